@@ -1,0 +1,49 @@
+import { DURATION_DEFAULT, type Quality, type Sound } from '../api/apiSchemas';
+import { addAmounts, multiplyAmount, parseAmount, ZERO, type Amount } from './decimal';
+import { ELEMENT_PRICE, MINIMUM_BILLED_SECONDS, PRICE_TABLE } from './priceTable';
+
+export interface PriceInput {
+  duration?: number | undefined;
+  quality?: Quality | undefined;
+  sound?: Sound | undefined;
+}
+
+export interface Price {
+  seconds: number;
+  quality: Quality;
+  sound: Sound;
+  usd: Amount;
+  credits: Amount;
+}
+
+/** What one video costs: price per second for its quality and sound × its billed seconds. */
+export function priceVideo(input: PriceInput): Price {
+  const quality = input.quality ?? '720p';
+  const sound = input.sound ?? 'off';
+  const seconds = input.duration ?? DURATION_DEFAULT;
+  const row = PRICE_TABLE.find((r) => r.quality === quality && r.sound === sound);
+  if (!row) throw new Error(`no price for ${quality} with sound ${sound}`);
+  const billed = Math.max(seconds, MINIMUM_BILLED_SECONDS);
+  return {
+    seconds,
+    quality,
+    sound,
+    usd: multiplyAmount(parseAmount(row.usdPerSecond), billed),
+    credits: multiplyAmount(parseAmount(row.creditsPerSecond), billed),
+  };
+}
+
+export interface PriceTotal {
+  seconds: number;
+  usd: Amount;
+  credits: Amount;
+}
+
+/** The sum of several prices, plus `elements` custom elements at 1 credit each. */
+export function totalPrice(prices: ReadonlyArray<Pick<Price, 'seconds' | 'usd' | 'credits'>>, elements = 0): PriceTotal {
+  return {
+    seconds: prices.reduce((sum, p) => sum + p.seconds, 0),
+    usd: addAmounts(ZERO, ...prices.map((p) => p.usd), multiplyAmount(parseAmount(ELEMENT_PRICE.usd), elements)),
+    credits: addAmounts(ZERO, ...prices.map((p) => p.credits), multiplyAmount(parseAmount(ELEMENT_PRICE.credits), elements)),
+  };
+}

@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { VideoRequest } from '../../../../src/core/api/apiSchemas';
+import { buildVideoRequest, specFromStoryboardVideo } from '../../../../src/core/request/buildRequest';
+import { canonicalJson, requestHash } from '../../../../src/core/request/requestHash';
+
+const resolver = { image: (ref: string) => `https://files.example/${ref}`, element: (name: string) => `el-${name}` };
+
+describe('buildVideoRequest', () => {
+  it('fills every default so the request says everything that is paid for', () => {
+    const request = buildVideoRequest(specFromStoryboardVideo({ name: 'hero', prompt: 'A dog' }));
+    assert.deepEqual(request, { model: 'kling-v3-text-to-video', prompt: 'A dog', duration: 5, aspect_ratio: '16:9', quality: '720p', sound: 'off' });
+    assert.ok(VideoRequest.safeParse(request).success);
+  });
+
+  it('takes the storyboard defaults, and the video over them', () => {
+    const spec = specFromStoryboardVideo(
+      { name: 'a', prompt: 'p', quality: '1080p' },
+      { quality: '720p', sound: 'on', aspect_ratio: '9:16', negative_prompt: 'blurry', watermark: false, callback_url: 'https://h.example/k' },
+    );
+    const request = buildVideoRequest(spec);
+    assert.equal(request.quality, '1080p');
+    assert.equal(request.sound, 'on');
+    assert.equal(request.aspect_ratio, '9:16');
+    assert.equal(request.negative_prompt, 'blurry');
+    assert.equal(request.callback_url, 'https://h.example/k');
+    assert.deepEqual(request.model_params, { watermark_info: { enabled: false } });
+  });
+
+  it('turns shots into multi_prompt with string durations, and the duration into their sum', () => {
+    const request = buildVideoRequest(
+      specFromStoryboardVideo({ name: 't', shots: [{ prompt: 'hill', duration: 4 }, { prompt: 'city', duration: 6 }] }),
+    );
+    assert.equal(request.prompt, '');
+    assert.equal(request.duration, 10);
+    assert.deepEqual(request.model_params, {
+      multi_shot: true,
+      shot_type: 'customize',
+      multi_prompt: [
+        { index: 1, prompt: 'hill', duration: '4' },
+        { index: 2, prompt: 'city', duration: '6' },
+      ],
+    });
+    assert.ok(VideoRequest.safeParse(request).success, JSON.stringify(VideoRequest.safeParse(request).error?.issues));
+  });
+
+  it('turns "auto" into shot_type intelligence', () => {
+    const request = buildVideoRequest(specFromStoryboardVideo({ name: 't', prompt: 'reveal', duration: 9, shots: 'auto' }));
+    assert.deepEqual(request.model_params, { multi_shot: true, shot_type: 'intelligence' });
+  });
+
+  it('makes image-to-video from images, and lists elements by id', () => {
+    const request = buildVideoRequest(
+      specFromStoryboardVideo({ name: 'l', prompt: '<<<element_1>>> spins', image: 'a.png', end_image: 'https://x.example/e.png', elements: ['m'] }),
+      resolver,
+    );
+    assert.equal(request.model, 'kling-v3-image-to-video');
+    assert.equal(request.image_start, 'https://files.example/a.png');
+    assert.equal(request.image_end, 'https://x.example/e.png');
+    assert.deepEqual(request.model_params?.element_list, [{ element_id: 'el-m' }]);
+    assert.throws(() => buildVideoRequest(specFromStoryboardVideo({ name: 'l', prompt: 'p', image: 'a.png' })), /has not been resolved/);
+  });
+});
+
+describe('requestHash', () => {
+  const base = buildVideoRequest(specFromStoryboardVideo({ name: 'hero', prompt: 'A dog' }));
+
+  it('is stable whatever the key order', () => {
+    const reordered = Object.fromEntries(Object.entries(base).reverse()) as typeof base;
+    assert.equal(requestHash(reordered), requestHash(base));
+    assert.match(requestHash(base), /^sha256:[0-9a-f]{64}$/);
+    assert.equal(canonicalJson({ b: 1, a: [{ d: 2, c: 3 }] }), '{"a":[{"c":3,"d":2}],"b":1}');
+  });
+
+  it('changes with anything that shapes the video', () => {
+    assert.notEqual(requestHash({ ...base, duration: 6 }), requestHash(base));
+    assert.notEqual(requestHash({ ...base, prompt: 'A cat' }), requestHash(base));
+    assert.notEqual(requestHash({ ...base, quality: '1080p' }), requestHash(base));
+  });
+
+  it('does not change with the callback URL, which does not shape the video', () => {
+    assert.equal(requestHash({ ...base, callback_url: 'https://h.example/k' }), requestHash(base));
+  });
+});
