@@ -1,0 +1,143 @@
+// Faults the simulator can be told to commit, so that a client's handling of a bad network or a bad day at the
+// service can be tested over real HTTP. Each fault applies to the next `times` requests of its route, in the order
+// the faults were injected.
+
+/** The routes a fault can target: create, task query, credits, result video download, file upload. */
+export type FaultRoute = 'create' | 'task' | 'credits' | 'download' | 'upload';
+
+interface FaultBase {
+  /** How many matching requests the fault applies to. Default 1. */
+  times?: number;
+}
+
+/** Answer with this status and the contract's error body (its `type` from the error table). */
+export interface StatusFault extends FaultBase {
+  on: FaultRoute;
+  status: number;
+  /** Sent as `Retry-After` (seconds) when given. */
+  retryAfterSeconds?: number;
+  /** Overrides the error body's default message for the status. */
+  message?: string;
+}
+
+/** The task is created and charged, then the socket is destroyed before any answer: the outcome is unknown. */
+export interface LoseAnswerFault extends FaultBase {
+  on: 'create';
+  kind: 'lose-answer';
+}
+
+/**
+ * The socket is destroyed before the request is handled, so nothing happens on the service's side. The brief asked
+ * for it on task queries and credits; on a create it is the counterpart of `lose-answer` (nothing was created).
+ */
+export interface ResetFault extends FaultBase {
+  on: FaultRoute;
+  kind: 'reset';
+}
+
+/** Download faults, for GET only (a HEAD has no body to damage). `afterBytes` counts bytes of the response body. */
+export interface BodyFault extends FaultBase {
+  on: 'download';
+  /**
+   * `cut`: headers with the full Content-Length, `afterBytes` bytes, then the socket is destroyed.
+   * `truncate`: a chunked 200 (no Content-Length) that ends cleanly after `afterBytes` bytes; only the MP4's own
+   * structure tells the client that the file is short.
+   * `stall`: `afterBytes` bytes, then nothing, with the socket held open until the client gives up or the simulator
+   * closes.
+   */
+  kind: 'cut' | 'truncate' | 'stall';
+  afterBytes: number;
+}
+
+export type SimulatorFault = StatusFault | LoseAnswerFault | ResetFault | BodyFault;
+
+/** A fault as it applies to one request (without `times`). */
+export type ActiveFault =
+  | { kind: 'status'; status: number; retryAfterSeconds?: number; message?: string }
+  | { kind: 'lose-answer' }
+  | { kind: 'reset' }
+  | { kind: 'cut' | 'truncate' | 'stall'; afterBytes: number };
+
+const FAULT_ROUTES: readonly string[] = ['create', 'task', 'credits', 'download', 'upload'];
+
+interface QueuedFault {
+  route: FaultRoute;
+  left: number;
+  fault: ActiveFault;
+}
+
+/** Short name of a fault for the log and the request log. */
+export function faultName(fault: ActiveFault): string {
+  return fault.kind === 'status' ? `status ${fault.status}` : fault.kind;
+}
+
+/** The faults waiting for their requests. */
+export class FaultQueue {
+  private queue: QueuedFault[] = [];
+
+  /** Queues a fault. Throws on a fault that cannot apply (a test's mistake, better loud than silently ignored). */
+  inject(fault: SimulatorFault): void {
+    if (!FAULT_ROUTES.includes(fault.on)) throw new TypeError(`A fault cannot target '${String(fault.on)}'`);
+    const times = fault.times ?? 1;
+    if (!Number.isInteger(times) || times < 1) throw new TypeError(`A fault's times must be a whole number ≥ 1, not ${times}`);
+    this.queue.push({ route: fault.on, left: times, fault: toActive(fault) });
+  }
+
+  /**
+   * The fault for this request, if one is waiting, counting it as used. Body faults wait for a GET: a HEAD before
+   * the download must not use up the fault meant for the download itself.
+   */
+  take(route: FaultRoute, method: string): ActiveFault | undefined {
+    const index = this.queue.findIndex(
+      (queued) => queued.route === route && !(isBodyFault(queued.fault) && method !== 'GET'),
+    );
+    if (index < 0) return undefined;
+    const queued = this.queue[index]!;
+    queued.left -= 1;
+    if (queued.left === 0) this.queue.splice(index, 1);
+    return queued.fault;
+  }
+
+  clear(): void {
+    this.queue = [];
+  }
+
+  get size(): number {
+    return this.queue.length;
+  }
+}
+
+function isBodyFault(fault: ActiveFault): boolean {
+  return fault.kind === 'cut' || fault.kind === 'truncate' || fault.kind === 'stall';
+}
+
+function toActive(fault: SimulatorFault): ActiveFault {
+  // Widened: the types already forbid a wrong route, but callers in plain JavaScript or with casts are not typed.
+  const on: string = fault.on;
+  if ('status' in fault) {
+    if (!Number.isInteger(fault.status) || fault.status < 400 || fault.status > 599) {
+      throw new TypeError(`A status fault needs an HTTP error status (400–599), not ${fault.status}`);
+    }
+    const active: ActiveFault = { kind: 'status', status: fault.status };
+    if (fault.retryAfterSeconds !== undefined) active.retryAfterSeconds = fault.retryAfterSeconds;
+    if (fault.message !== undefined) active.message = fault.message;
+    return active;
+  }
+  switch (fault.kind) {
+    case 'lose-answer':
+      if (on !== 'create') throw new TypeError("'lose-answer' applies to creates only");
+      return { kind: 'lose-answer' };
+    case 'reset':
+      return { kind: 'reset' };
+    case 'cut':
+    case 'truncate':
+    case 'stall':
+      if (on !== 'download') throw new TypeError(`'${fault.kind}' applies to downloads only`);
+      if (!Number.isInteger(fault.afterBytes) || fault.afterBytes < 0) {
+        throw new TypeError(`afterBytes must be a whole number ≥ 0, not ${fault.afterBytes}`);
+      }
+      return { kind: fault.kind, afterBytes: fault.afterBytes };
+    default:
+      throw new TypeError(`Unknown fault ${JSON.stringify(fault satisfies never)}`);
+  }
+}
