@@ -1,0 +1,320 @@
+import { openAsBlob } from 'node:fs';
+import * as path from 'node:path';
+import { Agent, EnvHttpProxyAgent, FormData, request, type Dispatcher } from 'undici';
+import type { z } from 'zod';
+import { ApiError, redact, type ApiErrorDetails } from './apiError';
+import { ApiErrorBody, Credits, FileUpload, Task, type CreateRequest } from './apiSchemas';
+import { backoffDelay, DEFAULT_BACKOFF, parseRetryAfter, sleep as realSleep, type BackoffPolicy } from './backoff';
+import { errorRowForStatus } from './errorTable';
+
+export const DEFAULT_BASE_URL = 'https://api.evolink.ai';
+export const DEFAULT_FILES_BASE_URL = 'https://files-api.evolink.ai';
+
+export interface Timeouts {
+  connectMs: number;
+  /** Until the status line and headers arrive. */
+  headersMs: number;
+  /** Between two chunks of a body: a stalled body fails after this long without data. */
+  bodyMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 10_000, headersMs: 60_000, bodyMs: 30_000 };
+
+export interface KlingClientOptions {
+  baseUrl?: string | undefined;
+  /** The Files API's base; by default the service's own files host, or `baseUrl` for any other (e.g. the simulator). */
+  filesBaseUrl?: string | undefined;
+  apiKey: string;
+  timeouts?: Partial<Timeouts> | undefined;
+  backoff?: Partial<BackoffPolicy> | undefined;
+  /** For tests; by default an Agent that honours HTTP(S)_PROXY and NO_PROXY, or a direct one for loopback. */
+  dispatcher?: Dispatcher | undefined;
+  sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
+  random?: (() => number) | undefined;
+  log?: ((line: string) => void) | undefined;
+  userAgent?: string | undefined;
+}
+
+interface Call<T> {
+  method: 'GET' | 'POST';
+  url: string;
+  schema: z.ZodType<T>;
+  body?: string | FormData | undefined;
+  /** A create: never sent again once its body may have reached the service. */
+  spends: boolean;
+  describe: string;
+  signal?: AbortSignal | undefined;
+}
+
+// Errors raised before a single byte of the request can have left this machine: safe to try again, even for a create.
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/**
+ * The Kling API over undici (contract.md). GETs are retried on 429, 5xx and network errors with capped, jittered
+ * backoff that honours Retry-After. A create is retried only when the answer proves nothing was created (429) or
+ * the connection was never made; a lost answer becomes an `outcome-unknown` error that says what was sent.
+ * The key goes only to the configured hosts, and never into a message or a log line.
+ */
+export class KlingClient {
+  readonly baseUrl: string;
+  readonly filesBaseUrl: string;
+  private readonly apiKey: string;
+  private readonly dispatcher: Dispatcher;
+  private readonly ownsDispatcher: boolean;
+  private readonly backoff: BackoffPolicy;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly random: () => number;
+  private readonly log: (line: string) => void;
+  private readonly userAgent: string;
+
+  constructor(options: KlingClientOptions) {
+    this.baseUrl = trimSlash(options.baseUrl ?? DEFAULT_BASE_URL);
+    this.filesBaseUrl = trimSlash(options.filesBaseUrl ?? (this.baseUrl === DEFAULT_BASE_URL ? DEFAULT_FILES_BASE_URL : this.baseUrl));
+    this.apiKey = options.apiKey;
+    this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+    this.sleep = options.sleep ?? realSleep;
+    this.random = options.random ?? Math.random;
+    this.log = options.log ?? (() => {});
+    this.userAgent = options.userAgent ?? 'kling-studio';
+    this.ownsDispatcher = !options.dispatcher;
+    this.dispatcher = options.dispatcher ?? createDispatcher(this.baseUrl, { ...DEFAULT_TIMEOUTS, ...options.timeouts });
+  }
+
+  /** Creates a task. Costs money: never called twice for one request by this client. */
+  createTask(body: CreateRequest, signal?: AbortSignal): Promise<Task> {
+    return this.call({
+      method: 'POST',
+      url: `${this.baseUrl}/v1/videos/generations`,
+      schema: Task,
+      body: JSON.stringify(body),
+      spends: true,
+      describe: describeRequest(body),
+      signal,
+    });
+  }
+
+  getTask(taskId: string, signal?: AbortSignal): Promise<Task> {
+    return this.call({
+      method: 'GET',
+      url: `${this.baseUrl}/v1/tasks/${encodeURIComponent(taskId)}`,
+      schema: Task,
+      spends: false,
+      describe: `task ${taskId}`,
+      signal,
+    });
+  }
+
+  getCredits(signal?: AbortSignal): Promise<Credits> {
+    return this.call({ method: 'GET', url: `${this.baseUrl}/v1/credits`, schema: Credits, spends: false, describe: 'credits', signal });
+  }
+
+  /** Uploads a local image with the Files API and returns its URL, usable as image_start/image_end. */
+  async uploadFile(filePath: string, signal?: AbortSignal): Promise<string> {
+    const blob = await openAsBlob(filePath, { type: contentTypeOf(filePath) });
+    const upload = await this.call({
+      method: 'POST',
+      url: `${this.filesBaseUrl}/api/v1/files/upload/stream`,
+      schema: FileUpload,
+      body: () => {
+        const form = new FormData();
+        form.set('file', blob, path.basename(filePath));
+        return form;
+      },
+      spends: false,
+      describe: `upload of ${path.basename(filePath)}`,
+      signal,
+    });
+    return upload.data.file_url;
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsDispatcher) await this.dispatcher.close();
+  }
+
+  private async call<T>(call: Omit<Call<T>, 'body'> & { body?: string | (() => FormData) | undefined }): Promise<T> {
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      const body = typeof call.body === 'function' ? call.body() : call.body;
+      let status: number;
+      let headers: Record<string, string | string[] | undefined>;
+      let text: string;
+      try {
+        const response = await request(call.url, {
+          method: call.method,
+          dispatcher: this.dispatcher,
+          headers: {
+            authorization: `Bearer ${this.apiKey}`,
+            accept: 'application/json',
+            'user-agent': this.userAgent,
+            ...(typeof body === 'string' ? { 'content-type': 'application/json' } : {}),
+          },
+          body,
+          signal: call.signal,
+        });
+        status = response.statusCode;
+        headers = response.headers;
+        text = await response.body.text();
+      } catch (error) {
+        if (call.signal?.aborted) throw error;
+        const code = errorCode(error);
+        const notSent = NOT_SENT_CODES.has(code);
+        const reason = networkReason(error);
+        this.log(`${call.method} ${pathOf(call.url)} failed: ${reason} (attempt ${attempt})`);
+        if (call.spends && !notSent) {
+          throw new ApiError(
+            {
+              kind: 'outcome-unknown',
+              message:
+                `The create request was sent to ${hostOf(call.url)} but its answer was lost (${reason}). ` +
+                'A task may have been created and charged: check the tasks list or the service dashboard before generating again. ' +
+                `Kling Studio did not send it again. Sent: ${call.describe}.`,
+              sent: call.describe,
+            },
+            { cause: error },
+          );
+        }
+        if (attempt < this.backoff.maxAttempts) {
+          await this.sleep(backoffDelay(attempt - 1, this.backoff, this.random), call.signal);
+          continue;
+        }
+        throw new ApiError({ kind: 'network', message: `Could not reach ${hostOf(call.url)}: ${reason}.` }, { cause: error });
+      }
+
+      const requestId = header(headers, 'x-request-id');
+      this.log(`${call.method} ${pathOf(call.url)} → ${status} in ${Date.now() - started} ms${requestId ? ` [request ${requestId}]` : ''}`);
+      if (status >= 200 && status < 300) return this.parse(call, text, status, requestId);
+
+      const error = this.errorFromAnswer(status, text, headers, requestId);
+      // A 429 proves the service turned the request away before doing anything, so even a create may go again.
+      const retryable = call.spends ? status === 429 : errorRowForStatus(status)?.retryGet ?? status >= 500;
+      const wait = error.retryAfterMs ?? backoffDelay(attempt - 1, this.backoff, this.random);
+      if (retryable && attempt < this.backoff.maxAttempts && wait <= this.backoff.maxRetryAfterMs) {
+        this.log(`waiting ${Math.round(wait / 100) / 10} s before trying ${call.describe} again (${status})`);
+        await this.sleep(wait, call.signal);
+        continue;
+      }
+      throw error;
+    }
+  }
+
+  private parse<T>(call: Pick<Call<T>, 'schema' | 'describe' | 'spends' | 'url'>, text: string, status: number, requestId: string | undefined): T {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    const parsed = call.schema.safeParse(json);
+    if (parsed.success) return parsed.data;
+    const what = call.spends
+      ? ` The create was accepted (${status}), so a task may exist and be charged: check the tasks list before generating again.`
+      : '';
+    throw new ApiError({
+      kind: call.spends ? 'outcome-unknown' : 'bad-response',
+      message: `The service's answer about ${call.describe} could not be read.${what}`,
+      status,
+      requestId,
+      sent: call.spends ? call.describe : undefined,
+    });
+  }
+
+  private errorFromAnswer(status: number, text: string, headers: Record<string, string | string[] | undefined>, requestId: string | undefined): ApiError {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    const body = ApiErrorBody.safeParse(json);
+    const error = body.success ? body.data.error : undefined;
+    const row = errorRowForStatus(status);
+    const serviceMessage = redact(error?.message || text.slice(0, 200).trim() || `HTTP ${status}`, this.apiKey);
+    const details: ApiErrorDetails = {
+      kind: row?.kind ?? (status >= 500 ? 'upstream' : 'invalid-request'),
+      message: '',
+      status,
+      type: error?.type ?? row?.type,
+      param: error?.param,
+      fallbackSuggestion: error?.fallback_suggestion ? redact(error.fallback_suggestion, this.apiKey) : undefined,
+      retryAfterMs: parseRetryAfter(header(headers, 'retry-after')),
+      requestId,
+    };
+    details.message = messageFor(details, serviceMessage);
+    return new ApiError(details);
+  }
+}
+
+function messageFor(details: ApiErrorDetails, serviceMessage: string): string {
+  const hint = details.fallbackSuggestion ? ` (${details.fallbackSuggestion})` : '';
+  switch (details.kind) {
+    case 'invalid-request':
+      return `The service rejected the request${details.param ? ` at ${details.param}` : ''}: ${serviceMessage}${hint}`;
+    case 'auth':
+      return `The API key was not accepted: ${serviceMessage}`;
+    case 'quota':
+      return `Out of credits: ${serviceMessage}${hint}`;
+    case 'permission':
+      return `This API key may not use this model: ${serviceMessage}`;
+    case 'not-found':
+      return `Not found: ${serviceMessage}`;
+    case 'too-large':
+      return `Too large for the service: ${serviceMessage}${hint}`;
+    case 'rate-limited':
+      return `The service is limiting the request rate: ${serviceMessage}${details.retryAfterMs !== undefined ? ` (it asked to wait ${Math.ceil(details.retryAfterMs / 1000)} s)` : ''}`;
+    default:
+      return `The service had a problem (HTTP ${details.status}): ${serviceMessage}`;
+  }
+}
+
+/** What a create asked for, in words a user can match against the service's task list. */
+export function describeRequest(body: CreateRequest): string {
+  if (body.model === 'kling-custom-element') return `custom element "${body.model_params.element_name}"`;
+  const prompt = body.prompt || body.model_params?.multi_prompt?.[0]?.prompt || '';
+  const shortPrompt = prompt.length > 60 ? `${prompt.slice(0, 57)}…` : prompt;
+  return `${body.model}, ${body.duration ?? 5} s, ${body.quality ?? '720p'}, ${body.aspect_ratio ?? '16:9'}, sound ${body.sound ?? 'off'}, prompt "${shortPrompt}"`;
+}
+
+function createDispatcher(baseUrl: string, timeouts: Timeouts): Dispatcher {
+  const options = { connect: { timeout: timeouts.connectMs }, headersTimeout: timeouts.headersMs, bodyTimeout: timeouts.bodyMs };
+  // The embedded simulator is on loopback: a corporate proxy must not see (or break) that traffic.
+  return isLoopback(baseUrl) ? new Agent(options) : new EnvHttpProxyAgent(options);
+}
+
+export function isLoopback(url: string): boolean {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
+function errorCode(error: unknown): string {
+  const e = error as { code?: string; cause?: { code?: string } };
+  return e?.cause?.code ?? e?.code ?? '';
+}
+
+function networkReason(error: unknown): string {
+  const code = errorCode(error);
+  const reasons: Record<string, string> = {
+    ECONNREFUSED: 'connection refused',
+    ECONNRESET: 'connection reset',
+    ENOTFOUND: 'host not found',
+    EAI_AGAIN: 'DNS lookup failed',
+    UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
+    UND_ERR_HEADERS_TIMEOUT: 'no answer in time',
+    UND_ERR_BODY_TIMEOUT: 'the answer stalled',
+    UND_ERR_SOCKET: 'connection closed',
+  };
+  return reasons[code] ?? (error instanceof Error ? error.message : String(error));
+}
+
+function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function contentTypeOf(filePath: string): string {
+  const ext = path.extname(filePath).toLowerCase();
+  return { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif', '.webp': 'image/webp' }[ext] ?? 'application/octet-stream';
+}
+
+const trimSlash = (url: string) => url.replace(/\/+$/, '');
+const hostOf = (url: string) => new URL(url).host;
+const pathOf = (url: string) => new URL(url).pathname;
