@@ -1,0 +1,65 @@
+import * as z from 'zod/mini';
+
+// The journal's shapes. Written with zod's mini API on purpose: the editor reads the journal while it activates,
+// and the classic API weighs 450 KB there (shared/notes/bundle-facts.md).
+
+export const TaskState = z.discriminatedUnion('status', [
+  /** The create is being sent; if this is still the state after a restart, its outcome is unknown. */
+  z.object({ status: z.literal('submitting') }),
+  /** A create whose answer was lost: a task may exist and be charged. Never sent again on our own. */
+  z.object({ status: z.literal('unknown'), reason: z.string() }),
+  z.object({ status: z.literal('pending') }),
+  z.object({ status: z.literal('processing'), progress: z.number(), etaSeconds: z.optional(z.number()) }),
+  /** Finished on the service: a video waits to be downloaded; an element has its id. */
+  z.object({ status: z.literal('completed'), videoUrl: z.optional(z.string()), elementId: z.optional(z.string()) }),
+  z.object({ status: z.literal('downloading'), videoUrl: z.string(), receivedBytes: z.number(), totalBytes: z.optional(z.number()) }),
+  z.object({ status: z.literal('saved'), filePath: z.string() }),
+  z.object({ status: z.literal('failed'), code: z.string(), message: z.string(), retryable: z.boolean() }),
+  /** The result can no longer be had: the link expired or the service forgot the task. */
+  z.object({ status: z.literal('expired'), reason: z.string() }),
+]);
+export type TaskState = z.infer<typeof TaskState>;
+export type TaskStatus = TaskState['status'];
+
+export const Money = z.object({ seconds: z.number(), usd: z.string(), credits: z.string() });
+
+export const JournalEntry = z.object({
+  /** Ours, known before the service gives a task id. */
+  id: z.string(),
+  kind: z.enum(['video', 'element']),
+  /** What the user calls it: the storyboard video's name, or the start of the prompt. */
+  label: z.string(),
+  /** The create body exactly as sent (validated by the API schemas when it is built). */
+  request: z.record(z.string(), z.unknown()),
+  requestHash: z.string(),
+  price: Money,
+  /** Where the task was created: the real service or the simulator (whose address changes between runs). */
+  backend: z.object({ kind: z.enum(['api', 'simulator']), baseUrl: z.optional(z.string()) }),
+  storyboardPath: z.optional(z.string()),
+  videoName: z.optional(z.string()),
+  elementName: z.optional(z.string()),
+  /** Where the video is saved, with its sidecar beside it. */
+  outputPath: z.optional(z.string()),
+  taskId: z.optional(z.string()),
+  reportedCredits: z.optional(z.number()),
+  state: TaskState,
+  stalled: z.optional(z.boolean()),
+  lastError: z.optional(z.string()),
+  polls: z.number(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  finishedAt: z.optional(z.number()),
+});
+export type JournalEntry = z.infer<typeof JournalEntry>;
+
+export const JournalFile = z.object({ version: z.literal(1), entries: z.array(JournalEntry) });
+export type JournalFile = z.infer<typeof JournalFile>;
+
+/** True once nothing more will happen to the entry without the user asking. */
+export function hasEnded(entry: JournalEntry): boolean {
+  const s = entry.state;
+  if (s.status === 'saved' || s.status === 'failed' || s.status === 'expired') return true;
+  if (s.status === 'completed') return s.videoUrl === undefined || entry.lastError !== undefined;
+  if (s.status === 'unknown' || s.status === 'submitting') return entry.taskId === undefined;
+  return false;
+}

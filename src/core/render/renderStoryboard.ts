@@ -1,0 +1,233 @@
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { ApiError, isApiError } from '../api/apiError';
+import { VideoRequest, type ElementRequest } from '../api/apiSchemas';
+import { writeAtomically } from '../journal/taskJournal';
+import type { JournalEntry } from '../journal/taskState';
+import { formatAmount } from '../pricing/decimal';
+import { ELEMENT_PRICE } from '../pricing/priceTable';
+import { buildVideoRequest } from '../request/buildRequest';
+import type { Backend, TaskEngine } from '../tasks/taskEngine';
+import type { PlannedVideo, StoryboardPlan } from './storyboardPlan';
+
+export type VideoOutcome =
+  | { name: string; kind: 'up-to-date'; outputPath: string }
+  | { name: string; kind: 'saved'; outputPath: string; entry: JournalEntry }
+  | { name: string; kind: 'failed'; entry?: JournalEntry | undefined; message: string; retryable: boolean }
+  | { name: string; kind: 'unknown'; entry: JournalEntry; message: string };
+
+export interface RenderOptions {
+  engine: TaskEngine;
+  backend: Backend;
+  /** Uploads a local image and returns its URL (the Files API). */
+  upload: (absolutePath: string) => Promise<string>;
+  /** At most this many videos in flight at once. */
+  concurrency?: number | undefined;
+  signal?: AbortSignal | undefined;
+  /** Called when a video's task is created or picked up, so a caller can show it. */
+  onTask?: ((video: PlannedVideo, entry: JournalEntry) => void) | undefined;
+}
+
+const ELEMENTS_FILE = '.kling-elements.json';
+
+/** Element ids created for a storyboard's output folder, by backend and definition hash. */
+export async function readKnownElements(outputDir: string, backend: Backend): Promise<Map<string, string>> {
+  try {
+    const json = JSON.parse(await readFile(path.join(outputDir, ELEMENTS_FILE), 'utf8')) as Record<string, { element_id?: unknown }>;
+    const prefix = `${backend.kind}:`;
+    return new Map(
+      Object.entries(json).flatMap(([key, value]) =>
+        key.startsWith(prefix) && typeof value?.element_id === 'string' ? [[key.slice(prefix.length), value.element_id]] : [],
+      ),
+    );
+  } catch {
+    return new Map();
+  }
+}
+
+async function recordElement(outputDir: string, backend: Backend, definitionHash: string, record: { name: string; element_id: string; taskId?: string | undefined }) {
+  const file = path.join(outputDir, ELEMENTS_FILE);
+  let json: Record<string, unknown> = {};
+  try {
+    json = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    // First element for this folder.
+  }
+  json[`${backend.kind}:${definitionHash}`] = { ...record, createdAt: new Date().toISOString() };
+  await writeAtomically(file, `${JSON.stringify(json, null, 2)}\n`);
+}
+
+/**
+ * Renders what a plan says must be rendered (the caller has shown the price and had it accepted): elements first,
+ * then the videos, at most `concurrency` at a time, each through the engine's journal. Videos already under way
+ * are waited for, not created again.
+ */
+export async function renderStoryboard(plan: StoryboardPlan, options: RenderOptions): Promise<VideoOutcome[]> {
+  const base = path.dirname(plan.storyboardPath);
+  const uploads = new Map<string, Promise<string>>();
+  const upload = (reference: string) => {
+    const absolute = path.resolve(base, reference);
+    let url = uploads.get(absolute);
+    if (!url) uploads.set(absolute, (url = options.upload(absolute)));
+    return url;
+  };
+  const outcomes = new Map<string, VideoOutcome>();
+  for (const video of plan.videos) {
+    if (video.state.kind === 'up-to-date') outcomes.set(video.name, { name: video.name, kind: 'up-to-date', outputPath: video.outputPath });
+    if (video.state.kind === 'unknown-outcome') {
+      outcomes.set(video.name, {
+        name: video.name,
+        kind: 'unknown',
+        entry: video.state.entry,
+        message: 'an earlier create for this exact video has an unknown outcome; check the service before rendering it again (or force it)',
+      });
+    }
+  }
+
+  const elementIds = await readKnownElements(plan.outputDir, options.backend);
+  const elementFailure = await createElements(plan, options, elementIds, upload);
+
+  const queue = plan.videos.filter((v) => v.state.kind === 'to-render' || v.state.kind === 'in-flight');
+  let stopReason: ApiError | undefined;
+  const limit = Math.max(1, options.concurrency ?? 4);
+  const worker = async () => {
+    for (let video = queue.shift(); video; video = queue.shift()) {
+      if (options.signal?.aborted) return;
+      if (stopReason || elementFailure) {
+        const message = stopReason?.message ?? elementFailure!;
+        outcomes.set(video.name, { name: video.name, kind: 'failed', message, retryable: true });
+        continue;
+      }
+      const outcome = await renderOne(video, plan, options, elementIds, upload).catch((error: unknown) => {
+        // A key or balance problem will fail every other create the same way: stop before sending them.
+        if (isApiError(error) && (error.kind === 'auth' || error.kind === 'quota' || error.kind === 'permission')) stopReason = error;
+        return failedOutcome(video, error);
+      });
+      outcomes.set(video.name, outcome);
+    }
+  };
+  await Promise.all(Array.from({ length: limit }, worker));
+  return plan.videos.map((v) => outcomes.get(v.name)).filter((o): o is VideoOutcome => o !== undefined);
+}
+
+async function renderOne(
+  video: PlannedVideo,
+  plan: StoryboardPlan,
+  options: RenderOptions,
+  elementIds: Map<string, string>,
+  upload: (reference: string) => Promise<string>,
+): Promise<VideoOutcome> {
+  let entry: JournalEntry;
+  if (video.state.kind === 'in-flight') {
+    entry = video.state.entry;
+  } else {
+    const images = new Map<string, string>();
+    for (const reference of [video.spec.image, video.spec.end_image]) {
+      if (reference && !/^https:\/\//.test(reference)) images.set(reference, await upload(reference));
+    }
+    const request = buildVideoRequest(video.spec, {
+      image: (reference) => images.get(reference)!,
+      element: (name) => {
+        const definitionHash = plan.elements.find((e) => e.element.name === name)?.definitionHash;
+        const id = definitionHash && elementIds.get(definitionHash);
+        if (!id) throw new Error(`the element "${name}" has no id yet`);
+        return id;
+      },
+    });
+    const checked = VideoRequest.safeParse(request);
+    if (!checked.success) {
+      const issue = checked.error.issues[0]!;
+      return { name: video.name, kind: 'failed', message: `not sent: ${issue.path.join('.')}: ${issue.message}`, retryable: false };
+    }
+    entry = await options.engine.submit({
+      kind: 'video',
+      label: video.name,
+      request,
+      requestHash: video.requestHash,
+      price: priceRecord(video),
+      backend: options.backend,
+      storyboardPath: plan.storyboardPath,
+      videoName: video.name,
+      outputPath: video.outputPath,
+    });
+  }
+  options.onTask?.(video, entry);
+  const [ended] = await options.engine.waitFor([entry.id], options.signal);
+  return outcomeOf(video, ended ?? entry);
+}
+
+async function createElements(
+  plan: StoryboardPlan,
+  options: RenderOptions,
+  elementIds: Map<string, string>,
+  upload: (reference: string) => Promise<string>,
+): Promise<string | undefined> {
+  for (const { element, definitionHash } of plan.elements) {
+    if (elementIds.has(definitionHash)) continue;
+    const request: ElementRequest = {
+      model: 'kling-custom-element',
+      model_params: {
+        element_name: element.name,
+        element_description: element.description,
+        reference_type: 'image_refer',
+        element_image_list: {
+          frontal_image: /^https:\/\//.test(element.frontal_image) ? element.frontal_image : await upload(element.frontal_image),
+          refer_images: await Promise.all(
+            element.refer_images.map(async (image) => ({ image_url: /^https:\/\//.test(image) ? image : await upload(image) })),
+          ),
+        },
+      },
+    };
+    let entry: JournalEntry;
+    try {
+      entry = await options.engine.submit({
+        kind: 'element',
+        label: `element ${element.name}`,
+        request,
+        requestHash: `element:${definitionHash}`,
+        price: { seconds: 0, usd: ELEMENT_PRICE.usd, credits: ELEMENT_PRICE.credits },
+        backend: options.backend,
+        elementName: element.name,
+      });
+    } catch (error) {
+      return `the element "${element.name}" could not be created: ${error instanceof Error ? error.message : String(error)}`;
+    }
+    const [ended] = await options.engine.waitFor([entry.id], options.signal);
+    const state = ended?.state;
+    if (state?.status !== 'completed' || !state.elementId) {
+      const why = state?.status === 'failed' ? state.message : `it ended as ${state?.status ?? 'unknown'}`;
+      return `the element "${element.name}" could not be created: ${why}`;
+    }
+    elementIds.set(definitionHash, state.elementId);
+    await recordElement(plan.outputDir, options.backend, definitionHash, { name: element.name, element_id: state.elementId, taskId: ended?.taskId });
+  }
+  return undefined;
+}
+
+function priceRecord(video: PlannedVideo): JournalEntry['price'] {
+  return { seconds: video.price.seconds, usd: formatAmount(video.price.usd), credits: formatAmount(video.price.credits) };
+}
+
+function outcomeOf(video: PlannedVideo, entry: JournalEntry): VideoOutcome {
+  const s = entry.state;
+  switch (s.status) {
+    case 'saved':
+      return { name: video.name, kind: 'saved', outputPath: s.filePath, entry };
+    case 'failed':
+      return { name: video.name, kind: 'failed', entry, message: `${s.message} (${s.code})`, retryable: s.retryable };
+    case 'expired':
+      return { name: video.name, kind: 'failed', entry, message: s.reason, retryable: true };
+    case 'unknown':
+      return { name: video.name, kind: 'unknown', entry, message: s.reason };
+    default:
+      return { name: video.name, kind: 'failed', entry, message: entry.lastError ?? `stopped while ${s.status}`, retryable: true };
+  }
+}
+
+function failedOutcome(video: PlannedVideo, error: unknown): VideoOutcome {
+  if (isApiError(error, 'outcome-unknown')) {
+    return { name: video.name, kind: 'failed', message: error.message, retryable: false };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { name: video.name, kind: 'failed', message, retryable: !isApiError(error, 'invalid-request') };
+}

@@ -1,0 +1,157 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import * as path from 'node:path';
+import type { VideoRequest } from '../api/apiSchemas';
+import { isUpToDate } from '../download/sidecar';
+import { hasEnded, type JournalEntry } from '../journal/taskState';
+import { formatAmount } from '../pricing/decimal';
+import { priceVideo, totalPrice, type Price, type PriceTotal } from '../pricing/pricing';
+import { buildVideoRequest, specFromStoryboardVideo, type VideoSpec } from '../request/buildRequest';
+import { canonicalJson, requestHash } from '../request/requestHash';
+import type { Storyboard, StoryboardElement } from '../storyboard/storyboardSchema';
+import { storyboardOutputDir } from '../storyboard/validateStoryboard';
+
+export type VideoPlanState =
+  /** A result with the same request hash is on disk: nothing to pay. */
+  | { kind: 'up-to-date' }
+  /** A task for this exact request is already under way (or its outcome is unknown): never created twice. */
+  | { kind: 'in-flight'; entry: JournalEntry }
+  | { kind: 'unknown-outcome'; entry: JournalEntry }
+  | { kind: 'to-render' };
+
+export interface PlannedVideo {
+  name: string;
+  spec: VideoSpec;
+  /** The request with stand-ins for uploads and element ids: what the hash is taken over. */
+  hashedRequest: VideoRequest;
+  requestHash: string;
+  price: Price;
+  outputPath: string;
+  state: VideoPlanState;
+}
+
+export interface StoryboardPlan {
+  storyboardPath: string;
+  outputDir: string;
+  videos: PlannedVideo[];
+  /** Elements the videos to render need, with their definition hashes. */
+  elements: Array<{ element: StoryboardElement; definitionHash: string }>;
+  /** What rendering the `to-render` videos will cost (elements not yet created included at 1 credit each). */
+  cost: PriceTotal;
+  /** What the whole storyboard costs, up-to-date videos included. */
+  fullCost: PriceTotal;
+}
+
+export interface PlanOptions {
+  storyboardPath: string;
+  /** Only these video names (the CLI's --only, the editor's "Render video"). */
+  only?: readonly string[] | undefined;
+  /** Render even videos that are up to date. */
+  force?: boolean | undefined;
+  /** Journal entries, to find tasks already under way for the same request. */
+  journal?: readonly JournalEntry[] | undefined;
+  /** Element ids already known, by definition hash; those need no new element task. */
+  knownElements?: ReadonlyMap<string, string> | undefined;
+}
+
+/** Decides, for each video of a valid storyboard, what it costs and whether it must be rendered. */
+export async function planStoryboard(storyboard: Storyboard, options: PlanOptions): Promise<StoryboardPlan> {
+  const base = path.dirname(options.storyboardPath);
+  const outputDir = storyboardOutputDir(options.storyboardPath, storyboard);
+  const fileHashes = new Map<string, Promise<string>>();
+  const hashFile = (reference: string) => {
+    const absolute = path.resolve(base, reference);
+    let hash = fileHashes.get(absolute);
+    if (!hash) fileHashes.set(absolute, (hash = sha256File(absolute)));
+    return hash;
+  };
+  const elementsByName = new Map((storyboard.elements ?? []).map((e) => [e.name, e]));
+  const elementHashes = new Map<string, string>();
+  for (const element of storyboard.elements ?? []) elementHashes.set(element.name, await elementDefinitionHash(element, hashFile));
+
+  const selected = storyboard.videos.filter((v) => !options.only?.length || options.only.includes(v.name));
+  const videos: PlannedVideo[] = [];
+  for (const video of selected) {
+    const spec = specFromStoryboardVideo(video, storyboard.defaults);
+    const images = new Map<string, string>();
+    for (const reference of [spec.image, spec.end_image]) {
+      if (reference && !/^https:\/\//.test(reference)) images.set(reference, `local:${await hashFile(reference)}`);
+    }
+    const hashedRequest = buildVideoRequest(spec, {
+      image: (reference) => images.get(reference)!,
+      element: (name) => `element:${elementHashes.get(name)}`,
+    });
+    const hash = requestHash(hashedRequest);
+    const outputPath = path.join(outputDir, `${video.name}.mp4`);
+    videos.push({
+      name: video.name,
+      spec,
+      hashedRequest,
+      requestHash: hash,
+      price: priceVideo(spec),
+      outputPath,
+      state: await videoState(hash, outputPath, options),
+    });
+  }
+
+  const toRender = videos.filter((v) => v.state.kind === 'to-render');
+  const neededElements = [...new Set(toRender.flatMap((v) => v.spec.elements ?? []))]
+    .map((name) => ({ element: elementsByName.get(name)!, definitionHash: elementHashes.get(name)! }))
+    .filter((e) => e.element !== undefined);
+  const newElements = neededElements.filter((e) => !options.knownElements?.has(e.definitionHash));
+  return {
+    storyboardPath: options.storyboardPath,
+    outputDir,
+    videos,
+    elements: neededElements,
+    cost: totalPrice(toRender.map((v) => v.price), newElements.length),
+    fullCost: totalPrice(videos.map((v) => v.price)),
+  };
+}
+
+async function videoState(hash: string, outputPath: string, options: PlanOptions): Promise<VideoPlanState> {
+  const same = (options.journal ?? []).filter((e) => e.outputPath === outputPath && e.requestHash === hash);
+  const unknown = same.find((e) => e.state.status === 'unknown' && e.taskId === undefined);
+  const running = same.find((e) => !hasEnded(e));
+  if (running) return { kind: 'in-flight', entry: running };
+  if (!options.force && (await isUpToDate(outputPath, hash))) return { kind: 'up-to-date' };
+  if (unknown && !options.force) return { kind: 'unknown-outcome', entry: unknown };
+  return { kind: 'to-render' };
+}
+
+/** What identifies an element: its text and the content of its images (not their paths or upload URLs). */
+async function elementDefinitionHash(element: StoryboardElement, hashFile: (reference: string) => Promise<string>): Promise<string> {
+  const image = async (reference: string) => (/^https:\/\//.test(reference) ? reference : `local:${await hashFile(reference)}`);
+  const definition = {
+    name: element.name,
+    description: element.description,
+    frontal_image: await image(element.frontal_image),
+    refer_images: await Promise.all(element.refer_images.map(image)),
+  };
+  return createHash('sha256').update(canonicalJson(definition)).digest('hex');
+}
+
+function sha256File(filePath: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(filePath)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('error', reject)
+      .on('end', () => resolve(hash.digest('hex')));
+  });
+}
+
+/** The estimate in the shape of `kling estimate --json`. */
+export function estimateJson(plan: Pick<StoryboardPlan, 'videos' | 'fullCost'>) {
+  return {
+    videos: plan.videos.map((v) => ({
+      name: v.name,
+      seconds: v.price.seconds,
+      quality: v.price.quality,
+      sound: v.price.sound,
+      usd: Number(formatAmount(v.price.usd)),
+      credits: Number(formatAmount(v.price.credits)),
+    })),
+    total: { usd: Number(formatAmount(plan.fullCost.usd)), credits: Number(formatAmount(plan.fullCost.credits)), seconds: plan.fullCost.seconds },
+  };
+}
