@@ -64,6 +64,7 @@ export class TaskPoller {
   private timer: unknown;
   private timerAt = Infinity;
   private stopped = false;
+  private ticking: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: TaskPollerDeps) {
     this.policy = { ...DEFAULT_POLL_POLICY, ...deps.policy };
@@ -83,6 +84,15 @@ export class TaskPoller {
 
   unwatch(entryId: string): void {
     this.due.delete(entryId);
+  }
+
+  /** Resolves when every poll started so far has been answered and recorded (tests wait on it instead of sleeping). */
+  async settled(): Promise<void> {
+    let current: Promise<void>;
+    do {
+      current = this.ticking;
+      await current;
+    } while (current !== this.ticking);
   }
 
   get watching(): number {
@@ -110,7 +120,7 @@ export class TaskPoller {
     this.timer = this.deps.clock.setTimeout(() => {
       this.timer = undefined;
       this.timerAt = Infinity;
-      void this.tick();
+      this.ticking = Promise.all([this.ticking, this.tick()]).then(() => undefined);
     }, Math.max(0, next - this.deps.clock.now()));
   }
 
