@@ -111,7 +111,7 @@ export class Workbench {
         // The palette lists the commands known when its text last changed, and an extension's
         // commands arrive seconds after the workbench is drawn: retype the last letter to ask again.
         await input.press('Backspace');
-        await input.press(title.slice(-1));
+        await input.pressSequentially(title.slice(-1));
         return undefined;
       },
       {
