@@ -1,7 +1,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { CreateRequest } from '../api/apiSchemas';
-import { findSimulatorClipsDir, SimulatedVideoRenderer } from '../media/simulatedVideo';
+import {
+  findSimulatorClipsDir,
+  MAX_SIMULATED_SECONDS,
+  MIN_SIMULATED_SECONDS,
+  SIMULATED_FRAME_SIZES,
+  SimulatedVideoRenderer,
+} from '../media/simulatedVideo';
 import { amountToNumber } from '../pricing/decimal';
 import { ApiRoutes } from './apiRoutes';
 import { Exchange, type RouteName } from './exchange';
@@ -94,6 +100,11 @@ export interface Simulator {
   balance(): number;
 }
 
+/** Frame sizes × whole-second durations: every video the simulator can be asked for. */
+const VIDEO_SHAPES =
+  Object.values(SIMULATED_FRAME_SIZES).flatMap((byAspect) => Object.values(byAspect)).length *
+  (MAX_SIMULATED_SECONDS - MIN_SIMULATED_SECONDS + 1);
+
 interface Route {
   name: RouteName;
   /** The path's last segment: a task id or a file name. */
@@ -148,7 +159,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     baseUrl,
     now,
     tasks,
-    renderer: new SimulatedVideoRenderer({ clipsDir }),
+    // Every shape stays cached for the simulator's life: the MP4 header holds the render time, so a second render
+    // would change the bytes and the ETag, and a client resuming with Range + If-Range would start over. 78 shapes
+    // of at most ~220 KB bound the memory.
+    renderer: new SimulatedVideoRenderer({ clipsDir, maxCachedVideos: VIDEO_SHAPES }),
     linkTtlMs: options.linkTtlMs ?? 24 * 3_600_000,
     videoPaddingBytes: options.videoPaddingBytes ?? 0,
     maxUploadBytes: options.maxUploadBytes ?? 100 * 1024 * 1024,
