@@ -88,6 +88,8 @@ export interface Simulator {
   readonly filesBaseUrl: string;
   /** Stops listening and destroys every connection, stalled downloads included. Safe to call twice. */
   close(): Promise<void>;
+  /** `close()` without waiting, so that the simulator can sit in a list of disposables (the extension's subscriptions). */
+  dispose(): void;
   /** Makes the next `fault.times` (default 1) matching requests misbehave; see {@link SimulatorFault}. */
   inject(fault: SimulatorFault): void;
   /** Drops every fault not yet used. */
@@ -235,16 +237,19 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   });
 
   let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    // Destroying the sockets ends stalled downloads and idle keep-alive connections; server.close alone waits for them.
+    closing ??= new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      for (const socket of sockets) socket.destroy();
+    });
+    return closing;
+  };
   return {
     baseUrl,
     filesBaseUrl: baseUrl,
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      });
-      return closing;
-    },
+    close,
+    dispose: () => void close(),
     inject: (fault) => faults.inject(fault),
     clearFaults: () => faults.clear(),
     tasks() {
