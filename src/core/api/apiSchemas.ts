@@ -56,9 +56,15 @@ const ImageUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL of
 export const VideoRequest = z
   .strictObject({
     model: z.enum(VIDEO_MODELS, oneOf('model', VIDEO_MODELS)),
-    prompt: z.string().max(PROMPT_MAX, { error: `prompt is at most ${PROMPT_MAX} characters` }),
+    prompt: z
+      .string({ error: 'prompt is required: text of at most 2500 characters' })
+      .max(PROMPT_MAX, { error: `prompt is at most ${PROMPT_MAX} characters` }),
     negative_prompt: z.string().max(PROMPT_MAX, { error: `negative_prompt is at most ${PROMPT_MAX} characters` }).optional(),
-    duration: z.int({ error: 'duration must be an integer' }).min(DURATION_MIN).max(DURATION_MAX, { error: 'use duration between 3-15 seconds' }).optional(),
+    duration: z
+      .int({ error: 'duration must be a whole number of seconds from 3 to 15' })
+      .min(DURATION_MIN, { error: 'duration must be a whole number of seconds from 3 to 15' })
+      .max(DURATION_MAX, { error: 'duration must be a whole number of seconds from 3 to 15' })
+      .optional(),
     aspect_ratio: z.enum(ASPECT_RATIOS, oneOf('aspect_ratio', ASPECT_RATIOS)).optional(),
     quality: z.enum(QUALITIES, oneOf('quality', QUALITIES)).optional(),
     sound: z.enum(SOUNDS, oneOf('sound', SOUNDS)).optional(),

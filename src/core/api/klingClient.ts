@@ -32,7 +32,17 @@ export interface KlingClientOptions {
   sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
   random?: (() => number) | undefined;
   log?: ((line: string) => void) | undefined;
+  /** Told before each wait for a retry, so an editor can show "waiting 5 s (rate limited)". */
+  onRetry?: ((retry: RetryNotice) => void) | undefined;
   userAgent?: string | undefined;
+}
+
+export interface RetryNotice {
+  what: string;
+  /** The HTTP status that caused the wait, or undefined for a network error. */
+  status: number | undefined;
+  waitMs: number;
+  attempt: number;
 }
 
 interface Call<T> {
@@ -65,6 +75,7 @@ export class KlingClient {
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly random: () => number;
   private readonly log: (line: string) => void;
+  private readonly onRetry: (retry: RetryNotice) => void;
   private readonly userAgent: string;
 
   constructor(options: KlingClientOptions) {
@@ -75,6 +86,7 @@ export class KlingClient {
     this.sleep = options.sleep ?? realSleep;
     this.random = options.random ?? Math.random;
     this.log = options.log ?? (() => {});
+    this.onRetry = options.onRetry ?? (() => {});
     this.userAgent = options.userAgent ?? 'kling-studio';
     this.ownsDispatcher = !options.dispatcher;
     this.dispatcher = options.dispatcher ?? createDispatcher(this.baseUrl, { ...DEFAULT_TIMEOUTS, ...options.timeouts });
@@ -174,7 +186,9 @@ export class KlingClient {
           );
         }
         if (attempt < this.backoff.maxAttempts) {
-          await this.sleep(backoffDelay(attempt - 1, this.backoff, this.random), call.signal);
+          const waitMs = backoffDelay(attempt - 1, this.backoff, this.random);
+          this.onRetry({ what: call.describe, status: undefined, waitMs, attempt });
+          await this.sleep(waitMs, call.signal);
           continue;
         }
         throw new ApiError({ kind: 'network', message: `Could not reach ${hostOf(call.url)}: ${reason}.` }, { cause: error });
@@ -190,6 +204,7 @@ export class KlingClient {
       const wait = error.retryAfterMs ?? backoffDelay(attempt - 1, this.backoff, this.random);
       if (retryable && attempt < this.backoff.maxAttempts && wait <= this.backoff.maxRetryAfterMs) {
         this.log(`waiting ${Math.round(wait / 100) / 10} s before trying ${call.describe} again (${status})`);
+        this.onRetry({ what: call.describe, status, waitMs: wait, attempt });
         await this.sleep(wait, call.signal);
         continue;
       }

@@ -19,8 +19,6 @@ export interface PollPolicy {
   stalledIntervalMs: number;
   /** Longest wait after polls that failed in a row. */
   maxErrorBackoffMs: number;
-  /** Polls in flight at once. */
-  concurrency: number;
 }
 
 export const DEFAULT_POLL_POLICY: PollPolicy = {
@@ -32,7 +30,6 @@ export const DEFAULT_POLL_POLICY: PollPolicy = {
   stallAfterMs: 30 * 60_000,
   stalledIntervalMs: 60_000,
   maxErrorBackoffMs: 120_000,
-  concurrency: 4,
 };
 
 export interface TaskPollerDeps {
@@ -40,8 +37,11 @@ export interface TaskPollerDeps {
   /** Asks the service (the right backend for the entry) about a task; throws ApiError. */
   getTask: (entry: JournalEntry) => Promise<Task>;
   clock: Clock;
-  policy?: Partial<PollPolicy> | undefined;
+  /** One policy for every task, or one per task (the simulator's tasks run on a faster clock than the API's). */
+  policy?: Partial<PollPolicy> | ((entry: JournalEntry) => Partial<PollPolicy>) | undefined;
   random?: (() => number) | undefined;
+  /** Polls in flight at once (default 4). */
+  concurrency?: number | undefined;
   /** Called with the new entry after every poll that moved it; a video that completed is handed on from here. */
   onPolled?: ((entry: JournalEntry) => void) | undefined;
   log?: ((line: string) => void) | undefined;
@@ -57,7 +57,6 @@ export function isPollable(entry: JournalEntry): boolean {
  * requests at once. Polling ends only when a task ends; a task past its deadline is flagged stalled, never dropped.
  */
 export class TaskPoller {
-  private readonly policy: PollPolicy;
   private readonly due = new Map<string, number>();
   private readonly failures = new Map<string, number>();
   private readonly inFlight = new Set<string>();
@@ -66,14 +65,17 @@ export class TaskPoller {
   private stopped = false;
   private ticking: Promise<void> = Promise.resolve();
 
-  constructor(private readonly deps: TaskPollerDeps) {
-    this.policy = { ...DEFAULT_POLL_POLICY, ...deps.policy };
+  constructor(private readonly deps: TaskPollerDeps) {}
+
+  private policyOf(entry: JournalEntry): PollPolicy {
+    const policy = this.deps.policy;
+    return { ...DEFAULT_POLL_POLICY, ...(typeof policy === 'function' ? policy(entry) : policy) };
   }
 
   /** Starts watching an entry: its first poll comes `firstPollMs` after its create (at once if that has passed). */
   watch(entry: JournalEntry): void {
     if (this.stopped || !isPollable(entry)) return;
-    const first = entry.polls === 0 ? entry.createdAt + this.policy.firstPollMs : this.deps.clock.now();
+    const first = entry.polls === 0 ? entry.createdAt + this.policyOf(entry).firstPollMs : this.deps.clock.now();
     this.schedule(entry.id, Math.max(first, this.deps.clock.now()));
   }
 
@@ -127,7 +129,7 @@ export class TaskPoller {
   private async tick(): Promise<void> {
     const now = this.deps.clock.now();
     const ready = [...this.due.entries()].filter(([, at]) => at <= now).sort((a, b) => a[1] - b[1]);
-    const room = Math.max(0, this.policy.concurrency - this.inFlight.size);
+    const room = Math.max(0, (this.deps.concurrency ?? 4) - this.inFlight.size);
     const batch = ready.slice(0, room).map(([id]) => id);
     for (const id of batch) {
       this.due.delete(id);
@@ -163,24 +165,26 @@ export class TaskPoller {
     const now = this.deps.clock.now();
     let updated = await this.deps.journal.update(entryId, (current) => applyTaskEvent(current, event, now));
     if (!updated) return;
-    if (isPollable(updated) && !updated.stalled && now - updated.createdAt > this.policy.stallAfterMs) {
+    const policy = this.policyOf(updated);
+    if (isPollable(updated) && !updated.stalled && now - updated.createdAt > policy.stallAfterMs) {
       updated = (await this.deps.journal.update(entryId, (current) => applyTaskEvent(current, { type: 'stalled' }, now))) ?? updated;
-      this.deps.log?.(`task ${updated.taskId} has not ended after ${Math.round(this.policy.stallAfterMs / 60_000)} min: reported as stalled, still watched`);
+      this.deps.log?.(`task ${updated.taskId} has not ended after ${Math.round(policy.stallAfterMs / 60_000)} min: reported as stalled, still watched`);
     }
     this.deps.onPolled?.(updated);
     if (!this.stopped && isPollable(updated)) this.schedule(entryId, now + this.nextDelay(updated, failed));
   }
 
   private nextDelay(entry: JournalEntry, failed: boolean): number {
+    const policy = this.policyOf(entry);
     if (failed) {
       const count = (this.failures.get(entry.id) ?? 0) + 1;
       this.failures.set(entry.id, count);
-      return Math.min(this.policy.maxErrorBackoffMs, this.policy.intervalMs * 2 ** (count - 1));
+      return Math.min(policy.maxErrorBackoffMs, policy.intervalMs * 2 ** (count - 1));
     }
-    if (entry.stalled) return this.policy.stalledIntervalMs;
-    const regular = this.policy.intervalMs + Math.round(this.policy.jitterMs * (this.deps.random ?? Math.random)());
+    if (entry.stalled) return policy.stalledIntervalMs;
+    const regular = policy.intervalMs + Math.round(policy.jitterMs * (this.deps.random ?? Math.random)());
     const eta = entry.state.status === 'processing' ? entry.state.etaSeconds : undefined;
     if (eta === undefined) return regular;
-    return Math.min(regular, Math.max(this.policy.minIntervalMs, eta * this.policy.etaSecondMs));
+    return Math.min(regular, Math.max(policy.minIntervalMs, eta * policy.etaSecondMs));
   }
 }

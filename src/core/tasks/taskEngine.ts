@@ -34,7 +34,7 @@ export interface TaskEngineDeps {
   /** The dispatcher for result links, which never get the API key. */
   downloadDispatcher?: ((backend: Backend) => Dispatcher | undefined) | undefined;
   clock?: Clock | undefined;
-  pollPolicy?: Partial<PollPolicy> | undefined;
+  pollPolicy?: Partial<PollPolicy> | ((entry: JournalEntry) => Partial<PollPolicy>) | undefined;
   random?: (() => number) | undefined;
   downloadConcurrency?: number | undefined;
   downloadSleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;

@@ -75,7 +75,7 @@ describe('TaskPoller', () => {
       journal,
       clock,
       random: () => 0,
-      policy: { concurrency: 3 },
+      concurrency: 3,
       getTask: async () => {
         inFlight++;
         most = Math.max(most, inFlight);
