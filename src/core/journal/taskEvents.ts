@@ -71,6 +71,7 @@ export function applyTaskEvent(entry: JournalEntry, event: TaskEvent, now: numbe
       }
       break;
   }
+  if (next.state.status === 'completed' && entry.state.status !== 'completed' && !entry.completedAt) next.completedAt = now;
   if (isEnd(next.state) && !entry.finishedAt) next.finishedAt = now;
   return next;
 }

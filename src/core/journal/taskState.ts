@@ -48,6 +48,8 @@ export const JournalEntry = z.object({
   polls: z.number(),
   createdAt: z.number(),
   updatedAt: z.number(),
+  /** When the service first reported the task completed (the start of its link's 24 hours). */
+  completedAt: z.optional(z.number()),
   finishedAt: z.optional(z.number()),
 });
 export type JournalEntry = z.infer<typeof JournalEntry>;

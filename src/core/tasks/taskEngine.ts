@@ -255,7 +255,7 @@ export class TaskEngine {
         simulated: done.backend.kind === 'simulator',
         bytes: result.bytes,
         createdAt: new Date(done.createdAt).toISOString(),
-        completedAt: done.finishedAt ? new Date(done.finishedAt).toISOString() : undefined,
+        completedAt: done.completedAt ? new Date(done.completedAt).toISOString() : undefined,
         savedAt: now,
       });
       await this.apply(entryId, { type: 'downloaded', filePath: outputPath });

@@ -87,7 +87,7 @@ export class Workbench {
    * Runs a command as a person would: F1, type its title, Enter on the matching entry. The entry is
    * clicked instead when fuzzy matching puts another one first.
    */
-  async runCommand(title: string, timeoutMs = 20_000): Promise<void> {
+  async runCommand(title: string, timeoutMs = 20_000, options: { leavesInputOpen?: boolean } = {}): Promise<void> {
     const widget = this.page.locator('.quick-input-widget');
     const input = widget.locator('.quick-input-box input');
     // A key pressed while the workbench is still wiring its keybindings is lost: press until it opens.
@@ -126,7 +126,26 @@ export class Workbench {
     } else {
       await match.click();
     }
-    await widget.waitFor({ state: 'hidden', timeout: timeoutMs });
+    // A command that asks for input (a quick pick, an input box) keeps the widget open with its own title.
+    if (!options.leavesInputOpen) await widget.waitFor({ state: 'hidden', timeout: timeoutMs });
+  }
+
+  /** Waits for the quick input (input box or quick pick) whose title matches, and returns it. */
+  async quickInput(title: string | RegExp, timeoutMs = 20_000): Promise<Locator> {
+    const widget = this.page.locator('.quick-input-widget');
+    await widget.locator('.quick-input-title', { hasText: title }).waitFor({ state: 'visible', timeout: timeoutMs });
+    return widget;
+  }
+
+  /** Types into the open quick input (replacing what is there) and presses Enter. */
+  async answerQuickInput(title: string | RegExp, text: string | undefined, timeoutMs = 20_000): Promise<void> {
+    const widget = await this.quickInput(title, timeoutMs);
+    const input = widget.locator('.quick-input-box input');
+    if (text !== undefined) {
+      await input.fill('');
+      await input.pressSequentially(text);
+    }
+    await input.press('Enter');
   }
 
   /** The messages of the notification toasts on screen now. */

@@ -13,19 +13,26 @@ import { runApiSuite, type ApiSuite } from './apiTests';
 import { launchBrowser, Workbench } from './browser';
 import { removeAtExit, removeTempDir } from './processes';
 import { failedOutcome, type SuiteResult, type TestOutcome } from './results';
-import { startServer } from './server';
+import { startServer, type VsCodeServer } from './server';
 import { setup, type ToolPaths } from './setup';
 import { packageExtension } from './vsix';
 import { seconds, withTimeout } from './wait';
 
 export type { ApiSuite } from './apiTests';
 
+export interface UiTestContext {
+  /** The suite's server: its user-data folder (`dirs`) holds settings.json and the logs. */
+  server: VsCodeServer;
+  /** The folder open in the workbench. */
+  workspace: string;
+}
+
 export interface UiTest {
   name: string;
   /** From opening the page to the end of `run`; 60 s unless told. */
   timeoutMs?: number;
   /** Gets a workbench that is drawn already (the folder open, the extensions installed). */
-  run(workbench: Workbench): Promise<void>;
+  run(workbench: Workbench, context: UiTestContext): Promise<void>;
 }
 
 export interface UiSuite {
@@ -140,7 +147,7 @@ export async function runUiSuite(suite: UiSuite, context: RunContext): Promise<S
       disableWorkspaceTrust: suite.disableWorkspaceTrust ?? true,
     });
     for (const test of suite.tests) {
-      tests.push(await runUiTest(suite, test, server.workbenchUrl({ folder: workspace }), context));
+      tests.push(await runUiTest(suite, test, server.workbenchUrl({ folder: workspace }), context, { server, workspace }));
     }
   } catch (error) {
     tests.push(failedOutcome(`${suite.name}: set-up`, error));
@@ -151,7 +158,7 @@ export async function runUiSuite(suite: UiSuite, context: RunContext): Promise<S
   return { name: suite.name, kind: 'ui', tests, durationMs: Date.now() - started };
 }
 
-async function runUiTest(suite: UiSuite, test: UiTest, url: string, context: RunContext): Promise<TestOutcome> {
+async function runUiTest(suite: UiSuite, test: UiTest, url: string, context: RunContext, testContext: UiTestContext): Promise<TestOutcome> {
   const title = `${suite.name} › ${test.name}`;
   const started = Date.now();
   let workbench: Workbench | undefined;
@@ -161,7 +168,7 @@ async function runUiTest(suite: UiSuite, test: UiTest, url: string, context: Run
         ...(context.verbose ? { onConsole: (line: string) => context.log(`  │ ${line}`) } : {}),
       });
       await workbench.waitForReady();
-      await test.run(workbench);
+      await test.run(workbench, testContext);
     };
     const running = body();
     // Past the time limit the body may still be opening its page: close that page when it does.

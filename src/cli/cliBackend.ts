@@ -1,0 +1,66 @@
+import * as path from 'node:path';
+import { KlingClient } from '../core/api/klingClient';
+import { SIMULATOR_API_KEY, startSimulator, type Simulator } from '../core/simulator/simulatorServer';
+import type { Backend } from '../core/tasks/taskEngine';
+import { stateDir, type CliContext } from './cliContext';
+
+/**
+ * The clients a CLI run needs: the real service (key from KLING_API_KEY) and, on demand, the embedded simulator.
+ * The simulator keeps its tasks in the state folder, so a task it started survives a stopped CLI, like a real one.
+ */
+export class CliBackends {
+  private simulator: Promise<Simulator> | undefined;
+  private readonly clients = new Map<string, Promise<KlingClient>>();
+
+  constructor(
+    private readonly ctx: CliContext,
+    private readonly options: { baseUrl?: string | undefined; verbose?: boolean | undefined },
+  ) {}
+
+  get apiKey(): string | undefined {
+    return this.ctx.env['KLING_API_KEY']?.trim() || undefined;
+  }
+
+  get apiBaseUrl(): string | undefined {
+    return this.options.baseUrl ?? (this.ctx.env['KLING_BASE_URL'] || undefined);
+  }
+
+  /** The backend new tasks go to. */
+  backend(simulated: boolean): Backend {
+    return simulated ? { kind: 'simulator' } : { kind: 'api', baseUrl: this.apiBaseUrl };
+  }
+
+  clientFor = (backend: Backend): Promise<KlingClient> => {
+    const key = backend.kind === 'simulator' ? 'simulator' : `api:${backend.baseUrl ?? ''}`;
+    let client = this.clients.get(key);
+    if (!client) {
+      client = this.createClient(backend);
+      this.clients.set(key, client);
+    }
+    return client;
+  };
+
+  private async createClient(backend: Backend): Promise<KlingClient> {
+    const log = this.options.verbose ? (line: string) => this.ctx.stderr.write(`· ${line}\n`) : undefined;
+    if (backend.kind === 'simulator') {
+      const simulator = await this.startSimulator();
+      return new KlingClient({ baseUrl: simulator.baseUrl, filesBaseUrl: simulator.filesBaseUrl, apiKey: SIMULATOR_API_KEY, log });
+    }
+    const apiKey = this.apiKey;
+    if (!apiKey) throw new Error('KLING_API_KEY is not set: export your API key, or use --simulator to try without one.');
+    return new KlingClient({ baseUrl: backend.baseUrl, apiKey, log });
+  }
+
+  startSimulator(): Promise<Simulator> {
+    this.simulator ??= startSimulator({
+      stateFile: path.join(stateDir(this.ctx), 'simulator.json'),
+      timeScale: Number(this.ctx.env['KLING_SIMULATOR_TIME_SCALE'] ?? '') || undefined,
+    });
+    return this.simulator;
+  }
+
+  async close(): Promise<void> {
+    for (const client of this.clients.values()) await (await client.catch(() => undefined))?.close();
+    await (await this.simulator?.catch(() => undefined))?.close();
+  }
+}

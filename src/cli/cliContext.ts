@@ -1,0 +1,54 @@
+import { homedir } from 'node:os';
+import * as path from 'node:path';
+import { createInterface } from 'node:readline/promises';
+
+/** What a command may touch of the outside world; tests and the main entry provide it. */
+export interface CliContext {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  stderr: NodeJS.WritableStream;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  /** Aborted on Ctrl-C. */
+  signal: AbortSignal;
+}
+
+export function out(ctx: CliContext, line = ''): void {
+  ctx.stdout.write(`${line}\n`);
+}
+
+export function err(ctx: CliContext, line: string): void {
+  ctx.stderr.write(`${line}\n`);
+}
+
+export function isInteractive(ctx: CliContext): boolean {
+  return Boolean(ctx.stdin.isTTY && ctx.stdout.isTTY);
+}
+
+/** Asks a yes/no question on the terminal. `defaultYes` decides what Enter means. */
+export async function confirm(ctx: CliContext, question: string, defaultYes = false): Promise<boolean> {
+  const rl = createInterface({ input: ctx.stdin, output: ctx.stdout });
+  try {
+    const answer = (await rl.question(`${question} ${defaultYes ? '[Y/n]' : '[y/N]'} `, { signal: ctx.signal })).trim().toLowerCase();
+    return answer === '' ? defaultYes : answer === 'y' || answer === 'yes';
+  } catch {
+    return false;
+  } finally {
+    rl.close();
+  }
+}
+
+/** Where the CLI keeps its journal and the embedded simulator's state: KLING_STATE_DIR, else the XDG state folder. */
+export function stateDir(ctx: CliContext): string {
+  if (ctx.env['KLING_STATE_DIR']) return path.resolve(ctx.cwd, ctx.env['KLING_STATE_DIR']);
+  const base = ctx.env['XDG_STATE_HOME'] || path.join(homedir(), '.local', 'state');
+  return path.join(base, 'kling-studio');
+}
+
+/** A usage problem: printed with a pointer to --help, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}

@@ -1,0 +1,125 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { KlingClient, RetryNotice } from '../../core/api/klingClient';
+import type { Simulator } from '../../core/simulator/simulatorServer';
+import type { JournalEntry } from '../../core/journal/taskState';
+import { loadCore } from '../lazyCore';
+import type { ExtensionLog } from '../log/extensionLog';
+import type { ApiKeyStore } from '../secrets/apiKeyStore';
+import { affectsKling, klingSettings } from '../settings/klingSettings';
+import { Disposable } from '../util/dispose';
+
+export type Backend = JournalEntry['backend'];
+
+/** Raised when the API is chosen but no key is set; the editor offers "Set API Key…". */
+export class MissingKeyError extends Error {
+  readonly kind = 'auth';
+  constructor() {
+    super('No Kling API key is set. Set one with "Kling: Set API Key…", or try the built-in simulator.');
+  }
+}
+
+/**
+ * Which service new generations go to, and a client for any backend a task was created on. The simulator runs
+ * inside the extension host on loopback, started on first use; its tasks are kept in the extension's global
+ * storage so they survive a window reload, as the service's would.
+ */
+export class BackendManager extends Disposable {
+  private clients = new Map<string, KlingClient>();
+  private simulator: Promise<Simulator> | undefined;
+  private readonly changed = this._register(new vscode.EventEmitter<void>());
+  readonly onDidChange = this.changed.event;
+  private readonly retried = this._register(new vscode.EventEmitter<RetryNotice>());
+  /** A request is waiting before it is sent again (rate limited, or the service had a problem). */
+  readonly onDidRetry = this.retried.event;
+
+  constructor(
+    private readonly storage: vscode.Uri,
+    private readonly keys: ApiKeyStore,
+    private readonly log: ExtensionLog,
+  ) {
+    super();
+    this._register(
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (affectsKling(event, 'baseUrl') || affectsKling(event, 'backend')) this.resetClients();
+        if (affectsKling(event, 'backend')) this.changed.fire();
+      }),
+    );
+    this._register(keys.onDidChange(() => this.resetClients()));
+    this._register({ dispose: () => void this.stopSimulator() });
+  }
+
+  /** The extension's global storage folder on disk (simulator state, videos made with no folder open). */
+  get storagePath(): string {
+    return this.storage.fsPath;
+  }
+
+  /** The backend new tasks go to. */
+  current(): Backend {
+    return klingSettings.backend() === 'simulator' ? { kind: 'simulator' } : { kind: 'api', baseUrl: klingSettings.baseUrl() };
+  }
+
+  isSimulated(): boolean {
+    return this.current().kind === 'simulator';
+  }
+
+  /** Whether a generation could be sent now without asking for a key. */
+  isReady(): boolean {
+    return this.isSimulated() || this.keys.get() !== undefined;
+  }
+
+  async clientFor(backend: Backend): Promise<KlingClient> {
+    const id = backend.kind === 'simulator' ? 'simulator' : `api:${backend.baseUrl ?? ''}`;
+    const existing = this.clients.get(id);
+    if (existing) return existing;
+    const core = loadCore();
+    const log = (line: string) => this.log.trace(line);
+    const onRetry = (notice: RetryNotice) => {
+      this.log.warn(`${notice.what}: ${notice.status ? `HTTP ${notice.status}` : 'network error'}; trying again in ${Math.ceil(notice.waitMs / 1000)} s`);
+      this.retried.fire(notice);
+    };
+    let client: KlingClient;
+    if (backend.kind === 'simulator') {
+      const simulator = await this.startSimulator();
+      client = new core.KlingClient({ baseUrl: simulator.baseUrl, filesBaseUrl: simulator.filesBaseUrl, apiKey: core.SIMULATOR_API_KEY, log, onRetry });
+    } else {
+      const apiKey = this.keys.get();
+      if (!apiKey) throw new MissingKeyError();
+      this.log.setSecrets([apiKey]);
+      client = new core.KlingClient({ baseUrl: backend.baseUrl, apiKey, log, onRetry, userAgent: 'kling-studio-vscode' });
+    }
+    this.clients.set(id, client);
+    return client;
+  }
+
+  /** The simulator's time scale (ms per simulated second), for scaling the poll schedule. */
+  async secondMs(backend: Backend): Promise<number> {
+    return backend.kind === 'simulator' ? (await this.startSimulator()).timeScale : 1000;
+  }
+
+  startSimulator(): Promise<Simulator> {
+    this.simulator ??= loadCore()
+      .startSimulator({
+        stateFile: path.join(this.storage.fsPath, 'simulator.json'),
+        timeScale: Math.max(1, Math.round(1000 / klingSettings.simulatorSpeed())),
+        log: (line) => this.log.trace(`[simulator] ${line}`),
+      })
+      .then((simulator) => {
+        this.log.info(`Simulator listening on ${simulator.baseUrl} (nothing real is generated or spent)`);
+        return simulator;
+      });
+    return this.simulator;
+  }
+
+  private resetClients(): void {
+    const old = [...this.clients.values()];
+    this.clients = new Map();
+    for (const client of old) void client.close();
+  }
+
+  private async stopSimulator(): Promise<void> {
+    const simulator = await this.simulator?.catch(() => undefined);
+    this.simulator = undefined;
+    await simulator?.close();
+  }
+}

@@ -1,0 +1,42 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { showError } from '../errors/showError';
+import { generateFromPrompt, type PromptDefaults } from '../generate/generateFromPrompt';
+import type { GenerationServices } from '../generate/submitGeneration';
+import type { ExtensionLog } from '../log/extensionLog';
+import { klingSettings } from '../settings/klingSettings';
+import type { KlingStatusBar } from '../statusBar/klingStatusBar';
+
+/** Generate from Prompt…, Show Credits, Open Output Folder, Show Log. */
+export function registerGeneralCommands(services: GenerationServices, statusBar: KlingStatusBar, log: ExtensionLog): vscode.Disposable {
+  return vscode.Disposable.from(
+    vscode.commands.registerCommand('klingStudio.generateFromPrompt', (defaults?: PromptDefaults) =>
+      generateFromPrompt(services, defaults && typeof defaults === 'object' && 'prompt' in defaults ? defaults : {}),
+    ),
+    vscode.commands.registerCommand('klingStudio.showCredits', async () => {
+      try {
+        const credits = await statusBar.refreshBalance();
+        if (credits === undefined) {
+          await vscode.commands.executeCommand('klingStudio.setApiKey');
+          return;
+        }
+        const simulated = services.backends.isSimulated();
+        void vscode.window.showInformationMessage(`${simulated ? 'Simulator balance' : 'Kling credits left'}: ${credits.toLocaleString('en-US')}${simulated ? ' (not real credits)' : ''}.`);
+      } catch (error) {
+        await showError(error, { context: 'Could not read the balance', retry: () => vscode.commands.executeCommand('klingStudio.showCredits') });
+      }
+    }),
+    vscode.commands.registerCommand('klingStudio.openOutputFolder', async () => {
+      const folder = vscode.workspace.workspaceFolders?.[0];
+      const target = folder ? vscode.Uri.file(path.resolve(folder.uri.fsPath, klingSettings.outputFolder())) : vscode.Uri.file(path.join(services.backends.storagePath, 'videos'));
+      try {
+        await vscode.workspace.fs.stat(target);
+      } catch {
+        void vscode.window.showInformationMessage(`No videos yet: they will be saved in ${folder ? vscode.workspace.asRelativePath(target) : target.fsPath}.`);
+        return;
+      }
+      await vscode.commands.executeCommand('revealInExplorer', target);
+    }),
+    vscode.commands.registerCommand('klingStudio.showLog', () => log.show()),
+  );
+}

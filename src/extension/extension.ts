@@ -1,0 +1,71 @@
+import * as vscode from 'vscode';
+import { BackendManager } from './backend/backendManager';
+import { registerGeneralCommands } from './commands/generalCommands';
+import { ExtensionLog } from './log/extensionLog';
+import { ApiKeyStore } from './secrets/apiKeyStore';
+import { registerKeyCommands } from './secrets/keyCommands';
+import { KlingStatusBar } from './statusBar/klingStatusBar';
+import { TaskCommands } from './tasks/taskCommands';
+import { TaskNotifications } from './tasks/taskNotifications';
+import { TaskService } from './tasks/taskService';
+import { TaskTreeProvider } from './tasks/taskTree';
+
+/**
+ * Composes the features; each registers itself and is disposed with the extension. Heavy modules (the API
+ * client, full schemas, simulator) load from dist/klingCore.js on first use, so activation stays light.
+ */
+export async function activate(context: vscode.ExtensionContext) {
+  const log = new ExtensionLog();
+  context.subscriptions.push(log);
+  const keys = new ApiKeyStore(context.secrets);
+  context.subscriptions.push(keys);
+  log.setSecrets([await keys.refresh()]);
+  context.subscriptions.push(keys.onDidChange(() => log.setSecrets([keys.get()])));
+
+  const backends = new BackendManager(context.globalStorageUri, keys, log);
+  context.subscriptions.push(backends);
+  // Tasks belong to the workspace they were started in; with no folder open, to the machine.
+  const tasks = new TaskService(context.storageUri ?? context.globalStorageUri, backends, log);
+  context.subscriptions.push(tasks);
+  await tasks.load();
+
+  const tree = new TaskTreeProvider(tasks);
+  const view = vscode.window.createTreeView('klingStudio.tasks', { treeDataProvider: tree, showCollapseAll: true });
+  context.subscriptions.push(tree, view);
+
+  const services = { tasks, backends };
+  const openVideo = (file: vscode.Uri) => vscode.commands.executeCommand('vscode.open', file);
+  const statusBar = new KlingStatusBar(tasks, backends, keys, view);
+  context.subscriptions.push(
+    statusBar,
+    new TaskNotifications(tasks, openVideo),
+    new TaskCommands(services, openVideo),
+    registerKeyCommands(keys),
+    registerGeneralCommands(services, statusBar, log),
+  );
+
+  tasks.resumeIfNeeded();
+  if (backends.isReady()) {
+    const timer = setTimeout(() => void statusBar.refreshBalance().catch(() => undefined), 2000);
+    context.subscriptions.push({ dispose: () => clearTimeout(timer) });
+  }
+  log.info(`Kling Studio activated (${backends.isSimulated() ? 'simulator' : 'Kling API'}; ${tasks.entries().length} tasks in the journal)`);
+
+  // Tests inside the extension host reach the services through the extension's exports.
+  const testApi: KlingTestApi = { tasks, backends, keys, log, tree, storagePath: context.globalStorageUri.fsPath };
+  return context.extensionMode === vscode.ExtensionMode.Test ? testApi : undefined;
+}
+
+/** What `activate` returns when the extension runs under tests (ExtensionMode.Test), and only then. */
+export interface KlingTestApi {
+  tasks: TaskService;
+  backends: BackendManager;
+  keys: ApiKeyStore;
+  log: ExtensionLog;
+  tree: TaskTreeProvider;
+  storagePath: string;
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

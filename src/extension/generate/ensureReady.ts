@@ -1,0 +1,19 @@
+import * as vscode from 'vscode';
+import type { BackendManager } from '../backend/backendManager';
+
+/** Before a generation: the workspace is trusted, and there is a key (or the simulator is chosen). */
+export async function ensureReady(backends: BackendManager): Promise<boolean> {
+  if (!vscode.workspace.isTrusted) {
+    const manage = 'Manage Workspace Trust';
+    const picked = await vscode.window.showWarningMessage('Kling Studio does not generate in Restricted Mode: trust this workspace to spend credits from it.', manage);
+    if (picked === manage) await vscode.commands.executeCommand('workbench.trust.manage');
+    return false;
+  }
+  if (backends.isReady()) return true;
+  const setKey = 'Set API Key…';
+  const simulator = 'Use Simulator';
+  const picked = await vscode.window.showInformationMessage('Set your Kling API key to generate, or try the built-in simulator (nothing is spent).', setKey, simulator);
+  if (picked === setKey) await vscode.commands.executeCommand('klingStudio.setApiKey');
+  if (picked === simulator) await vscode.commands.executeCommand('klingStudio.useSimulator');
+  return backends.isReady();
+}

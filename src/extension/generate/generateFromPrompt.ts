@@ -1,0 +1,154 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { AspectRatio, Quality, Sound, VideoRequest } from '../../core/api/apiSchemas';
+import { loadCore } from '../lazyCore';
+import { klingSettings } from '../settings/klingSettings';
+import { ensureReady } from './ensureReady';
+import { submitGeneration, type GenerationServices } from './submitGeneration';
+
+const TOTAL_STEPS = 6;
+
+export interface PromptDefaults {
+  prompt?: string;
+  duration?: number;
+  aspect_ratio?: AspectRatio;
+  quality?: Quality;
+  sound?: Sound;
+}
+
+/**
+ * Kling: Generate from Prompt… — prompt, duration, aspect ratio, quality and sound in quick inputs, then a last
+ * step that shows the price before anything is spent.
+ */
+export async function generateFromPrompt(services: GenerationServices, defaults: PromptDefaults = {}): Promise<string | undefined> {
+  if (!(await ensureReady(services.backends))) return undefined;
+  const core = loadCore();
+  const title = (step: number) => `Generate from Prompt (${step}/${TOTAL_STEPS})${services.backends.isSimulated() ? ' — simulator' : ''}`;
+
+  const prompt = await vscode.window.showInputBox({
+    title: title(1),
+    prompt: 'Describe the video: subject, action, setting, camera, style.',
+    placeHolder: 'A golden retriever running through a sunlit meadow, cinematic slow motion',
+    value: defaults.prompt,
+    ignoreFocusOut: true,
+    validateInput: (value) => {
+      if (value.trim() === '') return 'Describe the video to generate.';
+      if (value.length > core.PROMPT_MAX) return `The prompt is ${value.length} characters long; the limit is ${core.PROMPT_MAX}.`;
+      return undefined;
+    },
+  });
+  if (prompt === undefined) return undefined;
+
+  const durations = Array.from({ length: core.DURATION_MAX - core.DURATION_MIN + 1 }, (_, i) => core.DURATION_MIN + i);
+  const duration = await pick(
+    title(2),
+    'How long? Billed per second.',
+    durations.map((d) => ({ label: `${d} s`, value: d, description: d === 5 ? 'default' : undefined })),
+    defaults.duration ?? 5,
+  );
+  if (duration === undefined) return undefined;
+
+  const aspect = await pick<AspectRatio>(
+    title(3),
+    'Frame shape',
+    [
+      { label: '$(device-desktop) 16:9', value: '16:9', description: 'landscape' },
+      { label: '$(device-mobile) 9:16', value: '9:16', description: 'portrait' },
+      { label: '$(primitive-square) 1:1', value: '1:1', description: 'square' },
+    ],
+    defaults.aspect_ratio ?? '16:9',
+  );
+  if (aspect === undefined) return undefined;
+
+  const priceOf = (quality: Quality, sound: Sound) => core.priceVideo({ duration, quality, sound });
+  const quality = await pick<Quality>(
+    title(4),
+    'Resolution',
+    core.QUALITIES.map((q) => ({ label: q, value: q, description: `${core.formatUsd(priceOf(q, 'off').usd)} for ${duration} s` })),
+    defaults.quality ?? '720p',
+  );
+  if (quality === undefined) return undefined;
+
+  const sound = await pick<Sound>(
+    title(5),
+    'Sound',
+    [
+      { label: '$(mute) Off', value: 'off', description: core.formatUsd(priceOf(quality, 'off').usd) },
+      { label: '$(unmute) On', value: 'on', description: `${core.formatUsd(priceOf(quality, 'on').usd)} — VS Code's player cannot play AAC sound; open the file in a system player to hear it` },
+    ],
+    defaults.sound ?? 'off',
+  );
+  if (sound === undefined) return undefined;
+
+  const price = priceOf(quality, sound);
+  const priceText = `${core.formatUsd(price.usd)} · ${core.formatAmount(price.credits)} credits`;
+  const go = await pick<boolean>(
+    `${title(6)}: ${duration} s · ${aspect} · ${quality} · sound ${sound}`,
+    'Check the price, then generate',
+    [
+      {
+        label: `$(play) Generate — ${priceText}`,
+        value: true,
+        description: services.backends.isSimulated() ? 'simulated: nothing is spent' : 'charged when the task is created',
+      },
+      { label: '$(close) Cancel', value: false },
+    ],
+    true,
+  );
+  if (!go) return undefined;
+
+  const request: VideoRequest = core.buildVideoRequest({ prompt: prompt.trim(), duration, aspect_ratio: aspect, quality, sound });
+  const backend = services.backends.current();
+  const entry = await submitGeneration(
+    services,
+    {
+      kind: 'video',
+      label: labelOf(prompt),
+      request,
+      requestHash: core.requestHash(request),
+      price: { seconds: price.seconds, usd: core.formatAmount(price.usd), credits: core.formatAmount(price.credits) },
+      backend,
+      outputPath: adHocOutputPath(prompt, services),
+    },
+    { what: `a ${duration} s video`, alreadyConfirmed: false },
+  );
+  return entry?.id;
+}
+
+async function pick<T>(
+  title: string,
+  placeHolder: string,
+  items: Array<{ label: string; value: T; description?: string | undefined }>,
+  preselected: T,
+): Promise<T | undefined> {
+  const quickPick = vscode.window.createQuickPick<vscode.QuickPickItem & { value: T }>();
+  quickPick.title = title;
+  quickPick.placeholder = placeHolder;
+  quickPick.ignoreFocusOut = true;
+  quickPick.items = items;
+  quickPick.activeItems = items.filter((i) => i.value === preselected);
+  try {
+    return await new Promise<T | undefined>((resolve) => {
+      quickPick.onDidAccept(() => resolve(quickPick.selectedItems[0]?.value ?? quickPick.activeItems[0]?.value));
+      quickPick.onDidHide(() => resolve(undefined));
+      quickPick.show();
+    });
+  } finally {
+    quickPick.dispose();
+  }
+}
+
+/** The first words of a prompt, as the task's name in the Tasks view. */
+export function labelOf(prompt: string): string {
+  const words = prompt.trim().replace(/\s+/g, ' ');
+  return words.length > 48 ? `${words.slice(0, 47)}…` : words;
+}
+
+/** `<workspace>/<outputFolder>/<slug>-<date>-<time>.mp4`; the extension's storage when no folder is open. */
+export function adHocOutputPath(prompt: string, services: GenerationServices, now = new Date()): string {
+  const slug = prompt.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40).replace(/-+$/, '') || 'video';
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  const base = folder ? path.resolve(folder, klingSettings.outputFolder()) : path.join(services.backends.storagePath, 'videos');
+  return path.join(base, `${slug}-${stamp}.mp4`);
+}

@@ -1,0 +1,64 @@
+import * as vscode from 'vscode';
+import type { JournalEntry } from '../../core/journal/taskState';
+import type { Backend } from '../backend/backendManager';
+import { klingSettings } from '../settings/klingSettings';
+
+export interface Spend {
+  usd: number;
+  credits: string;
+  /** What is being paid for, in a few words: "hero (5 s, 720p)" or "3 videos". */
+  what: string;
+  backend: Backend;
+}
+
+/** Dollars spent on this backend since local midnight, from the journal (tasks the service rejected are not in it). */
+export function spentToday(entries: readonly JournalEntry[], backend: Backend, now = new Date()): number {
+  const midnight = new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();
+  return entries
+    .filter((e) => e.createdAt >= midnight && e.backend.kind === backend.kind)
+    .reduce((sum, e) => sum + Number(e.price.usd), 0);
+}
+
+const money = (usd: number) => `$${usd.toFixed(usd < 1 ? 3 : 2).replace(/(\.\d\d\d?)0$/, '$1')}`;
+
+/**
+ * The checks every generation passes before anything is sent, whichever way it was started: the workspace is
+ * trusted, today's spending stays within klingStudio.dailyBudgetUsd, and above klingStudio.confirmAboveUsd the
+ * user confirms with the price in front of them. Returns false when the generation must not go ahead.
+ */
+export async function passMoneyGuards(spend: Spend, entries: readonly JournalEntry[], options: { alreadyConfirmed?: boolean } = {}): Promise<boolean> {
+  if (!vscode.workspace.isTrusted) {
+    const manage = 'Manage Workspace Trust';
+    const picked = await vscode.window.showWarningMessage(
+      'Kling Studio does not generate in Restricted Mode: trust this workspace to spend credits from it.',
+      manage,
+    );
+    if (picked === manage) await vscode.commands.executeCommand('workbench.trust.manage');
+    return false;
+  }
+  const simulated = spend.backend.kind === 'simulator';
+  const budget = klingSettings.dailyBudgetUsd();
+  if (budget !== undefined) {
+    const spent = spentToday(entries, spend.backend);
+    if (spent + spend.usd > budget + 1e-9) {
+      const open = 'Open Settings';
+      const picked = await vscode.window.showWarningMessage(
+        `Daily budget reached: ${money(spent)} of ${money(budget)} spent today${simulated ? ' on the simulator' : ''}, and ${spend.what} costs ${money(spend.usd)}. ` +
+          'Raise "klingStudio.dailyBudgetUsd" to generate more today.',
+        open,
+      );
+      if (picked === open) await vscode.commands.executeCommand('workbench.action.openSettings', 'klingStudio.dailyBudgetUsd');
+      return false;
+    }
+  }
+  if (!options.alreadyConfirmed && spend.usd > klingSettings.confirmAboveUsd()) {
+    const go = simulated ? 'Generate (simulated)' : `Spend ${money(spend.usd)}`;
+    const picked = await vscode.window.showInformationMessage(
+      `Generate ${spend.what} for ${money(spend.usd)} (${spend.credits} credits)?`,
+      { modal: true, detail: simulated ? 'This runs on the built-in simulator: nothing real is generated or spent.' : 'Credits are charged when the task is created.' },
+      go,
+    );
+    return picked === go;
+  }
+  return true;
+}

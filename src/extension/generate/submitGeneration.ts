@@ -1,0 +1,50 @@
+import * as vscode from 'vscode';
+import type { JournalEntry } from '../../core/journal/taskState';
+import type { SubmitDraft } from '../../core/tasks/taskEngine';
+import type { BackendManager } from '../backend/backendManager';
+import { showError } from '../errors/showError';
+import type { TaskService } from '../tasks/taskService';
+import { passMoneyGuards } from './moneyGuard';
+
+export interface GenerationServices {
+  tasks: TaskService;
+  backends: BackendManager;
+}
+
+/**
+ * Sends one create after the money guards, with a progress notification that shows any wait for a retry (a 429
+ * is waited out and retried, visibly). Errors are shown with their one helpful action. The task appears in the
+ * Tasks view as soon as it is journaled, before the service answers.
+ */
+export async function submitGeneration(
+  services: GenerationServices,
+  draft: SubmitDraft,
+  options: { what: string; alreadyConfirmed?: boolean; retry?: () => unknown } = { what: 'this video' },
+): Promise<JournalEntry | undefined> {
+  const usd = Number(draft.price.usd);
+  const allowed = await passMoneyGuards(
+    { usd, credits: draft.price.credits, what: options.what, backend: draft.backend },
+    services.tasks.entries(),
+    { alreadyConfirmed: options.alreadyConfirmed },
+  );
+  if (!allowed) return undefined;
+  try {
+    return await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Kling: creating ${options.what}` },
+      async (progress) => {
+        const listener = services.backends.onDidRetry((notice) => {
+          const why = notice.status === 429 ? 'the service is limiting requests' : notice.status ? `the service answered ${notice.status}` : 'the connection failed';
+          progress.report({ message: `${why}; waiting ${Math.ceil(notice.waitMs / 1000)} s, then trying again (attempt ${notice.attempt + 1})` });
+        });
+        try {
+          return await services.tasks.submit(draft);
+        } finally {
+          listener.dispose();
+        }
+      },
+    );
+  } catch (error) {
+    void showError(error, { context: `Could not create ${options.what}`, retry: options.retry });
+    return undefined;
+  }
+}

@@ -1,0 +1,18 @@
+// The editor's second bundle (dist/klingCore.js), loaded on first use: the API client (undici), the full zod schemas,
+// validation, pricing, the task engine and the simulator. dist/extension.js stays small and quick to activate
+// (shared/notes/bundle-facts.md).
+export { ApiError, isApiError } from '../core/api/apiError';
+export { VideoRequest, CreateRequest, DURATION_MIN, DURATION_MAX, ASPECT_RATIOS, QUALITIES, SOUNDS, PROMPT_MAX } from '../core/api/apiSchemas';
+export { KlingClient, describeRequest, isLoopback } from '../core/api/klingClient';
+export { readSidecar, sidecarPathOf, isUpToDate } from '../core/download/sidecar';
+export { readMp4Info } from '../core/media/mp4Info';
+export { formatAmount, formatUsd, parseAmount, amountToNumber } from '../core/pricing/decimal';
+export { priceVideo, totalPrice } from '../core/pricing/pricing';
+export { planStoryboard, estimateJson } from '../core/render/storyboardPlan';
+export { renderStoryboard, readKnownElements } from '../core/render/renderStoryboard';
+export { buildVideoRequest, specFromStoryboardVideo } from '../core/request/buildRequest';
+export { requestHash } from '../core/request/requestHash';
+export { SIMULATOR_API_KEY, startSimulator } from '../core/simulator/simulatorServer';
+export { checkStoryboardText, validateStoryboard, storyboardOutputDir } from '../core/storyboard/validateStoryboard';
+export { pollPolicyFor } from '../core/tasks/pollPolicyFor';
+export { TaskEngine } from '../core/tasks/taskEngine';

@@ -1,0 +1,96 @@
+import * as vscode from 'vscode';
+import { hasEnded } from '../../core/journal/taskState';
+import type { BackendManager } from '../backend/backendManager';
+import type { ApiKeyStore } from '../secrets/apiKeyStore';
+import type { TaskService } from '../tasks/taskService';
+import { Disposable } from '../util/dispose';
+
+type Balance = { kind: 'unknown' } | { kind: 'loading' } | { kind: 'known'; credits: number } | { kind: 'error'; message: string };
+
+/**
+ * One status bar item: running tasks and the balance, or what to do first. Clicking it opens the Tasks view.
+ * Its look is a function of three facts (running count, balance, backend), like REST Client's status entry.
+ */
+export class KlingStatusBar extends Disposable {
+  private readonly item = this._register(vscode.window.createStatusBarItem('klingStudio.status', vscode.StatusBarAlignment.Left, 50));
+  private balance: Balance = { kind: 'unknown' };
+  private readonly view: { badge?: vscode.ViewBadge | undefined };
+
+  constructor(
+    private readonly tasks: TaskService,
+    private readonly backends: BackendManager,
+    keys: ApiKeyStore,
+    view: vscode.TreeView<unknown>,
+  ) {
+    super();
+    this.view = view;
+    this.item.name = 'Kling Studio';
+    this.item.command = 'klingStudio.tasks.focus';
+    let runningBefore = this.running();
+    this._register(
+      tasks.onDidChange(() => {
+        const running = this.running();
+        // When a task ends, the balance has moved: look again.
+        if (running < runningBefore) void this.refreshBalance();
+        runningBefore = running;
+        this.render();
+      }),
+    );
+    this._register(backends.onDidChange(() => void this.refreshBalance()));
+    this._register(keys.onDidChange(() => void this.refreshBalance()));
+    this.render();
+    this.item.show();
+  }
+
+  running(): number {
+    return this.tasks.entries().filter((e) => !hasEnded(e)).length;
+  }
+
+  /** Asks the current backend for the balance; returns it for Show Credits. */
+  async refreshBalance(): Promise<number | undefined> {
+    if (!this.backends.isReady()) {
+      this.balance = { kind: 'unknown' };
+      this.render();
+      return undefined;
+    }
+    this.balance = this.balance.kind === 'known' ? this.balance : { kind: 'loading' };
+    this.render();
+    try {
+      const client = await this.backends.clientFor(this.backends.current());
+      const credits = await client.getCredits();
+      const remaining = credits.data.token?.remaining_credits ?? credits.data.user?.remaining_credits;
+      this.balance = remaining === undefined ? { kind: 'unknown' } : { kind: 'known', credits: remaining };
+      this.render();
+      return remaining;
+    } catch (error) {
+      this.balance = { kind: 'error', message: error instanceof Error ? error.message : String(error) };
+      this.render();
+      throw error;
+    }
+  }
+
+  private render(): void {
+    const running = this.running();
+    const simulated = this.backends.isSimulated();
+    const parts: string[] = [];
+    if (running > 0) parts.push(`$(sync~spin) ${running}`);
+    if (!this.backends.isReady()) {
+      parts.push('$(key) Kling: no key');
+    } else if (this.balance.kind === 'known') {
+      parts.push(`${simulated ? '$(beaker)' : '$(device-camera-video)'} ${Math.floor(this.balance.credits).toLocaleString('en-US')} credits${simulated ? ' (sim)' : ''}`);
+    } else {
+      parts.push(simulated ? '$(beaker) Kling simulator' : '$(device-camera-video) Kling');
+    }
+    this.item.text = parts.join('  ');
+    const tooltip = new vscode.MarkdownString('', true);
+    tooltip.appendMarkdown(`**Kling Studio**${simulated ? ' — built-in simulator: nothing real is generated or spent' : ''}\n\n`);
+    tooltip.appendMarkdown(`${running} task${running === 1 ? '' : 's'} running\n\n`);
+    if (this.balance.kind === 'known') tooltip.appendMarkdown(`${this.balance.credits} credits left\n\n`);
+    if (this.balance.kind === 'error') tooltip.appendMarkdown(`Balance unavailable: ${this.balance.message}\n\n`);
+    if (!this.backends.isReady()) tooltip.appendMarkdown('No API key set: run "Kling: Set API Key…" or "Kling: Use Simulator".\n\n');
+    tooltip.appendMarkdown('Click to show the Tasks view.');
+    this.item.tooltip = tooltip;
+    this.item.accessibilityInformation = { label: `Kling Studio: ${running} running${this.balance.kind === 'known' ? `, ${Math.floor(this.balance.credits)} credits` : ''}` };
+    this.view.badge = running > 0 ? { value: running, tooltip: `${running} task${running === 1 ? '' : 's'} running` } : undefined;
+  }
+}

@@ -1,0 +1,114 @@
+import * as vscode from 'vscode';
+import type { JournalEntry } from '../../core/journal/taskState';
+import { showError } from '../errors/showError';
+import { submitGeneration, type GenerationServices } from '../generate/submitGeneration';
+import { Disposable } from '../util/dispose';
+import { isRunning } from './taskPresentation';
+import type { TaskTreeNode } from './taskTree';
+
+type TaskArg = TaskTreeNode | { id: string } | string | undefined;
+
+/** The commands on a task (its context menu and inline buttons), plus Refresh Tasks. */
+export class TaskCommands extends Disposable {
+  constructor(
+    private readonly services: GenerationServices,
+    private readonly openVideo: (file: vscode.Uri) => Thenable<unknown>,
+  ) {
+    super();
+    const register = (id: string, run: (entry: JournalEntry) => unknown) =>
+      this._register(
+        vscode.commands.registerCommand(id, async (arg: TaskArg) => {
+          const entry = this.entryOf(arg);
+          if (!entry) return void vscode.window.showWarningMessage('That task is no longer in the journal.');
+          try {
+            await run(entry);
+          } catch (error) {
+            await showError(error);
+          }
+        }),
+      );
+    this._register(vscode.commands.registerCommand('klingStudio.refreshTasks', () => this.services.tasks.refresh().catch((e) => showError(e))));
+    register('klingStudio.task.refresh', (entry) => this.services.tasks.refresh(entry.id));
+    register('klingStudio.task.open', (entry) => this.open(entry));
+    register('klingStudio.task.retry', (entry) => this.retry(entry));
+    register('klingStudio.task.downloadAgain', (entry) => this.downloadAgain(entry));
+    register('klingStudio.task.reveal', (entry) => {
+      const file = savedFile(entry);
+      return file ? vscode.commands.executeCommand('revealInExplorer', file) : undefined;
+    });
+    register('klingStudio.task.copyId', async (entry) => {
+      if (!entry.taskId) return void vscode.window.showInformationMessage('This task has no id: the service never answered its create.');
+      await vscode.env.clipboard.writeText(entry.taskId);
+      void vscode.window.setStatusBarMessage(`Copied ${entry.taskId}`, 3000);
+    });
+    register('klingStudio.task.forget', (entry) => this.forget(entry));
+  }
+
+  private entryOf(arg: TaskArg): JournalEntry | undefined {
+    const id = typeof arg === 'string' ? arg : arg && 'id' in arg ? arg.id : undefined;
+    return id ? this.services.tasks.get(id) : undefined;
+  }
+
+  private async open(entry: JournalEntry): Promise<void> {
+    const file = savedFile(entry);
+    if (!file) return void vscode.window.showInformationMessage('This video has not been saved yet.');
+    try {
+      await vscode.workspace.fs.stat(file);
+    } catch {
+      const again = 'Download Again';
+      const picked = await vscode.window.showWarningMessage(`${file.fsPath} is no longer on disk.`, again);
+      if (picked === again) await this.downloadAgain(entry);
+      return;
+    }
+    await this.openVideo(file);
+  }
+
+  /** The same request again, as a new task: the price is shown and the money guards apply. */
+  private async retry(entry: JournalEntry): Promise<void> {
+    if (entry.kind !== 'video') return void vscode.window.showInformationMessage('Elements are created again by rendering their storyboard.');
+    const draft = {
+      kind: entry.kind,
+      label: entry.label,
+      request: entry.request as never,
+      requestHash: entry.requestHash,
+      price: entry.price,
+      backend: entry.backend,
+      storyboardPath: entry.storyboardPath,
+      videoName: entry.videoName,
+      outputPath: entry.outputPath,
+    };
+    const what = `"${entry.label}" again`;
+    const go = `Generate for $${entry.price.usd}`;
+    const picked = await vscode.window.showInformationMessage(
+      `Generate ${what}? It costs $${entry.price.usd} (${entry.price.credits} credits)${entry.backend.kind === 'simulator' ? ' on the simulator: nothing is spent' : ''}.`,
+      { modal: true },
+      go,
+    );
+    if (picked !== go) return;
+    await submitGeneration(this.services, draft, { what, alreadyConfirmed: true });
+  }
+
+  private async downloadAgain(entry: JournalEntry): Promise<void> {
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Kling: downloading ${entry.label}` }, () =>
+      this.services.tasks.downloadAgain(entry.id),
+    );
+  }
+
+  private async forget(entry: JournalEntry): Promise<void> {
+    if (isRunning(entry) || entry.state.status === 'unknown') {
+      const forget = 'Forget';
+      const picked = await vscode.window.showWarningMessage(
+        `Forget "${entry.label}"? Kling Studio will stop watching it; the service may still finish (and charge) it, and its video will not be downloaded.`,
+        { modal: true },
+        forget,
+      );
+      if (picked !== forget) return;
+    }
+    await this.services.tasks.forget(entry.id);
+  }
+}
+
+function savedFile(entry: JournalEntry): vscode.Uri | undefined {
+  if (entry.state.status === 'saved') return vscode.Uri.file(entry.state.filePath);
+  return undefined;
+}

@@ -1,0 +1,64 @@
+import * as vscode from 'vscode';
+import type { JournalEntry, TaskStatus } from '../../core/journal/taskState';
+import { Disposable } from '../util/dispose';
+import type { TaskService } from './taskService';
+
+/**
+ * Tells the user when a task ends: "Video ready" with Open and Reveal, or the failure verbatim with the one action
+ * that helps. Only transitions seen while running are announced, never what the journal held at start-up.
+ */
+export class TaskNotifications extends Disposable {
+  private readonly last = new Map<string, string>();
+
+  constructor(
+    tasks: TaskService,
+    private readonly openVideo: (file: vscode.Uri) => Thenable<unknown>,
+  ) {
+    super();
+    for (const entry of tasks.entries()) this.last.set(entry.id, signature(entry));
+    this._register(tasks.onDidChange((entry) => entry && this.onChange(entry)));
+  }
+
+  private onChange(entry: JournalEntry): void {
+    const now = signature(entry);
+    const before = this.last.get(entry.id);
+    this.last.set(entry.id, now);
+    if (before === now) return;
+    void this.announce(entry);
+  }
+
+  private async announce(entry: JournalEntry): Promise<void> {
+    const s = entry.state;
+    const simulated = entry.backend.kind === 'simulator' ? ' (simulated)' : '';
+    if (s.status === 'saved') {
+      const file = vscode.Uri.file(s.filePath);
+      const picked = await vscode.window.showInformationMessage(`Video ready${simulated}: ${vscode.workspace.asRelativePath(file)}`, 'Open', 'Reveal');
+      if (picked === 'Open') await this.openVideo(file);
+      if (picked === 'Reveal') await vscode.commands.executeCommand('revealInExplorer', file);
+    } else if (s.status === 'failed') {
+      const action = s.retryable ? 'Retry' : 'Edit Prompt…';
+      const picked = await vscode.window.showErrorMessage(`"${entry.label}" failed: ${s.message} (${s.code})`, action);
+      if (picked === 'Retry') await vscode.commands.executeCommand('klingStudio.task.retry', entry.id);
+      if (picked === 'Edit Prompt…') await vscode.commands.executeCommand('klingStudio.generateFromPrompt', promptDefaults(entry));
+    } else if (s.status === 'expired') {
+      const picked = await vscode.window.showWarningMessage(`"${entry.label}" can no longer be downloaded: ${s.reason}`, 'Retry');
+      if (picked === 'Retry') await vscode.commands.executeCommand('klingStudio.task.retry', entry.id);
+    } else if (s.status === 'completed' && entry.lastError) {
+      const picked = await vscode.window.showWarningMessage(`"${entry.label}" finished, but its download failed: ${entry.lastError}`, 'Download Again');
+      if (picked) await vscode.commands.executeCommand('klingStudio.task.downloadAgain', entry.id);
+    } else if (s.status === 'unknown' && !entry.taskId) {
+      const picked = await vscode.window.showWarningMessage(`"${entry.label}": ${s.reason}`, 'Show Tasks');
+      if (picked) await vscode.commands.executeCommand('klingStudio.tasks.focus');
+    }
+  }
+}
+
+function signature(entry: JournalEntry): string {
+  const status: TaskStatus = entry.state.status;
+  return `${status}:${entry.lastError && status === 'completed' ? 'error' : ''}`;
+}
+
+function promptDefaults(entry: JournalEntry) {
+  const r = entry.request as { prompt?: string; duration?: number; aspect_ratio?: string; quality?: string; sound?: string };
+  return { prompt: r.prompt, duration: r.duration, aspect_ratio: r.aspect_ratio, quality: r.quality, sound: r.sound };
+}
