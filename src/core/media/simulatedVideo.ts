@@ -97,6 +97,8 @@ interface Clip {
 /**
  * Renders simulated videos from the clips in one folder, keeping the last few in memory: a simulator serves the same
  * few videos over and over (each poll's download, a preview reload), and a render, while quick, is not free.
+ * A render is deterministic: the same request gives the same bytes in any process, on any day (see
+ * {@link MP4_TIME}), so the cache is only a speed-up and may forget a video at any time.
  */
 export class SimulatedVideoRenderer {
   private readonly clipsDir: string;
@@ -157,7 +159,9 @@ export class SimulatedVideoRenderer {
     }
     await output.finalize();
     if (!target.buffer) throw new Error('mediabunny wrote no MP4 data');
-    return new Uint8Array(target.buffer);
+    const mp4 = new Uint8Array(target.buffer);
+    fixMp4Times(mp4);
+    return mp4;
   }
 
   private loadClip(size: FrameSize): Promise<Clip> {
@@ -251,4 +255,54 @@ async function readClip(file: string, size: FrameSize): Promise<Clip> {
   } finally {
     input.dispose();
   }
+}
+
+/**
+ * The creation and modification time written in `mvhd`, `tkhd` and `mdhd`, in seconds since 1904: 0, as in the clips
+ * themselves (ffmpeg writes 0 unless given `-metadata creation_time`). mediabunny writes the time of the render and
+ * has no option to change it, so it is overwritten after the fact. A time that changed from one render to the next
+ * would change the bytes and the ETag of a result video whenever a simulator restarts (or forgets a cached video), and
+ * a client resuming a cut download with `Range` would get a different file, or start again with `If-Range`.
+ */
+export const MP4_TIME = 0;
+
+/** Containers on the way from the top of the file to the boxes that hold a time. */
+const TIME_PATH_CONTAINERS = new Set(['moov', 'trak', 'mdia']);
+const TIMED_BOXES = new Set(['mvhd', 'tkhd', 'mdhd']);
+
+/** Sets every creation and modification time of the movie, its tracks and their media to {@link MP4_TIME}, in place. */
+function fixMp4Times(mp4: Uint8Array): void {
+  const view = new DataView(mp4.buffer, mp4.byteOffset, mp4.byteLength);
+  let fixed = 0;
+  const walk = (start: number, end: number): void => {
+    for (let offset = start; offset + 8 <= end; ) {
+      let size = view.getUint32(offset);
+      const type = String.fromCharCode(mp4[offset + 4]!, mp4[offset + 5]!, mp4[offset + 6]!, mp4[offset + 7]!);
+      let header = 8;
+      if (size === 1) {
+        size = Number(view.getBigUint64(offset + 8));
+        header = 16;
+      } else if (size === 0) {
+        size = end - offset;
+      }
+      if (size < header || offset + size > end) throw new Error(`mediabunny wrote a malformed '${type}' box at byte ${offset}`);
+      if (TIME_PATH_CONTAINERS.has(type)) walk(offset + header, offset + size);
+      if (TIMED_BOXES.has(type)) {
+        // A full box: version (1 byte) and flags (3), then both times, 32-bit in version 0 and 64-bit in version 1.
+        const times = offset + header + 4;
+        if (mp4[offset + header] === 1) {
+          view.setBigUint64(times, BigInt(MP4_TIME));
+          view.setBigUint64(times + 8, BigInt(MP4_TIME));
+        } else {
+          view.setUint32(times, MP4_TIME);
+          view.setUint32(times + 4, MP4_TIME);
+        }
+        fixed += 1;
+      }
+      offset += size;
+    }
+  };
+  walk(0, mp4.byteLength);
+  // mvhd, then tkhd and mdhd for the one track. Fewer means mediabunny changed its layout and a time may be left.
+  if (fixed < 3) throw new Error(`Expected the movie, track and media headers in the rendered MP4; found ${fixed}`);
 }

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { copyFile, mkdtemp, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { readTopLevelBoxes } from '../../../../src/core/media/mp4Boxes';
 import { readMp4Info } from '../../../../src/core/media/mp4Info';
@@ -10,6 +13,7 @@ import {
   SimulatedVideoError,
   SimulatedVideoRenderer,
   findSimulatorClipsDir,
+  MP4_TIME,
   renderSimulatedVideo,
   simulatorClipFileName,
   type SimulatedAspectRatio,
@@ -110,6 +114,46 @@ describe('renderSimulatedVideo', () => {
     }
     await assert.rejects(renderer.render({ durationSeconds: 5, width: 640, height: 480 }), isKind('bad-request'));
     await assert.rejects(renderer.render({ durationSeconds: 5, width: 720, height: 1080 }), isKind('bad-request'));
+  });
+});
+
+describe('simulated videos are deterministic', () => {
+  const request = { durationSeconds: 5, width: 1280, height: 720 };
+  const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+  /** Renders in a fresh Node process whose clock is `shiftMs` off, and returns the SHA-256 of the bytes. */
+  async function renderElsewhere(shiftMs: number): Promise<string> {
+    const script = `
+      const realNow = Date.now;
+      Date.now = () => realNow() + Number(process.argv[1]);
+      const { SimulatedVideoRenderer } = require(${JSON.stringify(require.resolve('../../../../src/core/media/simulatedVideo'))});
+      new SimulatedVideoRenderer({ clipsDir: ${JSON.stringify(clipsDir)} })
+        .render(${JSON.stringify(request)})
+        .then((bytes) => process.stdout.write(require('node:crypto').createHash('sha256').update(bytes).digest('hex')));`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['-e', script, String(shiftMs)]);
+    return stdout;
+  }
+
+  it('gives the same bytes in other processes, on other days', async () => {
+    // A day and a year apart: a render that wrote its own time in the MP4 header would differ.
+    const [here, tomorrow, nextYear] = await Promise.all([
+      new SimulatedVideoRenderer({ clipsDir, maxCachedVideos: 0 }).render(request).then(sha256),
+      renderElsewhere(86_400_000),
+      renderElsewhere(366 * 86_400_000),
+    ]);
+    assert.equal(tomorrow, here);
+    assert.equal(nextYear, here);
+  });
+
+  it('writes the clips\' own time, 0, as the creation and modification time of the movie, track and media', async () => {
+    const bytes = Buffer.from(await new SimulatedVideoRenderer({ clipsDir, maxCachedVideos: 0 }).render(request));
+    for (const type of ['mvhd', 'tkhd', 'mdhd']) {
+      const at = bytes.indexOf(type, 0, 'latin1');
+      assert.ok(at > 0, type);
+      assert.equal(bytes[at + 4], 0, `${type} is version 0 (32-bit times)`);
+      assert.equal(bytes.readUInt32BE(at + 8), MP4_TIME, `${type} creation time`);
+      assert.equal(bytes.readUInt32BE(at + 12), MP4_TIME, `${type} modification time`);
+    }
   });
 });
 
