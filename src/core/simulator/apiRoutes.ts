@@ -65,6 +65,8 @@ export class ApiRoutes {
     }
     const { task } = created;
     ex.taskId = task.id;
+    // Answered only once the task is on disk: a client that holds its id must find it after a restart.
+    await this.ctx.saveState();
     if (fault?.kind === 'lose-answer') {
       // The service did the work and charged for it; only the answer is lost. A client must not create again.
       ex.destroy();

@@ -26,6 +26,8 @@ interface StoredFile {
  *   (`file_name` optional; other fields are ignored).
  * Both answer `{"success": true, "data": {"file_id", "file_name", "file_url", "mime_type", "file_size", "expires_at"}}`,
  * and the file is served at `file_url` without a key (the service fetches it from there) until it expires.
+ * Uploads are not written to the state file: they end with the simulator (their links name its port, which the
+ * next simulator does not have), and a client uploads again; tasks that named them keep working.
  */
 export class FileUploads {
   private readonly files = new Map<string, StoredFile>();

@@ -13,4 +13,6 @@ export interface SimulatorContext {
   maxUploadBytes: number;
   uploadTtlMs: number;
   log: (line: string) => void;
+  /** Writes the state file, if there is one; resolves once written (or once a failure is logged). */
+  saveState: () => Promise<void>;
 }

@@ -1,13 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { CreateRequest } from '../api/apiSchemas';
-import {
-  findSimulatorClipsDir,
-  MAX_SIMULATED_SECONDS,
-  MIN_SIMULATED_SECONDS,
-  SIMULATED_FRAME_SIZES,
-  SimulatedVideoRenderer,
-} from '../media/simulatedVideo';
+import { findSimulatorClipsDir, SimulatedVideoRenderer } from '../media/simulatedVideo';
 import { amountToNumber } from '../pricing/decimal';
 import { ApiRoutes } from './apiRoutes';
 import { Exchange, type RouteName } from './exchange';
@@ -15,6 +9,7 @@ import { FileUploads, UPLOAD_BASE64_PATH, UPLOAD_STREAM_PATH, UPLOADS_PATH_PREFI
 import type { SimulatorContext } from './simulatorContext';
 import { defaultErrorMessage } from './simulatorErrors';
 import { FaultQueue, faultName, type FaultRoute, type SimulatorFault } from './simulatorFaults';
+import { SimulatorStateFile } from './simulatorStateFile';
 import { SimulatorStats, type SimulatorStatsSnapshot } from './simulatorStats';
 import { SimulatorTasks } from './simulatorTasks';
 import { VIDEO_PATH_PREFIX, VideoDownloads } from './videoDownloads';
@@ -34,10 +29,24 @@ export interface SimulatorOptions {
   host?: string;
   /** Accepted Bearer keys. Default `[SIMULATOR_API_KEY]`. */
   apiKeys?: readonly string[];
-  /** Real milliseconds per simulated second. Default 1000; tests use 1–20. */
+  /**
+   * Real milliseconds per simulated second. Default 1000; tests use 1–20. A task keeps the scale it was created with,
+   * also when a later simulator loads it from the state file at another scale.
+   */
   timeScale?: number;
-  /** Credits at start. Default 10000. */
+  /**
+   * Credits at start. Default 10000 for a fresh state. With a state file that holds a balance, the saved balance is
+   * kept unless this is given, in which case it sets the remaining credits (as {@link Simulator.setBalance} would).
+   */
   balanceCredits?: number;
+  /**
+   * A JSON file that keeps the tasks (request, creation time, price, failure, element id) and the credits across
+   * restarts, as a real service would. Loaded at start: a missing file is a fresh start, an unusable one too (with a
+   * log line, and the file moved aside to `<file>.unreadable`). Written atomically after every create and balance
+   * change, before the create is answered, several changes to one write. Uploaded files are not kept: their links
+   * name the old port anyway. Without it, everything is in memory and ends with the simulator.
+   */
+  stateFile?: string;
   /** How long a result link works after its task completes, in real (clock) ms. Default 24 h. */
   linkTtlMs?: number;
   /** Folder of the committed clips (`media/simulator`). Default: found upwards from this file's folder. */
@@ -86,7 +95,12 @@ export interface Simulator {
   readonly baseUrl: string;
   /** The Files API base (`/api/v1/files/...`): the same server. */
   readonly filesBaseUrl: string;
-  /** Stops listening and destroys every connection, stalled downloads included. Safe to call twice. */
+  /** Real milliseconds per simulated second, for clients that scale their poll schedule to the simulator's speed. */
+  readonly timeScale: number;
+  /**
+   * Stops listening, destroys every connection (stalled downloads included) and waits for the state file's last
+   * write. Safe to call twice.
+   */
   close(): Promise<void>;
   /** `close()` without waiting, so that the simulator can sit in a list of disposables (the extension's subscriptions). */
   dispose(): void;
@@ -102,10 +116,11 @@ export interface Simulator {
   balance(): number;
 }
 
-/** Frame sizes × whole-second durations: every video the simulator can be asked for. */
-const VIDEO_SHAPES =
-  Object.values(SIMULATED_FRAME_SIZES).flatMap((byAspect) => Object.values(byAspect)).length *
-  (MAX_SIMULATED_SECONDS - MIN_SIMULATED_SECONDS + 1);
+/**
+ * Rendered videos kept in memory. Renders are deterministic, so the cache only saves time: a few entries cover the
+ * videos being polled and downloaded at once (at most ~220 KB each).
+ */
+const CACHED_VIDEOS = 8;
 
 interface Route {
   name: RouteName;
@@ -137,6 +152,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     },
     options.balanceCredits ?? 10_000,
   );
+  const stateFile = options.stateFile !== undefined ? new SimulatorStateFile(options.stateFile, tasks, now, log) : undefined;
+  const saved = await stateFile?.load();
+  if (saved) {
+    tasks.restore(saved);
+    if (options.balanceCredits !== undefined) {
+      tasks.setRemaining(options.balanceCredits, now());
+      await stateFile!.save();
+    }
+    log(`simulator: ${saved.tasks.length} task(s) loaded from ${options.stateFile}`);
+  }
+  const saveState = (): Promise<void> => stateFile?.save() ?? Promise.resolve();
   const faults = new FaultQueue();
   const stats = new SimulatorStats();
   const sockets = new Set<Socket>();
@@ -161,15 +187,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     baseUrl,
     now,
     tasks,
-    // Every shape stays cached for the simulator's life: the MP4 header holds the render time, so a second render
-    // would change the bytes and the ETag, and a client resuming with Range + If-Range would start over. 78 shapes
-    // of at most ~220 KB bound the memory.
-    renderer: new SimulatedVideoRenderer({ clipsDir, maxCachedVideos: VIDEO_SHAPES }),
+    renderer: new SimulatedVideoRenderer({ clipsDir, maxCachedVideos: CACHED_VIDEOS }),
     linkTtlMs: options.linkTtlMs ?? 24 * 3_600_000,
     videoPaddingBytes: options.videoPaddingBytes ?? 0,
     maxUploadBytes: options.maxUploadBytes ?? 100 * 1024 * 1024,
     uploadTtlMs: options.uploadTtlMs ?? 72 * 3_600_000,
     log,
+    saveState,
   };
   const videos = new VideoDownloads(ctx);
   const api = new ApiRoutes(ctx, videos);
@@ -242,12 +266,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     closing ??= new Promise<void>((resolve) => {
       server.close(() => resolve());
       for (const socket of sockets) socket.destroy();
-    });
+    }).then(() => stateFile?.flush());
     return closing;
   };
   return {
     baseUrl,
     filesBaseUrl: baseUrl,
+    timeScale,
     close,
     dispose: () => void close(),
     inject: (fault) => faults.inject(fault),
@@ -273,7 +298,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       });
     },
     stats: () => stats.snapshot(),
-    setBalance: (credits) => tasks.setRemaining(credits, now()),
+    setBalance(credits) {
+      tasks.setRemaining(credits, now());
+      void saveState();
+    },
     balance: () => amountToNumber(tasks.remaining(now())),
   };
 }

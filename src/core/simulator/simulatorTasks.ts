@@ -5,6 +5,18 @@ import { priceVideo } from '../pricing/pricing';
 import { ELEMENT_PRICE } from '../pricing/priceTable';
 import { taskPhase, type SimulatedTask, type TaskPhase } from './taskLifecycle';
 
+/** The tasks and credits of a simulator as a state file keeps them (see {@link SimulatorStateFile}). */
+export interface TasksState {
+  /** Credits ever granted: remaining = granted − the prices of the tasks that have not failed. */
+  granted: Amount;
+  /**
+   * When the balance was last set on purpose (clock ms), 0 for a starting balance. Of two simulators sharing a state
+   * file, the one that set the balance last wins.
+   */
+  balanceSetAt: number;
+  tasks: SimulatedTask[];
+}
+
 /** How long tasks take, in simulated seconds. */
 export interface TaskTiming {
   /** Time in the queue (`pending`). */
@@ -34,6 +46,7 @@ export class SimulatorTasks {
   private readonly byId = new Map<string, SimulatedTask>();
   /** Credits ever granted; remaining = granted − used(now). */
   private granted: Amount;
+  private balanceSetAt = 0;
 
   constructor(
     private readonly timing: TaskTiming,
@@ -48,10 +61,17 @@ export class SimulatorTasks {
     const remaining = this.remaining(nowMs);
     if (remaining < price) return { ok: false, reason: 'insufficient-credits', price, remaining };
 
-    const base = { id: this.newId(nowMs), model: request.request.model, createdMs: nowMs, queueSeconds: this.timing.queueSeconds, credits: price };
+    const base = {
+      id: this.newId(nowMs),
+      model: request.request.model,
+      createdMs: nowMs,
+      timeScale: this.timing.timeScale,
+      queueSeconds: this.timing.queueSeconds,
+      credits: price,
+    };
     let task: SimulatedTask;
     if (request.kind === 'video') {
-      const videoSeconds = request.request.duration ?? DURATION_DEFAULT;
+      const videoSeconds = videoSecondsOf(request.request);
       const prompts = [request.request.prompt, ...(request.request.model_params?.multi_prompt ?? []).map((shot) => shot.prompt)];
       task = {
         ...base,
@@ -81,12 +101,16 @@ export class SimulatorTasks {
     return this.byId.get(id);
   }
 
+  has(id: string): boolean {
+    return this.byId.has(id);
+  }
+
   all(): SimulatedTask[] {
     return [...this.byId.values()];
   }
 
   phase(task: SimulatedTask, nowMs: number): TaskPhase {
-    return taskPhase(task, nowMs, this.timing.timeScale);
+    return taskPhase(task, nowMs);
   }
 
   used(nowMs: number): Amount {
@@ -104,6 +128,31 @@ export class SimulatorTasks {
   /** Sets the remaining credits now; refunds of tasks that fail later come on top, as they would at the service. */
   setRemaining(credits: number, nowMs: number): void {
     this.granted = (amountFromNumber(credits) + this.used(nowMs)) as Amount;
+    this.balanceSetAt = nowMs;
+  }
+
+  state(): TasksState {
+    return { granted: this.granted, balanceSetAt: this.balanceSetAt, tasks: this.all() };
+  }
+
+  /** Replaces everything with a state read from a state file at start. */
+  restore(state: TasksState): void {
+    this.granted = state.granted;
+    this.balanceSetAt = state.balanceSetAt;
+    this.byId.clear();
+    for (const task of state.tasks) this.byId.set(task.id, task);
+  }
+
+  /**
+   * Takes in what another simulator sharing the state file wrote: its tasks (a task never changes once created, so
+   * the union is right whoever wrote last) and its balance if it was set later than this one's.
+   */
+  merge(state: TasksState): void {
+    for (const task of state.tasks) if (!this.byId.has(task.id)) this.byId.set(task.id, task);
+    if (state.balanceSetAt > this.balanceSetAt) {
+      this.granted = state.granted;
+      this.balanceSetAt = state.balanceSetAt;
+    }
   }
 
   private newId(nowMs: number): string {
@@ -112,6 +161,11 @@ export class SimulatorTasks {
       if (!this.byId.has(id)) return id;
     }
   }
+}
+
+/** Seconds of video a request asks for. */
+export function videoSecondsOf(request: VideoRequest): number {
+  return request.duration ?? DURATION_DEFAULT;
 }
 
 /** The code of the first `[fail:CODE]` mark in any of the texts. Any code is taken, so clients can meet unknown ones. */

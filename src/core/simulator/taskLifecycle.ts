@@ -10,6 +10,11 @@ interface SimulatedTaskBase {
   model: string;
   /** When it was created, on the simulator's clock (ms). */
   createdMs: number;
+  /**
+   * Real milliseconds per simulated second when it was created. Kept with the task, so that a task loaded by a
+   * simulator running at another speed ends when it was always going to, not earlier or later.
+   */
+  timeScale: number;
   /** Simulated seconds in the queue, then in processing. */
   queueSeconds: number;
   processingSeconds: number;
@@ -31,10 +36,11 @@ const FAILURE_POINT = 0.5;
 
 /**
  * Where a task is in its life at `nowMs`. Computed from the elapsed time at each query rather than driven by
- * timers: nothing runs between queries, an injected clock moves every task at once, and close() has nothing to stop.
- * `timeScale` is real milliseconds per simulated second.
+ * timers: nothing runs between queries, an injected clock moves every task at once, close() has nothing to stop, and
+ * a task loaded from a state file after a restart is wherever the clock says it is.
  */
-export function taskPhase(task: SimulatedTask, nowMs: number, timeScale: number): TaskPhase {
+export function taskPhase(task: SimulatedTask, nowMs: number): TaskPhase {
+  const { timeScale } = task;
   const elapsed = Math.max(0, nowMs - task.createdMs) / timeScale;
   const total = task.queueSeconds + task.processingSeconds;
   const progressAt = (seconds: number) =>
