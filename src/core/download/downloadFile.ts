@@ -1,8 +1,8 @@
-import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat, truncate } from 'node:fs/promises';
 import * as path from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { finished } from 'node:stream/promises';
 import { request, type Dispatcher } from 'undici';
 import { backoffDelay, sleep as realSleep } from '../api/backoff';
 import { readTopLevelBoxes } from '../media/mp4Boxes';
@@ -144,16 +144,41 @@ async function fetchInto(options: DownloadOptions, part: string, have: number, e
   }
   let received = offset;
   options.onProgress?.(received, total);
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      received += chunk.length;
-      options.onProgress?.(received, total);
-      done(null, chunk);
-    },
-  });
   const file = createWriteStream(part, { flags: status === 206 ? 'a' : 'w', highWaterMark: WRITE_BUFFER_BYTES });
-  await pipeline(response.body, counter, file, { signal: options.signal });
+  await writeBody(response.body, file, (bytes) => {
+    received += bytes;
+    options.onProgress?.(received, total);
+  });
   return { total, etag: header(response.headers, 'etag') };
+}
+
+/**
+ * Streams a body into a file. When the body fails (cut, stalled, aborted), the bytes already received are still
+ * written and the file is closed before the error is passed on: the partial file then holds exactly what arrived,
+ * and the next attempt resumes from there. stream.pipeline would destroy the file stream at once, discarding up to
+ * a buffer's worth of received bytes, and reject while a write may still be in flight, so that the next attempt
+ * could read its resume offset before that write lands.
+ */
+async function writeBody(body: AsyncIterable<Buffer>, file: WriteStream, onChunk: (bytes: number) => void): Promise<void> {
+  // Waits for 'close' (the descriptor is released); listening now also catches a write error while the body runs.
+  const closed = finished(file);
+  closed.catch(() => undefined);
+  let failure: unknown;
+  try {
+    for await (const chunk of body) {
+      onChunk(chunk.length);
+      if (!file.write(chunk)) await Promise.race([once(file, 'drain'), closed]);
+    }
+  } catch (error) {
+    failure = error;
+  }
+  file.end();
+  try {
+    await closed;
+  } catch (error) {
+    failure ??= error;
+  }
+  if (failure !== undefined) throw failure;
 }
 
 async function mp4Problem(filePath: string, size: number): Promise<string | undefined> {
