@@ -41,6 +41,8 @@ export interface RetryNotice {
   what: string;
   /** The HTTP status that caused the wait, or undefined for a network error. */
   status: number | undefined;
+  /** For a network error: what went wrong ("connection refused"). */
+  reason?: string | undefined;
   waitMs: number;
   attempt: number;
 }
@@ -185,9 +187,10 @@ export class KlingClient {
             { cause: error },
           );
         }
-        if (attempt < this.backoff.maxAttempts) {
+        // A client that was closed will not open again: trying again would only repeat the same error.
+        if (attempt < this.backoff.maxAttempts && code !== 'UND_ERR_CLOSED' && code !== 'UND_ERR_DESTROYED') {
           const waitMs = backoffDelay(attempt - 1, this.backoff, this.random);
-          this.onRetry({ what: call.describe, status: undefined, waitMs, attempt });
+          this.onRetry({ what: call.describe, status: undefined, reason, waitMs, attempt });
           await this.sleep(waitMs, call.signal);
           continue;
         }

@@ -169,8 +169,13 @@ export class TaskEngine {
       if (entries.every((e) => !e || hasEnded(e))) return entries.filter((e): e is JournalEntry => e !== undefined);
       await new Promise<void>((resolve, reject) => {
         if (signal?.aborted) return reject(signal.reason);
-        this.waiting.push(resolve);
-        signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+        const onAbort = () => reject(signal!.reason);
+        // Each wake-up removes its own listener, or a long wait would pile them up on the caller's signal.
+        this.waiting.push(() => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        });
+        signal?.addEventListener('abort', onAbort, { once: true });
       });
     }
   }

@@ -75,7 +75,7 @@ export class BackendManager extends Disposable {
     const core = loadCore();
     const log = (line: string) => this.log.trace(line);
     const onRetry = (notice: RetryNotice) => {
-      this.log.warn(`${notice.what}: ${notice.status ? `HTTP ${notice.status}` : 'network error'}; trying again in ${Math.ceil(notice.waitMs / 1000)} s`);
+      this.log.warn(`${notice.what}: ${notice.status ? `HTTP ${notice.status}` : `network error (${notice.reason ?? 'no answer'})`}; trying again in ${Math.ceil(notice.waitMs / 1000)} s`);
       this.retried.fire(notice);
     };
     let client: KlingClient;
@@ -86,6 +86,7 @@ export class BackendManager extends Disposable {
       const apiKey = this.keys.get();
       if (!apiKey) throw new MissingKeyError();
       this.log.setSecrets([apiKey]);
+      this.log.info(`Using the Kling API at ${backend.baseUrl ?? 'its default address'}`);
       client = new core.KlingClient({ baseUrl: backend.baseUrl, apiKey, log, onRetry, userAgent: 'kling-studio-vscode' });
     }
     this.clients.set(id, client);
@@ -114,7 +115,10 @@ export class BackendManager extends Disposable {
   private resetClients(): void {
     const old = [...this.clients.values()];
     this.clients = new Map();
-    for (const client of old) void client.close();
+    // Requests already under way on the old clients (a balance check, a poll) finish first: a client closed under
+    // them would fail them as network errors. New requests get a new client with the new key or address.
+    const timer = setTimeout(() => old.forEach((client) => void client.close()), 60_000);
+    timer.unref?.();
   }
 
   private async stopSimulator(): Promise<void> {

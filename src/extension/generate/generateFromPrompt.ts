@@ -141,7 +141,8 @@ async function pick<T>(
 /** The first words of a prompt, as the task's name in the Tasks view. */
 export function labelOf(prompt: string): string {
   const words = prompt.trim().replace(/\s+/g, ' ');
-  return words.length > 48 ? `${words.slice(0, 47)}…` : words;
+  // Short enough that the view still shows the progress beside it; the whole prompt is in the tooltip.
+  return words.length > 36 ? `${words.slice(0, 35)}…` : words;
 }
 
 /** `<workspace>/<outputFolder>/<slug>-<date>-<time>.mp4`; the extension's storage when no folder is open. */

@@ -19,7 +19,8 @@ export function spentToday(entries: readonly JournalEntry[], backend: Backend, n
     .reduce((sum, e) => sum + Number(e.price.usd), 0);
 }
 
-const money = (usd: number) => `$${usd.toFixed(usd < 1 ? 3 : 2).replace(/(\.\d\d\d?)0$/, '$1')}`;
+/** `$0.375`, `$1.125`, `$0.30`: every price in the table has at most four decimals, so four places are exact. */
+export const money = (usd: number) => `$${usd.toFixed(4).replace(/0+$/, '').replace(/\.(\d?)$/, (_, d: string) => `.${d.padEnd(2, '0')}`)}`;
 
 /**
  * The checks every generation passes before anything is sent, whichever way it was started: the workspace is

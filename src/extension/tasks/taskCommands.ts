@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { JournalEntry } from '../../core/journal/taskState';
 import { showError } from '../errors/showError';
+import { money } from '../generate/moneyGuard';
 import { submitGeneration, type GenerationServices } from '../generate/submitGeneration';
 import { Disposable } from '../util/dispose';
 import { isRunning } from './taskPresentation';
@@ -78,9 +79,10 @@ export class TaskCommands extends Disposable {
       outputPath: entry.outputPath,
     };
     const what = `"${entry.label}" again`;
-    const go = `Generate for $${entry.price.usd}`;
+    const price = money(Number(entry.price.usd));
+    const go = `Generate for ${price}`;
     const picked = await vscode.window.showInformationMessage(
-      `Generate ${what}? It costs $${entry.price.usd} (${entry.price.credits} credits)${entry.backend.kind === 'simulator' ? ' on the simulator: nothing is spent' : ''}.`,
+      `Generate ${what}? It costs ${price} (${entry.price.credits} credits)${entry.backend.kind === 'simulator' ? ' on the simulator: nothing is spent' : ''}.`,
       { modal: true },
       go,
     );

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { hasEnded, type JournalEntry } from '../../core/journal/taskState';
+import { money } from '../generate/moneyGuard';
 
 // How a task looks in the Tasks view: icon, words and context value, from its state alone.
 
@@ -101,7 +102,7 @@ export function tooltipOf(entry: JournalEntry): vscode.MarkdownString {
   if (request.duration !== undefined) {
     md.appendMarkdown(`$(clock) ${request.duration} s · ${request.aspect_ratio ?? '16:9'} · ${request.quality ?? '720p'} · sound ${request.sound ?? 'off'}\n\n`);
   }
-  md.appendMarkdown(`$(credit-card) $${entry.price.usd} · ${entry.price.credits} credits${entry.reportedCredits !== undefined ? ` (service reserved ${entry.reportedCredits})` : ''}\n\n`);
+  md.appendMarkdown(`$(credit-card) ${money(Number(entry.price.usd))} · ${entry.price.credits} credits${entry.reportedCredits !== undefined ? ` (service reserved ${entry.reportedCredits})` : ''}\n\n`);
   md.appendMarkdown(`$(info) ${describeState(entry)}\n\n`);
   if (entry.taskId) md.appendMarkdown(`Task \`${entry.taskId}\`\n\n`);
   md.appendMarkdown(`Created ${new Date(entry.createdAt).toLocaleString()}${entry.finishedAt ? ` · finished ${new Date(entry.finishedAt).toLocaleString()}` : ''}`);

@@ -16,7 +16,7 @@ import { failedOutcome, type SuiteResult, type TestOutcome } from './results';
 import { startServer, type VsCodeServer } from './server';
 import { setup, type ToolPaths } from './setup';
 import { packageExtension } from './vsix';
-import { seconds, withTimeout } from './wait';
+import { seconds, WaitTimeoutError, withTimeout } from './wait';
 
 export type { ApiSuite } from './apiTests';
 
@@ -48,6 +48,11 @@ export interface UiSuite {
   disableWorkspaceTrust?: boolean;
   /** Each test gets a new page (a new browser context) on the suite's server. */
   tests: UiTest[];
+  /**
+   * Run every test in one page, one after the other, as one person's session. Needed where state lives in the
+   * browser: VS Code for the web keeps SecretStorage there, so a new browser context has no secrets.
+   */
+  sharePage?: boolean;
 }
 
 export type Suite = ApiSuite | UiSuite;
@@ -146,8 +151,13 @@ export async function runUiSuite(suite: UiSuite, context: RunContext): Promise<S
       ...(suite.settings ? { settings: suite.settings } : {}),
       disableWorkspaceTrust: suite.disableWorkspaceTrust ?? true,
     });
-    for (const test of suite.tests) {
-      tests.push(await runUiTest(suite, test, server.workbenchUrl({ folder: workspace }), context, { server, workspace }));
+    const shared: { workbench?: Workbench } | undefined = suite.sharePage ? {} : undefined;
+    try {
+      for (const test of suite.tests) {
+        tests.push(await runUiTest(suite, test, server.workbenchUrl({ folder: workspace }), context, { server, workspace }, shared));
+      }
+    } finally {
+      await shared?.workbench?.close().catch(() => undefined);
     }
   } catch (error) {
     tests.push(failedOutcome(`${suite.name}: set-up`, error));
@@ -158,22 +168,37 @@ export async function runUiSuite(suite: UiSuite, context: RunContext): Promise<S
   return { name: suite.name, kind: 'ui', tests, durationMs: Date.now() - started };
 }
 
-async function runUiTest(suite: UiSuite, test: UiTest, url: string, context: RunContext, testContext: UiTestContext): Promise<TestOutcome> {
+async function runUiTest(
+  suite: UiSuite,
+  test: UiTest,
+  url: string,
+  context: RunContext,
+  testContext: UiTestContext,
+  shared?: { workbench?: Workbench },
+): Promise<TestOutcome> {
   const title = `${suite.name} › ${test.name}`;
   const started = Date.now();
-  let workbench: Workbench | undefined;
+  let workbench: Workbench | undefined = shared?.workbench;
   try {
     const body = async (): Promise<void> => {
-      workbench = await Workbench.open(context.browser, url, {
-        ...(context.verbose ? { onConsole: (line: string) => context.log(`  │ ${line}`) } : {}),
-      });
+      if (!workbench) {
+        workbench = await Workbench.open(context.browser, url, {
+          ...(context.verbose ? { onConsole: (line: string) => context.log(`  │ ${line}`) } : {}),
+        });
+        if (shared) shared.workbench = workbench;
+      }
       await workbench.waitForReady();
       await test.run(workbench, testContext);
     };
     const running = body();
-    // Past the time limit the body may still be opening its page: close that page when it does.
-    void running.catch(() => undefined).then(() => workbench?.close().catch(() => undefined));
-    await withTimeout(running, test.timeoutMs ?? 60_000, `UI test "${title}"`);
+    let timedOut = false;
+    // Past the time limit the body may still be opening its page: close that page when it does. (Only then: on
+    // an ordinary failure the page must stay open for the failure screenshot below.)
+    void running.catch(() => undefined).then(() => (timedOut ? workbench?.close().catch(() => undefined) : undefined));
+    await withTimeout(running, test.timeoutMs ?? 60_000, `UI test "${title}"`).catch((error: unknown) => {
+      if (error instanceof WaitTimeoutError) timedOut = true;
+      throw error;
+    });
     return { title, state: 'passed', durationMs: Date.now() - started };
   } catch (error) {
     let detail = describeError(error);
@@ -186,7 +211,9 @@ async function runUiTest(suite: UiSuite, test: UiTest, url: string, context: Run
     }
     return { title, state: 'failed', durationMs: Date.now() - started, error: detail };
   } finally {
-    await workbench?.close().catch(() => undefined);
+    if (!shared) await workbench?.close().catch(() => undefined);
+    // A shared page is dismissed of leftovers (toasts, quick inputs) so the next test starts clean.
+    else await workbench?.page.keyboard.press('Escape').catch(() => undefined);
   }
 }
 

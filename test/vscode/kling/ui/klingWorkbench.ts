@@ -1,0 +1,58 @@
+/** What a person does with Kling Studio in the workbench, as steps the UI tests share. */
+import type { Locator } from 'playwright-core';
+import type { Workbench } from '../../harness/browser';
+
+/** Opens the Kling Studio view from the activity bar and returns its Tasks pane. */
+export async function openKlingView(workbench: Workbench): Promise<Locator> {
+  const page = workbench.page;
+  const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /Tasks/i }) }).first();
+  if (!(await pane.isVisible().catch(() => false))) {
+    await page.locator('.activitybar .action-item a[aria-label^="Kling Studio"], .activitybar [aria-label^="Kling Studio"]').first().click();
+  }
+  await pane.waitFor({ state: 'visible', timeout: 20_000 });
+  return pane;
+}
+
+/** The row of the Tasks view whose text contains `label`. */
+export function taskRow(pane: Locator, label: string | RegExp): Locator {
+  return pane.locator('.monaco-list-row', { hasText: label }).first();
+}
+
+export interface PromptAnswers {
+  prompt: string;
+  /** Quick-pick entries to choose by typing their label; the preselected default when left out. */
+  duration?: string;
+  aspect?: string;
+  quality?: string;
+  sound?: string;
+}
+
+/** Kling: Generate from Prompt… answered step by step, ending on the step that shows the price. Returns that step's text. */
+export async function generateFromPrompt(workbench: Workbench, answers: PromptAnswers, options: { confirm?: boolean } = {}): Promise<string> {
+  await workbench.runCommand('Kling: Generate from Prompt…', 20_000, { leavesInputOpen: true });
+  await workbench.answerQuickInput(/Generate from Prompt \(1\/6\)/, answers.prompt);
+  await workbench.answerQuickInput(/Generate from Prompt \(2\/6\)/, answers.duration);
+  await workbench.answerQuickInput(/Generate from Prompt \(3\/6\)/, answers.aspect);
+  await workbench.answerQuickInput(/Generate from Prompt \(4\/6\)/, answers.quality);
+  await workbench.answerQuickInput(/Generate from Prompt \(5\/6\)/, answers.sound);
+  const last = await workbench.quickInput(/Generate from Prompt \(6\/6\)/);
+  const text = await last.innerText();
+  if (options.confirm ?? true) await last.locator('.quick-input-box input').press('Enter');
+  return text;
+}
+
+/** Waits for a notification toast and returns its whole text (message and buttons). */
+export async function toastText(workbench: Workbench, text: string | RegExp, timeoutMs = 30_000): Promise<string> {
+  const toast = await workbench.waitForNotification(text, timeoutMs);
+  return (await toast.innerText()).trim();
+}
+
+/** Waits for a modal dialog whose text matches, clicks `button`, and returns the dialog's text. */
+export async function answerDialog(workbench: Workbench, text: string | RegExp, button: string, timeoutMs = 20_000): Promise<string> {
+  const dialog = workbench.page.locator('.monaco-dialog-box', { hasText: text });
+  await dialog.waitFor({ state: 'visible', timeout: timeoutMs });
+  const content = (await dialog.innerText()).trim();
+  await dialog.locator('.monaco-button', { hasText: button }).first().click();
+  await dialog.waitFor({ state: 'hidden', timeout: timeoutMs });
+  return content;
+}
