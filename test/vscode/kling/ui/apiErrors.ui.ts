@@ -10,7 +10,7 @@ import type { UiTest } from '../../harness/run';
 import { waitFor } from '../../harness/wait';
 import { generateFromPrompt, openKlingView, toastText } from './klingWorkbench';
 
-export const TEST_API_KEY = 'sk-kling-ui-test-5d2c81f0a7';
+import { TEST_API_KEY } from '../../tierContext';
 
 /** Every file under `dir` (skipping large binaries) whose text contains `needle`. */
 function filesContaining(dir: string, needle: string): string[] {
