@@ -185,7 +185,13 @@ async function mp4Problem(filePath: string, size: number): Promise<string | unde
   const handle = await open(filePath, 'r');
   try {
     const boxes = await readTopLevelBoxes(handle, size);
-    if (boxes.ok) return boxes.boxes.some((b) => b.type === 'moov') ? undefined : 'the file has no moov box';
+    if (boxes.ok) {
+      if (!boxes.boxes.some((b) => b.type === 'moov')) return 'the file has no moov box';
+      // A body without Content-Length that ends cleanly just after moov has only whole boxes, but no media at all:
+      // it is as cut short as any other, so it is resumed rather than saved as a video without frames.
+      if (!boxes.boxes.some((b) => b.type === 'mdat')) return 'cut short: the file ends before its media data (no mdat box)';
+      return undefined;
+    }
     return boxes.problem.kind === 'truncated' ? `cut short: ${boxes.problem.detail}` : `not an MP4 file: ${boxes.problem.detail}`;
   } finally {
     await handle.close();
