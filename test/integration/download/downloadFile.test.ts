@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { open, readdir, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { Agent } from 'undici';
 import type { KlingClient } from '../../../src/core/api/klingClient';
 import { DownloadError, downloadFile, partialPathOf, type DownloadOptions, type DownloadResult } from '../../../src/core/download/downloadFile';
+import { readTopLevelBoxes } from '../../../src/core/media/mp4Boxes';
 import { readMp4Info } from '../../../src/core/media/mp4Info';
 import type { RequestLogEntry, Simulator } from '../../../src/core/simulator/simulatorServer';
 import { ManualClock, recordingClient, removeDir, startTestSimulator, tempDir } from '../../helpers/simulatorBed';
@@ -151,6 +152,24 @@ describe('downloadFile against the simulator', () => {
     ]);
     assert.deepEqual(attemptStarts, [0, 400_000]);
     assert.ok(logs.some((line) => /incomplete: cut short/.test(line)), logs.join('\n'));
+    assert.equal(targetSeenEarly, false);
+    assert.deepEqual(await readFile(target), reference);
+  });
+
+  it('a clean early end right where the media data would start is cut short too, and completed', LIMIT, async () => {
+    const referencePath = path.join(dir, 'reference.mp4');
+    await writeFile(referencePath, reference);
+    const handle = await open(referencePath, 'r');
+    const boxes = await readTopLevelBoxes(handle, reference.length).finally(() => handle.close());
+    assert.ok(boxes.ok);
+    const mdat = boxes.boxes.find((b) => b.type === 'mdat')!;
+    assert.ok(boxes.boxes.findIndex((b) => b.type === 'moov') < boxes.boxes.indexOf(mdat), 'the simulator writes moov first');
+    // Every box that arrived is whole (ftyp, moov): only the missing mdat says the file is short.
+    sim.inject({ on: 'download', kind: 'truncate', afterBytes: mdat.offset });
+    const target = path.join(dir, 'no-media.mp4');
+    const { result, targetSeenEarly, attemptStarts } = await watchedDownload({ url, targetPath: target });
+    assert.equal(result.requests, 2);
+    assert.deepEqual(attemptStarts, [0, mdat.offset]);
     assert.equal(targetSeenEarly, false);
     assert.deepEqual(await readFile(target), reference);
   });

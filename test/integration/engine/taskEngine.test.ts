@@ -74,6 +74,9 @@ describe('TaskEngine against the simulator', () => {
   });
 
   it('takes a video from submit to a saved MP4 with its sidecar', LIMIT, async () => {
+    // About a second of processing, some fifteen polls: progress is seen rising even on a machine busy elsewhere.
+    await sim.close();
+    sim = await startTestSimulator({ processingSeconds: 200 });
     const { engine, journal } = await engineOn();
     const states: TaskState[] = [];
     journal.onDidChange((entry) => entry && states.push(structuredClone(entry.state)));
