@@ -68,7 +68,6 @@ async function writeStoryboardSchema() {
 }
 
 async function main() {
-  fs.rmSync('dist', { recursive: true, force: true });
   await writeStoryboardSchema();
   if (watch) {
     for (const options of builds) {
