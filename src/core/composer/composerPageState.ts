@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { formatAmount, formatUsd } from '../pricing/decimal';
+import { ComposerDraft, emptyDraft, type DraftCheck, type FieldKey } from './composerForm';
+import { StoryboardSource, type Balance } from './composerProtocol';
+
+// What the composer page keeps with setState (so a hidden or reloaded view comes back as it was left) and how it
+// turns a check into what the user sees. No DOM here: the page renders these, the unit tests call them.
+
+const FIELD_KEY = /^(prompt|negative_prompt|duration|shots|form|shot\.\d\.(prompt|duration))$/;
+
+export const PageState = z.strictObject({
+  version: z.literal(1),
+  draft: ComposerDraft,
+  /** The draft an "Edit in composer" replaced, until the user restores it or moves on. */
+  previous: ComposerDraft.optional(),
+  /** The storyboard video the form was loaded from or saved to. */
+  source: StoryboardSource.optional(),
+  /** Fields the user has changed: their messages show; an untouched empty form is not scolded. */
+  touched: z.array(z.string().regex(FIELD_KEY)).max(64),
+  /** Every message shows (after a Generate was tried, or a video was loaded). */
+  showAll: z.boolean(),
+  /** What a load could not bring into the form. */
+  notes: z.array(z.string().max(500)).max(10),
+});
+export type PageState = z.infer<typeof PageState>;
+
+export function freshPageState(): PageState {
+  return { version: 1, draft: emptyDraft(), touched: [], showAll: false, notes: [] };
+}
+
+/** The state the page saved, or a fresh one when there is none or it is not what this version wrote. */
+export function restorePageState(saved: unknown): PageState {
+  const parsed = PageState.safeParse(saved);
+  return parsed.success ? parsed.data : freshPageState();
+}
+
+/** The messages to show now: those of touched fields, or all of them. */
+export function visibleProblems(check: DraftCheck, state: Pick<PageState, 'touched' | 'showAll'>): Partial<Record<FieldKey, string>> {
+  if (state.showAll) return check.problems;
+  const shown: Partial<Record<FieldKey, string>> = {};
+  for (const [key, message] of Object.entries(check.problems) as Array<[FieldKey, string]>) {
+    // A shot total is about every shot and the duration: it shows once any of them was touched.
+    const touched = key === 'shots' ? state.touched.some((t) => t === 'duration' || t.startsWith('shot')) : state.touched.includes(key);
+    if (touched || key === 'form') shown[key] = message;
+  }
+  return shown;
+}
+
+export function markTouched(state: PageState, key: FieldKey): PageState {
+  return state.touched.includes(key) ? state : { ...state, touched: [...state.touched, key] };
+}
+
+/** "$0.375" and "27 credits" for the price line, or undefined while the duration is not valid. */
+export function priceText(check: DraftCheck): { usd: string; credits: string; seconds: number } | undefined {
+  if (!check.price) return undefined;
+  return { usd: formatUsd(check.price.usd), credits: `${formatAmount(check.price.credits)} credits`, seconds: check.price.seconds };
+}
+
+/** The balance line: what the status bar knows, said for the backend in use. */
+export function balanceText(balance: Balance, backend: 'api' | 'simulator', ready: boolean): string {
+  if (!ready) return 'Balance: set an API key to see it';
+  const where = backend === 'simulator' ? ' (simulator)' : '';
+  switch (balance.kind) {
+    case 'known':
+      return `Balance: ${Math.floor(balance.credits).toLocaleString('en-US')} credits${where}`;
+    case 'loading':
+      return `Balance: checking…${where}`;
+    case 'error':
+      return `Balance unavailable: ${balance.message}`;
+    case 'unknown':
+      return `Balance: unknown${where}`;
+  }
+}
+
+/** True when the price is known to be more than what is left. */
+export function exceedsBalance(check: DraftCheck, balance: Balance): boolean {
+  if (!check.price || balance.kind !== 'known') return false;
+  return Number(formatAmount(check.price.credits)) > balance.credits;
+}
+
+/** Why Generate is disabled, in one sentence, or undefined when it is not. */
+export function generateBlocker(check: DraftCheck): string | undefined {
+  if (check.problemCount === 0) return undefined;
+  const first = Object.values(check.problems)[0]!;
+  return check.problemCount === 1 ? first : `${first} (and ${check.problemCount - 1} more to fix)`;
+}

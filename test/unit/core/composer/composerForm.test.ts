@@ -1,0 +1,197 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { VideoRequest } from '../../../../src/core/api/apiSchemas';
+import {
+  addShot,
+  checkDraft,
+  ComposerDraft,
+  composerSpec,
+  draftFromSpec,
+  draftToVideo,
+  durationFromShots,
+  emptyDraft,
+  moveShot,
+  removeShot,
+  setDurationToShots,
+  setMultiShot,
+  updateShot,
+} from '../../../../src/core/composer/composerForm';
+import { formatAmount, formatUsd } from '../../../../src/core/pricing/decimal';
+import { buildVideoRequest, specFromStoryboardVideo } from '../../../../src/core/request/buildRequest';
+
+const draft = (change: Partial<ComposerDraft> = {}): ComposerDraft => ({ ...emptyDraft(), prompt: 'A red kite over green hills', ...change });
+const shots = (...list: Array<[string, string]>) => list.map(([prompt, duration]) => ({ prompt, duration }));
+
+describe('composer form: checking', () => {
+  it('accepts a plain prompt and builds the same request Generate from Prompt would', () => {
+    const check = checkDraft(draft());
+    assert.equal(check.problemCount, 0);
+    assert.deepEqual(check.request, {
+      model: 'kling-v3-text-to-video',
+      prompt: 'A red kite over green hills',
+      duration: 5,
+      aspect_ratio: '16:9',
+      quality: '720p',
+      sound: 'off',
+    });
+    assert.deepEqual(check.request, buildVideoRequest({ prompt: 'A red kite over green hills', duration: 5, aspect_ratio: '16:9', quality: '720p', sound: 'off' }));
+    assert.ok(VideoRequest.safeParse(check.request).success);
+  });
+
+  it('prices the form as it changes: duration, quality and sound', () => {
+    const usd = (change: Partial<ComposerDraft>) => formatUsd(checkDraft(draft(change)).price!.usd);
+    assert.equal(usd({}), '$0.375');
+    assert.equal(usd({ duration: '10' }), '$0.75');
+    assert.equal(usd({ duration: '10', quality: '1080p' }), '$1.00');
+    assert.equal(usd({ duration: '10', quality: '1080p', sound: 'on' }), '$1.50');
+    assert.equal(formatAmount(checkDraft(draft({ duration: '10', quality: '1080p', sound: 'on' })).price!.credits), '108');
+  });
+
+  it('prices a form whose other fields still need work, but not one without a valid duration', () => {
+    const noPrompt = checkDraft(draft({ prompt: '', duration: '7' }));
+    assert.equal(noPrompt.problemCount, 1);
+    assert.equal(formatUsd(noPrompt.price!.usd), '$0.525');
+    for (const duration of ['2', '16', '4.5', '', 'abc']) {
+      const check = checkDraft(draft({ duration }));
+      assert.equal(check.price, undefined, `no price for ${JSON.stringify(duration)}`);
+      assert.match(check.problems.duration!, /duration must be a whole number of seconds from 3 to 15; got /);
+    }
+  });
+
+  it('quotes the storyboard schema beside each field', () => {
+    const check = checkDraft(draft({ prompt: 'x'.repeat(2501), negative_prompt: 'y'.repeat(2600), duration: '20' }));
+    assert.equal(check.problems.prompt, 'prompt is 2501 characters long; the limit is 2500');
+    assert.equal(check.problems.negative_prompt, 'negative_prompt is 2600 characters long; the limit is 2500');
+    assert.equal(check.problems.duration, 'duration must be a whole number of seconds from 3 to 15; got 20');
+    assert.equal(check.problemCount, 3);
+    assert.equal(check.request, undefined);
+  });
+
+  it('needs a prompt, with words that fit the multi-shot mode', () => {
+    assert.equal(checkDraft(draft({ prompt: '  ' })).problems.prompt, 'Describe the video to generate.');
+    assert.equal(checkDraft(draft({ prompt: '', multi_shot: 'auto' })).problems.prompt, 'Describe the video: the model plans its shots from this prompt.');
+  });
+
+  it('"let the model plan" becomes shot_type intelligence', () => {
+    const check = checkDraft(draft({ multi_shot: 'auto', duration: '9' }));
+    assert.deepEqual(check.request?.model_params, { multi_shot: true, shot_type: 'intelligence' });
+  });
+
+  it('"my shots" becomes multi_prompt with string durations, and the prompt may be empty', () => {
+    const check = checkDraft(draft({ prompt: '', multi_shot: 'custom', duration: '10', shots: shots(['A hilltop at dawn', '4'], ['The city below', '6']) }));
+    assert.equal(check.problemCount, 0, JSON.stringify(check.problems));
+    assert.equal(check.request?.prompt, '');
+    assert.deepEqual(check.request?.model_params, {
+      multi_shot: true,
+      shot_type: 'customize',
+      multi_prompt: [
+        { index: 1, prompt: 'A hilltop at dawn', duration: '4' },
+        { index: 2, prompt: 'The city below', duration: '6' },
+      ],
+    });
+    assert.deepEqual(check.shotTotal, { seconds: 10, complete: true });
+  });
+
+  it('an invalid shot total is reported under the shots, with what to do, and blocks the request', () => {
+    const check = checkDraft(draft({ multi_shot: 'custom', duration: '5', shots: shots(['One', '4'], ['Two', '3']) }));
+    assert.equal(check.problems.shots, 'The shots add up to 7 s but the video is 5 s: set the duration to 7 s, or change the shots.');
+    assert.equal(check.request, undefined);
+    assert.equal(check.problemCount, 1);
+    const tooLong = checkDraft(draft({ multi_shot: 'custom', duration: '15', shots: shots(['One', '10'], ['Two', '10']) }));
+    assert.equal(tooLong.problems.shots, 'The shots add up to 20 s; a video is 3 to 15 s: change the shots.');
+  });
+
+  it('puts a shot\'s own problem on that shot', () => {
+    const check = checkDraft(draft({ multi_shot: 'custom', duration: '5', shots: shots(['ok', '2'], ['z'.repeat(513), '1.5']) }));
+    assert.equal(check.problems['shot.1.prompt'], 'shot prompt is 513 characters long; the limit is 512');
+    assert.equal(check.problems['shot.1.duration'], 'shot duration must be a whole number of seconds, at least 1; got 1.5');
+    assert.equal(check.problems['shot.0.prompt'], undefined);
+    assert.deepEqual(check.shotTotal, { seconds: 2, complete: false });
+  });
+
+  it('"my shots" with no shot asks for one, in the storyboard schema\'s words', () => {
+    const check = checkDraft(draft({ multi_shot: 'custom', shots: [] }));
+    assert.equal(check.problems.shots, 'shots needs at least one shot (or use "auto")');
+    assert.equal(check.request, undefined);
+  });
+
+  it('keeps the shot list while multi-shot is off, and sends none of it', () => {
+    const check = checkDraft(draft({ multi_shot: 'off', shots: shots(['kept', '99']) }));
+    assert.equal(check.problemCount, 0);
+    assert.equal(check.request?.model_params, undefined);
+  });
+
+  it('sends the watermark only when asked for, and trims the prompt it sends', () => {
+    assert.deepEqual(checkDraft(draft({ watermark: true })).request?.model_params, { watermark_info: { enabled: true } });
+    assert.equal(checkDraft(draft({ prompt: '  A fox  \n' })).request?.prompt, 'A fox');
+  });
+});
+
+describe('composer form: the buttons', () => {
+  it('"my shots" starts with one shot as long as the video', () => {
+    const next = setMultiShot(draft({ duration: '8' }), 'custom');
+    assert.deepEqual(next.shots, shots(['', '8']));
+    assert.equal(setMultiShot(next, 'off').shots.length, 1, 'switching off keeps the shots');
+    assert.deepEqual(setMultiShot({ ...next, multi_shot: 'off' }, 'custom').shots, next.shots, 'switching back finds them');
+  });
+
+  it('a new shot takes the seconds the others leave, at least 1, and there are at most 6', () => {
+    let d = draft({ multi_shot: 'custom', duration: '10', shots: shots(['a', '4']) });
+    d = addShot(d);
+    assert.equal(d.shots[1]!.duration, '6');
+    d = addShot(d);
+    assert.equal(d.shots[2]!.duration, '1');
+    for (let i = 0; i < 10; i++) d = addShot(d);
+    assert.equal(d.shots.length, 6);
+  });
+
+  it('moves, edits and removes shots, and ignores moves off either end', () => {
+    let d = draft({ multi_shot: 'custom', shots: shots(['a', '1'], ['b', '2'], ['c', '3']) });
+    d = moveShot(d, 2, -1);
+    assert.deepEqual(d.shots.map((s) => s.prompt), ['a', 'c', 'b']);
+    assert.equal(moveShot(d, 0, -1), d);
+    assert.equal(moveShot(d, 2, 1), d);
+    d = updateShot(d, 1, { prompt: 'C' });
+    d = removeShot(d, 0);
+    assert.deepEqual(d.shots, shots(['C', '3'], ['b', '2']));
+  });
+
+  it('offers to set the duration to the shots\' total only when that total is a valid duration', () => {
+    const d = draft({ multi_shot: 'custom', duration: '5', shots: shots(['a', '4'], ['b', '3']) });
+    assert.equal(durationFromShots(d), 7);
+    const fixed = setDurationToShots(d);
+    assert.equal(fixed.duration, '7');
+    assert.equal(checkDraft(fixed).problemCount, 0);
+    assert.equal(durationFromShots(fixed), undefined, 'nothing to set once they agree');
+    assert.equal(durationFromShots({ ...d, shots: shots(['a', '10'], ['b', '10']) }), undefined, '20 s is not a duration');
+    assert.equal(durationFromShots({ ...d, shots: shots(['a', '4'], ['b', '']) }), undefined, 'not while a shot has no duration');
+  });
+});
+
+describe('composer form: from a storyboard video', () => {
+  it('round-trips a spec: the draft of a storyboard video builds that video\'s request', () => {
+    const video = { name: 'teaser', prompt: 'Product reveal', duration: 10, shots: [{ prompt: 'a', duration: 4 }, { prompt: 'b', duration: 6 }] };
+    const defaults = { quality: '1080p' as const, sound: 'on' as const, negative_prompt: 'blurry' };
+    const spec = specFromStoryboardVideo(video, defaults);
+    const d = draftFromSpec(spec);
+    assert.equal(d.multi_shot, 'custom');
+    assert.equal(d.quality, '1080p');
+    assert.equal(d.negative_prompt, 'blurry');
+    const check = checkDraft(d);
+    assert.deepEqual(check.request, buildVideoRequest(spec));
+    assert.deepEqual(composerSpec(check.video!).shots, video.shots);
+  });
+
+  it('draftToVideo is a storyboard video without a name', () => {
+    assert.deepEqual(draftToVideo(draft({ negative_prompt: 'text', multi_shot: 'auto', watermark: true })), {
+      prompt: 'A red kite over green hills',
+      negative_prompt: 'text',
+      duration: 5,
+      shots: 'auto',
+      aspect_ratio: '16:9',
+      quality: '720p',
+      sound: 'off',
+      watermark: true,
+    });
+  });
+});

@@ -1,0 +1,166 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { applyEdits } from 'jsonc-parser';
+import { checkDraft, emptyDraft, type ComposerDraft } from '../../../../src/core/composer/composerForm';
+import {
+  composerDraftFromStoryboard,
+  newStoryboardText,
+  storyboardDefaultsOf,
+  storyboardVideoEdits,
+  storyboardVideoFor,
+  storyboardVideoNames,
+  suggestVideoName,
+  videoNameAt,
+  videoNameOffset,
+  videoNameProblem,
+} from '../../../../src/core/composer/composerStoryboard';
+import { buildVideoRequest, specFromStoryboardVideo } from '../../../../src/core/request/buildRequest';
+import type { TextEdit } from '../../../../src/core/storyboard/storyboardDocument';
+import { checkStoryboardText } from '../../../../src/core/storyboard/validateStoryboard';
+
+const draft = (change: Partial<ComposerDraft> = {}): ComposerDraft => ({ ...emptyDraft(), prompt: 'A slow pan across a night market', ...change });
+const videoOf = (d: ComposerDraft) => {
+  const check = checkDraft(d);
+  assert.ok(check.video, JSON.stringify(check.problems));
+  return check.video;
+};
+const apply = (text: string, edits: TextEdit[]) => applyEdits(text, edits.map((e) => ({ offset: e.offset, length: e.length, content: e.newText })));
+
+const STORYBOARD = `{
+  // Launch videos: keep this comment
+  "version": 1,
+  "defaults": { "quality": "1080p", "negative_prompt": "blurry", "watermark": true },
+  "videos": [
+    { "name": "hero", "prompt": "A dog", "duration": 5 }, // the first
+    {
+      "name": "teaser",
+      "prompt": "Three angles",
+      "duration": 9,
+      "shots": "auto",
+      "sound": "on"
+    }
+  ]
+}
+`;
+
+describe('composer ↔ storyboard', () => {
+  it('writes only what the file\'s defaults would not say, and means exactly what the form means', () => {
+    const cases: ComposerDraft[] = [
+      draft(),
+      draft({ quality: '1080p', watermark: true, negative_prompt: 'blurry' }),
+      draft({ aspect_ratio: '9:16', sound: 'on', duration: '12', negative_prompt: 'text' }),
+      draft({ prompt: '', multi_shot: 'custom', duration: '7', shots: [{ prompt: 'a', duration: '3' }, { prompt: 'b', duration: '4' }] }),
+    ];
+    const defaults = storyboardDefaultsOf(STORYBOARD);
+    assert.notEqual(defaults, 'unknown');
+    for (const d of cases) {
+      const check = checkDraft(d);
+      const video = storyboardVideoFor('v', check.video!, defaults as never);
+      const fromFile = buildVideoRequest(specFromStoryboardVideo(video, defaults as never));
+      // watermark false and "not sent" mean the same to the service; the rest must be equal as sent.
+      const strip = (r: typeof fromFile) => {
+        const { watermark_info, ...params } = r.model_params ?? {};
+        const kept = watermark_info?.enabled === false ? params : { ...params, ...(watermark_info ? { watermark_info } : {}) };
+        return { ...r, model_params: Object.keys(kept).length ? kept : undefined };
+      };
+      assert.deepEqual(strip(fromFile), strip(check.request!), JSON.stringify(video));
+    }
+    assert.deepEqual(storyboardVideoFor('plain', videoOf(draft()), defaults as never), {
+      name: 'plain',
+      prompt: 'A slow pan across a night market',
+      negative_prompt: '',
+      duration: 5,
+      quality: '720p',
+      watermark: false,
+    });
+    assert.deepEqual(storyboardVideoFor('plain', videoOf(draft()), {}), { name: 'plain', prompt: 'A slow pan across a night market', duration: 5 });
+  });
+
+  it('appends to an existing storyboard without touching its comments, and the result validates', () => {
+    const video = storyboardVideoFor('market', videoOf(draft({ duration: '8' })), storyboardDefaultsOf(STORYBOARD) as never);
+    const change = storyboardVideoEdits(STORYBOARD, video);
+    assert.ok(change.ok);
+    const text = apply(STORYBOARD, change.edits);
+    assert.ok(text.startsWith(STORYBOARD.slice(0, STORYBOARD.indexOf('"sound": "on"'))), 'everything before the end is untouched');
+    assert.match(text, /\/\/ Launch videos: keep this comment/);
+    assert.match(text, /\/\/ the first/);
+    assert.equal(change.index, 2);
+    assert.deepEqual(storyboardVideoNames(text), ['hero', 'teaser', 'market']);
+    const check = checkStoryboardText(text);
+    assert.deepEqual(check.problems, []);
+    assert.equal(check.storyboard?.videos[2]?.duration, 8);
+    const offset = videoNameOffset(text, 2)!;
+    assert.equal(text.slice(offset, offset + 8), '"market"');
+    assert.match(text, /\n    \{\n      "name": "market",\n/, 'indented as the file is');
+  });
+
+  it('replaces the video it was loaded from, and refuses a name that is taken', () => {
+    const video = storyboardVideoFor('hero', videoOf(draft({ prompt: 'A cat' })), {});
+    const change = storyboardVideoEdits(STORYBOARD, video, 'hero');
+    assert.ok(change.ok);
+    const text = apply(STORYBOARD, change.edits);
+    assert.equal(checkStoryboardText(text).storyboard?.videos[0]?.prompt, 'A cat');
+    assert.match(text, /\/\/ Launch videos/);
+    assert.deepEqual(storyboardVideoEdits(STORYBOARD, { name: 'teaser', prompt: 'x' }), { ok: false, problem: 'a video is already named "teaser"' });
+    assert.deepEqual(storyboardVideoEdits(STORYBOARD, { name: 'gone', prompt: 'x' }, 'gone'), { ok: false, problem: 'the storyboard has no video named "gone" any more' });
+  });
+
+  it('refuses a file with a syntax error or that is not a storyboard', () => {
+    const broken = storyboardVideoEdits('{ "version": 1, "videos": [ { "name": "a" ', { name: 'b', prompt: 'x' });
+    assert.equal(broken.ok, false);
+    assert.match(!broken.ok ? broken.problem : '', /JSON syntax error on line 1/);
+    assert.equal(storyboardVideoEdits('[1, 2]', { name: 'b', prompt: 'x' }).ok, false);
+    const noVideos = storyboardVideoEdits('{ "version": 1 }', { name: 'b', prompt: 'x' });
+    assert.ok(noVideos.ok);
+    assert.deepEqual(checkStoryboardText(apply('{ "version": 1 }', noVideos.edits)).problems, []);
+  });
+
+  it('a new storyboard file validates', () => {
+    const text = newStoryboardText(storyboardVideoFor('first', videoOf(draft()), {}));
+    assert.deepEqual(checkStoryboardText(text).problems, []);
+  });
+
+  it('loads a video with its file\'s defaults applied', () => {
+    const loaded = composerDraftFromStoryboard(STORYBOARD, 'teaser');
+    assert.ok(loaded.ok);
+    assert.deepEqual(loaded.draft, {
+      prompt: 'Three angles',
+      negative_prompt: 'blurry',
+      duration: '9',
+      aspect_ratio: '16:9',
+      quality: '1080p',
+      sound: 'on',
+      watermark: true,
+      multi_shot: 'auto',
+      shots: [],
+    });
+    assert.deepEqual(loaded.notes, []);
+  });
+
+  it('says what it cannot load, and why a video cannot be loaded at all', () => {
+    const withImage = '{ "version": 1, "videos": [ { "name": "logo", "prompt": "turns", "image": "a.png", "elements": ["m"] } ], "elements": [] }';
+    const loaded = composerDraftFromStoryboard(withImage, 'logo');
+    assert.ok(loaded.ok);
+    assert.equal(loaded.notes.length, 2);
+    assert.match(loaded.notes[0]!, /images were left out/);
+    assert.deepEqual(composerDraftFromStoryboard(STORYBOARD, 'nope'), { ok: false, problem: 'the storyboard has no video named "nope"' });
+    const bad = composerDraftFromStoryboard('{ "version": 1, "videos": [ { "name": "x", "prompt": "p", "durration": 5 } ] }', 'x');
+    assert.equal(bad.ok, false);
+    assert.match(!bad.ok ? bad.problem : '', /video "x" has a problem to fix in the file first/);
+  });
+
+  it('finds the video at the cursor', () => {
+    assert.equal(videoNameAt(STORYBOARD, STORYBOARD.indexOf('A dog')), 'hero');
+    assert.equal(videoNameAt(STORYBOARD, STORYBOARD.indexOf('Three angles')), 'teaser');
+    assert.equal(videoNameAt(STORYBOARD, STORYBOARD.indexOf('"version"')), undefined);
+  });
+
+  it('suggests a free name from the prompt, and checks names', () => {
+    assert.equal(suggestVideoName('A slow pan across a night market', []), 'a-slow-pan-across');
+    assert.equal(suggestVideoName('A slow pan across', ['a-slow-pan-across']), 'a-slow-pan-across-2');
+    assert.equal(suggestVideoName('¡¿', []), 'video');
+    assert.equal(videoNameProblem('hero', ['hero']), 'This storyboard already has a video named "hero".');
+    assert.match(videoNameProblem('Hero Shot', [])!, /lowercase/);
+    assert.equal(videoNameProblem('hero-2', ['hero']), undefined);
+  });
+});
