@@ -41,10 +41,21 @@ const builds = [
   { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' }, metafile: true },
 ];
 
+/** Pages bundle zod classic with English messages only (src/webview/shims/zodLocales.mts says why). */
+const englishOnlyZod = {
+  name: 'english-only-zod',
+  setup(build) {
+    build.onResolve({ filter: /[\\/]locales[\\/]index\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: path.resolve('src/webview/shims/zodLocales.mts') } : undefined,
+    );
+  },
+};
+
 const webviewDir = 'src/webview';
 for (const page of fs.existsSync(webviewDir) ? fs.readdirSync(webviewDir) : []) {
-  const entry = path.join(webviewDir, page, 'main.ts');
-  if (fs.existsSync(entry)) {
+  // main.mts where the page imports ES-only packages (lit, @vscode-elements/elements): see mediabunnyInput.mts.
+  const entry = ['main.ts', 'main.mts'].map((name) => path.join(webviewDir, page, name)).find((file) => fs.existsSync(file));
+  if (entry) {
     builds.push({
       ...common,
       platform: 'browser',
@@ -53,8 +64,21 @@ for (const page of fs.existsSync(webviewDir) ? fs.readdirSync(webviewDir) : []) 
       entryPoints: { [page]: entry },
       outdir: 'dist/webview',
       loader: { '.ttf': 'file', '.css': 'css' },
+      // The core's schemas check callback URLs with node:net's isIP; pages get a small stand-in.
+      alias: { 'node:net': './src/webview/shims/nodeNet.ts' },
+      plugins: [englishOnlyZod],
     });
   }
+}
+
+/**
+ * The codicon font and its stylesheet, beside the pages: @vscode-elements/elements' icons link the stylesheet into
+ * their shadow roots by the id "vscode-codicon-stylesheet", so it must be a file of its own, not part of a page's CSS.
+ */
+function copyCodicons() {
+  const from = path.join('node_modules', '@vscode', 'codicons', 'dist');
+  fs.mkdirSync(path.join('dist', 'webview'), { recursive: true });
+  for (const file of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(path.join(from, file), path.join('dist', 'webview', file));
 }
 
 /** Writes schemas/kling.schema.json from the zod schema, through a throwaway bundle of the generator. */
@@ -67,8 +91,13 @@ async function writeStoryboardSchema() {
   fs.writeFileSync(path.join('schemas', 'kling.schema.json'), `${JSON.stringify(storyboardJsonSchema(), null, 2)}\n`);
 }
 
+function removeStaleMaps(dir) {
+  for (const file of fs.existsSync(dir) ? fs.readdirSync(dir) : []) if (file.endsWith('.map')) fs.rmSync(path.join(dir, file));
+}
+
 async function main() {
   await writeStoryboardSchema();
+  copyCodicons();
   if (watch) {
     for (const options of builds) {
       const context = await esbuild.context({ ...options, metafile: false });
@@ -78,6 +107,8 @@ async function main() {
     return;
   }
   await Promise.all(builds.map((options) => esbuild.build(options)));
+  // .vscodeignore ships all of dist/webview/; a production build writes no source maps, so any there are stale.
+  if (production) removeStaleMaps(path.join('dist', 'webview'));
   fs.chmodSync(path.join('dist', 'cli.js'), 0o755);
 }
 
