@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { BackendManager } from './backend/backendManager';
 import { registerGeneralCommands } from './commands/generalCommands';
+import { registerComposer, type Composer } from './composer/registerComposer';
 import { ExtensionLog } from './log/extensionLog';
 import { ApiKeyStore } from './secrets/apiKeyStore';
 import { registerKeyCommands } from './secrets/keyCommands';
@@ -36,12 +37,14 @@ export async function activate(context: vscode.ExtensionContext) {
   const services = { tasks, backends };
   const openVideo = (file: vscode.Uri) => vscode.commands.executeCommand('vscode.open', file);
   const statusBar = new KlingStatusBar(tasks, backends, keys, view);
+  const composer = registerComposer(context, { tasks, backends, keys, statusBar, log });
   context.subscriptions.push(
     statusBar,
     new TaskNotifications(tasks, openVideo),
     new TaskCommands(services, openVideo),
     registerKeyCommands(keys),
     registerGeneralCommands(services, statusBar, log),
+    composer,
   );
 
   tasks.resumeIfNeeded();
@@ -52,7 +55,7 @@ export async function activate(context: vscode.ExtensionContext) {
   log.info(`Kling Studio activated (${backends.isSimulated() ? 'simulator' : 'Kling API'}; ${tasks.entries().length} tasks in the journal)`);
 
   // Tests inside the extension host reach the services through the extension's exports.
-  const testApi: KlingTestApi = { tasks, backends, keys, log, tree, storagePath: context.globalStorageUri.fsPath };
+  const testApi: KlingTestApi = { tasks, backends, keys, log, tree, composer, storagePath: context.globalStorageUri.fsPath };
   return context.extensionMode === vscode.ExtensionMode.Test ? testApi : undefined;
 }
 
@@ -63,6 +66,7 @@ export interface KlingTestApi {
   keys: ApiKeyStore;
   log: ExtensionLog;
   tree: TaskTreeProvider;
+  composer: Composer;
   storagePath: string;
 }
 

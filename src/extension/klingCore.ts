@@ -16,3 +16,17 @@ export { SIMULATOR_API_KEY, startSimulator } from '../core/simulator/simulatorSe
 export { checkStoryboardText, validateStoryboard, storyboardOutputDir } from '../core/storyboard/validateStoryboard';
 export { pollPolicyFor } from '../core/tasks/pollPolicyFor';
 export { TaskEngine } from '../core/tasks/taskEngine';
+export { checkDraft, composerSpec, emptyDraft } from '../core/composer/composerForm';
+export { parsePageMessage } from '../core/composer/composerProtocol';
+export {
+  composerDraftFromStoryboard,
+  newStoryboardText,
+  storyboardDefaultsOf,
+  storyboardVideoEdits,
+  storyboardVideoFor,
+  storyboardVideoNames,
+  suggestVideoName,
+  videoNameAt,
+  videoNameOffset,
+  videoNameProblem,
+} from '../core/composer/composerStoryboard';

@@ -5,7 +5,7 @@ import type { ApiKeyStore } from '../secrets/apiKeyStore';
 import type { TaskService } from '../tasks/taskService';
 import { Disposable } from '../util/dispose';
 
-type Balance = { kind: 'unknown' } | { kind: 'loading' } | { kind: 'known'; credits: number } | { kind: 'error'; message: string };
+export type Balance = { kind: 'unknown' } | { kind: 'loading' } | { kind: 'known'; credits: number } | { kind: 'error'; message: string };
 
 /**
  * One status bar item: running tasks and the balance, or what to do first. Clicking it opens the Tasks view.
@@ -14,6 +14,9 @@ type Balance = { kind: 'unknown' } | { kind: 'loading' } | { kind: 'known'; cred
 export class KlingStatusBar extends Disposable {
   private readonly item = this._register(vscode.window.createStatusBarItem('klingStudio.status', vscode.StatusBarAlignment.Left, 50));
   private balance: Balance = { kind: 'unknown' };
+  private readonly balanceChanged = this._register(new vscode.EventEmitter<Balance>());
+  /** The balance moved, or is being read, or could not be read: the composer shows the same one. */
+  readonly onDidChangeBalance = this.balanceChanged.event;
   private readonly view: { badge?: vscode.ViewBadge | undefined };
 
   constructor(
@@ -42,6 +45,11 @@ export class KlingStatusBar extends Disposable {
     this.item.show();
   }
 
+  /** The balance as last read (kept while a new reading is under way, so a display does not flicker). */
+  currentBalance(): Balance {
+    return this.balance;
+  }
+
   running(): number {
     return this.tasks.entries().filter((e) => !hasEnded(e)).length;
   }
@@ -49,24 +57,27 @@ export class KlingStatusBar extends Disposable {
   /** Asks the current backend for the balance; returns it for Show Credits. */
   async refreshBalance(): Promise<number | undefined> {
     if (!this.backends.isReady()) {
-      this.balance = { kind: 'unknown' };
-      this.render();
+      this.setBalance({ kind: 'unknown' });
       return undefined;
     }
-    this.balance = this.balance.kind === 'known' ? this.balance : { kind: 'loading' };
-    this.render();
+    this.setBalance(this.balance.kind === 'known' ? this.balance : { kind: 'loading' });
     try {
       const client = await this.backends.clientFor(this.backends.current());
       const credits = await client.getCredits();
       const remaining = credits.data.token?.remaining_credits ?? credits.data.user?.remaining_credits;
-      this.balance = remaining === undefined ? { kind: 'unknown' } : { kind: 'known', credits: remaining };
-      this.render();
+      this.setBalance(remaining === undefined ? { kind: 'unknown' } : { kind: 'known', credits: remaining });
       return remaining;
     } catch (error) {
-      this.balance = { kind: 'error', message: error instanceof Error ? error.message : String(error) };
-      this.render();
+      this.setBalance({ kind: 'error', message: error instanceof Error ? error.message : String(error) });
       throw error;
     }
+  }
+
+  private setBalance(balance: Balance): void {
+    const changed = JSON.stringify(balance) !== JSON.stringify(this.balance);
+    this.balance = balance;
+    this.render();
+    if (changed) this.balanceChanged.fire(balance);
   }
 
   private render(): void {

@@ -1,0 +1,40 @@
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+
+/** The folder the page's files are built into (esbuild.js): the only one the webview may load from. */
+export function webviewRoot(extensionUri: vscode.Uri): vscode.Uri {
+  return vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
+}
+
+/**
+ * The composer's page: a strict CSP with a nonce (after media-preview's videoPreview.ts), no inline script or style
+ * and no `unsafe-*`. The page builds its form itself and gets its state from the first messages after 'ready'.
+ * The codicon stylesheet carries the id @vscode-elements/elements looks for, so its icons find the font.
+ */
+export function composerHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+  const root = webviewRoot(extensionUri);
+  const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(root, name)).toString();
+  const nonce = randomBytes(16).toString('base64');
+  const csp = [
+    "default-src 'none'",
+    `img-src ${webview.cspSource} data:`,
+    `style-src ${webview.cspSource}`,
+    `font-src ${webview.cspSource}`,
+    `script-src 'nonce-${nonce}'`,
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="UTF-8">
+  <meta http-equiv="Content-Security-Policy" content="${csp}">
+  <meta name="viewport" content="width=device-width, initial-scale=1.0">
+  <link rel="stylesheet" id="vscode-codicon-stylesheet" href="${asset('codicon.css')}">
+  <link rel="stylesheet" href="${asset('composer.css')}">
+  <title>Kling Composer</title>
+</head>
+<body>
+  <main id="composer" aria-label="Kling composer"></main>
+  <script nonce="${nonce}" src="${asset('composer.js')}"></script>
+</body>
+</html>`;
+}

@@ -1,0 +1,58 @@
+import * as vscode from 'vscode';
+import { loadCore } from '../lazyCore';
+import type { ComposerViewProvider } from './composerView';
+
+const SUFFIX = '.kling.json';
+
+/**
+ * `klingStudio.storyboard.editInComposer(uri?, videoName?)`: loads a storyboard video, with the file's defaults
+ * applied, into the composer. Storyboard CodeLenses and views pass both arguments; the editor's context menu passes
+ * the file (the video is the one at the cursor); the explorer's passes the file (the video is picked).
+ */
+export async function editInComposer(composer: ComposerViewProvider, uriArg?: unknown, nameArg?: unknown): Promise<boolean> {
+  const uri = storyboardUri(uriArg);
+  if (!uri) {
+    void vscode.window.showInformationMessage('Open a storyboard (a .kling.json file) to edit one of its videos in the composer.');
+    return false;
+  }
+  const core = loadCore();
+  const document = await vscode.workspace.openTextDocument(uri);
+  const text = document.getText();
+  const file = vscode.workspace.asRelativePath(uri);
+  let name = typeof nameArg === 'string' && nameArg !== '' ? nameArg : undefined;
+  const editor = vscode.window.activeTextEditor;
+  if (!name && editor?.document.uri.toString() === uri.toString()) {
+    name = core.videoNameAt(text, document.offsetAt(editor.selection.active));
+  }
+  if (!name) {
+    const names = core.storyboardVideoNames(text);
+    if (names.length === 0) {
+      void vscode.window.showInformationMessage(`${file} has no named video to edit yet.`);
+      return false;
+    }
+    name = names.length === 1 ? names[0] : await vscode.window.showQuickPick(names, { title: 'Edit in Composer', placeHolder: `Which video of ${file}?` });
+    if (!name) return false;
+  }
+  const loaded = core.composerDraftFromStoryboard(text, name);
+  if (!loaded.ok) {
+    const open = 'Open Storyboard';
+    const picked = await vscode.window.showWarningMessage(`Cannot edit "${name}" in the composer: ${loaded.problem}.`, open);
+    if (picked === open) await vscode.window.showTextDocument(document);
+    return false;
+  }
+  await composer.load(loaded.draft, { uri: uri.toString(), file, video: name }, loaded.notes);
+  return true;
+}
+
+function storyboardUri(arg: unknown): vscode.Uri | undefined {
+  let uri: vscode.Uri | undefined;
+  if (arg instanceof vscode.Uri) uri = arg;
+  else if (typeof arg === 'string' && arg !== '') {
+    try {
+      uri = arg.includes(':') && !/^[a-zA-Z]:[\\/]/.test(arg) ? vscode.Uri.parse(arg, true) : vscode.Uri.file(arg);
+    } catch {
+      uri = undefined;
+    }
+  } else if (arg === undefined || arg === null) uri = vscode.window.activeTextEditor?.document.uri;
+  return uri && uri.path.endsWith(SUFFIX) ? uri : undefined;
+}
