@@ -17,8 +17,11 @@ export function storyboardVideoFor(name: string, video: ComposerVideo, defaults:
   const result: StoryboardVideo = { name };
   if (video.prompt !== undefined) result.prompt = video.prompt.trim();
   // An empty negative prompt says "none", where leaving it out would take the file's.
-  if (video.negative_prompt !== undefined) result.negative_prompt = video.negative_prompt;
-  else if (defaults.negative_prompt) result.negative_prompt = '';
+  if (video.negative_prompt !== undefined) {
+    if (video.negative_prompt !== defaults.negative_prompt) result.negative_prompt = video.negative_prompt;
+  } else if (defaults.negative_prompt) {
+    result.negative_prompt = '';
+  }
   result.duration = video.duration;
   if (video.shots !== undefined) result.shots = video.shots;
   if (video.aspect_ratio !== undefined && video.aspect_ratio !== (defaults.aspect_ratio ?? '16:9')) result.aspect_ratio = video.aspect_ratio;

@@ -151,7 +151,11 @@ export class ComposerViewProvider extends Disposable implements vscode.WebviewVi
         },
         { what: `a ${spec.duration} s video`, alreadyConfirmed: false, retry: () => this.generate(draft) },
       );
-      if (entry) created = { label: entry.label };
+      if (entry) {
+        created = { label: entry.label };
+        // The service reserves the credits at once: show the balance that is left.
+        this.refreshBalance();
+      }
     } catch (error) {
       this.deps.log.error(`composer: could not generate: ${error instanceof Error ? error.message : String(error)}`);
     } finally {

@@ -35,9 +35,11 @@ export async function editInComposer(composer: ComposerViewProvider, uriArg?: un
   }
   const loaded = core.composerDraftFromStoryboard(text, name);
   if (!loaded.ok) {
+    // Not awaited: the command answers at once (a CodeLens waits on it), the message stays until it is dismissed.
     const open = 'Open Storyboard';
-    const picked = await vscode.window.showWarningMessage(`Cannot edit "${name}" in the composer: ${loaded.problem}.`, open);
-    if (picked === open) await vscode.window.showTextDocument(document);
+    void vscode.window.showWarningMessage(`Cannot edit "${name}" in the composer: ${loaded.problem}.`, open).then((picked) => {
+      if (picked === open) void vscode.window.showTextDocument(document);
+    });
     return false;
   }
   await composer.load(loaded.draft, { uri: uri.toString(), file, video: name }, loaded.notes);

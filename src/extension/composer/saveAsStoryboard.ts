@@ -109,7 +109,8 @@ async function pickTarget(source: { uri: vscode.Uri; video: string } | undefined
     title: 'Save as Storyboard: New Storyboard File',
     defaultUri,
     saveLabel: 'Create Storyboard',
-    filters: { 'Kling storyboards': ['kling.json'] },
+    // "json", not "kling.json": dialogs judge a name by its last extension, and would add a second ".kling.json".
+    filters: { 'Kling storyboards': ['json'] },
   });
   if (!chosen) return undefined;
   const uri = chosen.path.endsWith(SUFFIX) ? chosen : chosen.with({ path: `${chosen.path.replace(/\.json$/, '')}${SUFFIX}` });

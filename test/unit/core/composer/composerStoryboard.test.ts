@@ -74,6 +74,11 @@ describe('composer ↔ storyboard', () => {
       watermark: false,
     });
     assert.deepEqual(storyboardVideoFor('plain', videoOf(draft()), {}), { name: 'plain', prompt: 'A slow pan across a night market', duration: 5 });
+    assert.deepEqual(
+      storyboardVideoFor('same', videoOf(draft({ quality: '1080p', negative_prompt: 'blurry', watermark: true })), defaults as never),
+      { name: 'same', prompt: 'A slow pan across a night market', duration: 5 },
+      'what the defaults already say is left to them',
+    );
   });
 
   it('appends to an existing storyboard without touching its comments, and the result validates', () => {
