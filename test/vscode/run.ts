@@ -5,10 +5,11 @@
  * Each area of the extension contributes its suites here, one line each.
  */
 import { main, type Suite } from './harness/run';
+import { composerSuites } from './composer/suites';
 import { tasksSuites } from './kling/suites';
 import { createTierContext, type TierContext } from './tierContext';
 
-const AREAS: Array<(context: TierContext) => Suite[]> = [tasksSuites];
+const AREAS: Array<(context: TierContext) => Suite[]> = [tasksSuites, composerSuites];
 
 async function run(): Promise<void> {
   const { context, close } = await createTierContext();

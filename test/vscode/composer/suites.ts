@@ -1,0 +1,42 @@
+/**
+ * The composer's suites: a UI suite that writes, prices and submits from the webview as a person would (the packaged
+ * vsix, the built-in simulator), one per theme for the screenshots, and an API suite for what only the host can show.
+ */
+import { join } from 'node:path';
+import type { Suite, UiSuite, UiTest } from '../harness/run';
+import type { TierContext } from '../tierContext';
+import { draftSurvives, forgedMessagesRefused, keyboardGenerate, setUpFromTheComposer, shotTotalBlocks } from './ui/composerFlows.ui';
+import { composerScreenshot } from './ui/composerLook.ui';
+import { editAndSaveStoryboard } from './ui/composerStoryboard.ui';
+
+export function composerSuites(tier: TierContext): Suite[] {
+  const ui = (name: string, settings: Record<string, unknown>, tests: UiTest[], extra: Partial<UiSuite> = {}): UiSuite => ({
+    kind: 'ui',
+    name,
+    extensions: [tier.vsix],
+    workspace: tier.freshWorkspace(name),
+    settings,
+    tests,
+    ...extra,
+  });
+  return [
+    {
+      kind: 'api',
+      name: 'composer-api',
+      extensionDevelopmentPath: tier.repoRoot,
+      testsIndex: join(__dirname, 'api', 'index.js'),
+      workspace: tier.freshWorkspace('composer-api', join(tier.repoRoot, 'test', 'vscode', 'fixtures', 'composer-workspace')),
+      settings: tier.simulatorSettings(100),
+      timeoutMs: 180_000,
+    },
+    ui('composer-ui-simulator', tier.simulatorSettings(20), [keyboardGenerate, shotTotalBlocks, forgedMessagesRefused]),
+    ui('composer-ui-reload', tier.simulatorSettings(20), [draftSurvives]),
+    ui('composer-ui-setup', tier.serviceSettings({ 'klingStudio.simulatorSpeed': 20 }), [setUpFromTheComposer]),
+    ui('composer-ui-storyboard', tier.simulatorSettings(20), [editAndSaveStoryboard], {
+      workspace: tier.freshWorkspace('composer-ui-storyboard', join(tier.repoRoot, 'test', 'vscode', 'fixtures', 'composer-workspace')),
+    }),
+    ui('composer-ui-light', tier.simulatorSettings(20, { 'workbench.colorTheme': 'Default Light Modern' }), [composerScreenshot('Default Light Modern')]),
+    ui('composer-ui-dark', tier.simulatorSettings(20, { 'workbench.colorTheme': 'Default Dark Modern' }), [composerScreenshot('Default Dark Modern')]),
+    ui('composer-ui-contrast', tier.simulatorSettings(20, { 'workbench.colorTheme': 'Default High Contrast' }), [composerScreenshot('Default High Contrast')]),
+  ];
+}
