@@ -83,7 +83,7 @@ export const keyboardGenerate: UiTest = {
 };
 
 export const shotTotalBlocks: UiTest = {
-  name: 'my shots: a total that is not the duration shows its message and blocks Generate; "Set Duration" fixes it and the multi-shot video is made',
+  name: 'my shots: a total that is not the duration shows its message and blocks Generate; "Set Duration" fixes it, a shot moves up, and the multi-shot video is made',
   timeoutMs: 150_000,
   async run(workbench, { workspace }) {
     const frame = await openComposer(workbench);
@@ -114,6 +114,16 @@ export const shotTotalBlocks: UiTest = {
     assert.equal(await generateDisabled(frame), false);
     assert.deepEqual(videosIn(workspace).filter((f) => f.startsWith('launch-trailer')), [], 'nothing was generated while it was blocked');
 
+    // Reorder from the keyboard: the shot moves up, and the focus goes with it.
+    await frame.locator('#shot-1-up').focus();
+    await workbench.page.keyboard.press('Enter');
+    await waitFor(async () => ((await input(frame, 'shot-0-prompt').inputValue()) === 'The camera pulls back to reveal the city' ? true : undefined), {
+      timeoutMs: 5000,
+      what: 'shot 2 to become shot 1',
+    });
+    assert.equal(await focused(frame), '#shot-0-down', 'at the top, focus moves to the shot\'s other arrow');
+    assert.deepEqual(await frame.locator('.shot-range').allInnerTexts(), ['0–2 s', '2–7 s'], 'the time ranges follow the new order');
+
     await frame.locator('#generate').click();
     await waitForText(frame, '.status', /Task created: "Launch trailer"/, 30_000);
     const { sidecar } = await savedVideo(workspace, 'launch-trailer', 90_000);
@@ -121,8 +131,8 @@ export const shotTotalBlocks: UiTest = {
       multi_shot: true,
       shot_type: 'customize',
       multi_prompt: [
-        { index: 1, prompt: 'A person on a hilltop at dawn', duration: '5' },
-        { index: 2, prompt: 'The camera pulls back to reveal the city', duration: '2' },
+        { index: 1, prompt: 'The camera pulls back to reveal the city', duration: '2' },
+        { index: 2, prompt: 'A person on a hilltop at dawn', duration: '5' },
       ],
     });
     assert.equal(sidecar.request.duration, 7);
