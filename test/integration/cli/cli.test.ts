@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { readMp4Info } from '../../../src/core/media/mp4Info';
+import { pngBytes } from '../../helpers/images';
 import { lineColOf } from '../../helpers/textPositions';
 
 const CLI = path.resolve(__dirname, '..', '..', '..', '..', 'dist', 'cli.js');
@@ -143,6 +144,41 @@ describe('kling render', () => {
     assert.equal(again.code, 0);
     assert.match(again.stdout, /Everything is up to date in out: nothing to render, nothing spent\./);
     assert.equal(simulatorTaskCount(ws.state), 2, 'no new task');
+  });
+
+  it('uploads local images and creates an element once, then reuses it', async () => {
+    const ws = workspace();
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(path.join(ws.dir, 'assets'));
+    writeFileSync(path.join(ws.dir, 'assets', 'logo.png'), pngBytes(640, 640));
+    writeFileSync(path.join(ws.dir, 'assets', 'front.png'), pngBytes(400, 600));
+    writeFileSync(path.join(ws.dir, 'assets', 'side.png'), pngBytes(500, 500));
+    const board = (extra: string) =>
+      `{ "version": 1, "output": "out",
+  "videos": [
+    { "name": "spin", "prompt": "The logo turns", "image": "assets/logo.png", "duration": 3, "aspect_ratio": "1:1" },
+    { "name": "wave", "prompt": "<<<element_1>>> waves${extra}", "elements": ["mascot"], "duration": 3 }
+  ],
+  "elements": [ { "name": "mascot", "description": "A round robot", "frontal_image": "assets/front.png", "refer_images": ["assets/side.png"] } ] }`;
+    writeFileSync(path.join(ws.dir, 's.kling.json'), board(''));
+    const run = await kling(['render', 's.kling.json', '--simulator', '--yes'], { cwd: ws.dir, state: ws.state });
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    assert.match(run.stdout, /Rendering 2 videos and 1 element on the simulator/);
+    const spin = JSON.parse(readFileSync(path.join(ws.dir, 'out', 'spin.mp4.json'), 'utf8'));
+    assert.equal(spin.request.model, 'kling-v3-image-to-video');
+    assert.match(spin.request.image_start, /^http:\/\/127\.0\.0\.1:\d+\/files\/uploads\//);
+    const wave = JSON.parse(readFileSync(path.join(ws.dir, 'out', 'wave.mp4.json'), 'utf8'));
+    const elementId = wave.request.model_params.element_list[0].element_id;
+    assert.match(elementId, /^el-/);
+    assert.equal(simulatorTaskCount(ws.state), 3, 'one element and two videos');
+
+    writeFileSync(path.join(ws.dir, 's.kling.json'), board(' again'));
+    const again = await kling(['render', 's.kling.json', '--simulator', '--yes'], { cwd: ws.dir, state: ws.state });
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /Rendering 1 video on the simulator/, 'the element is not created again');
+    assert.equal(simulatorTaskCount(ws.state), 4);
+    const rewave = JSON.parse(readFileSync(path.join(ws.dir, 'out', 'wave.mp4.json'), 'utf8'));
+    assert.equal(rewave.request.model_params.element_list[0].element_id, elementId);
   });
 
   it('exits 1 when a video fails, with the service message verbatim', async () => {
