@@ -14,7 +14,11 @@ const videosIn = (workspace: string) => {
 
 /** Waits for the MP4 whose name starts with `slug`, and returns its sidecar. */
 async function savedVideo(workspace: string, slug: string, timeoutMs = 60_000): Promise<{ file: string; sidecar: Record<string, any> }> {
-  const file = await waitFor(() => videosIn(workspace).find((f) => f.startsWith(slug)), { timeoutMs, what: `an MP4 named ${slug}-… in kling-videos` });
+  // The sidecar is written just after the video: wait for both.
+  const file = await waitFor(
+    () => videosIn(workspace).find((f) => f.startsWith(slug) && existsSync(join(workspace, 'kling-videos', `${f}.json`))),
+    { timeoutMs, what: `an MP4 named ${slug}-… and its sidecar in kling-videos` },
+  );
   const sidecar = JSON.parse(readFileSync(join(workspace, 'kling-videos', `${file}.json`), 'utf8')) as Record<string, any>;
   return { file, sidecar };
 }

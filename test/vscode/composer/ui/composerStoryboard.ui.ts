@@ -24,11 +24,18 @@ async function openFile(workbench: Workbench, name: string): Promise<Locator> {
   return editor;
 }
 
-/** Picks the context menu entry `label` from the menu on screen. */
+/** Picks the context menu entry `label` from the menu on screen (again, if a busy workbench missed the click). */
 async function chooseFromContextMenu(workbench: Workbench, label: string): Promise<void> {
   const item = workbench.page.locator('.monaco-menu .action-item .action-label', { hasText: new RegExp(`^${label}$`) }).first();
   await item.waitFor({ state: 'visible', timeout: 10_000 });
-  await item.click();
+  await waitFor(
+    async () => {
+      if (!(await item.isVisible())) return true;
+      await item.click({ timeout: 2000 }).catch(() => undefined);
+      return (await item.waitFor({ state: 'hidden', timeout: 2000 }).then(() => true, () => undefined));
+    },
+    { timeoutMs: 15_000, intervalMs: 0, what: `the context menu entry "${label}" to be chosen` },
+  );
 }
 
 /** The storyboard on disk, parsed with the core's own checks (which must find nothing wrong). */
@@ -113,8 +120,11 @@ export const editAndSaveStoryboard: UiTest = {
       timeoutMs: 10_000,
       what: 'the save dialog to suggest videos.kling.json in the workspace',
     });
-    // Typed without the suffix, as a person might: the storyboard still gets its .kling.json.
-    await workbench.answerQuickInput(/Save as Storyboard: New Storyboard File/, join(workspace, 'fresh'));
+    // Typed without the suffix, as a person might: the storyboard still gets its .kling.json. OK, not Enter: Enter
+    // would take the dialog's highlighted entry if its list has not caught up with the typing yet.
+    await pathBox.fill(join(workspace, 'fresh'));
+    await waitFor(async () => ((await pathBox.inputValue()) === join(workspace, 'fresh') ? true : undefined), { timeoutMs: 5000, what: 'the path to be typed' });
+    await dialog.locator('.monaco-button', { hasText: /^OK$/ }).first().click();
     await workbench.answerQuickInput(/Video Name in fresh\.kling\.json/, undefined);
     frame = await composerFrame(workbench);
     await waitForText(frame, '.status', /Saved as "product-close-up-on" in fresh\.kling\.json\.$/, 20_000);

@@ -10,6 +10,13 @@ export async function openKlingView(workbench: Workbench): Promise<Locator> {
     await page.locator('.activitybar .action-item a[aria-label^="Kling Studio"], .activitybar [aria-label^="Kling Studio"]').first().click();
   }
   await pane.waitFor({ state: 'visible', timeout: 20_000 });
+  // The Composer above the Tasks view is a webview: opening the container focuses it, and it takes the keyboard
+  // focus when its page has loaded. Wait for that, as a person waits for the view to appear, so that what is typed
+  // next (F1 and a command) is not cut in half by it.
+  const composer = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /Composer/i }) }).first();
+  if ((await composer.getAttribute('class').catch(() => ''))?.includes('expanded')) {
+    await workbench.webviewFrame({ selector: '#composer #prompt' }, 30_000).catch(() => undefined);
+  }
   return pane;
 }
 
