@@ -90,8 +90,16 @@ export class ComposerViewProvider extends Disposable implements vscode.WebviewVi
       case 'composer/generate':
         return this.generate(message.draft);
       case 'composer/saveAsStoryboard': {
-        const source = await saveAsStoryboard(message.draft, message.source, this.deps.log);
-        this.post({ type: 'composer/saved', source });
+        let source: StoryboardSource | undefined;
+        try {
+          source = await saveAsStoryboard(message.draft, message.source, this.deps.log);
+        } catch (error) {
+          this.deps.log.error(`composer: could not save as a storyboard: ${error instanceof Error ? error.message : String(error)}`);
+          void vscode.window.showErrorMessage(`Could not save the storyboard: ${error instanceof Error ? error.message : String(error)}`);
+        } finally {
+          // Always answered, so the page's Save button comes back.
+          this.post({ type: 'composer/saved', ...(source ? { source } : {}) });
+        }
         return;
       }
       case 'composer/refreshBalance':

@@ -218,4 +218,14 @@ document.addEventListener('keydown', (event) => {
 });
 
 paint();
+
+// The sticky footer must not hide the field that has the focus: focus scrolling keeps clear of its height.
+const footer = root.querySelector('.footer');
+if (footer) {
+  new ResizeObserver(() => {
+    // CSSOM, not a style attribute: the CSP allows it.
+    document.documentElement.style.setProperty('--footer-height', `${Math.ceil(footer.getBoundingClientRect().height)}px`);
+  }).observe(footer);
+}
+
 post({ type: 'composer/ready' });

@@ -62,6 +62,11 @@ export const keyboardGenerate: UiTest = {
     assert.equal(await focused(frame), '#sound');
     await page.keyboard.press('Tab');
     assert.equal(await focused(frame), '#watermark');
+    const hidden = await frame.evaluate(() => {
+      const field = document.activeElement!.getBoundingClientRect();
+      return field.bottom > document.querySelector('.footer')!.getBoundingClientRect().top;
+    });
+    assert.equal(hidden, false, 'the focused field is scrolled clear of the sticky price footer');
     await workbench.screenshot('composer-before-generate');
 
     assert.equal(await generateDisabled(frame), false);
