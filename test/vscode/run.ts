@@ -6,9 +6,10 @@
  */
 import { main, type Suite } from './harness/run';
 import { tasksSuites } from './kling/suites';
+import { storyboardsSuites } from './storyboards/suites';
 import { createTierContext, type TierContext } from './tierContext';
 
-const AREAS: Array<(context: TierContext) => Suite[]> = [tasksSuites];
+const AREAS: Array<(context: TierContext) => Suite[]> = [tasksSuites, storyboardsSuites];
 
 async function run(): Promise<void> {
   const { context, close } = await createTierContext();
