@@ -92,11 +92,17 @@ export class StoryboardAnalyzer extends Disposable {
     // What the checks and the plan read from disk: storyboards, their images, results and sidecars.
     for (const glob of [STORYBOARD_GLOB, '**/*.{png,jpg,jpeg,PNG,JPG,JPEG}', '**/*.mp4', '**/*.mp4.json', '**/.kling-elements.json']) {
       const watcher = this._register(vscode.workspace.createFileSystemWatcher(glob));
-      const onFile = () => this.invalidateSoon();
+      const onFile = (uri: vscode.Uri) => {
+        this.log.trace(`storyboards: ${vscode.workspace.asRelativePath(uri)} changed on disk`);
+        this.invalidateSoon();
+      };
       this._register(watcher.onDidCreate(onFile));
       this._register(watcher.onDidChange(onFile));
       this._register(watcher.onDidDelete(onFile));
     }
+    // A file watcher can miss an event (a folder made and filled at once, a busy disk): coming back to the window,
+    // after changing files elsewhere, checks again.
+    this._register(vscode.window.onDidChangeWindowState((state) => state.focused && this.invalidateSoon()));
     this._register({ dispose: () => clearTimeout(this.pending) });
   }
 

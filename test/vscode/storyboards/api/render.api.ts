@@ -3,6 +3,7 @@ import { existsSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { readMp4Info } from '../../../../src/core/media/mp4Info';
+import { pngBytes } from '../../../helpers/images';
 import type { SpendQuestion } from '../../../../src/extension/generate/moneyGuard';
 import type { RenderResult } from '../../../../src/extension/storyboards/storyboardRenderer';
 import type { KlingTestApi } from '../../../../src/extension/extension';
@@ -141,7 +142,7 @@ suite('storyboard prices and rendering', () => {
     let rendering = true;
     const watching = (async () => {
       while (rendering) {
-        for (const lens of await lenses(uri)) if (lens.title.startsWith('$(sync~spin)')) seen.add(lens.title);
+        for (const lens of await lenses(uri)) if (lens.title.startsWith('$(sync~spin)')) seen.add(`${lens.line === 1 ? 'file' : 'video'}: ${lens.title}`);
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
     })();
@@ -165,8 +166,14 @@ suite('storyboard prices and rendering', () => {
       ['teaser saved', 'teaser saved'],
       'the second click waited for the first one’s task',
     );
-    assert.ok([...seen].length > 0, 'the lens showed the render under way');
-    assert.ok([...seen].every((t) => /^\$\(sync~spin\) (Sending|Queued|Rendering \d+%|Downloading( \d+%)?)$/.test(t)), [...seen].join(', '));
+    const shown = [...seen];
+    assert.ok(shown.includes('file: $(sync~spin) Rendering 1 of 3 videos'), `the file lens counted it: ${shown.join(', ')}`);
+    const video = shown.filter((t) => t.startsWith('video: '));
+    assert.ok(video.length > 0, `the video's lens showed the render under way: ${shown.join(', ')}`);
+    assert.ok(
+      video.every((t) => /^video: \$\(sync~spin\) (Sending|Queued|Rendering \d+%|Downloading( \d+%)?)$/.test(t)),
+      video.join(', '),
+    );
     await lensesWhen(uri, 'all up to date again', (t) => t[0] === '$(check) All 3 videos are up to date');
   });
 
@@ -193,7 +200,45 @@ suite('storyboard prices and rendering', () => {
   test('a deleted result makes its video "to render" again', async () => {
     const file = join(workspaceDir(), 'media', 'videos', 'hero.mp4');
     unlinkSync(file);
-    await lensesWhen(uri, 'hero to render again', (t) => t.includes('$(play) Render · $0.375 · 5 s · 720p'));
+    await lensesWhen(uri, 'hero to render again', (t) => t.includes('$(play) Render · $0.375 · 5 s · 720p')).catch((error: Error) => {
+      const seen = api.log.recent.filter((l) => l.message.startsWith('storyboards:')).map((l) => l.message);
+      throw new Error(`${error.message}; file events seen: ${seen.slice(-10).join(' | ')}`);
+    });
+  });
+
+  test('an image-to-video video and an element: the images are uploaded, the element is created first, then the video', async () => {
+    const sim = await simulator();
+    write('assets/first.png', pngBytes(640, 360));
+    write('assets/robot.png', pngBytes(400, 400));
+    write('assets/robot-side.png', pngBytes(400, 400));
+    const text = `{
+  "version": 1,
+  "videos": [
+    { "name": "wave", "prompt": "<<<element_1>>> waves from the first frame", "image": "assets/first.png", "elements": ["robot"], "duration": 3 }
+  ],
+  "elements": [ { "name": "robot", "description": "A round orange robot", "frontal_image": "assets/robot.png", "refer_images": ["assets/robot-side.png"] } ]
+}
+`;
+    const board = (await openStoryboard('frames.kling.json', text)).document.uri;
+    const titles = await lensesWhen(board, 'the video priced', (t) => t.length === 2);
+    assert.deepEqual(titles, ['$(play) Render all · $0.239 · 1 video', '$(play) Render · $0.225 · 3 s · 720p'], 'the element (1 credit, $0.014) is in the total');
+    const before = sim.stats();
+    const asked = questions.length;
+    const result = await vscode.commands.executeCommand<RenderResult>('klingStudio.storyboard.renderVideo', board, 'wave');
+    assert.deepEqual(result.kind === 'rendered' ? result.outcomes.map((o) => `${o.name} ${o.kind}`) : result, ['wave saved']);
+    assert.equal(questions[asked]?.message, 'Generate wave (3 s, 720p) and 1 element of frames.kling.json for $0.239 (17.2 credits)?', 'a new element is always asked about');
+    assert.equal(sim.stats().uploads - before.uploads, 3, 'three images uploaded, each once');
+    assert.equal(sim.stats().creates - before.creates, 2, 'the element, then the video');
+    const tasks = sim.tasks().slice(-2);
+    assert.deepEqual(
+      tasks.map((t) => t.kind),
+      ['element', 'video'],
+    );
+    const request = tasks[1]!.request as { model: string; image_start?: string; model_params?: { element_list?: Array<{ element_id: string }> } };
+    assert.equal(request.model, 'kling-v3-image-to-video');
+    assert.ok(request.image_start?.startsWith(sim.filesBaseUrl), `the frame is an uploaded file: ${request.image_start}`);
+    assert.deepEqual(request.model_params?.element_list, [{ element_id: tasks[0]!.elementId }]);
+    await lensesWhen(board, 'up to date', (t) => t[0] === '$(check) The video is up to date');
   });
 
   test('the Storyboards view lists the workspace storyboards and each video state, and follows files on disk', async () => {
