@@ -282,3 +282,34 @@ export function estimateText(fileName: string, plan: StoryboardPlan, unpriced: n
   );
   return { message, detail: lines.join('\n') };
 }
+
+/** Why this render cannot go ahead given the problems found, or undefined when it can. */
+export function problemsRefusal(outline: StoryboardOutline, only: readonly string[] | undefined): string | undefined {
+  const count = (n: number) => `${n} problem${n === 1 ? '' : 's'}`;
+  if (!only?.length) return outline.errorCount ? `${count(outline.errorCount)} to fix before it can be rendered.` : undefined;
+  if (outline.fileErrors.length) return `${count(outline.fileErrors.length)} outside the videos to fix before any video can be rendered.`;
+  for (const name of only) {
+    const video = outline.videos.find((v) => v.name === name);
+    if (!video) return `no video is named "${name}".`;
+    if (video.errors.length) return `${name} has ${count(video.errors.length)} to fix before it can be rendered.`;
+  }
+  return outline.renderable ? undefined : 'nothing in it can be rendered yet.';
+}
+
+/** What a render pays for, in a few words: "hero (5 s, 720p)", "3 videos and 1 element". */
+export function describeVideos(videos: readonly PlannedVideo[], elements: number): string {
+  const first = videos[0]!;
+  const head = videos.length === 1 ? `${first.name} (${first.price.seconds} s, ${first.price.quality})` : `${videos.length} videos`;
+  return elements ? `${head} and ${elements} element${elements === 1 ? '' : 's'}` : head;
+}
+
+/** One line per video to pay for, then what is skipped. */
+export function spendDetail(plan: StoryboardPlan, toRender: readonly PlannedVideo[]): string {
+  const lines = toRender.map((v) => `${v.name}: ${v.price.seconds} s · ${v.price.quality} · sound ${v.price.sound} — ${formatUsd(v.price.usd)}`);
+  if (plan.elements.length) lines.push(`${plan.elements.length} element${plan.elements.length === 1 ? '' : 's'} (${plan.elements.map((e) => e.element.name).join(', ')}): 1 credit each`);
+  const skipped = plan.videos.filter((v) => v.state.kind === 'up-to-date').map((v) => v.name);
+  if (skipped.length) lines.push(`Up to date, not paid for again: ${skipped.join(', ')}`);
+  const running = plan.videos.filter((v) => v.state.kind === 'in-flight').map((v) => v.name);
+  if (running.length) lines.push(`Already under way, not created again: ${running.join(', ')}`);
+  return lines.join('\n');
+}

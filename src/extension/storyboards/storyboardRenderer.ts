@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { amountToNumber, formatAmount, formatUsd } from '../../core/pricing/decimal';
+import { amountToNumber, formatAmount } from '../../core/pricing/decimal';
 import type { VideoOutcome } from '../../core/render/renderStoryboard';
-import type { PlannedVideo, StoryboardPlan } from '../../core/render/storyboardPlan';
+import type { StoryboardPlan } from '../../core/render/storyboardPlan';
 import { showError } from '../errors/showError';
 import { ensureReady } from '../generate/ensureReady';
 import { passMoneyGuards, type SpendQuestion } from '../generate/moneyGuard';
@@ -10,7 +10,7 @@ import type { GenerationServices } from '../generate/submitGeneration';
 import { loadCore } from '../lazyCore';
 import type { ExtensionLog } from '../log/extensionLog';
 import { Disposable } from '../util/dispose';
-import type { StoryboardAnalyzer, StoryboardChecked } from './storyboardAnalyzer';
+import type { StoryboardAnalyzer } from './storyboardAnalyzer';
 
 export type RenderResult =
   /** Not rendered, and said why: Restricted Mode, no key, problems in the file. */
@@ -76,7 +76,7 @@ export class StoryboardRenderer extends Disposable {
     const core = loadCore();
     this.analyzer.invalidate();
     const checked = await this.analyzer.check(uri);
-    const refusal = problemsRefusal(checked, only);
+    const refusal = core.problemsRefusal(checked.outline, only);
     if (refusal) {
       void vscode.window
         .showErrorMessage(`${name}: ${refusal}`, 'Show Problems')
@@ -117,9 +117,9 @@ export class StoryboardRenderer extends Disposable {
         {
           usd: amountToNumber(plan.cost.usd),
           credits: formatAmount(plan.cost.credits),
-          what: `${describeVideos(toRender, newElements)} of ${path.basename(uri.fsPath)}`,
+          what: `${core.describeVideos(toRender, newElements)} of ${path.basename(uri.fsPath)}`,
           backend,
-          detail: spendDetail(plan, toRender),
+          detail: core.spendDetail(plan, toRender),
         },
         this.services.tasks.entries(),
         {
@@ -192,35 +192,4 @@ export class StoryboardRenderer extends Disposable {
     const error = Object.assign(new Error(first.message), { kind: first.error });
     void showError(error, { context: `${name}: ${what} not rendered`, retry: () => vscode.commands.executeCommand('klingStudio.storyboard.render', uri) });
   }
-}
-
-/** Why this render cannot go ahead given the problems found, or undefined when it can. */
-function problemsRefusal(checked: StoryboardChecked, only: readonly string[] | undefined): string | undefined {
-  const { outline } = checked;
-  const count = (n: number) => `${n} problem${n === 1 ? '' : 's'}`;
-  if (!only?.length) return outline.errorCount ? `${count(outline.errorCount)} to fix before it can be rendered.` : undefined;
-  if (outline.fileErrors.length) return `${count(outline.fileErrors.length)} outside the videos to fix before any video can be rendered.`;
-  for (const name of only) {
-    const video = outline.videos.find((v) => v.name === name);
-    if (!video) return `no video is named "${name}".`;
-    if (video.errors.length) return `${name} has ${count(video.errors.length)} to fix before it can be rendered.`;
-  }
-  return outline.renderable ? undefined : 'nothing in it can be rendered yet.';
-}
-
-function describeVideos(videos: readonly PlannedVideo[], elements: number): string {
-  const first = videos[0]!;
-  const head = videos.length === 1 ? `${first.name} (${first.price.seconds} s, ${first.price.quality})` : `${videos.length} videos`;
-  return elements ? `${head} and ${elements} element${elements === 1 ? '' : 's'}` : head;
-}
-
-/** One line per video to pay for, then what is skipped. */
-function spendDetail(plan: StoryboardPlan, toRender: readonly PlannedVideo[]): string {
-  const lines = toRender.map((v) => `${v.name}: ${v.price.seconds} s · ${v.price.quality} · sound ${v.price.sound} — ${formatUsd(v.price.usd)}`);
-  if (plan.elements.length) lines.push(`${plan.elements.length} element${plan.elements.length === 1 ? '' : 's'} (${plan.elements.map((e) => e.element.name).join(', ')}): 1 credit each`);
-  const skipped = plan.videos.filter((v) => v.state.kind === 'up-to-date').map((v) => v.name);
-  if (skipped.length) lines.push(`Up to date, not paid for again: ${skipped.join(', ')}`);
-  const running = plan.videos.filter((v) => v.state.kind === 'in-flight').map((v) => v.name);
-  if (running.length) lines.push(`Already under way, not created again: ${running.join(', ')}`);
-  return lines.join('\n');
 }

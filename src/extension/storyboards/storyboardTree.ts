@@ -36,13 +36,15 @@ export class StoryboardTreeProvider extends Disposable implements vscode.TreeDat
     this._register(watcher.onDidCreate(() => this.refresh(true)));
     this._register(watcher.onDidDelete(() => this.refresh(true)));
     // Files made in the editor come this way at once; the watcher also sees those made outside (a checkout). A
-    // folder made and filled at the same instant can escape a file watcher (inotify): the view's Refresh relists.
+    // folder made and filled at the same instant can escape a file watcher (inotify): coming back to the window,
+    // or the view's Refresh, lists them again.
     const touchesStoryboard = (e: { files: readonly vscode.Uri[] } | { files: ReadonlyArray<{ oldUri: vscode.Uri; newUri: vscode.Uri }> }) =>
       e.files.some((f) => ('oldUri' in f ? [f.oldUri, f.newUri] : [f]).some((u) => u.path.endsWith('.kling.json') || !/\.[^/]*$/.test(u.path)));
     this._register(vscode.workspace.onDidCreateFiles((e) => touchesStoryboard(e) && this.refresh(true)));
     this._register(vscode.workspace.onDidDeleteFiles((e) => touchesStoryboard(e) && this.refresh(true)));
     this._register(vscode.workspace.onDidRenameFiles((e) => touchesStoryboard(e) && this.refresh(true)));
     this._register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.refresh(true)));
+    this._register(vscode.window.onDidChangeWindowState((state) => state.focused && this.refresh(true)));
     this._register(analyzer.onDidChange(() => this.refreshSoon()));
     this._register(tasks.onDidChange(() => this.refreshSoon()));
     this._register({ dispose: () => clearTimeout(this.timer) });

@@ -5,7 +5,10 @@ import { planStoryboard, type StoryboardPlan } from '../../../../src/core/render
 import { outlineStoryboard, type StoryboardOutline } from '../../../../src/core/storyboard/storyboardOutline';
 import { checkStoryboardText } from '../../../../src/core/storyboard/validateStoryboard';
 import {
+  describeVideos,
   estimateText,
+  problemsRefusal,
+  spendDetail,
   fileDescription,
   fileLens,
   fileSummary,
@@ -117,6 +120,31 @@ describe('storyboard presentation', () => {
         '',
         'Rendering now costs $2.3875 (171.882 credits): 3 videos.',
       ].join('\n'),
+    );
+  });
+
+  it('says why a render cannot go ahead: problems anywhere for Render all, only the video’s own for Render Video', async () => {
+    const broken = await setUp(TEXT.replace('"duration": 9', '"duration": 99'));
+    assert.equal(problemsRefusal(broken.outline, undefined), '1 problem to fix before it can be rendered.');
+    assert.equal(problemsRefusal(broken.outline, ['hero']), undefined, 'hero itself is fine');
+    assert.equal(problemsRefusal(broken.outline, ['teaser']), 'teaser has 1 problem to fix before it can be rendered.');
+    assert.equal(problemsRefusal(broken.outline, ['nobody']), 'no video is named "nobody".');
+    const version = await setUp(TEXT.replace('"version": 1', '"version": 2'));
+    assert.equal(problemsRefusal(version.outline, ['hero']), '1 problem outside the videos to fix before any video can be rendered.');
+    assert.equal(problemsRefusal((await setUp()).outline, undefined), undefined);
+  });
+
+  it('puts the price question in words: what is paid for, each video, and what is skipped', async () => {
+    const first = await setUp();
+    const hero = first.plan!.videos[0]!;
+    const running = anEntry({ outputPath: hero.outputPath, requestHash: hero.requestHash, state: { status: 'pending' } });
+    const { plan } = await setUp(TEXT, [running]);
+    const toRender = plan!.videos.filter((v) => v.state.kind === 'to-render');
+    assert.equal(describeVideos(toRender, 0), '2 videos');
+    assert.equal(describeVideos(toRender.slice(0, 1), 1), 'trailer (10 s, 1080p) and 1 element');
+    assert.equal(
+      spendDetail(plan!, toRender),
+      'trailer: 10 s · 1080p · sound off — $1.00\nteaser: 9 s · 720p · sound on — $1.0125\nAlready under way, not created again: hero',
     );
   });
 });
