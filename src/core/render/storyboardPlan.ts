@@ -36,6 +36,8 @@ export interface StoryboardPlan {
   videos: PlannedVideo[];
   /** Elements the videos to render need, with their definition hashes. */
   elements: Array<{ element: StoryboardElement; definitionHash: string }>;
+  /** Those of `elements` with no id yet: they will be created, and paid for, first. */
+  newElements: Array<{ element: StoryboardElement; definitionHash: string }>;
   /** What rendering the `to-render` videos will cost (elements not yet created included at 1 credit each). */
   cost: PriceTotal;
   /** What the whole storyboard costs, up-to-date videos included. */
@@ -104,6 +106,7 @@ export async function planStoryboard(storyboard: Storyboard, options: PlanOption
     outputDir,
     videos,
     elements: neededElements,
+    newElements,
     cost: totalPrice(toRender.map((v) => v.price), newElements.length),
     fullCost: totalPrice(videos.map((v) => v.price)),
   };

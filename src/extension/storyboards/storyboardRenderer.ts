@@ -112,7 +112,7 @@ export class StoryboardRenderer extends Disposable {
 
     if (toRender.length) {
       let asked: string | undefined;
-      const newElements = plan.elements.length;
+      const newElements = plan.newElements.length;
       const allowed = await passMoneyGuards(
         {
           usd: amountToNumber(plan.cost.usd),
