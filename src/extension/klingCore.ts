@@ -20,4 +20,4 @@ export { pollPolicyFor } from '../core/tasks/pollPolicyFor';
 export { TaskEngine } from '../core/tasks/taskEngine';
 // The words of the storyboard editor (lenses, hovers, the Storyboards view): pure, and only needed once a storyboard
 // has been checked, which loads this bundle anyway.
-export { videoStatus, fileSummary, videoLenses, fileLens, videoDescription, fileDescription, videoHoverMarkdown, estimateText, problemsRefusal, describeVideos, spendDetail } from './storyboards/storyboardPresentation';
+export { videoStatus, fileSummary, videoLenses, fileLens, videoDescription, fileDescription, videoHoverMarkdown, estimateText, problemsRefusal, describeVideos, spendDetail, newElementsOf } from './storyboards/storyboardPresentation';

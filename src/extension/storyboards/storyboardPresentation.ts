@@ -273,7 +273,8 @@ export function estimateText(fileName: string, plan: StoryboardPlan, unpriced: n
   });
   if (unpriced) lines.push(`${plural(unpriced, 'video')} with problems, not priced`);
   const toRender = plan.videos.filter((v) => v.state.kind === 'to-render').length;
-  const elements = plan.newElements.length ? ` and ${plural(plan.newElements.length, 'new element')} (1 credit each)` : '';
+  const created = newElementsOf(plan).length;
+  const elements = created ? ` and ${plural(created, 'new element')} (1 credit each)` : '';
   lines.push(
     '',
     toRender
@@ -306,11 +307,16 @@ export function describeVideos(videos: readonly PlannedVideo[], elements: number
 /** One line per video to pay for, then what is skipped. */
 export function spendDetail(plan: StoryboardPlan, toRender: readonly PlannedVideo[]): string {
   const lines = toRender.map((v) => `${v.name}: ${v.price.seconds} s · ${v.price.quality} · sound ${v.price.sound} — ${formatUsd(v.price.usd)}`);
-  const created = plan.newElements;
+  const created = newElementsOf(plan);
   if (created.length) lines.push(`${plural(created.length, 'new element')} (${created.map((e) => e.element.name).join(', ')}): 1 credit each`);
   const skipped = plan.videos.filter((v) => v.state.kind === 'up-to-date').map((v) => v.name);
   if (skipped.length) lines.push(`Up to date, not paid for again: ${skipped.join(', ')}`);
   const running = plan.videos.filter((v) => v.state.kind === 'in-flight').map((v) => v.name);
   if (running.length) lines.push(`Already under way, not created again: ${running.join(', ')}`);
   return lines.join('\n');
+}
+
+/** The elements a render needs that have no id yet: created, and paid for, before the videos. */
+export function newElementsOf(plan: Pick<StoryboardPlan, 'elements'>): StoryboardPlan['elements'] {
+  return plan.elements.filter((e) => e.elementId === undefined);
 }

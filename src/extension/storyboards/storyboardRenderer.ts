@@ -112,7 +112,7 @@ export class StoryboardRenderer extends Disposable {
 
     if (toRender.length) {
       let asked: string | undefined;
-      const newElements = plan.newElements.length;
+      const newElements = core.newElementsOf(plan).length;
       const allowed = await passMoneyGuards(
         {
           usd: amountToNumber(plan.cost.usd),

@@ -15,15 +15,18 @@ describe('planStoryboard: elements', () => {
     const storyboard = checkStoryboardText(TEXT).storyboard!;
     const plan = await planStoryboard(storyboard, { storyboardPath: '/nowhere/a.kling.json' });
     assert.deepEqual(
-      plan.newElements.map((e) => e.element.name),
-      ['robot'],
+      plan.elements.map((e) => [e.element.name, e.elementId]),
+      [['robot', undefined]],
     );
     assert.equal(formatAmount(plan.cost.credits), '17.2', '3 s at 5.4 credits, and 1 for the element');
 
     const known = new Map([[plan.elements[0]!.definitionHash, 'el-123']]);
     const again = await planStoryboard(storyboard, { storyboardPath: '/nowhere/a.kling.json', knownElements: known });
-    assert.deepEqual(again.elements.length, 1, 'the video still needs it');
-    assert.deepEqual(again.newElements, [], 'but it exists: nothing to create');
+    assert.deepEqual(
+      again.elements.map((e) => [e.element.name, e.elementId]),
+      [['robot', 'el-123']],
+      'the video still needs it, and it exists: nothing to create',
+    );
     assert.equal(formatAmount(again.cost.credits), '16.2');
   });
 });
