@@ -6,6 +6,7 @@ import { ExtensionLog } from './log/extensionLog';
 import { ApiKeyStore } from './secrets/apiKeyStore';
 import { registerKeyCommands } from './secrets/keyCommands';
 import { KlingStatusBar } from './statusBar/klingStatusBar';
+import { registerStoryboards, type StoryboardFeature } from './storyboards/storyboards';
 import { TaskCommands } from './tasks/taskCommands';
 import { TaskNotifications } from './tasks/taskNotifications';
 import { TaskService } from './tasks/taskService';
@@ -37,8 +38,10 @@ export async function activate(context: vscode.ExtensionContext) {
   const services = { tasks, backends };
   const openVideo = (file: vscode.Uri) => vscode.commands.executeCommand('vscode.open', file);
   const statusBar = new KlingStatusBar(tasks, backends, keys, view);
+  const storyboards = registerStoryboards(context, { ...services, log, openVideo });
   const composer = registerComposer(context, { tasks, backends, keys, statusBar, log });
   context.subscriptions.push(
+    storyboards,
     statusBar,
     new TaskNotifications(tasks, openVideo),
     new TaskCommands(services, openVideo),
@@ -55,7 +58,7 @@ export async function activate(context: vscode.ExtensionContext) {
   log.info(`Kling Studio activated (${backends.isSimulated() ? 'simulator' : 'Kling API'}; ${tasks.entries().length} tasks in the journal)`);
 
   // Tests inside the extension host reach the services through the extension's exports.
-  const testApi: KlingTestApi = { tasks, backends, keys, log, tree, composer, storagePath: context.globalStorageUri.fsPath };
+  const testApi: KlingTestApi = { tasks, backends, keys, log, tree, storyboards, composer, storagePath: context.globalStorageUri.fsPath };
   return context.extensionMode === vscode.ExtensionMode.Test ? testApi : undefined;
 }
 
@@ -66,6 +69,7 @@ export interface KlingTestApi {
   keys: ApiKeyStore;
   log: ExtensionLog;
   tree: TaskTreeProvider;
+  storyboards: StoryboardFeature;
   composer: Composer;
   storagePath: string;
 }

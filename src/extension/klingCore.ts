@@ -14,19 +14,14 @@ export { buildVideoRequest, specFromStoryboardVideo } from '../core/request/buil
 export { requestHash } from '../core/request/requestHash';
 export { SIMULATOR_API_KEY, startSimulator } from '../core/simulator/simulatorServer';
 export { checkStoryboardText, validateStoryboard, storyboardOutputDir } from '../core/storyboard/validateStoryboard';
+export { outlineStoryboard, videoAt } from '../core/storyboard/storyboardOutline';
+export { storyboardScaffold } from '../core/storyboard/storyboardScaffold';
 export { pollPolicyFor } from '../core/tasks/pollPolicyFor';
 export { TaskEngine } from '../core/tasks/taskEngine';
-export { checkDraft, composerSpec, emptyDraft } from '../core/composer/composerForm';
-export { parsePageMessage } from '../core/composer/composerProtocol';
-export {
-  composerDraftFromStoryboard,
-  newStoryboardText,
-  storyboardDefaultsOf,
-  storyboardVideoEdits,
-  storyboardVideoFor,
-  storyboardVideoNames,
-  suggestVideoName,
-  videoNameAt,
-  videoNameOffset,
-  videoNameProblem,
-} from '../core/composer/composerStoryboard';
+// The words of the storyboard editor (lenses, hovers, the Storyboards view): pure, and only needed once a storyboard
+// has been checked, which loads this bundle anyway.
+export { videoStatus, fileSummary, videoLenses, fileLens, videoDescription, fileDescription, videoHoverMarkdown, estimateText, problemsRefusal, describeVideos, spendDetail, newElementsOf } from './storyboards/storyboardPresentation';
+// The composer's host: needed once its view is shown or a composer command runs (registerComposer.ts keeps only the
+// registrations in the activation bundle). It uses the vscode API, which this bundle leaves external too.
+export { createComposerView } from './composer/composerView';
+export { editInComposer } from './composer/editInComposer';

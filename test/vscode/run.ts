@@ -7,9 +7,10 @@
 import { main, type Suite } from './harness/run';
 import { composerSuites } from './composer/suites';
 import { tasksSuites } from './kling/suites';
+import { storyboardsSuites } from './storyboards/suites';
 import { createTierContext, type TierContext } from './tierContext';
 
-const AREAS: Array<(context: TierContext) => Suite[]> = [tasksSuites, composerSuites];
+const AREAS: Array<(context: TierContext) => Suite[]> = [tasksSuites, storyboardsSuites, composerSuites];
 
 async function run(): Promise<void> {
   const { context, close } = await createTierContext();

@@ -1,16 +1,19 @@
 import * as vscode from 'vscode';
-import type { ComposerDraft } from '../../core/composer/composerForm';
-import type { HostMessage, PageMessage, StoryboardSource } from '../../core/composer/composerProtocol';
+import { checkDraft, composerSpec, type ComposerDraft } from '../../core/composer/composerForm';
+import { parsePageMessage, type HostMessage, type PageMessage, type StoryboardSource } from '../../core/composer/composerProtocol';
+import { formatAmount } from '../../core/pricing/decimal';
+import { priceVideo } from '../../core/pricing/pricing';
+import { requestHash } from '../../core/request/requestHash';
 import type { BackendManager } from '../backend/backendManager';
+import { adHocOutputPath, labelOf } from '../generate/adHocOutput';
 import { ensureReady } from '../generate/ensureReady';
-import { adHocOutputPath, labelOf } from '../generate/generateFromPrompt';
 import { submitGeneration } from '../generate/submitGeneration';
-import { loadCore } from '../lazyCore';
 import type { ExtensionLog } from '../log/extensionLog';
 import type { ApiKeyStore } from '../secrets/apiKeyStore';
 import type { KlingStatusBar } from '../statusBar/klingStatusBar';
 import type { TaskService } from '../tasks/taskService';
 import { Disposable } from '../util/dispose';
+import { COMPOSER_VIEW_ID } from './composerIds';
 import { composerHtml, webviewRoot } from './composerHtml';
 import { saveAsStoryboard } from './saveAsStoryboard';
 
@@ -22,10 +25,9 @@ export interface ComposerDeps {
   log: ExtensionLog;
 }
 
-export const COMPOSER_VIEW_ID = 'klingStudio.composer';
-
 /**
- * The composer's host side. The page holds the draft (getState/setState, so it survives hiding and reloads without
+ * The composer's host side, loaded with the second bundle (dist/klingCore.js) when the view is first shown or a
+ * composer command first runs: registerComposer.ts keeps only the registrations in the activation bundle. The page holds the draft (getState/setState, so it survives hiding and reloads without
  * retainContextWhenHidden); the host holds what the page must not decide: the backend, the balance, the money
  * guards and the journal. Every message from the page is parsed with the protocol's zod schemas first.
  */
@@ -73,7 +75,7 @@ export class ComposerViewProvider extends Disposable implements vscode.WebviewVi
 
   /** Handles one message from the page (public for the tests, which send it forged ones). */
   async receive(data: unknown): Promise<void> {
-    const parsed = loadCore().parsePageMessage(data);
+    const parsed = parsePageMessage(data);
     if (!parsed.ok) {
       this.deps.log.warn(`composer: ignored a message from the page that does not fit the protocol: ${parsed.reason}`);
       return;
@@ -134,16 +136,15 @@ export class ComposerViewProvider extends Disposable implements vscode.WebviewVi
     this.submitting = true;
     let created: { label: string } | undefined;
     try {
-      const core = loadCore();
-      const check = core.checkDraft(draft);
+      const check = checkDraft(draft);
       if (!check.video || !check.request) {
         const first = Object.entries(check.problems)[0];
         this.deps.log.warn(`composer: refused to generate from a form that is not valid (${first ? `${first[0]}: ${first[1]}` : 'no request'})`);
         return;
       }
       if (!(await ensureReady(this.deps.backends))) return;
-      const spec = core.composerSpec(check.video);
-      const price = core.priceVideo({ duration: spec.duration, quality: spec.quality, sound: spec.sound });
+      const spec = composerSpec(check.video);
+      const price = priceVideo({ duration: spec.duration, quality: spec.quality, sound: spec.sound });
       const name = spec.prompt || (Array.isArray(spec.shots) ? spec.shots[0]?.prompt.trim() : undefined) || 'Multi-shot video';
       const services = { tasks: this.deps.tasks, backends: this.deps.backends };
       const entry = await submitGeneration(
@@ -152,8 +153,8 @@ export class ComposerViewProvider extends Disposable implements vscode.WebviewVi
           kind: 'video',
           label: labelOf(name),
           request: check.request,
-          requestHash: core.requestHash(check.request),
-          price: { seconds: price.seconds, usd: core.formatAmount(price.usd), credits: core.formatAmount(price.credits) },
+          requestHash: requestHash(check.request),
+          price: { seconds: price.seconds, usd: formatAmount(price.usd), credits: formatAmount(price.credits) },
           backend: this.deps.backends.current(),
           outputPath: adHocOutputPath(name, services),
         },
@@ -191,4 +192,8 @@ export class ComposerViewProvider extends Disposable implements vscode.WebviewVi
     if (!this.ready || !this.view) return;
     void this.view.webview.postMessage(message);
   }
+}
+
+export function createComposerView(extensionUri: vscode.Uri, deps: ComposerDeps): ComposerViewProvider {
+  return new ComposerViewProvider(extensionUri, deps);
 }

@@ -1,31 +1,36 @@
 import * as vscode from 'vscode';
-import { loadCore } from '../lazyCore';
+import * as boards from '../../core/composer/composerStoryboard';
 import type { ComposerViewProvider } from './composerView';
 
 const SUFFIX = '.kling.json';
 
 /**
  * `klingStudio.storyboard.editInComposer(uri?, videoName?)`: loads a storyboard video, with the file's defaults
- * applied, into the composer. Storyboard CodeLenses and views pass both arguments; the editor's context menu passes
- * the file (the video is the one at the cursor); the explorer's passes the file (the video is picked).
+ * applied, into the composer. A CodeLens passes both arguments; the Storyboards view passes its video item
+ * (`{ kind: 'video', uri, name }`); the editor's context menu passes the file (the video is the one at the cursor);
+ * the explorer's passes the file (the video is picked). Resolves to whether the video was loaded.
  */
 export async function editInComposer(composer: ComposerViewProvider, uriArg?: unknown, nameArg?: unknown): Promise<boolean> {
+  const item = videoItem(uriArg);
+  if (item) {
+    uriArg = item.uri;
+    nameArg = item.name;
+  }
   const uri = storyboardUri(uriArg);
   if (!uri) {
     void vscode.window.showInformationMessage('Open a storyboard (a .kling.json file) to edit one of its videos in the composer.');
     return false;
   }
-  const core = loadCore();
   const document = await vscode.workspace.openTextDocument(uri);
   const text = document.getText();
   const file = vscode.workspace.asRelativePath(uri);
   let name = typeof nameArg === 'string' && nameArg !== '' ? nameArg : undefined;
   const editor = vscode.window.activeTextEditor;
   if (!name && editor?.document.uri.toString() === uri.toString()) {
-    name = core.videoNameAt(text, document.offsetAt(editor.selection.active));
+    name = boards.videoNameAt(text, document.offsetAt(editor.selection.active));
   }
   if (!name) {
-    const names = core.storyboardVideoNames(text);
+    const names = boards.storyboardVideoNames(text);
     if (names.length === 0) {
       void vscode.window.showInformationMessage(`${file} has no named video to edit yet.`);
       return false;
@@ -33,7 +38,7 @@ export async function editInComposer(composer: ComposerViewProvider, uriArg?: un
     name = names.length === 1 ? names[0] : await vscode.window.showQuickPick(names, { title: 'Edit in Composer', placeHolder: `Which video of ${file}?` });
     if (!name) return false;
   }
-  const loaded = core.composerDraftFromStoryboard(text, name);
+  const loaded = boards.composerDraftFromStoryboard(text, name);
   if (!loaded.ok) {
     // Not awaited: the command answers at once (a CodeLens waits on it), the message stays until it is dismissed.
     const open = 'Open Storyboard';
@@ -44,6 +49,13 @@ export async function editInComposer(composer: ComposerViewProvider, uriArg?: un
   }
   await composer.load(loaded.draft, { uri: uri.toString(), file, video: name }, loaded.notes);
   return true;
+}
+
+/** A video item of the Storyboards view, by its shape (that view's own type stays its own). */
+function videoItem(arg: unknown): { uri: vscode.Uri; name: string } | undefined {
+  if (arg === null || typeof arg !== 'object') return undefined;
+  const node = arg as { kind?: unknown; uri?: unknown; name?: unknown };
+  return node.kind === 'video' && node.uri instanceof vscode.Uri && typeof node.name === 'string' ? { uri: node.uri, name: node.name } : undefined;
 }
 
 function storyboardUri(arg: unknown): vscode.Uri | undefined {

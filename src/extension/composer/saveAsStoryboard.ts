@@ -1,8 +1,8 @@
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
-import type { ComposerDraft, ComposerVideo } from '../../core/composer/composerForm';
+import { checkDraft, type ComposerDraft, type ComposerVideo } from '../../core/composer/composerForm';
 import type { StoryboardSource } from '../../core/composer/composerProtocol';
-import { loadCore } from '../lazyCore';
+import * as boards from '../../core/composer/composerStoryboard';
 import type { ExtensionLog } from '../log/extensionLog';
 
 const SUFFIX = '.kling.json';
@@ -14,8 +14,7 @@ type Target = { kind: 'update'; uri: vscode.Uri; video: string } | { kind: 'exis
  * layout untouched), or over the video it was loaded from. Returns where it went, so the next save can update it.
  */
 export async function saveAsStoryboard(draft: ComposerDraft, source: StoryboardSource | undefined, log: ExtensionLog): Promise<StoryboardSource | undefined> {
-  const core = loadCore();
-  const check = core.checkDraft(draft);
+  const check = checkDraft(draft);
   if (!check.video) {
     const first = Object.values(check.problems)[0];
     void vscode.window.showWarningMessage(`Fix the form before saving it as a storyboard video${first ? `: ${first}` : '.'}`);
@@ -26,22 +25,22 @@ export async function saveAsStoryboard(draft: ComposerDraft, source: StoryboardS
 
   try {
     if (target.kind === 'new') {
-      const name = await askName(core.suggestVideoName(describedBy(check.video), []), [], vscode.workspace.asRelativePath(target.uri));
+      const name = await askName(boards.suggestVideoName(describedBy(check.video), []), [], vscode.workspace.asRelativePath(target.uri));
       if (name === undefined) return undefined;
-      const video = core.storyboardVideoFor(name, check.video);
-      await vscode.workspace.fs.writeFile(target.uri, new TextEncoder().encode(core.newStoryboardText(video)));
+      const video = boards.storyboardVideoFor(name, check.video);
+      await vscode.workspace.fs.writeFile(target.uri, new TextEncoder().encode(boards.newStoryboardText(video)));
       return await reveal(target.uri, 0, name, log);
     }
     const document = await vscode.workspace.openTextDocument(target.uri);
     const text = document.getText();
-    const taken = core.storyboardVideoNames(text);
+    const taken = boards.storyboardVideoNames(text);
     const name =
       target.kind === 'update'
         ? target.video
-        : await askName(core.suggestVideoName(describedBy(check.video), taken), taken, vscode.workspace.asRelativePath(target.uri));
+        : await askName(boards.suggestVideoName(describedBy(check.video), taken), taken, vscode.workspace.asRelativePath(target.uri));
     if (name === undefined) return undefined;
-    const video = core.storyboardVideoFor(name, check.video, core.storyboardDefaultsOf(text));
-    const change = core.storyboardVideoEdits(text, video, target.kind === 'update' ? target.video : undefined);
+    const video = boards.storyboardVideoFor(name, check.video, boards.storyboardDefaultsOf(text));
+    const change = boards.storyboardVideoEdits(text, video, target.kind === 'update' ? target.video : undefined);
     if (!change.ok) {
       void vscode.window.showWarningMessage(`Could not save the video in ${vscode.workspace.asRelativePath(target.uri)}: ${change.problem}.`);
       return undefined;
@@ -120,20 +119,19 @@ async function pickTarget(source: { uri: vscode.Uri; video: string } | undefined
 }
 
 async function askName(suggested: string, taken: readonly string[], file: string): Promise<string | undefined> {
-  const core = loadCore();
   const name = await vscode.window.showInputBox({
     title: `Save as Storyboard: Video Name in ${file}`,
     prompt: 'A unique name in this storyboard: lowercase letters, digits, "-" and "_". The result is saved as <name>.mp4.',
     value: suggested,
     ignoreFocusOut: true,
-    validateInput: (value) => core.videoNameProblem(value.trim(), taken),
+    validateInput: (value) => boards.videoNameProblem(value.trim(), taken),
   });
   return name?.trim();
 }
 
 async function reveal(uri: vscode.Uri, index: number, name: string, log: ExtensionLog): Promise<StoryboardSource> {
   const document = await vscode.workspace.openTextDocument(uri);
-  const offset = loadCore().videoNameOffset(document.getText(), index);
+  const offset = boards.videoNameOffset(document.getText(), index);
   const at = offset === undefined ? undefined : document.positionAt(offset);
   await vscode.window.showTextDocument(document, { preview: false, preserveFocus: true, ...(at ? { selection: new vscode.Range(at, at) } : {}) });
   const file = vscode.workspace.asRelativePath(uri);

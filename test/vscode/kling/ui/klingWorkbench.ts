@@ -1,15 +1,23 @@
 /** What a person does with Kling Studio in the workbench, as steps the UI tests share. */
 import type { Locator } from 'playwright-core';
 import type { Workbench } from '../../harness/browser';
+import { waitFor } from '../../harness/wait';
 
 /** Opens the Kling Studio view from the activity bar and returns its Tasks pane. */
 export async function openKlingView(workbench: Workbench): Promise<Locator> {
   const page = workbench.page;
   const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /Tasks/i }) }).first();
-  if (!(await pane.isVisible().catch(() => false))) {
-    await page.locator('.activitybar .action-item a[aria-label^="Kling Studio"], .activitybar [aria-label^="Kling Studio"]').first().click();
-  }
-  await pane.waitFor({ state: 'visible', timeout: 20_000 });
+  const item = page.locator('.activitybar .action-item', { has: page.locator('[aria-label^="Kling Studio"]') }).first();
+  // Clicked only while it is not the open container: a click on the open one closes the side bar, which is what
+  // happened when a window still restoring its layout after a reload was clicked too early.
+  await waitFor(
+    async () => {
+      if (await pane.isVisible().catch(() => false)) return true;
+      if (!((await item.getAttribute('class').catch(() => '')) ?? '').split(/\s+/).includes('checked')) await item.click().catch(() => undefined);
+      return undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 1000, what: 'the Kling Studio view to open' },
+  );
   // The Composer above the Tasks view is a webview: opening the container focuses it, and it takes the keyboard
   // focus when its page has loaded. Wait for that, as a person waits for the view to appear, so that what is typed
   // next (F1 and a command) is not cut in half by it.

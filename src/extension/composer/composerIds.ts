@@ -1,0 +1,2 @@
+/** The composer's view id, apart from the rest so that the activation bundle and the lazily loaded host share it. */
+export const COMPOSER_VIEW_ID = 'klingStudio.composer';

@@ -1,0 +1,23 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { klingSettings } from '../settings/klingSettings';
+import type { GenerationServices } from './submitGeneration';
+
+// The name and place of a video made outside any storyboard (Generate from Prompt, the composer). A module of its
+// own, without loadCore, so that the lazily loaded composer host can bundle it too.
+
+/** The first words of a prompt, as the task's name in the Tasks view. */
+export function labelOf(prompt: string): string {
+  const words = prompt.trim().replace(/\s+/g, ' ');
+  // Short enough that the view still shows the progress beside it; the whole prompt is in the tooltip.
+  return words.length > 36 ? `${words.slice(0, 35)}…` : words;
+}
+
+/** `<workspace>/<outputFolder>/<slug>-<date>-<time>.mp4`; the extension's storage when no folder is open. */
+export function adHocOutputPath(prompt: string, services: GenerationServices, now = new Date()): string {
+  const slug = prompt.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40).replace(/-+$/, '') || 'video';
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  const base = folder ? path.resolve(folder, klingSettings.outputFolder()) : path.join(services.backends.storagePath, 'videos');
+  return path.join(base, `${slug}-${stamp}.mp4`);
+}
