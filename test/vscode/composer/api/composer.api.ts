@@ -65,6 +65,11 @@ suite('the composer\'s host', () => {
     assert.equal(await vscode.commands.executeCommand('klingStudio.storyboard.editInComposer', board, 'teaser'), true);
     await eventually('the composer page to load and say ready', () => (api.composer.view.isPageReady() ? true : undefined), 30_000);
     assert.equal(await vscode.commands.executeCommand('klingStudio.storyboard.editInComposer', board.toString(), 'hero'), true, 'a URI as text works too');
+    assert.equal(
+      await vscode.commands.executeCommand('klingStudio.storyboard.editInComposer', { kind: 'video', uri: board, name: 'teaser', index: 1 }),
+      true,
+      'a video item of the Storyboards view',
+    );
     assert.equal(await vscode.commands.executeCommand('klingStudio.storyboard.editInComposer', board, 'missing'), false);
     assert.equal(await vscode.commands.executeCommand('klingStudio.storyboard.editInComposer', vscode.Uri.file(join(workspaceDir(), 'notes.txt')), 'hero'), false);
     assert.equal(await vscode.commands.executeCommand('klingStudio.storyboard.editInComposer', 42, {}), false);

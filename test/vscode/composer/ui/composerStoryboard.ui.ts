@@ -7,6 +7,7 @@ import { checkStoryboardText } from '../../../../src/core/storyboard/validateSto
 import type { Workbench } from '../../harness/browser';
 import type { UiTest } from '../../harness/run';
 import { waitFor } from '../../harness/wait';
+import { openKlingView } from '../../kling/ui/klingWorkbench';
 import { composerFrame, input, openComposer, text, waitForText } from './composerWorkbench';
 
 const BOARD = join('boards', 'launch.kling.json');
@@ -152,5 +153,18 @@ export const editAndSaveStoryboard: UiTest = {
       what: 'the previous draft to come back',
     });
     assert.match(await text(frame, '.status'), /The previous draft is back/);
+
+    // From the Storyboards view: a video's context menu.
+    await openKlingView(workbench);
+    const storyboards = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /Storyboards/i }) }).first();
+    const header = storyboards.locator('.pane-header').first();
+    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    const videoRow = storyboards.locator('.monaco-list-row', { hasText: /^\s*teaser/ }).first();
+    await videoRow.waitFor({ state: 'visible', timeout: 20_000 });
+    await videoRow.click({ button: 'right' });
+    await chooseFromContextMenu(workbench, 'Edit in Composer');
+    frame = await composerFrame(workbench);
+    await waitForText(frame, '.banner', /From teaser in boards\/launch\.kling\.json/);
+    assert.equal(await input(frame, 'duration').inputValue(), '12', 'the teaser as saved above');
   },
 };
