@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import { BackendManager } from './backend/backendManager';
 import { registerGeneralCommands } from './commands/generalCommands';
 import { ExtensionLog } from './log/extensionLog';
+import { openVideo } from './preview/openVideo';
+import { registerVideoPreview } from './preview/registerVideoPreview';
 import { ApiKeyStore } from './secrets/apiKeyStore';
 import { registerKeyCommands } from './secrets/keyCommands';
 import { KlingStatusBar } from './statusBar/klingStatusBar';
@@ -34,7 +36,6 @@ export async function activate(context: vscode.ExtensionContext) {
   context.subscriptions.push(tree, view);
 
   const services = { tasks, backends };
-  const openVideo = (file: vscode.Uri) => vscode.commands.executeCommand('vscode.open', file);
   const statusBar = new KlingStatusBar(tasks, backends, keys, view);
   context.subscriptions.push(
     statusBar,
@@ -42,6 +43,7 @@ export async function activate(context: vscode.ExtensionContext) {
     new TaskCommands(services, openVideo),
     registerKeyCommands(keys),
     registerGeneralCommands(services, statusBar, log),
+    registerVideoPreview(context, { ...services, log }),
   );
 
   tasks.resumeIfNeeded();

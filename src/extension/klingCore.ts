@@ -1,6 +1,8 @@
 // The editor's second bundle (dist/klingCore.js), loaded on first use: the API client (undici), the full zod schemas,
 // validation, pricing, the task engine and the simulator. dist/extension.js stays small and quick to activate
 // (shared/notes/bundle-facts.md).
+// Editor code that only a feature in use needs may come here too: it is loaded with `vscode` available, and it imports
+// the core directly (not through loadCore). Kling Preview's editor (page, recipe, actions) loads when a video opens.
 export { ApiError, isApiError } from '../core/api/apiError';
 export { VideoRequest, CreateRequest, DURATION_MIN, DURATION_MAX, ASPECT_RATIOS, QUALITIES, SOUNDS, PROMPT_MAX } from '../core/api/apiSchemas';
 export { KlingClient, describeRequest, isLoopback } from '../core/api/klingClient';
@@ -16,3 +18,4 @@ export { SIMULATOR_API_KEY, startSimulator } from '../core/simulator/simulatorSe
 export { checkStoryboardText, validateStoryboard, storyboardOutputDir } from '../core/storyboard/validateStoryboard';
 export { pollPolicyFor } from '../core/tasks/pollPolicyFor';
 export { TaskEngine } from '../core/tasks/taskEngine';
+export { VideoPreview } from './preview/videoPreview';
