@@ -6,9 +6,10 @@
  */
 import { main, type Suite } from './harness/run';
 import { tasksSuites } from './kling/suites';
+import { previewSuites } from './preview/suites';
 import { createTierContext, type TierContext } from './tierContext';
 
-const AREAS: Array<(context: TierContext) => Suite[]> = [tasksSuites];
+const AREAS: Array<(context: TierContext) => Suite[]> = [tasksSuites, previewSuites];
 
 async function run(): Promise<void> {
   const { context, close } = await createTierContext();

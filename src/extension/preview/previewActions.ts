@@ -46,13 +46,32 @@ export async function runPreviewAction(action: PreviewAction, context: PreviewAc
       await vscode.commands.executeCommand(vscode.workspace.getWorkspaceFolder(video) ? 'revealInExplorer' : 'revealFileInOS', video);
       return;
     case 'openExternal':
-      // The system's player plays what VS Code's cannot (AAC sound). Nothing is transcoded or bundled for it.
-      await vscode.env.openExternal(video);
-      return;
+      return openInSystemPlayer(video);
     case 'reopenDefault':
+      // As "Reopen Editor With": the file opens in VS Code's standard editor in this group, in place of the preview.
       await vscode.commands.executeCommand('vscode.openWith', video, 'default', context.panel.viewColumn);
+      context.panel.dispose();
       return;
   }
+}
+
+/**
+ * The system's player plays what VS Code's cannot (AAC sound); nothing is transcoded or bundled for it. It can only
+ * open a file on the machine it runs on: in a browser, or with the workspace on a remote machine, the video is not
+ * there, so the user is told how to get it instead of nothing happening.
+ */
+async function openInSystemPlayer(video: vscode.Uri): Promise<void> {
+  const name = path.basename(video.fsPath);
+  const local = vscode.env.uiKind === vscode.UIKind.Desktop && vscode.env.remoteName === undefined;
+  if (local && (await vscode.env.openExternal(video))) return;
+  const reveal = 'Reveal in Explorer';
+  const picked = await vscode.window.showInformationMessage(
+    local
+      ? `No system player opened ${name}. Open it from your file manager.`
+      : `${name} is on the machine this workspace runs on, not on yours, so no player of yours can open it from here. Download it (Explorer: right-click › Download…) to play it with its sound.`,
+    reveal,
+  );
+  if (picked === reveal) await vscode.commands.executeCommand('revealInExplorer', video);
 }
 
 /** The same request again, as a new task: today's price first, then the money guards (budget, trust) as always. */
