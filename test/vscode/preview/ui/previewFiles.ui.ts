@@ -34,7 +34,8 @@ export function previewFileTests(seeded: Promise<SeededWorkspace>, repoRoot: str
         timeoutMs: 5000,
         what: 'the second shot to be marked as the one playing',
       });
-      // For the README: the second shot playing, its entry marked.
+      // For the README (media/readme/preview.png): the second shot playing, its entry marked, the player's controls shown.
+      await frame.locator('video').hover();
       await workbench.screenshot('preview-storyboard-video');
     },
   };
