@@ -33,6 +33,7 @@ const DEFAULT_PLAYBACK: Playback = { loop: true, rate: 1 };
 export class VideoPreview extends Disposable {
   private readonly sidecar: vscode.Uri;
   private stateVersion = 0;
+  private renderTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly video: vscode.Uri,
@@ -51,8 +52,9 @@ export class VideoPreview extends Disposable {
       if (same(uri, this.video)) onVideo();
       else if (same(uri, this.sidecar)) void this.postState();
     };
-    this._register(watcher.onDidChange((uri) => onVideoOrSidecar(uri, () => void this.render())));
-    this._register(watcher.onDidCreate((uri) => onVideoOrSidecar(uri, () => void this.render())));
+    this._register(watcher.onDidChange((uri) => onVideoOrSidecar(uri, () => this.renderSoon())));
+    this._register(watcher.onDidCreate((uri) => onVideoOrSidecar(uri, () => this.renderSoon())));
+    this._register({ dispose: () => clearTimeout(this.renderTimer) });
     this._register(watcher.onDidDelete((uri) => onVideoOrSidecar(uri, () => void this.closeIfGone())));
     this._register(vscode.workspace.onDidGrantWorkspaceTrust(() => void this.postState()));
     void this.render();
@@ -79,6 +81,12 @@ export class VideoPreview extends Disposable {
         }
         return;
     }
+  }
+
+  /** A file being written sends several change events: the page is drawn once, when they stop. */
+  private renderSoon(): void {
+    clearTimeout(this.renderTimer);
+    this.renderTimer = setTimeout(() => void this.render(), 150);
   }
 
   private async render(): Promise<void> {
