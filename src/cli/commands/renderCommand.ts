@@ -98,7 +98,8 @@ export async function renderCommand(ctx: CliContext, files: string[], flags: Ren
     }
     if (toRender.length > 0) {
       const price = `${formatUsd(plan.cost.usd)} (${formatAmount(plan.cost.credits)} credits)`;
-      const what = `${toRender.length} video${toRender.length === 1 ? '' : 's'}${plan.elements.length ? ` and ${plan.elements.length} element${plan.elements.length === 1 ? '' : 's'}` : ''}`;
+      const newElements = plan.elements.filter((e) => e.elementId === undefined).length;
+      const what = `${toRender.length} video${toRender.length === 1 ? '' : 's'}${newElements ? ` and ${newElements} element${newElements === 1 ? '' : 's'}` : ''}`;
       const spend = simulated ? `Render ${what} on the simulator (would cost ${price}; nothing is spent)?` : `Spend ${price} on ${what}?`;
       if (!flags.yes) {
         if (!isInteractive(ctx)) {

@@ -292,7 +292,8 @@ export function describeRequest(body: CreateRequest): string {
   return `${body.model}, ${body.duration ?? 5} s, ${body.quality ?? '720p'}, ${body.aspect_ratio ?? '16:9'}, sound ${body.sound ?? 'off'}, prompt "${shortPrompt}"`;
 }
 
-function createDispatcher(baseUrl: string, timeouts: Timeouts): Dispatcher {
+/** An undici dispatcher for `url`: through HTTP(S)_PROXY unless NO_PROXY says otherwise, direct for loopback. */
+export function createDispatcher(baseUrl: string, timeouts: Timeouts = DEFAULT_TIMEOUTS): Dispatcher {
   const options = { connect: { timeout: timeouts.connectMs }, headersTimeout: timeouts.headersMs, bodyTimeout: timeouts.bodyMs };
   // The embedded simulator is on loopback: a corporate proxy must not see (or break) that traffic.
   return isLoopback(baseUrl) ? new Agent(options) : new EnvHttpProxyAgent(options);

@@ -34,8 +34,8 @@ export interface StoryboardPlan {
   storyboardPath: string;
   outputDir: string;
   videos: PlannedVideo[];
-  /** Elements the videos to render need, with their definition hashes. */
-  elements: Array<{ element: StoryboardElement; definitionHash: string }>;
+  /** Elements the videos to render need, with their definition hashes, and their ids when already created. */
+  elements: Array<{ element: StoryboardElement; definitionHash: string; elementId?: string | undefined }>;
   /** What rendering the `to-render` videos will cost (elements not yet created included at 1 credit each). */
   cost: PriceTotal;
   /** What the whole storyboard costs, up-to-date videos included. */
@@ -96,9 +96,12 @@ export async function planStoryboard(storyboard: Storyboard, options: PlanOption
 
   const toRender = videos.filter((v) => v.state.kind === 'to-render');
   const neededElements = [...new Set(toRender.flatMap((v) => v.spec.elements ?? []))]
-    .map((name) => ({ element: elementsByName.get(name)!, definitionHash: elementHashes.get(name)! }))
+    .map((name) => {
+      const definitionHash = elementHashes.get(name)!;
+      return { element: elementsByName.get(name)!, definitionHash, elementId: options.knownElements?.get(definitionHash) };
+    })
     .filter((e) => e.element !== undefined);
-  const newElements = neededElements.filter((e) => !options.knownElements?.has(e.definitionHash));
+  const newElements = neededElements.filter((e) => e.elementId === undefined);
   return {
     storyboardPath: options.storyboardPath,
     outputDir,

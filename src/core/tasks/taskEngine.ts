@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { isApiError } from '../api/apiError';
 import type { CreateRequest } from '../api/apiSchemas';
-import type { KlingClient } from '../api/klingClient';
+import { createDispatcher, isLoopback, type KlingClient } from '../api/klingClient';
 import { DownloadError, downloadFile } from '../download/downloadFile';
 import { relativeFromVideo, writeSidecar } from '../download/sidecar';
 import { applyTaskEvent, type TaskEvent } from '../journal/taskEvents';
@@ -55,6 +55,7 @@ export class TaskEngine {
   private activeDownloads = 0;
   private readonly downloadQueue: Array<() => void> = [];
   private lastProgressWrite = new Map<string, number>();
+  private readonly dispatchers = new Map<string, Dispatcher>();
 
   constructor(private readonly deps: TaskEngineDeps) {
     this.clock = deps.clock ?? systemClock;
@@ -180,8 +181,21 @@ export class TaskEngine {
     }
   }
 
+  /** Result links go through the same proxy settings as the API (a corporate proxy), with the stall timeout. */
+  private dispatcherFor(url: string): Dispatcher {
+    const key = isLoopback(url) ? 'direct' : 'proxied';
+    let dispatcher = this.dispatchers.get(key);
+    if (!dispatcher) {
+      dispatcher = createDispatcher(url);
+      this.dispatchers.set(key, dispatcher);
+    }
+    return dispatcher;
+  }
+
   dispose(): void {
     this.abort.abort(new Error('stopped'));
+    for (const dispatcher of this.dispatchers.values()) void dispatcher.close().catch(() => undefined);
+    this.dispatchers.clear();
     this.poller.stop();
     this.wake();
   }
@@ -239,7 +253,7 @@ export class TaskEngine {
       const result = await downloadFile({
         url,
         targetPath: outputPath,
-        dispatcher: this.deps.downloadDispatcher?.(entry.backend),
+        dispatcher: this.deps.downloadDispatcher ? this.deps.downloadDispatcher(entry.backend) : this.dispatcherFor(url),
         signal: this.abort.signal,
         sleep: this.deps.downloadSleep,
         log: this.deps.log,

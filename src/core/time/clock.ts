@@ -5,13 +5,10 @@ export interface Clock {
   clearTimeout(handle: unknown): void;
 }
 
+// Timers stay referenced: a CLI waiting on the service has nothing else keeping it alive (the real API is another
+// machine), and must not exit while a poll is due. Owners stop them with TaskEngine.dispose().
 export const systemClock: Clock = {
   now: () => Date.now(),
-  setTimeout: (callback, ms) => {
-    const timer = setTimeout(callback, ms);
-    // A pending poll must not keep a finished CLI alive; whoever waits for tasks holds the process open.
-    timer.unref?.();
-    return timer;
-  },
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };

@@ -104,6 +104,15 @@ export async function ensureAptPackages(paths: ToolPaths, log: (line: string) =>
   log(`[setup] apt packages: installed in ${seconds(Date.now() - started)}`);
 }
 
+/**
+ * The environment minus what an outer npm put there. Under `npm test`, variables such as npm_config_user_agent
+ * ("npm/11 node/v20…") and npm_node_execpath are inherited, and the inner npm takes them as its own config:
+ * code-server's postinstall then sees Node 20 in the user agent and refuses to install.
+ */
+export function withoutOuterNpm(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !/^npm_/i.test(name)));
+}
+
 export async function ensureNode(paths: ToolPaths, log: (line: string) => void): Promise<void> {
   const key = NODE_PACKAGE;
   if (readMarker(paths, 'node') === key && existsSync(paths.node)) {
@@ -115,6 +124,7 @@ export async function ensureNode(paths: ToolPaths, log: (line: string) => void):
   const prefix = join(paths.cacheDir, 'node24');
   rmSync(prefix, { recursive: true, force: true });
   await exec('npm', ['install', '--prefix', prefix, '--no-audit', '--no-fund', NODE_PACKAGE], {
+    env: withoutOuterNpm(process.env),
     logFile: join(paths.cacheDir, 'logs', 'node.log'),
   });
   writeMarker(paths, 'node', key);
@@ -150,7 +160,7 @@ export async function ensureCodeServer(paths: ToolPaths, log: (line: string) => 
     )}\n`,
   );
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
+    ...withoutOuterNpm(process.env),
     // code-server's postinstall refuses any Node but 24 (it reads npm's user agent), and node-gyp
     // must build against the same Node's headers, which the npm package ships.
     PATH: `${join(paths.nodeDir, 'bin')}:${process.env.PATH ?? ''}`,

@@ -16,9 +16,11 @@ export const generateOnSimulator: UiTest = {
   timeoutMs: 120_000,
   async run(workbench, { workspace }) {
     const pane = await openKlingView(workbench);
-    const priceStep = await generateFromPrompt(workbench, { prompt: 'A red kite over green hills at noon' });
+    const priceStep = await generateFromPrompt(workbench, { prompt: 'A red kite over green hills at noon' }, { confirm: false });
     assert.match(priceStep, /Generate — \$0\.375 · 27 credits/, 'the last step shows the price before anything is spent');
     assert.match(priceStep, /simulated: nothing is spent/);
+    await workbench.screenshot('kling-generate-price');
+    await (await workbench.quickInput(/Generate from Prompt \(6\/6\)/)).locator('.quick-input-box input').press('Enter');
 
     const row = taskRow(pane, 'A red kite over green hills at noon');
     await row.waitFor({ state: 'visible', timeout: 20_000 });
