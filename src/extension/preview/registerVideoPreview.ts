@@ -43,7 +43,12 @@ export function registerVideoPreview(context: vscode.ExtensionContext, services:
         void vscode.window.showWarningMessage(`Kling Preview shows MP4 videos; ${path.basename(video.path)} is not one.`);
         return;
       }
+      // Run from VS Code's own preview of the same video (its title bar, or the palette): take its place, as
+      // "Reopen Editor With" would, rather than leave two tabs of one video.
+      const active = vscode.window.tabGroups.activeTabGroup.activeTab;
+      const replaces = active?.input instanceof vscode.TabInputCustom && active.input.viewType !== KLING_PREVIEW && active.input.uri.toString() === video.toString();
       await openInPreview(video);
+      if (replaces) await vscode.window.tabGroups.close(active);
     }),
   );
 }

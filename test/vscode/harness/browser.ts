@@ -108,6 +108,12 @@ export class Workbench {
           return true;
         }
         offered = await rows.allInnerTexts();
+        // Keys typed while the widget was still settling can be lost (seen on a busy machine): put the
+        // whole text back when it is not what was typed.
+        if ((await input.inputValue()) !== `>${title}`) {
+          await input.fill(`>${title}`);
+          return undefined;
+        }
         // The palette lists the commands known when its text last changed, and an extension's
         // commands arrive seconds after the workbench is drawn: retype the last letter to ask again.
         await input.press('Backspace');

@@ -103,6 +103,10 @@ export function previewFileTests(seeded: Promise<SeededWorkspace>, repoRoot: str
       await workbench.page.locator('.editor-actions [aria-label^="Open in Kling Preview"]').first().click({ timeout: 20_000 });
       const frame = await previewFrame(workbench, 'found-footage.mp4');
       await waitUntilPlaying(frame);
+      await waitFor(async () => ((await workbench.page.locator('.tabs-container .tab', { hasText: 'found-footage.mp4' }).count()) === 1 ? true : undefined), {
+        timeoutMs: 10_000,
+        what: "Kling Preview to take the place of VS Code's preview: one tab",
+      });
       const note = frame.locator('.recipe-note');
       assert.equal(await note.innerText(), 'The recipe of this video is unknown: there is no Kling sidecar (found-footage.mp4.json) beside it.');
       assert.deepEqual(await frame.locator('.actions button').allInnerTexts(), ['Reveal in Explorer', 'Open in System Player'], 'nothing to regenerate without a recipe');
