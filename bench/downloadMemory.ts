@@ -21,7 +21,7 @@ export const downloadMemory: Benchmark = {
   name: 'download-memory',
   metric: `peak RSS downloading ${mib(VIDEO_BYTES)} MiB (MiB)`,
   target: excessAtMost(32, 'MiB'),
-  timeoutMs: 180_000,
+  timeoutMs: 300_000,
   async run(ctx: BenchContext): Promise<Measurement> {
     const simulator = BenchChild.start('simulatorProcess', { paddingBytes: VIDEO_BYTES }, ctx.signal);
     try {
@@ -39,8 +39,21 @@ export const downloadMemory: Benchmark = {
         idles.push(idle);
         ctx.log(`run ${run}/${RUNS}: downloading peak ${round(mib(download.peakRss))} MiB (+${round(mib(download.peakRss - download.startRss))}), idle peak ${round(mib(idle.peakRss))} MiB (+${round(mib(idle.peakRss - idle.startRss))})`);
       }
+      // The references, one kind at a time after the figure's own runs: Node's own client piped into a file (the
+      // plainest streaming download), and downloadFile with V8's optimizing wasm compiler off (diagnosis only).
+      const nodeHttp: RssProbeResult[] = [];
+      for (let run = 1; run <= RUNS; run++) {
+        const targetPath = path.join(ctx.workDir, `node-http-${run}.mp4`);
+        nodeHttp.push(await probe({ mode: 'node-http', url: ready.url, targetPath }, ctx.signal));
+        await rm(targetPath, { force: true });
+      }
+      const liftoffPath = path.join(ctx.workDir, 'liftoff.mp4');
+      const liftoff = await probe({ mode: 'download', url: ready.url, targetPath: liftoffPath }, ctx.signal, ['--liftoff-only']);
+      await rm(liftoffPath, { force: true });
       const small = await probeSmall(ctx);
       const growth = (r: RssProbeResult) => round(mib(r.peakRss - r.startRss));
+      const buffers = (r: RssProbeResult) => round(mib(r.peakArrayBuffers - r.startArrayBuffers));
+      const highest = (rs: RssProbeResult[]) => round(Math.max(...rs.map((r) => mib(r.peakRss - r.startRss))));
       return {
         measured: mib(Math.max(...downloads.map((r) => r.peakRss))),
         baseline: mib(Math.max(...idles.map((r) => r.peakRss))),
@@ -50,7 +63,10 @@ export const downloadMemory: Benchmark = {
           `${RUNS} runs, each a fresh process; the highest peak of each kind. Peak = max of 5 ms samples and VmHWM` +
             (downloads.every((r) => r.hwmReset) ? ' (reset at the start through /proc/self/clear_refs).' : ' (VmHWM could not be reset: samples only).'),
           `growth from the start, downloading (MiB): ${downloads.map(growth).join(', ')}; idle: ${idles.map(growth).join(', ')}.`,
+          `  of which Buffers (process.memoryUsage().arrayBuffers, highest sample): ${downloads.map(buffers).join(', ')}: socket reads not yet collected.`,
           `download times (s): ${downloads.map((r) => (r.elapsedMs / 1000).toFixed(2)).join(', ')}.`,
+          `reference, node:http piped into a file, same runs: growth ${nodeHttp.map(growth).join(', ')} (highest ${highest(nodeHttp)}); Buffers ${nodeHttp.map(buffers).join(', ')}.`,
+          `diagnosis, downloadFile with --liftoff-only (V8 does not optimize undici's wasm HTTP parser; never in the product): growth ${growth(liftoff)}, Buffers ${buffers(liftoff)}.`,
           `growth downloading ${mib(SMALL_BYTES)} MiB instead (one run): ${growth(small)} MiB.`,
         ],
       };
@@ -74,9 +90,9 @@ async function probeSmall(ctx: BenchContext): Promise<RssProbeResult> {
   }
 }
 
-async function probe(args: RssProbeArgs, signal: AbortSignal): Promise<RssProbeResult> {
-  // --expose-gc: the probe collects garbage before it reads its starting RSS, so both modes start from the same floor.
-  const child = BenchChild.start('rssProbe', args, signal, ['--expose-gc']);
+async function probe(args: RssProbeArgs, signal: AbortSignal, execArgv: string[] = []): Promise<RssProbeResult> {
+  // --expose-gc: the probe collects garbage before it reads its starting RSS, so every mode starts from the same floor.
+  const child = BenchChild.start('rssProbe', args, signal, ['--expose-gc', ...execArgv]);
   try {
     return await child.next<RssProbeResult>();
   } finally {

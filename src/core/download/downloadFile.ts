@@ -1,9 +1,6 @@
-import { once } from 'node:events';
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat, truncate } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat, truncate, type FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
-import { finished } from 'node:stream/promises';
-import { request, type Dispatcher } from 'undici';
+import { getGlobalDispatcher, type Dispatcher } from 'undici';
 import { backoffDelay, sleep as realSleep } from '../api/backoff';
 import { readTopLevelBoxes } from '../media/mp4Boxes';
 
@@ -46,8 +43,9 @@ export function partialPathOf(targetPath: string): string {
 
 /**
  * Streams a result link to disk: into a partial file beside the target, resumed with `Range` after a cut, checked
- * for length (and MP4 structure), flushed and renamed over the target. Memory stays bounded by the stream's buffers
- * whatever the size. Result links carry their own signature: the API key is never sent to them.
+ * for length (and MP4 structure), flushed and renamed over the target. What it holds between the socket and the disk
+ * is a fixed 1 MiB whatever the size (see WRITE_BUFFER_BYTES). Result links carry their own signature: the API key
+ * is never sent to them.
  */
 export async function downloadFile(options: DownloadOptions): Promise<DownloadResult> {
   const part = partialPathOf(options.targetPath);
@@ -76,126 +74,333 @@ export async function downloadFile(options: DownloadOptions): Promise<DownloadRe
       if (size > outcome.total) await truncate(part, 0);
       continue;
     }
-    if (options.verifyMp4 ?? true) {
-      const problem = await mp4Problem(part, size);
-      if (problem) {
-        lastProblem = problem;
-        options.log?.(`download of ${path.basename(options.targetPath)} incomplete: ${problem} (attempt ${attempt})`);
-        if (!problem.startsWith('cut short')) await truncate(part, 0);
-        continue;
-      }
-    }
+    // fdatasync, not fsync: it writes the data and what is needed to read it back (the size), not the times. It runs
+    // beside the MP4 check, which reads a few box headers from the page cache; when the check finds a problem, the
+    // flush was spent for nothing, but that is the rare case.
     const handle = await open(part, 'r+');
-    await handle.sync().finally(() => handle.close());
+    const problem = await Promise.all([handle.datasync(), (options.verifyMp4 ?? true) ? mp4Problem(handle, size) : undefined])
+      .then(([, found]) => found)
+      .finally(() => handle.close());
+    if (problem) {
+      lastProblem = problem;
+      options.log?.(`download of ${path.basename(options.targetPath)} incomplete: ${problem} (attempt ${attempt})`);
+      if (!problem.startsWith('cut short')) await truncate(part, 0);
+      continue;
+    }
     await rename(part, options.targetPath);
     return { filePath: options.targetPath, bytes: size, requests: attempt };
   }
   throw new DownloadError(`The download did not complete after ${maxAttempts} attempts: ${lastProblem}. The partial file was kept to resume from.`, false);
 }
 
-// The file stream's buffer, 1 MiB instead of Node's 16 KiB. With 16 KiB, each chunk from the socket (up to 64 KiB)
-// fills the buffer at once, so the socket is paused until that one chunk is on disk: reading and writing take turns,
-// and a 300 MiB download over loopback ran at half curl's speed (bench: download-throughput). With 1 MiB the socket
-// keeps being read while a write is under way, and the chunks that queue meanwhile go to disk in one writev.
-const WRITE_BUFFER_BYTES = 1 << 20;
-
 interface Attempt {
   total: number | undefined;
   etag: string | undefined;
 }
 
-async function fetchInto(options: DownloadOptions, part: string, have: number, etag: string | undefined): Promise<Attempt> {
+function fetchInto(options: DownloadOptions, part: string, have: number, etag: string | undefined): Promise<Attempt> {
   const headers: Record<string, string> = { accept: 'video/mp4,*/*' };
   if (have > 0) {
     headers['range'] = `bytes=${have}-`;
     if (etag) headers['if-range'] = etag;
   }
-  const response = await request(options.url, { method: 'GET', headers, dispatcher: options.dispatcher, signal: options.signal });
-  const status = response.statusCode;
-  if (status === 416 && have > 0) {
-    // We already hold every byte (a previous run finished the transfer but not the rename).
-    await response.body.dump();
-    const total = contentRangeTotal(header(response.headers, 'content-range'));
-    return { total: total ?? have, etag };
-  }
-  if (status === 401 || status === 403 || status === 404 || status === 410) {
-    await response.body.dump();
-    throw new DownloadError(`The result link is no longer valid (HTTP ${status}); result links last 24 hours.`, true);
-  }
-  if (status !== 200 && status !== 206) {
-    await response.body.dump();
-    throw Object.assign(new Error(`HTTP ${status}`), { code: `HTTP_${status}` });
-  }
-  let offset = 0;
-  let total: number | undefined;
-  if (status === 206) {
-    const range = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(header(response.headers, 'content-range') ?? '');
-    if (!range || Number(range[1]) !== have) {
-      // The server resumed from somewhere else: start over rather than stitch a corrupt file.
-      await response.body.dump();
-      await truncate(part, 0);
-      throw Object.assign(new Error('the server resumed from an unexpected offset'), { code: 'BAD_RANGE' });
-    }
-    offset = have;
-    total = range[3] === '*' ? undefined : Number(range[3]);
-  } else {
-    const length = header(response.headers, 'content-length');
-    total = length !== undefined ? Number(length) : undefined;
-  }
-  let received = offset;
-  options.onProgress?.(received, total);
-  const file = createWriteStream(part, { flags: status === 206 ? 'a' : 'w', highWaterMark: WRITE_BUFFER_BYTES });
-  await writeBody(response.body, file, (bytes) => {
-    received += bytes;
-    options.onProgress?.(received, total);
+  const url = new URL(options.url);
+  const dispatcher = options.dispatcher ?? getGlobalDispatcher();
+  return new Promise<Attempt>((resolve, reject) => {
+    dispatcher.dispatch(
+      { origin: url.origin, path: `${url.pathname}${url.search}`, method: 'GET', headers },
+      new FileResponseHandler({ part, have, signal: options.signal, onProgress: options.onProgress, resolve, reject }),
+    );
   });
-  return { total, etag: header(response.headers, 'etag') };
+}
+
+// Between the socket and the disk, each chunk is copied into one of a few buffers allocated once per attempt, and
+// the buffers are written in order, one write at a time. Memory: a socket chunk is garbage as soon as it is copied,
+// so V8 frees it at the next young-generation GC; a chunk queued for an asynchronous write lives long enough to be
+// promoted, and then waits for a full GC (10–13 of them per 500 MiB download before: bench/README.md). When every buffer
+// is full, the socket is paused until a write completes (backpressure), so what is held stays at
+// WRITE_BUFFERS × WRITE_BUFFER_BYTES whatever the size of the video. Four 256 KiB buffers keep a write in flight
+// while the socket is read.
+const WRITE_BUFFER_BYTES = 256 * 1024;
+const WRITE_BUFFERS = 4;
+// A video is flushed to disk before it is renamed into place (see downloadFile). Flushed only then, the whole file
+// is still in the page cache after the last byte, and the flush of 300 MiB took ~150 ms of a ~650 ms download here.
+// Flushing every 32 MiB during the transfer, one flush at a time, lets the disk write while the socket is read, and
+// the flush at the end has at most a few dozen MiB left (10–40 ms). It also bounds how much of the download sits dirty
+// in the page cache. A failed flush fails the attempt and empties the partial file: Linux reports a writeback error
+// to one fsync only, and the pages it lost may read back as anything.
+const FLUSH_EVERY_BYTES = 32 * 1024 * 1024;
+/** How much of a body we do not keep is read before the connection is dropped instead (undici's `dump()` reads 128 KiB). */
+const DISCARD_LIMIT_BYTES = 64 * 1024;
+
+type Headers = Record<string, string | string[] | undefined>;
+
+interface HandlerOptions {
+  part: string;
+  have: number;
+  signal: AbortSignal | undefined;
+  onProgress: DownloadOptions['onProgress'];
+  resolve(attempt: Attempt): void;
+  reject(error: unknown): void;
 }
 
 /**
- * Streams a body into a file. When the body fails (cut, stalled, aborted), the bytes already received are still
- * written and the file is closed before the error is passed on: the partial file then holds exactly what arrived,
- * and the next attempt resumes from there. stream.pipeline would destroy the file stream at once, discarding up to
- * a buffer's worth of received bytes, and reject while a write may still be in flight, so that the next attempt
- * could read its resume offset before that write lands.
+ * Receives one response into the partial file (undici's handler interface, below `request()`: no body stream, no
+ * queue of chunks). When the body fails (cut, stalled, aborted), the bytes already received are still written and
+ * the file is closed before the error is passed on: the partial file then holds exactly what arrived, and the next
+ * attempt resumes from there.
  */
-async function writeBody(body: AsyncIterable<Buffer>, file: WriteStream, onChunk: (bytes: number) => void): Promise<void> {
-  // Waits for 'close' (the descriptor is released); listening now also catches a write error while the body runs.
-  const closed = finished(file);
-  closed.catch(() => undefined);
-  let failure: unknown;
-  try {
-    for await (const chunk of body) {
-      onChunk(chunk.length);
-      if (!file.write(chunk)) await Promise.race([once(file, 'drain'), closed]);
+class FileResponseHandler implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined;
+  private sink: FileSink | undefined;
+  /** Opening the file (and, for a 200, emptying it) while the response is paused. */
+  private opening: Promise<void> | undefined;
+  /** Decided from the status line: an outcome or an error that does not need the body. */
+  private decided: { attempt: Attempt } | { error: unknown } | undefined;
+  private total: number | undefined;
+  private etag: string | undefined;
+  private received = 0;
+  private discarded = 0;
+  private settled = false;
+  private readonly stopListening: () => void;
+
+  constructor(private readonly o: HandlerOptions) {
+    const onAbort = () => this.controller?.abort(o.signal!.reason);
+    o.signal?.addEventListener('abort', onAbort, { once: true });
+    this.stopListening = () => o.signal?.removeEventListener('abort', onAbort);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.o.signal?.aborted) controller.abort(this.o.signal.reason);
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: Headers): void {
+    const { have, part } = this.o;
+    if (status === 416 && have > 0) {
+      // We already hold every byte (a previous run finished the transfer but not the rename).
+      this.decided = { attempt: { total: contentRangeTotal(header(headers, 'content-range')) ?? have, etag: undefined } };
+      return;
     }
-  } catch (error) {
-    failure = error;
+    if (status === 401 || status === 403 || status === 404 || status === 410) {
+      this.decided = { error: new DownloadError(`The result link is no longer valid (HTTP ${status}); result links last 24 hours.`, true) };
+      return;
+    }
+    if (status !== 200 && status !== 206) {
+      this.decided = { error: Object.assign(new Error(`HTTP ${status}`), { code: `HTTP_${status}` }) };
+      return;
+    }
+    let offset = 0;
+    if (status === 206) {
+      const range = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(header(headers, 'content-range') ?? '');
+      if (!range || Number(range[1]) !== have) {
+        // The server resumed from somewhere else: start over rather than stitch a corrupt file.
+        this.decided = { error: Object.assign(new Error('the server resumed from an unexpected offset'), { code: 'BAD_RANGE' }) };
+        this.opening = truncate(part, 0);
+        return;
+      }
+      offset = have;
+      this.total = range[3] === '*' ? undefined : Number(range[3]);
+    } else {
+      const length = header(headers, 'content-length');
+      this.total = length !== undefined ? Number(length) : undefined;
+    }
+    this.etag = header(headers, 'etag');
+    this.received = offset;
+    this.o.onProgress?.(offset, this.total);
+    controller.pause();
+    this.opening = open(part, status === 206 ? 'r+' : 'w').then((file) => {
+      // A write or flush that fails while the body still arrives ends the request; after it, settle() reports it.
+      const onFailure = (error: unknown) => (this.settled ? undefined : controller.abort(asError(error)));
+      this.sink = new FileSink(file, offset, () => controller.resume(), onFailure);
+      controller.resume();
+    });
+    // An error here (the folder is gone, the disk is read-only) ends the request; settle() reports it.
+    this.opening.catch((error: unknown) => controller.abort(asError(error)));
   }
-  file.end();
-  try {
-    await closed;
-  } catch (error) {
-    failure ??= error;
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    // undici can hand over an empty chunk when a connection is cut; it carries nothing to write or report.
+    if (chunk.length === 0) return;
+    if (this.decided) {
+      // A body we do not keep (an error page, the answer to a finished range): a short one is read and dropped, so
+      // that the connection can serve the next request; a long one is not worth reading.
+      this.discarded += chunk.length;
+      if (this.discarded > DISCARD_LIMIT_BYTES) controller.abort(new Error('an unwanted response body'));
+      return;
+    }
+    if (!this.sink) {
+      // Cannot happen: the response stays paused until the file is open.
+      controller.abort(new Error('the body arrived before the file was open'));
+      return;
+    }
+    this.received += chunk.length;
+    this.o.onProgress?.(this.received, this.total);
+    if (!this.sink.push(chunk)) controller.pause();
   }
-  if (failure !== undefined) throw failure;
+
+  onResponseEnd(): void {
+    void this.settle(undefined);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    void this.settle(error);
+  }
+
+  private async settle(failure: unknown): Promise<void> {
+    if (this.settled) return;
+    this.settled = true;
+    this.stopListening();
+    try {
+      await this.opening;
+    } catch (error) {
+      failure ??= error;
+    }
+    try {
+      await this.sink?.close();
+    } catch (error) {
+      failure ??= error;
+    }
+    // After a failed flush the pages that did not reach the disk may read back as anything: start over.
+    if (this.sink?.flushFailed) await truncate(this.o.part, 0).catch(() => undefined);
+    if (this.decided && 'error' in this.decided) this.o.reject(this.decided.error);
+    else if (this.decided) this.o.resolve(this.decided.attempt);
+    else if (failure !== undefined) this.o.reject(failure);
+    else this.o.resolve({ total: this.total, etag: this.etag });
+  }
 }
 
-async function mp4Problem(filePath: string, size: number): Promise<string | undefined> {
-  const handle = await open(filePath, 'r');
-  try {
-    const boxes = await readTopLevelBoxes(handle, size);
-    if (boxes.ok) {
-      if (!boxes.boxes.some((b) => b.type === 'moov')) return 'the file has no moov box';
-      // A body without Content-Length that ends cleanly just after moov has only whole boxes, but no media at all:
-      // it is as cut short as any other, so it is resumed rather than saved as a video without frames.
-      if (!boxes.boxes.some((b) => b.type === 'mdat')) return 'cut short: the file ends before its media data (no mdat box)';
-      return undefined;
-    }
-    return boxes.problem.kind === 'truncated' ? `cut short: ${boxes.problem.detail}` : `not an MP4 file: ${boxes.problem.detail}`;
-  } finally {
-    await handle.close();
+/**
+ * Writes the bytes it is given to a file, in order, from a fixed set of buffers (see WRITE_BUFFER_BYTES). `push`
+ * copies and returns false when no buffer is left for the next chunk; `onSpace` is called when one is free again.
+ * Every FLUSH_EVERY_BYTES it also asks the disk to catch up (see there).
+ */
+class FileSink {
+  private readonly free: Buffer[] = [];
+  private current: Buffer | undefined;
+  private filled = 0;
+  private readonly ready: Array<{ buffer: Buffer; length: number; pooled: boolean }> = [];
+  private writing: Promise<void> | undefined;
+  private flushing: Promise<void> | undefined;
+  private writtenSinceFlush = 0;
+  private waitingForSpace = false;
+  private failure: unknown;
+  /** A flush failed: what the file holds may not be what was written. */
+  flushFailed = false;
+
+  constructor(
+    private readonly file: FileHandle,
+    private position: number,
+    private readonly onSpace: () => void,
+    private readonly onFailure: (error: unknown) => void,
+  ) {
+    for (let i = 0; i < WRITE_BUFFERS; i++) this.free.push(Buffer.allocUnsafeSlow(WRITE_BUFFER_BYTES));
   }
+
+  push(chunk: Buffer): boolean {
+    if (this.failure !== undefined) return false;
+    let copied = 0;
+    while (copied < chunk.length) {
+      if (!this.current) {
+        const buffer = this.free.pop();
+        if (!buffer) {
+          // Every buffer is taken and a chunk came bigger than the room left: keep a copy of the rest outside the
+          // pool. At most one chunk's worth, since the caller pauses the socket now.
+          this.ready.push({ buffer: Buffer.from(chunk.subarray(copied)), length: chunk.length - copied, pooled: false });
+          break;
+        }
+        this.current = buffer;
+        this.filled = 0;
+      }
+      const n = chunk.copy(this.current, this.filled, copied);
+      copied += n;
+      this.filled += n;
+      if (this.filled === this.current.length) this.queueCurrent();
+    }
+    this.pump();
+    const room = this.free.length > 0;
+    if (!room) this.waitingForSpace = true;
+    return room;
+  }
+
+  /** Writes what is left, waits for every write and flush, closes the file; throws the first error. */
+  async close(): Promise<void> {
+    if (this.failure === undefined) this.queueCurrent();
+    this.pump();
+    while (this.writing) await this.writing;
+    await this.flushing;
+    await this.file.close();
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  private queueCurrent(): void {
+    if (this.current && this.filled > 0) this.ready.push({ buffer: this.current, length: this.filled, pooled: true });
+    else if (this.current) this.free.push(this.current);
+    this.current = undefined;
+    this.filled = 0;
+  }
+
+  private pump(): void {
+    if (this.writing || this.failure !== undefined) return;
+    const next = this.ready.shift();
+    if (!next) return;
+    this.writing = this.write(next.buffer, next.length).then(
+      () => {
+        this.writing = undefined;
+        if (next.pooled) this.free.push(next.buffer);
+        this.pump();
+        if (this.waitingForSpace && this.free.length > 0) {
+          this.waitingForSpace = false;
+          this.onSpace();
+        }
+      },
+      (error: unknown) => {
+        this.writing = undefined;
+        this.fail(error);
+      },
+    );
+  }
+
+  private async write(buffer: Buffer, length: number): Promise<void> {
+    let done = 0;
+    while (done < length) {
+      const { bytesWritten } = await this.file.write(buffer, done, length - done, this.position);
+      done += bytesWritten;
+      this.position += bytesWritten;
+    }
+    this.writtenSinceFlush += length;
+    if (this.writtenSinceFlush >= FLUSH_EVERY_BYTES && !this.flushing) {
+      this.writtenSinceFlush = 0;
+      // Not awaited: the socket keeps being read and written while the disk catches up.
+      this.flushing = this.file.datasync().then(
+        () => (this.flushing = undefined),
+        (error: unknown) => {
+          this.flushing = undefined;
+          this.flushFailed = true;
+          this.fail(error);
+        },
+      );
+    }
+  }
+
+  private fail(error: unknown): void {
+    if (this.failure !== undefined) return;
+    this.failure = error;
+    this.ready.length = 0;
+    this.onFailure(error);
+  }
+}
+
+async function mp4Problem(handle: FileHandle, size: number): Promise<string | undefined> {
+  const boxes = await readTopLevelBoxes(handle, size);
+  if (boxes.ok) {
+    if (!boxes.boxes.some((b) => b.type === 'moov')) return 'the file has no moov box';
+    // A body without Content-Length that ends cleanly just after moov has only whole boxes, but no media at all:
+    // it is as cut short as any other, so it is resumed rather than saved as a video without frames.
+    if (!boxes.boxes.some((b) => b.type === 'mdat')) return 'cut short: the file ends before its media data (no mdat box)';
+    return undefined;
+  }
+  return boxes.problem.kind === 'truncated' ? `cut short: ${boxes.problem.detail}` : `not an MP4 file: ${boxes.problem.detail}`;
 }
 
 /** Removes a partial download (after the user gives up on it). */
@@ -208,9 +413,13 @@ function contentRangeTotal(value: string | undefined): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+function header(headers: Headers, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 function describeNetworkError(error: unknown): string {

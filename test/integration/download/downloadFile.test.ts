@@ -219,6 +219,76 @@ describe('downloadFile against the simulator', () => {
   });
 });
 
+describe('downloadFile: a large video and a stopped download', () => {
+  const clock = new ManualClock();
+  // Past the downloader's 32 MiB flush interval, so that a flush happens while the transfer goes on.
+  const PADDING = 40 * 1024 * 1024;
+  let sim: Simulator;
+  let client: KlingClient;
+  let url: string;
+  let reference: Buffer;
+  let dir: string;
+
+  before(async () => {
+    sim = await startTestSimulator({ now: clock.now, videoPaddingBytes: PADDING });
+    client = recordingClient(sim).client;
+    url = await completedVideoUrl(clock, client);
+    const refDir = await tempDir('download-large-reference');
+    const plain = await watchedDownload({ url, targetPath: path.join(refDir, 'reference.mp4') });
+    reference = await readFile(plain.result.filePath);
+    await removeDir(refDir);
+    assert.ok(reference.length > PADDING, `${reference.length} bytes`);
+  });
+  after(async () => {
+    await client.close();
+    await sim.close();
+  });
+  beforeEach(async () => {
+    sim.clearFaults();
+    dir = await tempDir('download-large');
+  });
+  afterEach(() => removeDir(dir));
+
+  it('resumes a cut past the first flush byte-exact', { timeout: 60_000 }, async () => {
+    const cutAt = 36 * 1024 * 1024 + 12_345;
+    sim.inject({ on: 'download', kind: 'cut', afterBytes: cutAt });
+    const target = path.join(dir, 'large.mp4');
+    const { result, targetSeenEarly, attemptStarts } = await watchedDownload({ url, targetPath: target });
+    assert.equal(result.requests, 2);
+    assert.deepEqual(attemptStarts, [0, cutAt]);
+    assert.equal(targetSeenEarly, false);
+    assert.ok((await readFile(target)).equals(reference), 'the same bytes as a clean download');
+    assert.deepEqual(await readdir(dir), ['large.mp4']);
+  });
+
+  it('stops on its signal with the signal\'s reason, keeping exactly the bytes received to resume from', LIMIT, async () => {
+    const stallAt = 3 * 1024 * 1024 + 7;
+    sim.inject({ on: 'download', kind: 'stall', afterBytes: stallAt });
+    const target = path.join(dir, 'stopped.mp4');
+    const abort = new AbortController();
+    const reason = new Error('the user cancelled');
+    await assert.rejects(
+      downloadFile({
+        url,
+        targetPath: target,
+        signal: abort.signal,
+        onProgress: (received) => {
+          if (received === stallAt) abort.abort(reason);
+        },
+      }),
+      (error: unknown) => error === reason,
+    );
+    assert.equal(existsSync(target), false);
+    assert.deepEqual(await readdir(dir), [path.basename(partialPathOf(target))]);
+    assert.ok((await readFile(partialPathOf(target))).equals(reference.subarray(0, stallAt)), 'the partial file holds what arrived');
+
+    const { result, attemptStarts } = await watchedDownload({ url, targetPath: target });
+    assert.equal(result.requests, 1);
+    assert.deepEqual(attemptStarts, [stallAt]);
+    assert.ok((await readFile(target)).equals(reference));
+  });
+});
+
 describe('downloadFile: expired result links', () => {
   const clock = new ManualClock();
   let sim: Simulator;
