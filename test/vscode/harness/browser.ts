@@ -108,10 +108,14 @@ export class Workbench {
           return true;
         }
         offered = await rows.allInnerTexts();
-        // Keys typed while the widget was still settling can be lost (seen on a busy machine): put the
-        // whole text back when it is not what was typed.
-        if ((await input.inputValue()) !== `>${title}`) {
-          await input.fill(`>${title}`);
+        // On a busy machine the palette can close under us (a webview that finishes loading takes the
+        // focus) or lose keys typed while it settled: open it again, or put the whole text back.
+        if (!(await input.isVisible())) {
+          await this.page.keyboard.press('F1');
+          await input.waitFor({ state: 'visible', timeout: 2000 }).catch(() => undefined);
+        }
+        if ((await input.inputValue({ timeout: 2000 }).catch(() => '')) !== `>${title}`) {
+          await input.fill(`>${title}`, { timeout: 2000 }).catch(() => undefined);
           return undefined;
         }
         // The palette lists the commands known when its text last changed, and an extension's
