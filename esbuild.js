@@ -4,7 +4,7 @@
 //                      validation, the task engine and the simulator (shared/notes/bundle-facts.md)
 //   dist/cli.js        the `kling` command
 //   dist/webview/*.js  webview pages (browser)
-//   schemas/kling.schema.json  generated from the zod storyboard schema
+//   schemas/kling.schema.json  generated from the zod storyboard schema (and kling.editor.schema.json for VS Code)
 // Usage: node esbuild.js [--production] [--watch]
 const esbuild = require('esbuild');
 const fs = require('node:fs');
@@ -57,14 +57,19 @@ for (const page of fs.existsSync(webviewDir) ? fs.readdirSync(webviewDir) : []) 
   }
 }
 
-/** Writes schemas/kling.schema.json from the zod schema, through a throwaway bundle of the generator. */
+/**
+ * Writes schemas/kling.schema.json (published: every rule) and schemas/kling.editor.schema.json (what VS Code's
+ * JSON service gets for *.kling.json: completion and hovers, no validating keywords, since the extension's own
+ * diagnostics report those) from the zod schema, through a throwaway bundle of the generators.
+ */
 async function writeStoryboardSchema() {
-  const out = path.join('out', 'build', 'storyboardJsonSchema.js');
-  await esbuild.build({ ...node, minify: false, sourcemap: false, entryPoints: ['src/core/storyboard/storyboardJsonSchema.ts'], outfile: out, logLevel: 'error' });
+  const out = path.join('out', 'build', 'storyboardEditorSchema.js');
+  await esbuild.build({ ...node, minify: false, sourcemap: false, entryPoints: ['src/core/storyboard/storyboardEditorSchema.ts'], outfile: out, logLevel: 'error' });
   delete require.cache[path.resolve(out)];
-  const { storyboardJsonSchema } = require(path.resolve(out));
+  const { storyboardJsonSchema, storyboardEditorJsonSchema } = require(path.resolve(out));
   fs.mkdirSync('schemas', { recursive: true });
   fs.writeFileSync(path.join('schemas', 'kling.schema.json'), `${JSON.stringify(storyboardJsonSchema(), null, 2)}\n`);
+  fs.writeFileSync(path.join('schemas', 'kling.editor.schema.json'), `${JSON.stringify(storyboardEditorJsonSchema(), null, 2)}\n`);
 }
 
 async function main() {

@@ -1,4 +1,5 @@
 /** Sizes are binary throughout the bench: MiB = 2^20 bytes, for memory and throughput alike. */
+export const KiB = 1 << 10;
 export const MiB = 1 << 20;
 
 export function mib(bytes: number): number {

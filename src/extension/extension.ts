@@ -7,6 +7,7 @@ import { registerVideoPreview } from './preview/registerVideoPreview';
 import { ApiKeyStore } from './secrets/apiKeyStore';
 import { registerKeyCommands } from './secrets/keyCommands';
 import { KlingStatusBar } from './statusBar/klingStatusBar';
+import { registerStoryboards, type StoryboardFeature } from './storyboards/storyboards';
 import { TaskCommands } from './tasks/taskCommands';
 import { TaskNotifications } from './tasks/taskNotifications';
 import { TaskService } from './tasks/taskService';
@@ -37,7 +38,9 @@ export async function activate(context: vscode.ExtensionContext) {
 
   const services = { tasks, backends };
   const statusBar = new KlingStatusBar(tasks, backends, keys, view);
+  const storyboards = registerStoryboards(context, { ...services, log, openVideo });
   context.subscriptions.push(
+    storyboards,
     statusBar,
     new TaskNotifications(tasks, openVideo),
     new TaskCommands(services, openVideo),
@@ -54,7 +57,7 @@ export async function activate(context: vscode.ExtensionContext) {
   log.info(`Kling Studio activated (${backends.isSimulated() ? 'simulator' : 'Kling API'}; ${tasks.entries().length} tasks in the journal)`);
 
   // Tests inside the extension host reach the services through the extension's exports.
-  const testApi: KlingTestApi = { tasks, backends, keys, log, tree, storagePath: context.globalStorageUri.fsPath };
+  const testApi: KlingTestApi = { tasks, backends, keys, log, tree, storyboards, storagePath: context.globalStorageUri.fsPath };
   return context.extensionMode === vscode.ExtensionMode.Test ? testApi : undefined;
 }
 
@@ -65,6 +68,7 @@ export interface KlingTestApi {
   keys: ApiKeyStore;
   log: ExtensionLog;
   tree: TaskTreeProvider;
+  storyboards: StoryboardFeature;
   storagePath: string;
 }
 

@@ -16,6 +16,11 @@ export { buildVideoRequest, specFromStoryboardVideo } from '../core/request/buil
 export { requestHash } from '../core/request/requestHash';
 export { SIMULATOR_API_KEY, startSimulator } from '../core/simulator/simulatorServer';
 export { checkStoryboardText, validateStoryboard, storyboardOutputDir } from '../core/storyboard/validateStoryboard';
+export { outlineStoryboard, videoAt } from '../core/storyboard/storyboardOutline';
+export { storyboardScaffold } from '../core/storyboard/storyboardScaffold';
 export { pollPolicyFor } from '../core/tasks/pollPolicyFor';
 export { TaskEngine } from '../core/tasks/taskEngine';
+// The words of the storyboard editor (lenses, hovers, the Storyboards view): pure, and only needed once a storyboard
+// has been checked, which loads this bundle anyway.
+export { videoStatus, fileSummary, videoLenses, fileLens, videoDescription, fileDescription, videoHoverMarkdown, estimateText, problemsRefusal, describeVideos, spendDetail, newElementsOf } from './storyboards/storyboardPresentation';
 export { VideoPreview } from './preview/videoPreview';

@@ -7,9 +7,10 @@
 import { main, type Suite } from './harness/run';
 import { tasksSuites } from './kling/suites';
 import { previewSuites } from './preview/suites';
+import { storyboardsSuites } from './storyboards/suites';
 import { createTierContext, type TierContext } from './tierContext';
 
-const AREAS: Array<(context: TierContext) => Suite[]> = [tasksSuites, previewSuites];
+const AREAS: Array<(context: TierContext) => Suite[]> = [tasksSuites, storyboardsSuites, previewSuites];
 
 async function run(): Promise<void> {
   const { context, close } = await createTierContext();

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { ApiError, isApiError } from '../api/apiError';
+import { ApiError, isApiError, type ErrorKind } from '../api/apiError';
 import { VideoRequest, type ElementRequest } from '../api/apiSchemas';
 import { writeAtomically } from '../journal/taskJournal';
 import type { JournalEntry } from '../journal/taskState';
@@ -13,7 +13,15 @@ import type { PlannedVideo, StoryboardPlan } from './storyboardPlan';
 export type VideoOutcome =
   | { name: string; kind: 'up-to-date'; outputPath: string }
   | { name: string; kind: 'saved'; outputPath: string; entry: JournalEntry }
-  | { name: string; kind: 'failed'; entry?: JournalEntry | undefined; message: string; retryable: boolean }
+  | {
+      name: string;
+      kind: 'failed';
+      entry?: JournalEntry | undefined;
+      message: string;
+      retryable: boolean;
+      /** When the create itself was refused: the service's kind of error, so the caller can offer the one action that helps. */
+      error?: ErrorKind | undefined;
+    }
   | { name: string; kind: 'unknown'; entry: JournalEntry; message: string };
 
 export interface RenderOptions {
@@ -95,7 +103,7 @@ export async function renderStoryboard(plan: StoryboardPlan, options: RenderOpti
       if (options.signal?.aborted) return;
       if (stopReason || elementFailure) {
         const message = stopReason?.message ?? elementFailure!;
-        outcomes.set(video.name, { name: video.name, kind: 'failed', message, retryable: true });
+        outcomes.set(video.name, { name: video.name, kind: 'failed', message, retryable: true, error: stopReason?.kind });
         continue;
       }
       const outcome = await renderOne(video, plan, options, elementIds, upload).catch((error: unknown) => {
@@ -225,9 +233,10 @@ function outcomeOf(video: PlannedVideo, entry: JournalEntry): VideoOutcome {
 }
 
 function failedOutcome(video: PlannedVideo, error: unknown): VideoOutcome {
-  if (isApiError(error, 'outcome-unknown')) {
-    return { name: video.name, kind: 'failed', message: error.message, retryable: false };
+  const kind = isApiError(error) ? error.kind : undefined;
+  if (kind === 'outcome-unknown') {
+    return { name: video.name, kind: 'failed', message: (error as ApiError).message, retryable: false, error: kind };
   }
   const message = error instanceof Error ? error.message : String(error);
-  return { name: video.name, kind: 'failed', message, retryable: !isApiError(error, 'invalid-request') };
+  return { name: video.name, kind: 'failed', message, retryable: kind !== 'invalid-request', error: kind };
 }

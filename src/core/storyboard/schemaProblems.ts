@@ -16,9 +16,14 @@ const MISSING: Record<string, string> = {
 };
 
 export function schemaProblems(doc: StoryboardDocument): Problem[] {
+  return schemaCheck(doc).problems;
+}
+
+/** The schema's problems, and the typed storyboard when the schema accepts it (one zod pass serves both). */
+export function schemaCheck(doc: StoryboardDocument): { problems: Problem[]; storyboard: Storyboard | undefined } {
   const result = Storyboard.safeParse(doc.value);
-  if (result.success) return [];
-  return result.error.issues.flatMap((issue) => issueProblems(doc, issue, issue.path as JsonPath));
+  if (result.success) return { problems: [], storyboard: result.data };
+  return { problems: result.error.issues.flatMap((issue) => issueProblems(doc, issue, issue.path as JsonPath)), storyboard: undefined };
 }
 
 function issueProblems(doc: StoryboardDocument, issue: z.core.$ZodIssue, path: JsonPath): Problem[] {

@@ -18,6 +18,8 @@ export interface Fix {
 
 export type ProblemCode =
   | 'syntax'
+  /** No JSON at all; unlike a syntax error, no JSON tool reports it. */
+  | 'empty'
   | 'schema'
   | 'unknown-field'
   | 'missing-field'
@@ -55,14 +57,18 @@ export class StoryboardDocument {
   readonly root: Node | undefined;
   readonly value: unknown;
   readonly syntaxErrors: ParseError[];
-  private readonly lines: LineIndex;
+  // Built on the first position asked for: a valid storyboard needs none, and this is on every keystroke's path.
+  private lineIndex: LineIndex | undefined;
 
   constructor(readonly text: string) {
     const errors: ParseError[] = [];
     this.root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true });
     this.value = this.root ? getNodeValue(this.root) : undefined;
     this.syntaxErrors = errors;
-    this.lines = new LineIndex(text);
+  }
+
+  private get lines(): LineIndex {
+    return (this.lineIndex ??= new LineIndex(this.text));
   }
 
   node(path: JsonPath): Node | undefined {

@@ -98,9 +98,11 @@ function videoProblems(doc: StoryboardDocument, video: Json, index: number, elem
     );
   });
 
-  const promptPaths: (string | number)[][] = [at('prompt')];
-  if (Array.isArray(shots)) shots.forEach((_, i) => promptPaths.push(at('shots', i, 'prompt')));
-  for (const path of promptPaths) {
+  const prompts: Array<{ path: (string | number)[]; value: unknown }> = [{ path: at('prompt'), value: prompt }];
+  if (Array.isArray(shots)) shots.forEach((shot, i) => prompts.push({ path: at('shots', i, 'prompt'), value: isObject(shot) ? shot['prompt'] : undefined }));
+  for (const { path, value } of prompts) {
+    // Most prompts name no element: look at the value before asking the tree for the node and its raw text.
+    if (typeof value !== 'string' || !value.includes('<<<element_')) continue;
     const node = doc.node(path);
     if (!node || typeof node.value !== 'string') continue;
     const raw = doc.text.slice(node.offset, node.offset + node.length);

@@ -54,7 +54,9 @@ export const StoryboardDefaults = z
 export const Shot = z
   .strictObject({
     prompt: text('shot prompt', SHOT_PROMPT_MAX).describe('What happens in this shot. At most 512 characters.'),
-    duration: seconds('shot duration', 1).describe('Length of this shot in whole seconds (at least 1). The shots add up to the video duration.'),
+    duration: seconds('shot duration', 1)
+      .describe('Length of this shot in whole seconds (at least 1). The shots add up to the video duration.')
+      .meta({ examples: [3] }),
   })
   .describe('One shot of a multi-shot video.');
 
@@ -85,6 +87,7 @@ export const StoryboardVideo = z
       .optional(),
     duration: seconds('duration', DURATION_MIN, DURATION_MAX)
       .describe('Length in whole seconds, 3 to 15. Default 5, or the sum of the shots. Billed per second.')
+      .meta({ examples: [5] })
       .optional(),
     shots: Shots.optional(),
     image: imagePath('image')

@@ -2,8 +2,8 @@ import * as path from 'node:path';
 import { fileProblems, type StoryboardLocation } from './storyboardFiles';
 import { StoryboardDocument, type Problem } from './storyboardDocument';
 import { ruleProblems } from './storyboardRules';
-import { STORYBOARD_SUFFIX, Storyboard } from './storyboardSchema';
-import { schemaProblems } from './schemaProblems';
+import { STORYBOARD_SUFFIX, type Storyboard } from './storyboardSchema';
+import { schemaCheck } from './schemaProblems';
 
 export interface StoryboardCheck {
   document: StoryboardDocument;
@@ -16,27 +16,30 @@ export interface StoryboardCheck {
 export function checkStoryboardText(text: string): StoryboardCheck {
   const document = new StoryboardDocument(text);
   const problems = [...document.syntaxProblems()];
+  let typed: Storyboard | undefined;
   if (document.root === undefined) {
-    problems.push(document.problem('syntax', [], 'the storyboard is empty: start with { "version": 1, "videos": [ … ] }'));
+    problems.push(document.problem('empty', [], 'the storyboard is empty: start with { "version": 1, "videos": [ … ] }'));
   } else {
-    problems.push(...schemaProblems(document), ...ruleProblems(document));
+    const schema = schemaCheck(document);
+    typed = schema.storyboard;
+    problems.push(...schema.problems, ...ruleProblems(document));
   }
-  return finish(document, problems);
+  problems.forEach((problem) => addRoundingFix(document, problem));
+  return finish(document, problems, typed);
 }
 
 /** Everything, including the rules that look at files (images, paths that leave the workspace). */
 export async function validateStoryboard(text: string, location: StoryboardLocation): Promise<StoryboardCheck> {
   const textCheck = checkStoryboardText(text);
   const onDisk = textCheck.document.root ? await fileProblems(textCheck.document, location) : [];
-  return finish(textCheck.document, [...textCheck.problems, ...onDisk]);
+  return finish(textCheck.document, [...textCheck.problems, ...onDisk], textCheck.storyboard);
 }
 
-function finish(document: StoryboardDocument, problems: Problem[]): StoryboardCheck {
-  problems.forEach((problem) => addRoundingFix(document, problem));
+/** Sorts the problems by place; the typed storyboard (from the schema's own pass) only when nothing is wrong. */
+function finish(document: StoryboardDocument, problems: Problem[], typed: Storyboard | undefined): StoryboardCheck {
   problems.sort((a, b) => a.offset - b.offset || a.message.localeCompare(b.message));
   const hasErrors = problems.some((p) => p.severity === 'error');
-  const parsed = hasErrors ? undefined : Storyboard.safeParse(document.value);
-  return { document, problems, storyboard: parsed?.success ? parsed.data : undefined };
+  return { document, problems, storyboard: hasErrors ? undefined : typed };
 }
 
 /** A fractional duration has an obvious fix: the nearest whole second that is allowed. */

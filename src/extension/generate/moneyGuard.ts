@@ -9,6 +9,24 @@ export interface Spend {
   /** What is being paid for, in a few words: "hero (5 s, 720p)" or "3 videos". */
   what: string;
   backend: Backend;
+  /** Lines under the question, e.g. each video of a storyboard with its price. */
+  detail?: string | undefined;
+}
+
+/** The question put to the user before spending: the dialog's message and detail, and the button that says yes. */
+export interface SpendQuestion {
+  message: string;
+  detail: string;
+  go: string;
+}
+
+export interface GuardOptions {
+  /** The user already accepted this exact price (a step of their own that showed it). */
+  alreadyConfirmed?: boolean | undefined;
+  /** Ask even below klingStudio.confirmAboveUsd: several videos at once, whose total the user must see. */
+  alwaysConfirm?: boolean | undefined;
+  /** Puts the question; a modal dialog unless given (tests answer it themselves: no dialog shows there). */
+  ask?: ((question: SpendQuestion) => Promise<boolean>) | undefined;
 }
 
 /** Dollars spent on this backend since local midnight, from the journal (tasks the service rejected are not in it). */
@@ -27,7 +45,7 @@ export const money = (usd: number) => `$${usd.toFixed(4).replace(/0+$/, '').repl
  * trusted, today's spending stays within klingStudio.dailyBudgetUsd, and above klingStudio.confirmAboveUsd the
  * user confirms with the price in front of them. Returns false when the generation must not go ahead.
  */
-export async function passMoneyGuards(spend: Spend, entries: readonly JournalEntry[], options: { alreadyConfirmed?: boolean } = {}): Promise<boolean> {
+export async function passMoneyGuards(spend: Spend, entries: readonly JournalEntry[], options: GuardOptions = {}): Promise<boolean> {
   if (!vscode.workspace.isTrusted) {
     const manage = 'Manage Workspace Trust';
     const picked = await vscode.window.showWarningMessage(
@@ -52,14 +70,20 @@ export async function passMoneyGuards(spend: Spend, entries: readonly JournalEnt
       return false;
     }
   }
-  if (!options.alreadyConfirmed && spend.usd > klingSettings.confirmAboveUsd()) {
-    const go = simulated ? 'Generate (simulated)' : `Spend ${money(spend.usd)}`;
-    const picked = await vscode.window.showInformationMessage(
-      `Generate ${spend.what} for ${money(spend.usd)} (${spend.credits} credits)?`,
-      { modal: true, detail: simulated ? 'This runs on the built-in simulator: nothing real is generated or spent.' : 'Credits are charged when the task is created.' },
-      go,
-    );
-    return picked === go;
+  if (!options.alreadyConfirmed && (options.alwaysConfirm || spend.usd > klingSettings.confirmAboveUsd())) {
+    const question: SpendQuestion = {
+      message: `Generate ${spend.what} for ${money(spend.usd)} (${spend.credits} credits)?`,
+      detail: [
+        spend.detail,
+        simulated ? 'This runs on the built-in simulator: nothing real is generated or spent.' : 'Credits are charged when the task is created.',
+      ]
+        .filter(Boolean)
+        .join('\n\n'),
+      go: simulated ? 'Generate (simulated)' : `Spend ${money(spend.usd)}`,
+    };
+    if (options.ask) return options.ask(question);
+    const picked = await vscode.window.showInformationMessage(question.message, { modal: true, detail: question.detail }, question.go);
+    return picked === question.go;
   }
   return true;
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { readSidecar } from '../../../src/core/download/sidecar';
@@ -125,5 +125,42 @@ describe('renderStoryboard: 50 videos at once against the simulator', () => {
     assert.equal(now.creates, before.creates, 'zero creates');
     assert.equal(now.downloads, before.downloads);
     assert.equal(now.taskGets, before.taskGets);
+  });
+});
+
+describe('renderStoryboard: a key the service refuses', () => {
+  it('stops after the first refused create and says what kind of error it was, for the one action that helps', LIMIT, async () => {
+    const sim = await startTestSimulator({ apiKeys: ['another-key'] });
+    const dir = await tempDir('render-auth');
+    const bed = await startEngine(sim, path.join(dir, '.state', 'journal.json'));
+    try {
+      const storyboardPath = path.join(dir, 'refused.kling.json');
+      await mkdir(dir, { recursive: true });
+      const text = aStoryboardText(3);
+      await writeFile(storyboardPath, text);
+      const { storyboard } = await validateStoryboard(text, { storyboardPath, workspaceRoot: dir });
+      await bed.engine.start();
+      const plan = await planStoryboard(storyboard!, { storyboardPath, journal: bed.journal.list() });
+      const outcomes = await renderStoryboard(plan, {
+        engine: bed.engine,
+        backend: SIMULATOR_BACKEND,
+        concurrency: 1,
+        upload: () => assert.fail('no uploads'),
+      });
+      assert.deepEqual(
+        outcomes.map((o) => [o.kind, o.kind === 'failed' ? o.error : undefined]),
+        [
+          ['failed', 'auth'],
+          ['failed', 'auth'],
+          ['failed', 'auth'],
+        ],
+      );
+      assert.equal(sim.stats().creates, 1, 'one create, then no more with the same key');
+      assert.deepEqual(bed.journal.list(), [], 'a refused create leaves nothing in the journal');
+    } finally {
+      await bed.close();
+      await sim.close();
+      await removeDir(dir);
+    }
   });
 });

@@ -162,8 +162,11 @@ describe('checkStoryboardText', () => {
     assert.deepEqual(problemsOf('// my videos\n{ "version": 1, /* one */ "videos": [ { "name": "a", "prompt": "b" } ] }'), []);
   });
 
-  it('reports an empty file', () => {
-    assert.match(only('').message, /the storyboard is empty/);
+  it('reports an empty file with its own code (no JSON tool reports it as a syntax error)', () => {
+    const problem = only('');
+    assert.equal(problem.code, 'empty');
+    assert.match(problem.message, /the storyboard is empty/);
+    assert.equal(only('  // nothing yet\n').code, 'empty');
   });
 });
 
@@ -208,6 +211,16 @@ describe('validateStoryboard (files)', () => {
     assert.match(messages[4]!, /^8: .*leads outside the workspace/);
     assert.match(messages[5]!, /^9: .*relative to this file or an https:\/\/ URL/);
     assert.equal(check.storyboard, undefined);
+  });
+
+  it('offers each fix once, also when the file rules run after the text rules', async () => {
+    const ws = await workspace();
+    const text = wrap(`    { "name": "a", "prompt": "p", "duration": 5.6 }`);
+    const check = await validateStoryboard(text, { storyboardPath: ws.storyboardPath, workspaceRoot: ws.root });
+    assert.deepEqual(
+      check.problems.map((p) => p.fixes.map((f) => f.title)),
+      [['Round to 6']],
+    );
   });
 
   it('keeps output inside the workspace and defaults it to the file name', async () => {

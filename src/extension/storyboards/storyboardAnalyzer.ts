@@ -1,0 +1,192 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { JournalEntry } from '../../core/journal/taskState';
+import type { StoryboardPlan } from '../../core/render/storyboardPlan';
+import type { StoryboardOutline } from '../../core/storyboard/storyboardOutline';
+import type { StoryboardCheck } from '../../core/storyboard/validateStoryboard';
+import type { BackendManager } from '../backend/backendManager';
+import { loadCore } from '../lazyCore';
+import type { ExtensionLog } from '../log/extensionLog';
+import type { TaskService } from '../tasks/taskService';
+import { Disposable } from '../util/dispose';
+import type { FileSummary, VideoStatus } from './storyboardPresentation';
+
+export const STORYBOARD_GLOB = '**/*.kling.json';
+
+/** Storyboards on disk, in any language mode (VS Code may call them JSON or JSON with Comments). */
+export const STORYBOARD_SELECTOR: vscode.DocumentSelector = [{ scheme: 'file', pattern: STORYBOARD_GLOB }];
+
+export function isStoryboard(uri: vscode.Uri): boolean {
+  return uri.scheme === 'file' && uri.path.endsWith('.kling.json');
+}
+
+/** A storyboard checked: its text as validated, where that text came from, and the problems with their places. */
+export interface StoryboardChecked {
+  uri: vscode.Uri;
+  storyboardPath: string;
+  workspaceRoot: string;
+  text: string;
+  /** The editor's version of the document that was checked; undefined when the text came from disk. */
+  version: number | undefined;
+  check: StoryboardCheck;
+  outline: StoryboardOutline;
+}
+
+/** A storyboard checked and priced: what each video costs and whether it is up to date, under way or to render. */
+export interface StoryboardAnalysis extends StoryboardChecked {
+  plan: StoryboardPlan | undefined;
+  /** Why no video has a price although the storyboard has no problem outside its videos. */
+  planError: string | undefined;
+  simulated: boolean;
+}
+
+/** A video's status, with the live journal entry for a task under way. */
+export function statusesOf(analysis: StoryboardAnalysis, tasks: Pick<TaskService, 'get' | 'entries'>): VideoStatus[] {
+  const unpriced = analysis.outline.fileErrors.length
+    ? 'Fix the problems outside the videos to see prices.'
+    : (analysis.planError ?? 'No price yet.');
+  const { videoStatus } = loadCore();
+  return analysis.outline.videos.map((video) =>
+    videoStatus(video, analysis.plan?.videos.find((p) => p.name === video.name), tasks, unpriced),
+  );
+}
+
+export function summaryOf(analysis: StoryboardAnalysis, statuses: readonly VideoStatus[]): FileSummary {
+  return loadCore().fileSummary(analysis.outline, analysis.plan, statuses);
+}
+
+interface Cached<T> {
+  stamp: string;
+  value: Promise<T>;
+}
+
+/**
+ * Checks and prices storyboards for the diagnostics, CodeLens, hovers, the Storyboards view and rendering, so that
+ * they all see the same thing. Results are cached by the document's version and by a generation that moves when
+ * anything they depend on moves: a file they read (images, sidecars, videos, the storyboard on disk), a task's
+ * status in the journal, the backend. The core (validation, pricing) loads the first time a storyboard is looked at.
+ */
+export class StoryboardAnalyzer extends Disposable {
+  private generation = 0;
+  private readonly checks = new Map<string, Cached<StoryboardChecked>>();
+  private readonly analyses = new Map<string, Cached<StoryboardAnalysis>>();
+  private readonly statuses = new Map<string, string>();
+  private readonly changed = this._register(new vscode.EventEmitter<vscode.Uri | undefined>());
+  /** Fires with the storyboard whose text changed, or undefined when anything may have (files, journal, backend). */
+  readonly onDidChange = this.changed.event;
+  private pending: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly tasks: TaskService,
+    private readonly backends: BackendManager,
+    private readonly log: ExtensionLog,
+  ) {
+    super();
+    for (const entry of tasks.entries()) this.statuses.set(entry.id, entry.state.status);
+    // Progress changes the live text only (read from the journal when drawn); a new status can change the plan.
+    this._register(tasks.onDidChange((entry) => this.onTask(entry)));
+    this._register(backends.onDidChange(() => this.invalidate()));
+    this._register(vscode.workspace.onDidChangeTextDocument((e) => isStoryboard(e.document.uri) && e.contentChanges.length && this.changed.fire(e.document.uri)));
+    this._register(vscode.workspace.onDidCloseTextDocument((d) => isStoryboard(d.uri) && this.forget(d.uri)));
+    this._register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.invalidate()));
+    // What the checks and the plan read from disk: storyboards, their images, results and sidecars.
+    for (const glob of [STORYBOARD_GLOB, '**/*.{png,jpg,jpeg,PNG,JPG,JPEG}', '**/*.mp4', '**/*.mp4.json', '**/.kling-elements.json']) {
+      const watcher = this._register(vscode.workspace.createFileSystemWatcher(glob));
+      const onFile = (uri: vscode.Uri) => {
+        this.log.trace(`storyboards: ${vscode.workspace.asRelativePath(uri)} changed on disk`);
+        this.invalidateSoon();
+      };
+      this._register(watcher.onDidCreate(onFile));
+      this._register(watcher.onDidChange(onFile));
+      this._register(watcher.onDidDelete(onFile));
+    }
+    // A file watcher can miss an event (a folder made and filled at once, a busy disk): coming back to the window,
+    // after changing files elsewhere, checks again.
+    this._register(vscode.window.onDidChangeWindowState((state) => state.focused && this.invalidateSoon()));
+    this._register({ dispose: () => clearTimeout(this.pending) });
+  }
+
+  /** Drops every cached result (files changed, the journal moved on): the next look checks again. */
+  invalidate(): void {
+    clearTimeout(this.pending);
+    this.pending = undefined;
+    this.generation++;
+    this.changed.fire(undefined);
+  }
+
+  /** Syntax, schema, rules and files of one storyboard, from the open editor's text or from disk. */
+  check(uri: vscode.Uri): Promise<StoryboardChecked> {
+    const document = openDocument(uri);
+    const stamp = `${document?.version ?? 'disk'}:${this.generation}`;
+    return cached(this.checks, uri, stamp, async () => {
+      const text = document ? document.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+      const storyboardPath = uri.fsPath;
+      const workspaceRoot = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath ?? path.dirname(storyboardPath);
+      const core = loadCore();
+      const check = await core.validateStoryboard(text, { storyboardPath, workspaceRoot });
+      return { uri, storyboardPath, workspaceRoot, text, version: document?.version, check, outline: core.outlineStoryboard(check) };
+    });
+  }
+
+  /** The check, and the price and state of each video that can be priced. */
+  analyze(uri: vscode.Uri): Promise<StoryboardAnalysis> {
+    const document = openDocument(uri);
+    const stamp = `${document?.version ?? 'disk'}:${this.generation}`;
+    return cached(this.analyses, uri, stamp, async () => {
+      const checked = await this.check(uri);
+      const backend = this.backends.current();
+      let plan: StoryboardPlan | undefined;
+      let planError: string | undefined;
+      const storyboard = checked.outline.renderable;
+      if (storyboard) {
+        try {
+          const core = loadCore();
+          plan = await core.planStoryboard(storyboard, {
+            storyboardPath: checked.storyboardPath,
+            journal: this.tasks.entries(),
+            knownElements: await core.readKnownElements(core.storyboardOutputDir(checked.storyboardPath, storyboard), backend),
+          });
+        } catch (error) {
+          planError = `No price: ${error instanceof Error ? error.message : String(error)}`;
+          this.log.warn(`${vscode.workspace.asRelativePath(uri)}: ${planError}`);
+        }
+      }
+      return { ...checked, plan, planError, simulated: backend.kind === 'simulator' };
+    });
+  }
+
+  private onTask(entry: JournalEntry | undefined): void {
+    if (!entry) return this.invalidateSoon();
+    const before = this.statuses.get(entry.id);
+    this.statuses.set(entry.id, entry.state.status);
+    if (before !== entry.state.status) this.invalidateSoon();
+  }
+
+  /** Many events come at once (a render writes a video, its sidecar and the journal): one re-check for them all. */
+  private invalidateSoon(): void {
+    this.generation++;
+    if (this.pending) return;
+    this.pending = setTimeout(() => this.invalidate(), 150);
+  }
+
+  private forget(uri: vscode.Uri): void {
+    this.checks.delete(uri.toString());
+    this.analyses.delete(uri.toString());
+  }
+}
+
+function openDocument(uri: vscode.Uri): vscode.TextDocument | undefined {
+  const key = uri.toString();
+  return vscode.workspace.textDocuments.find((d) => d.uri.toString() === key && !d.isClosed);
+}
+
+function cached<T>(cache: Map<string, Cached<T>>, uri: vscode.Uri, stamp: string, make: () => Promise<T>): Promise<T> {
+  const key = uri.toString();
+  const hit = cache.get(key);
+  if (hit?.stamp === stamp) return hit.value;
+  const value = make();
+  cache.set(key, { stamp, value });
+  // A failure is not kept: the next look tries again.
+  value.catch(() => cache.get(key)?.value === value && cache.delete(key));
+  return value;
+}

@@ -1,0 +1,195 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { amountToNumber, formatAmount } from '../../core/pricing/decimal';
+import type { VideoOutcome } from '../../core/render/renderStoryboard';
+import type { StoryboardPlan } from '../../core/render/storyboardPlan';
+import { showError } from '../errors/showError';
+import { ensureReady } from '../generate/ensureReady';
+import { passMoneyGuards, type SpendQuestion } from '../generate/moneyGuard';
+import type { GenerationServices } from '../generate/submitGeneration';
+import { loadCore } from '../lazyCore';
+import type { ExtensionLog } from '../log/extensionLog';
+import { Disposable } from '../util/dispose';
+import type { StoryboardAnalyzer } from './storyboardAnalyzer';
+
+export type RenderResult =
+  /** Not rendered, and said why: Restricted Mode, no key, problems in the file. */
+  | { kind: 'refused'; reason: string }
+  /** The user did not accept the price (or the daily budget would be passed). */
+  | { kind: 'cancelled'; question: string | undefined }
+  /** Every video asked for is up to date (or waits on an unknown outcome): nothing created, nothing spent. */
+  | { kind: 'nothing-to-do'; plan: StoryboardPlan }
+  | { kind: 'rendered'; plan: StoryboardPlan; outcomes: VideoOutcome[] };
+
+const CONCURRENCY = 4;
+
+/**
+ * Renders a storyboard, or some of its videos, through the same journal, money guards and Tasks view as every
+ * other generation: checks it, prices what is not up to date, asks (always with the total when several videos
+ * would be paid for), creates the tasks and waits for their videos, which land where storyboard.md says.
+ */
+export class StoryboardRenderer extends Disposable {
+  /** The money question's answer; a modal dialog unless set (API tests answer it: no dialog shows there). */
+  ask: ((question: SpendQuestion) => Promise<boolean>) | undefined;
+  /** Per storyboard, the render whose tasks are being created: a second one plans only after they are journaled. */
+  private readonly creating = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly services: GenerationServices,
+    private readonly analyzer: StoryboardAnalyzer,
+    private readonly log: ExtensionLog,
+  ) {
+    super();
+  }
+
+  async render(uri: vscode.Uri, only?: readonly string[]): Promise<RenderResult> {
+    const name = vscode.workspace.asRelativePath(uri);
+    if (!vscode.workspace.isTrusted) {
+      const manage = 'Manage Workspace Trust';
+      void vscode.window
+        .showWarningMessage(`Kling Studio does not generate in Restricted Mode: trust this workspace to render ${name}.`, manage)
+        .then((picked) => (picked === manage ? vscode.commands.executeCommand('workbench.trust.manage') : undefined));
+      return { kind: 'refused', reason: 'Restricted Mode' };
+    }
+    if (!(await ensureReady(this.services.backends))) return { kind: 'refused', reason: 'no API key' };
+
+    // Two renders of one storyboard (a double click) must not both plan before either has journaled its tasks.
+    const key = uri.fsPath;
+    const previous = this.creating.get(key);
+    let created!: () => void;
+    const creates = new Promise<void>((resolve) => (created = resolve));
+    const chained = (previous ?? Promise.resolve()).then(() => creates);
+    this.creating.set(key, chained);
+    void chained.then(() => this.creating.get(key) === chained && this.creating.delete(key));
+    try {
+      await previous;
+      const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+      // What is rendered is what is on disk, as the CLI would render it; its sidecars name this file.
+      if (document?.isDirty && !(await document.save())) return { kind: 'refused', reason: `${name} could not be saved` };
+      return await this.renderNow(uri, name, only, created);
+    } finally {
+      created();
+    }
+  }
+
+  private async renderNow(uri: vscode.Uri, name: string, only: readonly string[] | undefined, created: () => void): Promise<RenderResult> {
+    const core = loadCore();
+    this.analyzer.invalidate();
+    const checked = await this.analyzer.check(uri);
+    const refusal = core.problemsRefusal(checked.outline, only);
+    if (refusal) {
+      void vscode.window
+        .showErrorMessage(`${name}: ${refusal}`, 'Show Problems')
+        .then((picked) => (picked ? vscode.commands.executeCommand('workbench.actions.view.problems') : undefined));
+      return { kind: 'refused', reason: refusal };
+    }
+    const storyboard = checked.check.storyboard ?? checked.outline.renderable!;
+    const backend = this.services.backends.current();
+    const plan = await core.planStoryboard(storyboard, {
+      storyboardPath: checked.storyboardPath,
+      only,
+      journal: this.services.tasks.entries(),
+      knownElements: await core.readKnownElements(core.storyboardOutputDir(checked.storyboardPath, storyboard), backend),
+    });
+    const toRender = plan.videos.filter((v) => v.state.kind === 'to-render');
+    const inFlight = plan.videos.filter((v) => v.state.kind === 'in-flight');
+    const unknown = plan.videos.filter((v) => v.state.kind === 'unknown-outcome');
+    if (unknown.length) {
+      void vscode.window
+        .showWarningMessage(
+          `${unknown.map((v) => v.name).join(', ')} (${name}): an earlier create got no answer, so a task may exist and be charged. Check it in the Tasks view before rendering ${unknown.length === 1 ? 'it' : 'them'} again.`,
+          'Show Tasks',
+        )
+        .then((picked) => (picked ? vscode.commands.executeCommand('klingStudio.tasks.focus') : undefined));
+    }
+    if (toRender.length === 0 && inFlight.length === 0) {
+      if (!unknown.length) {
+        const what = only?.length === 1 ? `${only[0]} is` : `everything in ${name} is`;
+        void vscode.window.showInformationMessage(`Up to date: ${what} already rendered. Nothing to render, nothing spent.`);
+      }
+      return { kind: 'nothing-to-do', plan };
+    }
+
+    if (toRender.length) {
+      let asked: string | undefined;
+      const newElements = core.newElementsOf(plan).length;
+      const allowed = await passMoneyGuards(
+        {
+          usd: amountToNumber(plan.cost.usd),
+          credits: formatAmount(plan.cost.credits),
+          what: `${core.describeVideos(toRender, newElements)} of ${path.basename(uri.fsPath)}`,
+          backend,
+          detail: core.spendDetail(plan, toRender),
+        },
+        this.services.tasks.entries(),
+        {
+          alwaysConfirm: toRender.length > 1 || newElements > 0,
+          ask: async (question) => {
+            asked = question.message;
+            if (this.ask) return this.ask(question);
+            const picked = await vscode.window.showInformationMessage(question.message, { modal: true, detail: question.detail }, question.go);
+            return picked === question.go;
+          },
+        },
+      );
+      if (!allowed) return { kind: 'cancelled', question: asked };
+    }
+
+    const engine = await this.services.tasks.ensureEngine();
+    const expected = toRender.length + inFlight.length;
+    let started = 0;
+    let report: ((message: string) => void) | undefined;
+    let allCreated!: () => void;
+    const creating = new Promise<void>((resolve) => (allCreated = resolve));
+    const rendering = core.renderStoryboard(plan, {
+      engine,
+      backend,
+      concurrency: CONCURRENCY,
+      upload: async (file) => (await this.services.backends.clientFor(backend)).uploadFile(file),
+      onTask: () => {
+        started++;
+        report?.(`${started} of ${expected} created; follow them in the Tasks view`);
+        if (started < expected) return;
+        created();
+        allCreated();
+      },
+    });
+    void rendering.finally(allCreated).catch(() => undefined);
+    // The notification lasts while the tasks are being created (and shows any wait for a retry); the videos then
+    // render in the Tasks view and above each video in the editor.
+    void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Kling: rendering ${name}` }, async (progress) => {
+      report = (message) => progress.report({ message });
+      report(`creating ${expected} task${expected === 1 ? '' : 's'}…`);
+      const retries = this.services.backends.onDidRetry((notice) =>
+        progress.report({ message: `${notice.status === 429 ? 'the service is limiting requests' : 'the service did not answer'}; trying again in ${Math.ceil(notice.waitMs / 1000)} s` }),
+      );
+      await creating;
+      retries.dispose();
+    });
+
+    let outcomes: VideoOutcome[];
+    try {
+      outcomes = await rendering;
+    } catch (error) {
+      void showError(error, { context: `Could not render ${name}` });
+      return { kind: 'refused', reason: error instanceof Error ? error.message : String(error) };
+    }
+    this.reportFailures(uri, name, outcomes);
+    this.analyzer.invalidate();
+    this.log.info(`${name}: ${outcomes.map((o) => `${o.name} ${o.kind}`).join(', ')}`);
+    return { kind: 'rendered', plan, outcomes };
+  }
+
+  /**
+   * Creates the service refused (a bad key, no credits) have no task to announce them: say so once, with the one
+   * action that helps. Tasks that were created announce their own end (TaskNotifications).
+   */
+  private reportFailures(uri: vscode.Uri, name: string, outcomes: readonly VideoOutcome[]): void {
+    const refused = outcomes.filter((o): o is Extract<VideoOutcome, { kind: 'failed' }> => o.kind === 'failed' && o.entry === undefined);
+    if (!refused.length) return;
+    const first = refused[0]!;
+    const what = refused.length === 1 ? first.name : `${refused.length} videos (${refused.map((o) => o.name).join(', ')})`;
+    const error = Object.assign(new Error(first.message), { kind: first.error });
+    void showError(error, { context: `${name}: ${what} not rendered`, retry: () => vscode.commands.executeCommand('klingStudio.storyboard.render', uri) });
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The storyboards area's suites: `*.kling.json` in a real VS Code. API tests inside the extension host (the repo as
+ * the extension under development, running dist/), in a trusted and an untrusted workspace; UI tests that type and
+ * click in the workbench with the packaged vsix installed.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Suite } from '../harness/run';
+import type { TierContext } from '../tierContext';
+import { estimateDialog, LAUNCH_STORYBOARD, renderAllFromTheLens, writeAndCorrect } from './ui/storyboardEditor.ui';
+
+export function storyboardsSuites(tier: TierContext): Suite[] {
+  const uiWorkspace = tier.freshWorkspace('storyboards-ui');
+  writeFileSync(join(uiWorkspace, 'launch.kling.json'), LAUNCH_STORYBOARD);
+  return [
+    {
+      kind: 'api',
+      name: 'storyboards-api',
+      extensionDevelopmentPath: tier.repoRoot,
+      testsIndex: join(__dirname, 'api', 'index.js'),
+      workspace: tier.freshWorkspace('storyboards-api'),
+      settings: tier.simulatorSettings(50),
+      timeoutMs: 240_000,
+    },
+    {
+      kind: 'api',
+      name: 'storyboards-api-restricted',
+      extensionDevelopmentPath: tier.repoRoot,
+      testsIndex: join(__dirname, 'restricted', 'index.js'),
+      workspace: tier.freshWorkspace('storyboards-restricted'),
+      settings: tier.simulatorSettings(50, { 'security.workspace.trust.startupPrompt': 'never' }),
+      disableWorkspaceTrust: false,
+      timeoutMs: 120_000,
+    },
+    {
+      kind: 'ui',
+      name: 'storyboards-ui',
+      extensions: [tier.vsix],
+      workspace: uiWorkspace,
+      settings: tier.simulatorSettings(20),
+      // One person's session: each test goes on from where the last one left the storyboard.
+      sharePage: true,
+      tests: [renderAllFromTheLens, writeAndCorrect, estimateDialog],
+    },
+  ];
+}
