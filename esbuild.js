@@ -37,7 +37,7 @@ const builds = [
     external: ['vscode', './klingCore.js'],
     metafile: true,
   },
-  { ...node, entryPoints: { klingCore: 'src/extension/klingCore.ts' }, outdir: 'dist', external: ['vscode'], metafile: true },
+  { ...node, entryPoints: { klingCore: 'src/extension/klingCore.ts' }, outdir: 'dist', external: ['vscode', './klingCore.js'], metafile: true },
   { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' }, metafile: true },
 ];
 

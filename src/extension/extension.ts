@@ -3,6 +3,8 @@ import { BackendManager } from './backend/backendManager';
 import { registerGeneralCommands } from './commands/generalCommands';
 import { registerComposer, type Composer } from './composer/registerComposer';
 import { ExtensionLog } from './log/extensionLog';
+import { openVideo } from './preview/openVideo';
+import { registerVideoPreview } from './preview/registerVideoPreview';
 import { ApiKeyStore } from './secrets/apiKeyStore';
 import { registerKeyCommands } from './secrets/keyCommands';
 import { KlingStatusBar } from './statusBar/klingStatusBar';
@@ -36,7 +38,6 @@ export async function activate(context: vscode.ExtensionContext) {
   context.subscriptions.push(tree, view);
 
   const services = { tasks, backends };
-  const openVideo = (file: vscode.Uri) => vscode.commands.executeCommand('vscode.open', file);
   const statusBar = new KlingStatusBar(tasks, backends, keys, view);
   const storyboards = registerStoryboards(context, { ...services, log, openVideo });
   const composer = registerComposer(context, { tasks, backends, keys, statusBar, log });
@@ -47,6 +48,7 @@ export async function activate(context: vscode.ExtensionContext) {
     new TaskCommands(services, openVideo),
     registerKeyCommands(keys),
     registerGeneralCommands(services, statusBar, log),
+    registerVideoPreview(context, { ...services, log }),
     composer,
   );
 

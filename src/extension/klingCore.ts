@@ -1,6 +1,8 @@
 // The editor's second bundle (dist/klingCore.js), loaded on first use: the API client (undici), the full zod schemas,
 // validation, pricing, the task engine and the simulator. dist/extension.js stays small and quick to activate
 // (shared/notes/bundle-facts.md).
+// Editor code that only a feature in use needs may come here too: it is loaded with `vscode` available, and it imports
+// the core directly (not through loadCore). Kling Preview's editor (page, recipe, actions) loads when a video opens.
 export { ApiError, isApiError } from '../core/api/apiError';
 export { VideoRequest, CreateRequest, DURATION_MIN, DURATION_MAX, ASPECT_RATIOS, QUALITIES, SOUNDS, PROMPT_MAX } from '../core/api/apiSchemas';
 export { KlingClient, describeRequest, isLoopback } from '../core/api/klingClient';
@@ -21,6 +23,7 @@ export { TaskEngine } from '../core/tasks/taskEngine';
 // The words of the storyboard editor (lenses, hovers, the Storyboards view): pure, and only needed once a storyboard
 // has been checked, which loads this bundle anyway.
 export { videoStatus, fileSummary, videoLenses, fileLens, videoDescription, fileDescription, videoHoverMarkdown, estimateText, problemsRefusal, describeVideos, spendDetail, newElementsOf } from './storyboards/storyboardPresentation';
+export { VideoPreview } from './preview/videoPreview';
 // The composer's host: needed once its view is shown or a composer command runs (registerComposer.ts keeps only the
 // registrations in the activation bundle). It uses the vscode API, which this bundle leaves external too.
 export { createComposerView } from './composer/composerView';

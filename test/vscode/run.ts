@@ -7,10 +7,11 @@
 import { main, type Suite } from './harness/run';
 import { composerSuites } from './composer/suites';
 import { tasksSuites } from './kling/suites';
+import { previewSuites } from './preview/suites';
 import { storyboardsSuites } from './storyboards/suites';
 import { createTierContext, type TierContext } from './tierContext';
 
-const AREAS: Array<(context: TierContext) => Suite[]> = [tasksSuites, storyboardsSuites, composerSuites];
+const AREAS: Array<(context: TierContext) => Suite[]> = [tasksSuites, storyboardsSuites, previewSuites, composerSuites];
 
 async function run(): Promise<void> {
   const { context, close } = await createTierContext();

@@ -41,12 +41,38 @@ export async function writeSidecar(videoPath: string, sidecar: Sidecar): Promise
 
 /** The sidecar of a video, or undefined when there is none or it cannot be read. */
 export async function readSidecar(videoPath: string): Promise<Sidecar | undefined> {
+  const read = await loadSidecar(videoPath);
+  return read.kind === 'found' ? read.sidecar : undefined;
+}
+
+export type SidecarRead =
+  | { kind: 'found'; sidecar: Sidecar }
+  /** No `<video>.json` beside the video: it was not made by Kling Studio, or its sidecar was not kept. */
+  | { kind: 'missing' }
+  /** There is one, but it is not JSON or not a sidecar; `problem` says what is wrong, for the user to fix. */
+  | { kind: 'invalid'; problem: string };
+
+/** The sidecar of a video, or why there is none: the preview tells a missing recipe from a broken one. */
+export async function loadSidecar(videoPath: string): Promise<SidecarRead> {
+  let text: string;
   try {
-    const parsed = Sidecar.safeParse(JSON.parse(await readFile(sidecarPathOf(videoPath), 'utf8')));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
+    text = await readFile(sidecarPathOf(videoPath), 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };
+    return { kind: 'invalid', problem: `it cannot be read (${code ?? String(error)})` };
   }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return { kind: 'invalid', problem: `it is not valid JSON (${error instanceof Error ? error.message : String(error)})` };
+  }
+  const parsed = Sidecar.safeParse(json);
+  if (parsed.success) return { kind: 'found', sidecar: parsed.data };
+  const issue = parsed.error.issues[0]!;
+  const where = issue.path.length > 0 ? `"${issue.path.join('.')}"` : 'the file';
+  return { kind: 'invalid', problem: `${where}: ${issue.message}` };
 }
 
 /** A video is up to date when its file is there, whole, and its sidecar records the same request hash. */

@@ -57,7 +57,8 @@ export class Mp4InfoError extends Error {
   }
 }
 
-function describeKind(kind: Mp4InfoErrorKind): string {
+/** What a kind of problem means, in words for a user (the preview's error state shows it). */
+export function describeKind(kind: Mp4InfoErrorKind): string {
   switch (kind) {
     case 'unreadable':
       return 'cannot read the file';

@@ -108,6 +108,16 @@ export class Workbench {
           return true;
         }
         offered = await rows.allInnerTexts();
+        // On a busy machine the palette can close under us (a webview that finishes loading takes the
+        // focus) or lose keys typed while it settled: open it again, or put the whole text back.
+        if (!(await input.isVisible())) {
+          await this.page.keyboard.press('F1');
+          await input.waitFor({ state: 'visible', timeout: 2000 }).catch(() => undefined);
+        }
+        if ((await input.inputValue({ timeout: 2000 }).catch(() => '')) !== `>${title}`) {
+          await input.fill(`>${title}`, { timeout: 2000 }).catch(() => undefined);
+          return undefined;
+        }
         // The palette lists the commands known when its text last changed, and an extension's
         // commands arrive seconds after the workbench is drawn: retype the last letter to ask again.
         await input.press('Backspace');

@@ -23,9 +23,13 @@ suite('activation', () => {
   });
 
   test('keeps the heavy modules out of the activation bundle', async () => {
+    // The size budget (150 KB) is for the release build and is measured by `npm run bench`; this build is the
+    // unminified development one, so here we check what it contains.
     const extension = vscode.extensions.getExtension(EXTENSION_ID)!;
     const bundle = readFileSync(join(extension.extensionPath, 'dist', 'extension.js'), 'utf8');
-    assert.ok(bundle.length < 150 * 1024, `dist/extension.js is ${Math.round(bundle.length / 1024)} KB; the target is 150 KB`);
-    assert.ok(!/undici/i.test(bundle), 'undici is in the activation bundle');
+    assert.ok(!/node_modules\/undici\//.test(bundle), 'undici is in the activation bundle');
+    assert.ok(!/node_modules\/zod\/v4\/classic\//.test(bundle), "zod's classic API is in the activation bundle");
+    assert.ok(!/node_modules\/mediabunny\//.test(bundle), 'mediabunny is in the activation bundle');
+    assert.ok(/node_modules\/zod\/v4\/mini\//.test(bundle), 'the check sees module paths (zod/mini is expected)');
   });
 });

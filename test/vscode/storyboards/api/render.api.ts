@@ -181,9 +181,11 @@ suite('storyboard prices and rendering', () => {
     assert.equal(await vscode.commands.executeCommand('klingStudio.storyboard.openResult', uri, 'hero'), true);
     const tab = await eventually('the video tab', () => {
       const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input as { uri?: vscode.Uri } | undefined;
-      return input?.uri?.fsPath.endsWith('hero.mp4') ? input.uri : undefined;
+      return input?.uri?.fsPath.endsWith('hero.mp4') ? input : undefined;
     });
-    assert.equal(tab.fsPath, join(workspaceDir(), 'media', 'videos', 'hero.mp4'));
+    assert.equal(tab.uri!.fsPath, join(workspaceDir(), 'media', 'videos', 'hero.mp4'));
+    // A rendered video has its sidecar: it opens in Kling Preview, beside the recipe that made it.
+    assert.ok(tab instanceof vscode.TabInputCustom && tab.viewType === 'klingStudio.preview', 'the result opens in Kling Preview');
     assert.equal(await vscode.commands.executeCommand('klingStudio.storyboard.openResult', uri, 'nothing-here'), false);
 
     // From the palette, with no argument: the video at the cursor.

@@ -1,0 +1,154 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { loadSidecar, type Sidecar } from '../../core/download/sidecar';
+import { regenerateDraft } from '../../core/preview/regenerateDraft';
+import { videoRecipe, type VideoRecipe } from '../../core/preview/videoRecipe';
+import { videoNameRange } from '../../core/storyboard/videoNameRange';
+import type { PreviewAction } from '../../webview/preview/protocol';
+import { ensureReady } from '../generate/ensureReady';
+import { money } from '../generate/moneyGuard';
+import { submitGeneration, type GenerationServices } from '../generate/submitGeneration';
+
+/**
+ * The composer's commands that load a video into its form (the composer is its own feature). The preview offers
+ * "Edit in Composer" only when the one that fits the video is registered:
+ * - a storyboard's video: `(storyboard: Uri, videoName: string)`;
+ * - a video made from a prompt: `({ request, label })`, the exact request from the sidecar.
+ */
+export const COMPOSER_EDIT_STORYBOARD_VIDEO = 'klingStudio.storyboard.editInComposer';
+export const COMPOSER_EDIT_REQUEST = 'klingStudio.composer.editRequest';
+
+/** The composer command for this video, if the composer registered it. */
+export function composerCommandFor(recipe: VideoRecipe | undefined, commands: ReadonlySet<string>): string | undefined {
+  if (!recipe) return undefined;
+  const command = recipe.storyboard?.video ? COMPOSER_EDIT_STORYBOARD_VIDEO : COMPOSER_EDIT_REQUEST;
+  return commands.has(command) ? command : undefined;
+}
+
+export interface PreviewActionContext {
+  video: vscode.Uri;
+  panel: vscode.WebviewPanel;
+  services: GenerationServices;
+}
+
+/** Does what a button of the page asks. Each action reads the sidecar afresh: the file may have changed since. */
+export async function runPreviewAction(action: PreviewAction, context: PreviewActionContext): Promise<void> {
+  const { video } = context;
+  switch (action) {
+    case 'regenerate':
+      return regenerate(context);
+    case 'editInComposer':
+      return editInComposer(video);
+    case 'openStoryboard':
+      return openStoryboard(video);
+    case 'reveal':
+      // The Explorer shows only the workspace's folders; a video elsewhere is shown by the system's file manager.
+      await vscode.commands.executeCommand(vscode.workspace.getWorkspaceFolder(video) ? 'revealInExplorer' : 'revealFileInOS', video);
+      return;
+    case 'openExternal':
+      return openInSystemPlayer(video);
+    case 'reopenDefault':
+      // As "Reopen Editor With": the file opens in VS Code's standard editor in this group, in place of the preview.
+      await vscode.commands.executeCommand('vscode.openWith', video, 'default', context.panel.viewColumn);
+      context.panel.dispose();
+      return;
+  }
+}
+
+/**
+ * The system's player plays what VS Code's cannot (AAC sound); nothing is transcoded or bundled for it. It can only
+ * open a file on the machine it runs on: in a browser, or with the workspace on a remote machine, the video is not
+ * there, so the user is told how to get it instead of nothing happening.
+ */
+async function openInSystemPlayer(video: vscode.Uri): Promise<void> {
+  const name = path.basename(video.fsPath);
+  const local = vscode.env.uiKind === vscode.UIKind.Desktop && vscode.env.remoteName === undefined;
+  if (local && (await vscode.env.openExternal(video))) return;
+  const reveal = 'Reveal in Explorer';
+  const picked = await vscode.window.showInformationMessage(
+    local
+      ? `No system player opened ${name}. Open it from your file manager.`
+      : `${name} is on the machine this workspace runs on, not on yours, so no player of yours can open it from here. Download it (Explorer: right-click › Download…) to play it with its sound.`,
+    reveal,
+  );
+  if (picked === reveal) await vscode.commands.executeCommand('revealInExplorer', video);
+}
+
+/** The same request again, as a new task: today's price first, then the money guards (budget, trust) as always. */
+async function regenerate(context: PreviewActionContext): Promise<void> {
+  const { video, services } = context;
+  const sidecar = await sidecarOf(video);
+  if (!sidecar) return;
+  const result = regenerateDraft(sidecar, video.fsPath);
+  if (!result.ok) {
+    const open = 'Open Sidecar';
+    if ((await vscode.window.showErrorMessage(result.problem, open)) === open) await vscode.window.showTextDocument(sidecarUri(video));
+    return;
+  }
+  if (!(await ensureReady(services.backends))) return;
+  const backend = services.backends.current();
+  const { draft } = result;
+  const price = money(Number(draft.price.usd));
+  const simulated = backend.kind === 'simulator';
+  const go = `Generate for ${price}`;
+  const where = result.replacesVideo
+    ? `When it is ready it replaces ${path.basename(video.fsPath)}, as rendering its storyboard would.`
+    : `It is saved beside this one as ${path.basename(draft.outputPath!)}; this take is kept.`;
+  const realNow = sidecar.simulated && !simulated ? ' This video came from the simulator; this time the Kling API makes it, for real.' : '';
+  const picked = await vscode.window.showInformationMessage(
+    `Generate "${draft.label}" again? It costs ${price} (${draft.price.credits} credits)${simulated ? ' on the simulator: nothing is spent' : ''}.`,
+    { modal: true, detail: `${where}${realNow}` },
+    go,
+  );
+  if (picked !== go) return;
+  await submitGeneration(services, { ...draft, backend }, { what: `"${draft.label}" again`, alreadyConfirmed: true });
+}
+
+async function editInComposer(video: vscode.Uri): Promise<void> {
+  const sidecar = await sidecarOf(video);
+  if (!sidecar) return;
+  const recipe = videoRecipe(sidecar, video.fsPath);
+  const command = composerCommandFor(recipe, new Set(await vscode.commands.getCommands(true)));
+  if (!command) return void vscode.window.showInformationMessage('The composer cannot load this video yet.');
+  if (command === COMPOSER_EDIT_STORYBOARD_VIDEO) {
+    await vscode.commands.executeCommand(command, vscode.Uri.file(recipe.storyboard!.path), recipe.storyboard!.video);
+  } else {
+    await vscode.commands.executeCommand(command, { request: sidecar.request, label: recipe.title });
+  }
+}
+
+/** Opens the storyboard that made the video, beside the preview, with the video's `"name"` selected. */
+async function openStoryboard(video: vscode.Uri): Promise<void> {
+  const sidecar = await sidecarOf(video);
+  if (!sidecar) return;
+  const storyboard = videoRecipe(sidecar, video.fsPath).storyboard;
+  if (!storyboard) return void vscode.window.showInformationMessage(`${path.basename(video.fsPath)} was not made from a storyboard.`);
+  let document: vscode.TextDocument;
+  try {
+    document = await vscode.workspace.openTextDocument(vscode.Uri.file(storyboard.path));
+  } catch {
+    void vscode.window.showWarningMessage(`The storyboard that made this video, ${storyboard.relativePath}, is no longer there.`);
+    return;
+  }
+  const range = storyboard.video ? videoNameRange(document.getText(), storyboard.video) : undefined;
+  const selection = range ? new vscode.Range(document.positionAt(range.offset), document.positionAt(range.offset + range.length)) : undefined;
+  const editor = await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: false, selection });
+  if (selection) editor.revealRange(selection, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  else if (storyboard.video) {
+    void vscode.window.showInformationMessage(`${path.basename(storyboard.path)} has no video named "${storyboard.video}" any more.`);
+  }
+}
+
+async function sidecarOf(video: vscode.Uri): Promise<Sidecar | undefined> {
+  const read = await loadSidecar(video.fsPath);
+  if (read.kind === 'found') return read.sidecar;
+  const name = path.basename(video.fsPath);
+  void vscode.window.showWarningMessage(
+    read.kind === 'missing' ? `${name} has no Kling sidecar (${name}.json): how it was made is unknown.` : `The sidecar ${name}.json cannot be used: ${read.problem}.`,
+  );
+  return undefined;
+}
+
+function sidecarUri(video: vscode.Uri): vscode.Uri {
+  return video.with({ path: `${video.path}.json` });
+}

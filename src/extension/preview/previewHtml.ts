@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { PreviewSettings } from '../../webview/preview/protocol';
+
+/**
+ * The page's HTML, after VS Code's media-preview `videoPreview.ts`: a strict CSP (scripts only with this nonce, media
+ * and styles only from the webview's own resources, nothing inline), the settings in an escaped attribute, and a
+ * loading and an error state ready before the script runs. Everything else the script builds.
+ */
+export function previewHtml(webview: vscode.Webview, pageRoot: vscode.Uri, settings: PreviewSettings): string {
+  const nonce = randomBytes(16).toString('base64');
+  const csp = webview.cspSource;
+  const resource = (name: string) => escapeAttribute(webview.asWebviewUri(vscode.Uri.joinPath(pageRoot, name)).toString());
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="UTF-8">
+  <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src ${csp} data:; media-src ${csp}; style-src ${csp}; font-src ${csp}; script-src 'nonce-${nonce}';">
+  <meta name="viewport" content="width=device-width, initial-scale=1.0">
+  <title>Kling Preview</title>
+  <link rel="stylesheet" href="${resource('preview.css')}">
+  <meta id="settings" data-settings="${escapeAttribute(JSON.stringify(settings))}">
+</head>
+<body class="loading">
+  <main class="layout">
+    <section class="stage" aria-label="Video">
+      <div class="loading-indicator" role="status">Loading ${escapeText(settings.fileName)}…</div>
+      <div class="loading-error" role="alert">
+        <p>This video cannot be played here.</p>
+        <p id="error-detail"></p>
+        <button id="reopen-default" class="secondary">Open with the default editor</button>
+      </div>
+      <video id="video" class="kling-video" controls playsinline preload="auto" aria-label="${escapeAttribute(settings.fileName)}"></video>
+      <div class="playback">
+        <label><input id="loop" type="checkbox"> Loop</label>
+        <label>Speed <select id="rate"></select></label>
+      </div>
+      <p id="audio-note" class="note" hidden>AAC sound: VS Code's player cannot play it.<button id="audio-open-external" class="secondary">Open in System Player</button></p>
+    </section>
+    <aside id="recipe" class="recipe" aria-label="How this video was made"></aside>
+  </main>
+  <script nonce="${nonce}" src="${resource('preview.js')}"></script>
+</body>
+</html>`;
+}
+
+function escapeAttribute(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function escapeText(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}

@@ -1,0 +1,176 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { loadSidecar } from '../../core/download/sidecar';
+import { describeKind, Mp4InfoError, readMp4Info } from '../../core/media/mp4Info';
+import { regenerateDraft } from '../../core/preview/regenerateDraft';
+import { videoRecipe } from '../../core/preview/videoRecipe';
+import { parsePageMessage, Playback, type PageMessage, type PreviewState } from '../../webview/preview/protocol';
+import { money } from '../generate/moneyGuard';
+import type { GenerationServices } from '../generate/submitGeneration';
+import type { ExtensionLog } from '../log/extensionLog';
+import { Disposable } from '../util/dispose';
+import { composerCommandFor, runPreviewAction } from './previewActions';
+import { previewHtml } from './previewHtml';
+
+export interface VideoPreviewDeps {
+  services: GenerationServices;
+  log: ExtensionLog;
+  /** Where loop and speed are remembered between previews. */
+  memento: vscode.Memento;
+  /** The folder of the page's script and stylesheet (dist/webview). */
+  pageRoot: vscode.Uri;
+}
+
+const PLAYBACK_KEY = 'klingStudio.preview.playback';
+/** A preview opened to judge a few seconds of video loops by default, at normal speed. */
+const DEFAULT_PLAYBACK: Playback = { loop: true, rate: 1 };
+
+/**
+ * One Kling Preview editor, after VS Code's media-preview `MediaPreview`: the page may load only from the video's
+ * folder and its own scripts, the page is drawn again when the file changes (a new version in the URL, so no stale
+ * cache), the editor closes when the file is deleted, and the recipe is posted again when the sidecar changes.
+ */
+export class VideoPreview extends Disposable {
+  private readonly sidecar: vscode.Uri;
+  private stateVersion = 0;
+  private renderTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly video: vscode.Uri,
+    private readonly panel: vscode.WebviewPanel,
+    private readonly deps: VideoPreviewDeps,
+  ) {
+    super();
+    this.sidecar = video.with({ path: `${video.path}.json` });
+    const folder = video.with({ path: path.posix.dirname(video.path), query: '', fragment: '' });
+    panel.webview.options = { enableScripts: true, enableForms: false, localResourceRoots: [folder, deps.pageRoot] };
+
+    this._register(panel.onDidDispose(() => this.dispose()));
+    this._register(panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)));
+    const watcher = this._register(vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '*')));
+    const onVideoOrSidecar = (uri: vscode.Uri, onVideo: () => unknown) => {
+      if (same(uri, this.video)) onVideo();
+      else if (same(uri, this.sidecar)) void this.postState();
+    };
+    this._register(watcher.onDidChange((uri) => onVideoOrSidecar(uri, () => this.renderSoon())));
+    this._register(watcher.onDidCreate((uri) => onVideoOrSidecar(uri, () => this.renderSoon())));
+    this._register({ dispose: () => clearTimeout(this.renderTimer) });
+    this._register(watcher.onDidDelete((uri) => onVideoOrSidecar(uri, () => void this.closeIfGone())));
+    this._register(vscode.workspace.onDidGrantWorkspaceTrust(() => void this.postState()));
+    void this.render();
+  }
+
+  private async onMessage(raw: unknown): Promise<void> {
+    const message: PageMessage | undefined = parsePageMessage(raw, (line) => this.deps.log.warn(line));
+    if (!message) return;
+    switch (message.type) {
+      case 'preview/ready':
+        return this.postState();
+      case 'preview/playback':
+        await this.deps.memento.update(PLAYBACK_KEY, message.playback);
+        return;
+      case 'preview/loadFailed':
+        this.deps.log.warn(`Kling Preview could not play ${this.video.fsPath}: ${message.detail}`);
+        return;
+      case 'preview/action':
+        try {
+          await runPreviewAction(message.action, { video: this.video, panel: this.panel, services: this.deps.services });
+        } catch (error) {
+          this.deps.log.error(`Kling Preview: ${message.action} on ${this.video.fsPath} failed: ${error instanceof Error ? error.message : String(error)}`);
+          void vscode.window.showErrorMessage(`Kling Preview: ${error instanceof Error ? error.message : String(error)}`);
+        }
+        return;
+    }
+  }
+
+  /** A file being written sends several change events: the page is drawn once, when they stop. */
+  private renderSoon(): void {
+    clearTimeout(this.renderTimer);
+    this.renderTimer = setTimeout(() => void this.render(), 150);
+  }
+
+  private async render(): Promise<void> {
+    if (this.isDisposed) return;
+    // The file's mtime and size as the version: a changed file is a new URL, so the page never shows a cached one.
+    const version = await vscode.workspace.fs.stat(this.video).then(
+      (stat) => `${stat.mtime}-${stat.size}`,
+      () => String(Date.now()),
+    );
+    if (this.isDisposed) return;
+    const webview = this.panel.webview;
+    const stored = Playback.safeParse(this.deps.memento.get(PLAYBACK_KEY));
+    webview.html = previewHtml(webview, this.deps.pageRoot, {
+      src: webview.asWebviewUri(this.video).with({ query: `version=${encodeURIComponent(version)}` }).toString(),
+      fileName: path.basename(this.video.fsPath),
+      playback: stored.success ? stored.data : DEFAULT_PLAYBACK,
+    });
+  }
+
+  /** A delete event also comes when a download's finished file is renamed over the video: close only if it is gone. */
+  private async closeIfGone(): Promise<void> {
+    const exists = await vscode.workspace.fs.stat(this.video).then(
+      () => true,
+      () => false,
+    );
+    if (this.isDisposed) return;
+    if (exists) await this.render();
+    else this.panel.dispose();
+  }
+
+  private async postState(): Promise<void> {
+    const version = ++this.stateVersion;
+    let state: PreviewState;
+    try {
+      state = await this.state();
+    } catch (error) {
+      this.deps.log.error(`Kling Preview could not read ${this.video.fsPath}: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    // Only the newest state: an older read that finished late must not overwrite it.
+    if (this.isDisposed || version !== this.stateVersion) return;
+    await this.panel.webview.postMessage(state);
+  }
+
+  private async state(): Promise<PreviewState> {
+    const file = this.video.fsPath;
+    const fileName = path.basename(file);
+    const [read, tracks, commands] = await Promise.all([
+      loadSidecar(file),
+      readMp4Info(file).then(
+        (info) => ({ ok: true as const, info }),
+        (error: unknown) => ({ ok: false as const, error }),
+      ),
+      vscode.commands.getCommands(true),
+    ]);
+    const recipe = read.kind === 'found' ? videoRecipe(read.sidecar, file) : undefined;
+    const draft = read.kind === 'found' ? regenerateDraft(read.sidecar, file) : undefined;
+    let fileProblem: string | undefined;
+    if (!tracks.ok) {
+      const error = tracks.error;
+      fileProblem = error instanceof Mp4InfoError ? `${describeKind(error.kind)}: ${error.detail}` : String(error);
+      this.deps.log.warn(`Kling Preview: cannot read the tracks of ${file}: ${fileProblem}`);
+    }
+    return {
+      type: 'preview/state',
+      fileName,
+      recipe,
+      recipeNote:
+        read.kind === 'missing'
+          ? `The recipe of this video is unknown: there is no Kling sidecar (${fileName}.json) beside it.`
+          : read.kind === 'invalid'
+            ? `The recipe of this video is unknown: its sidecar ${fileName}.json cannot be used, ${read.problem}.`
+            : undefined,
+      aacAudio: tracks.ok && tracks.info.hasAacAudio,
+      fileProblem,
+      actions: {
+        regenerate: recipe && vscode.workspace.isTrusted ? { price: draft?.ok ? money(Number(draft.draft.price.usd)) : undefined } : undefined,
+        editInComposer: composerCommandFor(recipe, new Set(commands)) !== undefined,
+        openStoryboard: recipe?.storyboard !== undefined,
+      },
+    };
+  }
+}
+
+function same(a: vscode.Uri, b: vscode.Uri): boolean {
+  return a.scheme === b.scheme && a.fsPath === b.fsPath;
+}

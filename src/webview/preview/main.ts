@@ -1,0 +1,258 @@
+// The Kling Preview page: the video with its controls, loop and speed, and beside it the recipe the host sends.
+// After VS Code's media-preview page (media/videoPreview.js): a loading state until the first frame, an error state
+// that offers the default editor. Everything the user asks for beyond playback is a message to the host.
+import './preview.css';
+import type { RecipeShot, VideoRecipe } from '../../core/preview/videoRecipe';
+import type { HostMessage, PageMessage, Playback, PreviewAction, PreviewSettings, PreviewState } from './protocol';
+import { formatRange, formatTime, PLAYBACK_RATES, shotAt } from './timeline';
+
+declare function acquireVsCodeApi(): { postMessage(message: PageMessage): void };
+
+const vscode = acquireVsCodeApi();
+const post = (message: PageMessage) => vscode.postMessage(message);
+
+const settings = readSettings();
+const body = document.body;
+const video = byId<HTMLVideoElement>('video');
+const loopBox = byId<HTMLInputElement>('loop');
+const rateSelect = byId<HTMLSelectElement>('rate');
+const audioNote = byId<HTMLElement>('audio-note');
+const recipePane = byId<HTMLElement>('recipe');
+const errorDetail = byId<HTMLElement>('error-detail');
+
+let state: PreviewState | undefined;
+let shotItems: HTMLElement[] = [];
+let settled = false;
+
+setUpPlayback(settings.playback);
+video.addEventListener('loadeddata', onLoaded);
+video.addEventListener('error', onLoadFailed);
+video.addEventListener('timeupdate', markCurrentShot);
+video.src = settings.src;
+
+byId('reopen-default').addEventListener('click', () => act('reopenDefault'));
+byId('audio-open-external').addEventListener('click', () => act('openExternal'));
+window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
+  if (event.data?.type === 'preview/state') show(event.data);
+});
+post({ type: 'preview/ready' });
+
+function onLoaded(): void {
+  if (settled) return;
+  settled = true;
+  body.classList.remove('loading');
+  body.classList.add('ready');
+  void autoplay();
+}
+
+/** Plays at once, as a preview opened to judge a result should; muted if the autoplay policy refuses sound. */
+async function autoplay(): Promise<void> {
+  try {
+    await video.play();
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'NotAllowedError') {
+      video.muted = true;
+      await video.play().catch(() => undefined);
+    }
+  }
+}
+
+function onLoadFailed(): void {
+  if (settled) return;
+  settled = true;
+  body.classList.remove('loading');
+  body.classList.add('error');
+  showErrorDetail();
+  const error = video.error;
+  post({ type: 'preview/loadFailed', detail: `${error?.code ?? '?'}: ${error?.message || 'the video element gave no reason'}`.slice(0, 500) });
+}
+
+function showErrorDetail(): void {
+  errorDetail.textContent = state?.fileProblem ? `${capitalise(state.fileProblem)}.` : '';
+}
+
+function setUpPlayback(playback: Playback): void {
+  for (const rate of PLAYBACK_RATES) {
+    const option = element('option', { text: `${rate}×` });
+    option.value = String(rate);
+    rateSelect.append(option);
+  }
+  rateSelect.value = String(playback.rate);
+  loopBox.checked = playback.loop;
+  video.loop = playback.loop;
+  // The load that setting `src` starts resets playbackRate to defaultPlaybackRate: set both.
+  video.defaultPlaybackRate = playback.rate;
+  video.playbackRate = playback.rate;
+  const changed = () => {
+    const next: Playback = { loop: loopBox.checked, rate: Number(rateSelect.value) };
+    video.loop = next.loop;
+    video.defaultPlaybackRate = next.rate;
+    video.playbackRate = next.rate;
+    post({ type: 'preview/playback', playback: next });
+  };
+  loopBox.addEventListener('change', changed);
+  rateSelect.addEventListener('change', changed);
+}
+
+function show(next: PreviewState): void {
+  state = next;
+  audioNote.hidden = !next.aacAudio;
+  if (body.classList.contains('error')) showErrorDetail();
+  recipePane.replaceChildren(...(next.recipe ? recipeView(next.recipe, next) : unknownRecipeView(next)));
+  markCurrentShot();
+}
+
+function recipeView(recipe: VideoRecipe, current: PreviewState): HTMLElement[] {
+  const header = element('header', { class: 'recipe-header' }, [element('h1', { text: recipe.title })]);
+  if (recipe.simulated) {
+    header.append(element('span', { class: 'badge', text: 'Simulated', title: 'Made by the built-in simulator: a placeholder video, nothing was spent.' }));
+  }
+  const parts: HTMLElement[] = [header, actionsView(current)];
+
+  if (recipe.prompt) parts.push(section('Prompt', [element('p', { class: 'prompt', text: recipe.prompt })]));
+  if (recipe.shots.length > 0) {
+    parts.push(section('Shots', [shotsView(recipe.shots)], 'Click a shot to play from its start.'));
+  } else if (recipe.shotsPlannedByModel) {
+    parts.push(section('Shots', [element('p', { class: 'muted', text: 'Planned by the model (multi-shot "auto"): no times to show.' })]));
+  }
+  if (recipe.negativePrompt) parts.push(section('Negative prompt', [element('p', { class: 'prompt', text: recipe.negativePrompt })]));
+
+  const settingsFacts: Array<[string, string]> = [
+    ['Duration', `${recipe.durationSeconds} s`],
+    ['Aspect ratio', recipe.aspectRatio],
+    ['Quality', recipe.quality],
+    ['Sound', recipe.sound === 'on' ? 'on (AAC: silent in VS Code)' : recipe.sound],
+    ['Model', recipe.model],
+  ];
+  if (recipe.imageStart) settingsFacts.push(['First frame', recipe.imageStart]);
+  if (recipe.imageEnd) settingsFacts.push(['Last frame', recipe.imageEnd]);
+  if (recipe.elementCount > 0) settingsFacts.push(['Elements', String(recipe.elementCount)]);
+  if (recipe.watermark !== undefined) settingsFacts.push(['Watermark', recipe.watermark ? 'on' : 'off']);
+  parts.push(section('Settings', [facts(settingsFacts)]));
+
+  const priceFacts: Array<[string, string]> = [['Estimated', `${recipe.price.usd} · ${recipe.price.credits} credits`]];
+  if (recipe.price.reportedCredits !== undefined) priceFacts.push(['Reported', `${recipe.price.reportedCredits} credits`]);
+  if (recipe.simulated) priceFacts.push(['Spent', 'nothing (simulated)']);
+  parts.push(section('Price', [facts(priceFacts)]));
+
+  const taskFacts: Array<[string, string]> = [['Task', recipe.taskId], ['Created', date(recipe.createdAt)]];
+  if (recipe.completedAt) taskFacts.push(['Finished', date(recipe.completedAt)]);
+  taskFacts.push(['Saved', date(recipe.savedAt)]);
+  if (recipe.storyboard) {
+    taskFacts.push(['Storyboard', `${recipe.storyboard.relativePath}${recipe.storyboard.video ? ` › ${recipe.storyboard.video}` : ''}`]);
+  }
+  parts.push(section('Task', [facts(taskFacts, ['Task'])]));
+  return parts;
+}
+
+function unknownRecipeView(current: PreviewState): HTMLElement[] {
+  return [
+    element('header', { class: 'recipe-header' }, [element('h1', { text: current.fileName })]),
+    actionsView(current),
+    element('p', { class: 'note recipe-note', text: current.recipeNote ?? 'The recipe of this video is unknown.' }),
+  ];
+}
+
+function actionsView(current: PreviewState): HTMLElement {
+  const bar = element('div', { class: 'actions', role: 'toolbar', 'aria-label': 'Video actions' });
+  const add = (action: PreviewAction, label: string, kind: 'primary' | 'secondary', title?: string) => {
+    const button = element('button', { id: `action-${action}`, class: kind, text: label, ...(title ? { title } : {}) });
+    button.addEventListener('click', () => act(action));
+    bar.append(button);
+  };
+  const regenerate = current.actions.regenerate;
+  if (regenerate) {
+    add('regenerate', regenerate.price ? `Regenerate · ${regenerate.price}` : 'Regenerate…', 'primary', 'The same request again: the price is confirmed before anything is spent');
+  }
+  if (current.actions.editInComposer) add('editInComposer', 'Edit in Composer', 'secondary');
+  if (current.actions.openStoryboard) add('openStoryboard', 'Open Storyboard', 'secondary', 'Open the storyboard at this video');
+  add('reveal', 'Reveal in Explorer', 'secondary');
+  add('openExternal', 'Open in System Player', 'secondary');
+  return bar;
+}
+
+function shotsView(shots: readonly RecipeShot[]): HTMLElement {
+  const list = element('ol', { class: 'shots' });
+  shotItems = shots.map((shot) => {
+    const button = element('button', {
+      class: 'shot',
+      'aria-label': `Shot ${shot.index}, ${formatTime(shot.startSeconds)} to ${formatTime(shot.endSeconds)}: ${shot.prompt}. Play from its start.`,
+    }, [element('span', { class: 'shot-time', text: formatRange(shot) }), element('span', { class: 'shot-prompt', text: shot.prompt })]);
+    button.dataset.start = String(shot.startSeconds);
+    button.addEventListener('click', () => seek(shot.startSeconds));
+    const item = element('li', {}, [button]);
+    list.append(item);
+    return item;
+  });
+  return list;
+}
+
+function seek(seconds: number): void {
+  video.currentTime = seconds;
+  if (video.paused) void video.play().catch(() => undefined);
+  markCurrentShot();
+}
+
+function markCurrentShot(): void {
+  const shots = state?.recipe?.shots ?? [];
+  const current = shotAt(shots, video.currentTime);
+  shotItems.forEach((item, i) => {
+    item.classList.toggle('current', i === current);
+    if (i === current) item.setAttribute('aria-current', 'true');
+    else item.removeAttribute('aria-current');
+  });
+}
+
+function act(action: PreviewAction): void {
+  post({ type: 'preview/action', action });
+}
+
+function section(title: string, children: HTMLElement[], hint?: string): HTMLElement {
+  const heading = element('h2', { text: title });
+  return element('section', { class: 'recipe-section', ...(hint ? { title: hint } : {}) }, [heading, ...children]);
+}
+
+function facts(rows: Array<[string, string]>, code: string[] = []): HTMLElement {
+  const list = element('dl', { class: 'facts' });
+  for (const [term, value] of rows) {
+    const detail = code.includes(term) ? element('dd', {}, [element('code', { text: value })]) : element('dd', { text: value });
+    list.append(element('dt', { text: term }), detail);
+  }
+  return list;
+}
+
+function date(iso: string): string {
+  const value = new Date(iso);
+  return Number.isNaN(value.getTime()) ? iso : value.toLocaleString();
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** An element with text set as text (never parsed as HTML: prompts are the user's words). */
+function element<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Record<string, string> & { text?: string } = {},
+  children: HTMLElement[] = [],
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (name === 'text') node.textContent = value;
+    else node.setAttribute(name, value);
+  }
+  node.append(...children);
+  return node;
+}
+
+function byId<T extends HTMLElement = HTMLElement>(id: string): T {
+  const found = document.getElementById(id);
+  if (!found) throw new Error(`#${id} is missing from the page`);
+  return found as T;
+}
+
+function readSettings(): PreviewSettings {
+  const data = document.getElementById('settings')?.getAttribute('data-settings');
+  if (!data) throw new Error('the page has no settings');
+  return JSON.parse(data) as PreviewSettings;
+}

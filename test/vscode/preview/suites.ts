@@ -1,0 +1,44 @@
+/**
+ * Kling Preview's suites: API tests inside the extension host (which editor opens, from where; close on delete), and
+ * UI tests that watch the page play in the workbench, with workspaces seeded with real videos and sidecars.
+ */
+import { join } from 'node:path';
+import type { Suite } from '../harness/run';
+import type { TierContext } from '../tierContext';
+import { seedWorkspace } from './seedWorkspace';
+import { previewFileTests } from './ui/previewFiles.ui';
+import { openFromNotification, openFromTasksView, regenerateNewTake } from './ui/previewTasks.ui';
+
+export function previewSuites(tier: TierContext): Suite[] {
+  const filesWorkspace = tier.freshWorkspace('preview-files');
+  // Written while the server starts; each test waits for it. A failure fails the tests that need the files.
+  const seeded = seedWorkspace(filesWorkspace, tier.repoRoot);
+  seeded.catch(() => undefined);
+  return [
+    {
+      kind: 'api',
+      name: 'preview-api',
+      extensionDevelopmentPath: tier.repoRoot,
+      testsIndex: join(__dirname, 'api', 'index.js'),
+      workspace: tier.freshWorkspace('preview-api'),
+      settings: tier.simulatorSettings(100),
+      timeoutMs: 300_000,
+    },
+    {
+      kind: 'ui',
+      name: 'preview-ui-files',
+      extensions: [tier.vsix],
+      workspace: filesWorkspace,
+      settings: tier.simulatorSettings(20),
+      tests: previewFileTests(seeded, tier.repoRoot),
+    },
+    {
+      kind: 'ui',
+      name: 'preview-ui-tasks',
+      extensions: [tier.vsix],
+      workspace: tier.freshWorkspace('preview-tasks'),
+      settings: tier.simulatorSettings(20),
+      tests: [openFromNotification, openFromTasksView, regenerateNewTake],
+    },
+  ];
+}
