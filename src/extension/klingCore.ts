@@ -27,4 +27,4 @@ export { VideoPreview } from './preview/videoPreview';
 // The composer's host: needed once its view is shown or a composer command runs (registerComposer.ts keeps only the
 // registrations in the activation bundle). It uses the vscode API, which this bundle leaves external too.
 export { createComposerView } from './composer/composerView';
-export { editInComposer } from './composer/editInComposer';
+export { editInComposer, editRequestInComposer } from './composer/editInComposer';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DURATION_DEFAULT, DURATION_MAX, DURATION_MIN, SHOTS_MAX, VideoRequest } from '../api/apiSchemas';
+import { describeValue } from '../text/describeValue';
 import { priceVideo, type Price } from '../pricing/pricing';
 import { buildVideoRequest, specFromStoryboardVideo, type VideoSpec } from '../request/buildRequest';
 import { StoryboardVideo } from '../storyboard/storyboardSchema';
@@ -276,4 +277,40 @@ export function draftFromSpec(spec: VideoSpec): ComposerDraft {
     multi_shot: shots === 'auto' ? 'auto' : Array.isArray(shots) ? 'custom' : 'off',
     shots: Array.isArray(shots) ? shots.map((shot) => ({ prompt: shot.prompt, duration: String(shot.duration) })) : [],
   };
+}
+
+export type RequestDraft = { ok: true; draft: ComposerDraft; notes: string[] } | { ok: false; problem: string };
+
+/**
+ * The form for a create request that was sent (a video's sidecar keeps it exactly): "Edit in Composer" from the
+ * preview of a video made from a prompt. Notes say what the form cannot hold yet.
+ */
+export function draftFromRequest(request: unknown): RequestDraft {
+  const parsed = VideoRequest.safeParse(request);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, problem: `its request is not one the composer knows (${issue ? `${issue.path.join('.') || 'request'}: ${issue.message}` : describeValue(request)})` };
+  }
+  const r = parsed.data;
+  const params = r.model_params ?? {};
+  const shots = params.multi_shot
+    ? params.shot_type === 'intelligence'
+      ? ('auto' as const)
+      : (params.multi_prompt ?? []).map((shot) => ({ prompt: shot.prompt, duration: Number(shot.duration) }))
+    : undefined;
+  const notes: string[] = [];
+  if (r.image_start || r.image_end) notes.push('Its first and last frame images were left out: the composer does not edit images yet.');
+  if (params.element_list?.length) notes.push('Its elements were left out: the composer does not edit elements yet.');
+  if (r.callback_url) notes.push('Its callback_url was left out: the composer does not set one.');
+  const draft = draftFromSpec({
+    prompt: r.prompt,
+    negative_prompt: r.negative_prompt,
+    duration: r.duration ?? DURATION_DEFAULT,
+    aspect_ratio: r.aspect_ratio ?? '16:9',
+    quality: r.quality ?? '720p',
+    sound: r.sound ?? 'off',
+    shots,
+    watermark: params.watermark_info?.enabled,
+  });
+  return { ok: true, draft, notes };
 }

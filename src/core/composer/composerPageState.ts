@@ -15,6 +15,8 @@ export const PageState = z.strictObject({
   previous: ComposerDraft.optional(),
   /** The storyboard video the form was loaded from or saved to. */
   source: StoryboardSource.optional(),
+  /** Where a loaded draft came from, in words. */
+  from: z.string().max(300).optional(),
   /** Fields the user has changed: their messages show; an untouched empty form is not scolded. */
   touched: z.array(z.string().regex(FIELD_KEY)).max(64),
   /** Every message shows (after a Generate was tried, or a video was loaded). */

@@ -64,7 +64,10 @@ export const BalanceMessage = z.strictObject({ type: z.literal('composer/balance
 export const LoadMessage = z.strictObject({
   type: z.literal('composer/load'),
   draft: ComposerDraft,
-  source: StoryboardSource,
+  /** Where the draft came from, in words: 'teaser in boards/launch.kling.json', 'the video "A red kite…"'. */
+  from: z.string().max(300),
+  /** The storyboard video, when it came from one: Save as Storyboard… then offers to update it. */
+  source: StoryboardSource.optional(),
   /** What could not be brought into the form (images, elements), in a sentence each. */
   notes: z.array(z.string()),
 });

@@ -116,8 +116,8 @@ export class ComposerViewProvider extends Disposable implements vscode.WebviewVi
   }
 
   /** Shows the composer with this draft in it ("Edit in composer"); the page keeps the one it replaces to restore. */
-  async load(draft: ComposerDraft, source: StoryboardSource, notes: string[]): Promise<void> {
-    const message: HostMessage = { type: 'composer/load', draft, source, notes };
+  async load(draft: ComposerDraft, from: string, source: StoryboardSource | undefined, notes: string[]): Promise<void> {
+    const message: HostMessage = { type: 'composer/load', draft, from, ...(source ? { source } : {}), notes };
     if (this.ready && this.view?.visible) this.post(message);
     else this.pendingLoad = message;
     await vscode.commands.executeCommand(`${COMPOSER_VIEW_ID}.focus`);

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { draftFromRequest } from '../../core/composer/composerForm';
 import * as boards from '../../core/composer/composerStoryboard';
 import type { ComposerViewProvider } from './composerView';
 
@@ -47,7 +48,23 @@ export async function editInComposer(composer: ComposerViewProvider, uriArg?: un
     });
     return false;
   }
-  await composer.load(loaded.draft, { uri: uri.toString(), file, video: name }, loaded.notes);
+  await composer.load(loaded.draft, `${name} in ${file}`, { uri: uri.toString(), file, video: name }, loaded.notes);
+  return true;
+}
+
+/**
+ * `klingStudio.composer.editRequest({ request, label })`: loads the exact request a video was made with (its
+ * sidecar keeps it) into the composer; the preview offers it for videos made outside a storyboard.
+ */
+export async function editRequestInComposer(composer: ComposerViewProvider, arg?: unknown): Promise<boolean> {
+  const given = arg !== null && typeof arg === 'object' ? (arg as { request?: unknown; label?: unknown }) : {};
+  const label = typeof given.label === 'string' && given.label.trim() !== '' ? given.label.trim().slice(0, 80) : 'that video';
+  const loaded = draftFromRequest(given.request);
+  if (!loaded.ok) {
+    void vscode.window.showWarningMessage(`Cannot edit ${label === 'that video' ? label : `"${label}"`} in the composer: ${loaded.problem}.`);
+    return false;
+  }
+  await composer.load(loaded.draft, label === 'that video' ? 'a video' : `the video "${label}"`, undefined, loaded.notes);
   return true;
 }
 

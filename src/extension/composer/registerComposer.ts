@@ -5,7 +5,8 @@ import { COMPOSER_VIEW_ID } from './composerIds';
 import type { ComposerDeps, ComposerViewProvider } from './composerView';
 
 /**
- * The composer view (a webview in the Kling Studio container), Open Composer, and Edit in Composer. Only these
+ * The composer view (a webview in the Kling Studio container), Open Composer, and Edit in Composer (for a storyboard
+ * video, and for a request that made a video: klingStudio.composer.editRequest, which the preview calls). Only these
  * registrations are in the activation bundle; the host itself (the page's HTML, its messages, Generate, the
  * storyboard reading and writing) comes with dist/klingCore.js the first time the view is shown or a command runs,
  * which is also when the page's messages first need the core's schemas.
@@ -26,6 +27,7 @@ export class Composer extends Disposable implements vscode.WebviewViewProvider {
         loadCore().editInComposer(this.view, uri, videoName),
       ),
     );
+    this._register(vscode.commands.registerCommand('klingStudio.composer.editRequest', (arg?: unknown) => loadCore().editRequestInComposer(this.view, arg)));
   }
 
   /** The composer's host, created on first use. */

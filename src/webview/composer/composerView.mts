@@ -291,7 +291,7 @@ function banners(m: ViewModel, a: Actions): TemplateResult {
   return html`
     ${s.previous || s.notes.length > 0 || s.source
       ? html`<div class="banner" role="status">
-          ${s.source ? html`<div>From <strong>${s.source.video}</strong> in ${s.source.file}</div>` : nothing}
+          ${s.from ? html`<div>From ${s.from}</div>` : s.source ? html`<div>Saved as ${s.source.video} in ${s.source.file}</div>` : nothing}
           ${s.notes.map((note) => html`<div class="note"><span class="codicon codicon-info" aria-hidden="true"></span> ${note}</div>`)}
           <div class="banner-actions">
             ${s.previous ? html`<button type="button" class="link" id="restore" @click=${() => a.restorePrevious()}>Restore the previous draft</button>` : nothing}

@@ -91,9 +91,12 @@ const setDraft = (change: (draft: ComposerDraft) => ComposerDraft, touched?: Fie
     return touched ? markTouched(next, touched) : next;
   });
 
-/** Focus after a render, on an element that may be new (a moved shot's button). */
+/** Focus after a render, on an element that may be new (an added shot's field): once its own render is done. */
 function focusSoon(id: string): void {
-  requestAnimationFrame(() => (document.getElementById(id) as HTMLElement | null)?.focus());
+  setTimeout(() => {
+    const element = document.getElementById(id) as (HTMLElement & { updateComplete?: Promise<unknown> }) | null;
+    void Promise.resolve(element?.updateComplete).then(() => element?.focus());
+  }, 0);
 }
 
 const FOCUS_OF: Record<string, string> = { prompt: 'prompt', negative_prompt: 'negative-prompt', duration: 'duration', shots: 'add-shot', form: 'prompt' };
@@ -149,17 +152,17 @@ const actions: Actions = {
   },
   clear: () => {
     status = { text: 'The form is cleared.' };
-    update((s) => ({ ...s, previous: s.draft, draft: emptyDraft(), source: undefined, notes: [], touched: [], showAll: false }));
+    update((s) => ({ ...s, previous: s.draft, draft: emptyDraft(), source: undefined, from: undefined, notes: [], touched: [], showAll: false }));
     focusSoon('prompt');
   },
   restorePrevious: () => {
     if (!state.previous) return;
     status = { text: 'The previous draft is back.' };
-    update((s) => ({ ...s, draft: s.previous!, previous: undefined, source: undefined, notes: [] }));
+    update((s) => ({ ...s, draft: s.previous!, previous: undefined, source: undefined, from: undefined, notes: [] }));
     focusSoon('prompt');
   },
   dismissNotice: () => {
-    update((s) => ({ ...s, previous: undefined, notes: [], source: undefined }));
+    update((s) => ({ ...s, previous: undefined, notes: [], source: undefined, from: undefined }));
     focusSoon('prompt');
   },
   setUp: (action) => post({ type: 'composer/setUp', action }),
@@ -180,12 +183,13 @@ window.addEventListener('message', (event: MessageEvent) => {
       break;
     case 'composer/load': {
       const keep = JSON.stringify(state.draft) !== JSON.stringify(emptyDraft()) && JSON.stringify(state.draft) !== JSON.stringify(message.draft);
-      status = { text: `Loaded "${message.source.video}" from ${message.source.file}.` };
+      status = { text: `Loaded from ${message.from}.` };
       update((s) => ({
         ...s,
         previous: keep ? s.draft : s.previous,
         draft: message.draft,
         source: message.source,
+        from: message.from,
         notes: message.notes,
         touched: [],
         showAll: true,
@@ -202,7 +206,7 @@ window.addEventListener('message', (event: MessageEvent) => {
       if (message.source) {
         const source = message.source;
         status = { text: `Saved as "${source.video}" in ${source.file}.` };
-        update((s) => ({ ...s, source }));
+        update((s) => ({ ...s, source, from: undefined }));
         return;
       }
       break;

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { Suite, UiSuite, UiTest } from '../harness/run';
 import type { TierContext } from '../tierContext';
-import { draftSurvives, forgedMessagesRefused, keyboardGenerate, setUpFromTheComposer, shotTotalBlocks } from './ui/composerFlows.ui';
+import { draftSurvives, editFromPreview, forgedMessagesRefused, keyboardGenerate, setUpFromTheComposer, shotTotalBlocks } from './ui/composerFlows.ui';
 import { composerScreenshot } from './ui/composerLook.ui';
 import { editAndSaveStoryboard } from './ui/composerStoryboard.ui';
 
@@ -29,7 +29,7 @@ export function composerSuites(tier: TierContext): Suite[] {
       settings: tier.simulatorSettings(100),
       timeoutMs: 180_000,
     },
-    ui('composer-ui-simulator', tier.simulatorSettings(20), [keyboardGenerate, shotTotalBlocks, forgedMessagesRefused]),
+    ui('composer-ui-simulator', tier.simulatorSettings(20), [keyboardGenerate, shotTotalBlocks, forgedMessagesRefused, editFromPreview]),
     ui('composer-ui-reload', tier.simulatorSettings(20), [draftSurvives]),
     ui('composer-ui-setup', tier.serviceSettings({ 'klingStudio.simulatorSpeed': 20 }), [setUpFromTheComposer]),
     ui('composer-ui-storyboard', tier.simulatorSettings(20), [editAndSaveStoryboard], {

@@ -6,6 +6,7 @@ import {
   checkDraft,
   ComposerDraft,
   composerSpec,
+  draftFromRequest,
   draftFromSpec,
   draftToVideo,
   durationFromShots,
@@ -193,5 +194,33 @@ describe('composer form: from a storyboard video', () => {
       sound: 'off',
       watermark: true,
     });
+  });
+});
+
+describe('composer form: from a request that was sent', () => {
+  it('loads any request the composer can make, and builds exactly that request again', () => {
+    const requests = [
+      buildVideoRequest({ prompt: 'A fox', duration: 7, aspect_ratio: '9:16', quality: '1080p', sound: 'on', negative_prompt: 'blur', watermark: true }),
+      buildVideoRequest({ prompt: 'Three angles', duration: 9, aspect_ratio: '16:9', quality: '720p', sound: 'off', shots: 'auto' }),
+      buildVideoRequest({ prompt: '', duration: 10, aspect_ratio: '1:1', quality: '720p', sound: 'off', shots: [{ prompt: 'a', duration: 4 }, { prompt: 'b', duration: 6 }] }),
+    ];
+    for (const request of requests) {
+      const loaded = draftFromRequest(request);
+      assert.ok(loaded.ok, JSON.stringify(request));
+      assert.deepEqual(loaded.notes, []);
+      assert.deepEqual(checkDraft(loaded.draft).request, request);
+    }
+  });
+
+  it('says what it leaves out, and refuses what is not a video request', () => {
+    const withImage = { model: 'kling-v3-image-to-video', prompt: 'It turns', duration: 5, image_start: 'https://files.example/a.png', callback_url: 'https://hooks.example.com/k' };
+    const loaded = draftFromRequest(withImage);
+    assert.ok(loaded.ok);
+    assert.equal(loaded.draft.prompt, 'It turns');
+    assert.deepEqual(loaded.notes.map((n) => n.split(':')[0]), ['Its first and last frame images were left out', 'Its callback_url was left out']);
+    const element = draftFromRequest({ model: 'kling-custom-element', model_params: {} });
+    assert.equal(element.ok, false);
+    assert.match(!element.ok ? element.problem : '', /^its request is not one the composer knows \(model: model must be one of/);
+    assert.equal(draftFromRequest(undefined).ok, false);
   });
 });

@@ -61,7 +61,8 @@ describe('composer protocol', () => {
   it('describes what the host sends', () => {
     assert.ok(HostMessage.safeParse({ type: 'composer/context', backend: 'simulator', ready: true, trusted: true, balance: { kind: 'known', credits: 12.5 } }).success);
     assert.ok(HostMessage.safeParse({ type: 'composer/submitted', outcome: 'created', label: 'A paper boat' }).success);
-    assert.ok(HostMessage.safeParse({ type: 'composer/load', draft, source: { uri: 'file:///a.kling.json', file: 'a.kling.json', video: 'a' }, notes: [] }).success);
+    assert.ok(HostMessage.safeParse({ type: 'composer/load', draft, from: 'a in a.kling.json', source: { uri: 'file:///a.kling.json', file: 'a.kling.json', video: 'a' }, notes: [] }).success);
+    assert.ok(HostMessage.safeParse({ type: 'composer/load', draft, from: 'the video "A paper boat"', notes: [] }).success, 'a request has no storyboard');
     assert.equal(HostMessage.safeParse({ type: 'composer/balance', balance: { kind: 'rich' } }).success, false);
   });
 });

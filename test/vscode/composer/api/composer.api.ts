@@ -74,4 +74,12 @@ suite('the composer\'s host', () => {
     assert.equal(await vscode.commands.executeCommand('klingStudio.storyboard.editInComposer', vscode.Uri.file(join(workspaceDir(), 'notes.txt')), 'hero'), false);
     assert.equal(await vscode.commands.executeCommand('klingStudio.storyboard.editInComposer', 42, {}), false);
   });
+
+  test('Edit in Composer for a request (the preview calls it for a video made from a prompt) takes the request, and refuses others', async () => {
+    await klingExtension();
+    const request = buildVideoRequest({ prompt: 'A kite', duration: 4, aspect_ratio: '1:1', quality: '720p', sound: 'off', shots: 'auto' });
+    assert.equal(await vscode.commands.executeCommand('klingStudio.composer.editRequest', { request, label: 'A kite' }), true);
+    assert.equal(await vscode.commands.executeCommand('klingStudio.composer.editRequest', { request: { model: 'kling-custom-element' } }), false);
+    assert.equal(await vscode.commands.executeCommand('klingStudio.composer.editRequest'), false);
+  });
 });

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { UiTest } from '../../harness/run';
 import { waitFor } from '../../harness/wait';
 import { openKlingView, taskRow } from '../../kling/ui/klingWorkbench';
-import { focused, generateDisabled, input, openComposer, text, waitForText } from './composerWorkbench';
+import { openInKlingPreview } from '../../preview/ui/previewWorkbench';
+import { composerFrame, focused, generateDisabled, input, openComposer, text, waitForText } from './composerWorkbench';
 
 const videosIn = (workspace: string) => {
   const dir = join(workspace, 'kling-videos');
@@ -130,7 +131,8 @@ export const shotTotalBlocks: UiTest = {
       timeoutMs: 5000,
       what: 'shot 2 to become shot 1',
     });
-    assert.equal(await focused(frame), '#shot-0-down', 'at the top, focus moves to the shot\'s other arrow');
+    // At the top its "up" is disabled: the focus goes to the shot's other arrow.
+    await waitFor(async () => ((await focused(frame)) === '#shot-0-down' ? true : undefined), { timeoutMs: 5000, what: 'the focus to follow the moved shot' });
     assert.deepEqual(await frame.locator('.shot-range').allInnerTexts(), ['0–2 s', '2–7 s'], 'the time ranges follow the new order');
 
     await frame.locator('#generate').click();
@@ -239,5 +241,42 @@ export const setUpFromTheComposer: UiTest = {
     assert.equal(await frame.locator('.banner.setup').count(), 0, 'the set-up banner is gone');
     await input(frame, 'prompt').fill('A first video, on the simulator');
     await waitForText(frame, '#price', /simulated/);
+  },
+};
+
+export const editFromPreview: UiTest = {
+  name: 'a composed video\'s Kling Preview offers Edit in Composer, which brings its exact settings back into the form',
+  timeoutMs: 150_000,
+  async run(workbench, { workspace }) {
+    let frame = await openComposer(workbench);
+    await frame.locator('#clear').click();
+    await input(frame, 'prompt').fill('A night train through the snow');
+    await input(frame, 'duration').fill('6');
+    await frame.locator('.aspect-choice', { hasText: '1:1' }).click();
+    await frame.locator('vscode-radio[value=auto]').click();
+    await frame.locator('#watermark').click();
+    await frame.locator('#generate').click();
+    await waitForText(frame, '.status', /Task created: "A night train through the snow"/, 30_000);
+    const { file } = await savedVideo(workspace, 'a-night-train-through-the-snow', 90_000);
+    // Another draft in the form meanwhile: the load keeps it to restore.
+    await input(frame, 'prompt').fill('Something else entirely');
+
+    const preview = await openInKlingPreview(workbench, file);
+    const edit = preview.locator('#action-editInComposer');
+    await edit.waitFor({ state: 'visible', timeout: 20_000 });
+    await edit.click();
+    frame = await composerFrame(workbench);
+    await waitForText(frame, '.banner', /From the video "/);
+    assert.equal(await input(frame, 'prompt').inputValue(), 'A night train through the snow');
+    assert.equal(await input(frame, 'duration').inputValue(), '6');
+    assert.equal(await frame.locator('input[name=aspect_ratio]:checked').getAttribute('value'), '1:1');
+    assert.equal(await frame.locator('vscode-radio[value=auto]').evaluate((r) => (r as unknown as { checked: boolean }).checked), true);
+    assert.equal(await frame.locator('#watermark').evaluate((c) => (c as unknown as { checked: boolean }).checked), true);
+    await waitForText(frame, '#price', /^\$0\.45 · 32\.4 credits for 6 s/);
+    await frame.locator('#restore').click();
+    await waitFor(async () => ((await input(frame, 'prompt').inputValue()) === 'Something else entirely' ? true : undefined), {
+      timeoutMs: 5000,
+      what: 'the draft the load replaced to come back',
+    });
   },
 };

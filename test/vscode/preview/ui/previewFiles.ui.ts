@@ -25,7 +25,11 @@ export function previewFileTests(seeded: Promise<SeededWorkspace>, repoRoot: str
       }
       assert.equal(await frame.locator('#audio-note').isVisible(), false, 'no sound note for a video without sound');
       const actions = await frame.locator('.actions button').allInnerTexts();
-      assert.deepEqual(actions, ['Regenerate · $0.525', 'Open Storyboard', 'Reveal in Explorer', 'Open in System Player'], 'Edit in Composer is hidden while no composer command is registered');
+      assert.deepEqual(
+        actions,
+        ['Regenerate · $0.525', 'Edit in Composer', 'Open Storyboard', 'Reveal in Explorer', 'Open in System Player'],
+        'Edit in Composer is offered: the composer registers klingStudio.storyboard.editInComposer',
+      );
 
       await frame.locator('.shot', { hasText: TRAILER_SHOTS[1]!.prompt }).click();
       const after = await videoState(frame);
