@@ -6,6 +6,7 @@ import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startSimulator, type Simulator } from '../../src/core/simulator/simulatorServer';
+import { exec } from './harness/exec';
 import { CLEAN_SETTINGS } from './harness/server';
 import { packageExtension } from './harness/vsix';
 
@@ -28,6 +29,10 @@ export interface TierContext {
 
 export async function createTierContext(): Promise<{ context: TierContext; close: () => Promise<void> }> {
   const vsix = await packageExtension(REPO_ROOT, { outDir: mkdtempSync(join(tmpdir(), 'kling-vsix-')) });
+  // Packaging ran the release build (vscode:prepublish) in the repo's dist/. The API suites run the repo as the
+  // extension under development, as `npm run build` leaves it: build that again, so they see the development bundles
+  // (the activation test reads their module paths).
+  await exec(process.execPath, ['esbuild.js'], { cwd: REPO_ROOT });
   const service = await startSimulator({ apiKeys: [TEST_API_KEY], timeScale: 20 });
   const context: TierContext = {
     vsix,
