@@ -23,7 +23,6 @@ export async function activate(context: vscode.ExtensionContext) {
   context.subscriptions.push(log);
   const keys = new ApiKeyStore(context.secrets);
   context.subscriptions.push(keys);
-  log.setSecrets([await keys.refresh()]);
   context.subscriptions.push(keys.onDidChange(() => log.setSecrets([keys.get()])));
 
   const backends = new BackendManager(context.globalStorageUri, keys, log);
@@ -31,7 +30,9 @@ export async function activate(context: vscode.ExtensionContext) {
   // Tasks belong to the workspace they were started in; with no folder open, to the machine.
   const tasks = new TaskService(context.storageUri ?? context.globalStorageUri, backends, log);
   context.subscriptions.push(tasks);
-  await tasks.load();
+  // The two reads activation waits for (the secret store can be a round trip to the browser), side by side.
+  const [key] = await Promise.all([keys.refresh(), tasks.load()]);
+  log.setSecrets([key]);
 
   const tree = new TaskTreeProvider(tasks);
   const view = vscode.window.createTreeView('klingStudio.tasks', { treeDataProvider: tree, showCollapseAll: true });
