@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startSimulator, type Simulator } from '../../src/core/simulator/simulatorServer';
 import { exec } from './harness/exec';
+import type { UiSuite, UiTest } from './harness/run';
 import { CLEAN_SETTINGS } from './harness/server';
 import { packageExtension } from './harness/vsix';
 
@@ -25,6 +26,8 @@ export interface TierContext {
   simulatorSettings(speed: number, extra?: Record<string, unknown>): Record<string, unknown>;
   /** User settings for a suite that talks to `service` as the Kling API. */
   serviceSettings(extra?: Record<string, unknown>): Record<string, unknown>;
+  /** A UI suite with the packaged vsix installed, in a fresh workspace unless `extra` says otherwise. */
+  uiSuite(name: string, settings: Record<string, unknown>, tests: UiTest[], extra?: Partial<UiSuite>): UiSuite;
 }
 
 export async function createTierContext(): Promise<{ context: TierContext; close: () => Promise<void> }> {
@@ -46,6 +49,15 @@ export async function createTierContext(): Promise<{ context: TierContext; close
     },
     simulatorSettings: (speed, extra = {}) => ({ ...CLEAN_SETTINGS, 'klingStudio.backend': 'simulator', 'klingStudio.simulatorSpeed': speed, ...extra }),
     serviceSettings: (extra = {}) => ({ ...CLEAN_SETTINGS, 'klingStudio.backend': 'api', 'klingStudio.baseUrl': service.baseUrl, ...extra }),
+    uiSuite: (name, settings, tests, extra = {}) => ({
+      kind: 'ui',
+      name,
+      extensions: [vsix],
+      workspace: context.freshWorkspace(name),
+      settings,
+      tests,
+      ...extra,
+    }),
   };
   return { context, close: () => service.close() };
 }

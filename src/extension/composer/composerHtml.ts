@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { contentSecurityPolicy, newNonce } from '../webview/contentSecurityPolicy';
 
 /** The folder the page's files are built into (esbuild.js): the only one the webview may load from. */
 export function webviewRoot(extensionUri: vscode.Uri): vscode.Uri {
@@ -14,14 +14,8 @@ export function webviewRoot(extensionUri: vscode.Uri): vscode.Uri {
 export function composerHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
   const root = webviewRoot(extensionUri);
   const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(root, name)).toString();
-  const nonce = randomBytes(16).toString('base64');
-  const csp = [
-    "default-src 'none'",
-    `img-src ${webview.cspSource} data:`,
-    `style-src ${webview.cspSource}`,
-    `font-src ${webview.cspSource}`,
-    `script-src 'nonce-${nonce}'`,
-  ].join('; ');
+  const nonce = newNonce();
+  const csp = contentSecurityPolicy(webview, nonce);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

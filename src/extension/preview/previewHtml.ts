@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { contentSecurityPolicy, newNonce } from '../webview/contentSecurityPolicy';
 import type { PreviewSettings } from '../../webview/preview/protocol';
 
 /**
@@ -8,14 +8,13 @@ import type { PreviewSettings } from '../../webview/preview/protocol';
  * loading and an error state ready before the script runs. Everything else the script builds.
  */
 export function previewHtml(webview: vscode.Webview, pageRoot: vscode.Uri, settings: PreviewSettings): string {
-  const nonce = randomBytes(16).toString('base64');
-  const csp = webview.cspSource;
+  const nonce = newNonce();
   const resource = (name: string) => escapeAttribute(webview.asWebviewUri(vscode.Uri.joinPath(pageRoot, name)).toString());
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
   <meta charset="UTF-8">
-  <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src ${csp} data:; media-src ${csp}; style-src ${csp}; font-src ${csp}; script-src 'nonce-${nonce}';">
+  <meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(webview, nonce, { media: true })}">
   <meta name="viewport" content="width=device-width, initial-scale=1.0">
   <title>Kling Preview</title>
   <link rel="stylesheet" href="${resource('preview.css')}">

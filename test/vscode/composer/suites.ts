@@ -3,22 +3,14 @@
  * vsix, the built-in simulator), one per theme for the screenshots, and an API suite for what only the host can show.
  */
 import { join } from 'node:path';
-import type { Suite, UiSuite, UiTest } from '../harness/run';
+import type { Suite } from '../harness/run';
 import type { TierContext } from '../tierContext';
 import { draftSurvives, editFromPreview, forgedMessagesRefused, keyboardGenerate, setUpFromTheComposer, shotTotalBlocks } from './ui/composerFlows.ui';
 import { composerScreenshot } from './ui/composerLook.ui';
 import { editAndSaveStoryboard } from './ui/composerStoryboard.ui';
 
 export function composerSuites(tier: TierContext): Suite[] {
-  const ui = (name: string, settings: Record<string, unknown>, tests: UiTest[], extra: Partial<UiSuite> = {}): UiSuite => ({
-    kind: 'ui',
-    name,
-    extensions: [tier.vsix],
-    workspace: tier.freshWorkspace(name),
-    settings,
-    tests,
-    ...extra,
-  });
+  const ui = tier.uiSuite;
   return [
     {
       kind: 'api',

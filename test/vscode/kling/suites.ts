@@ -3,22 +3,14 @@
  * running dist/), and UI tests that click and type in the workbench with the packaged vsix installed.
  */
 import { join } from 'node:path';
-import type { Suite, UiSuite, UiTest } from '../harness/run';
+import type { Suite } from '../harness/run';
 import type { TierContext } from '../tierContext';
 import { apiErrorTests } from './ui/apiErrors.ui';
 import { dailyBudgetRefuses, reloadMidTask, untrustedCannotGenerate } from './ui/guards.ui';
 import { contentPolicyFailure, generateOnSimulator, tasksViewScreenshot } from './ui/simulatorFlows.ui';
 
 export function tasksSuites(tier: TierContext): Suite[] {
-  const ui = (name: string, settings: Record<string, unknown>, tests: UiTest[], extra: Partial<UiSuite> = {}): UiSuite => ({
-    kind: 'ui',
-    name,
-    extensions: [tier.vsix],
-    workspace: tier.freshWorkspace(name),
-    settings,
-    tests,
-    ...extra,
-  });
+  const ui = tier.uiSuite;
   return [
     {
       kind: 'api',
