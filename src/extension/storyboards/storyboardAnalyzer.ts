@@ -71,6 +71,8 @@ export class StoryboardAnalyzer extends Disposable {
   private readonly checks = new Map<string, Cached<StoryboardChecked>>();
   private readonly analyses = new Map<string, Cached<StoryboardAnalysis>>();
   private readonly statuses = new Map<string, string>();
+  /** Flat watchers on the output folders of the storyboards looked at, by folder path. */
+  private readonly outputWatchers = new Map<string, vscode.Disposable>();
   private readonly changed = this._register(new vscode.EventEmitter<vscode.Uri | undefined>());
   /** Fires with the storyboard whose text changed, or undefined when anything may have (files, journal, backend). */
   readonly onDidChange = this.changed.event;
@@ -104,6 +106,7 @@ export class StoryboardAnalyzer extends Disposable {
     // after changing files elsewhere, checks again.
     this._register(vscode.window.onDidChangeWindowState((state) => state.focused && this.invalidateSoon()));
     this._register({ dispose: () => clearTimeout(this.pending) });
+    this._register({ dispose: () => this.outputWatchers.forEach((w) => w.dispose()) });
   }
 
   /** Drops every cached result (files changed, the journal moved on): the next look checks again. */
@@ -151,8 +154,35 @@ export class StoryboardAnalyzer extends Disposable {
           this.log.warn(`${vscode.workspace.asRelativePath(uri)}: ${planError}`);
         }
       }
+      if (plan) await this.watchOutputFolder(plan.outputDir);
       return { ...checked, plan, planError, simulated: backend.kind === 'simulator' };
     });
+  }
+
+  /**
+   * The workspace's recursive watcher misses every event in a folder made with its parent at once (`mkdir -p`, which
+   * is how a first render makes `media/videos`: parcel-bundler/watcher#97), so a result deleted there would go
+   * unnoticed until VS Code restarts. A flat watcher on the output folder itself (VS Code gives a `RelativePattern`
+   * with a simple pattern its own `fs.watch`) sees it; it is made once the folder exists.
+   */
+  private async watchOutputFolder(folder: string): Promise<void> {
+    if (this.outputWatchers.has(folder)) return;
+    const uri = vscode.Uri.file(folder);
+    try {
+      if ((await vscode.workspace.fs.stat(uri)).type !== vscode.FileType.Directory) return;
+    } catch {
+      return; // Not rendered yet: the task that makes the folder moves the generation, and the next look watches it.
+    }
+    if (this.outputWatchers.has(folder)) return;
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(uri, '*'));
+    const onFile = (file: vscode.Uri) => {
+      this.log.trace(`storyboards: ${vscode.workspace.asRelativePath(file)} changed in an output folder`);
+      this.invalidateSoon();
+    };
+    watcher.onDidCreate(onFile);
+    watcher.onDidChange(onFile);
+    watcher.onDidDelete(onFile);
+    this.outputWatchers.set(folder, watcher);
   }
 
   private onTask(entry: JournalEntry | undefined): void {

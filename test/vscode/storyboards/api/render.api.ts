@@ -208,6 +208,19 @@ suite('storyboard prices and rendering', () => {
     });
   });
 
+  test('a result deleted from an output folder made with its parents at once is noticed too', async () => {
+    // The first render makes the whole of "renders/2026/clips" in one go, which the workspace's recursive watcher
+    // cannot follow (parcel-bundler/watcher#97); the flat watcher on the output folder does.
+    const text = `{ "version": 1, "output": "renders/2026/clips", "videos": [ { "name": "wave", "prompt": "A wave breaks", "duration": 3 } ] }\n`;
+    const board = (await openStoryboard('deep.kling.json', text)).document.uri;
+    await lensesWhen(board, 'the video priced', (t) => t.includes('$(play) Render · $0.225 · 3 s · 720p'));
+    const result = await vscode.commands.executeCommand<RenderResult>('klingStudio.storyboard.render', board);
+    assert.deepEqual(result.kind === 'rendered' ? result.outcomes.map((o) => `${o.name} ${o.kind}`) : result, ['wave saved']);
+    await lensesWhen(board, 'the video up to date', (t) => t.some((title) => title.startsWith('$(check) Up to date')));
+    unlinkSync(join(workspaceDir(), 'renders', '2026', 'clips', 'wave.mp4'));
+    await lensesWhen(board, 'wave to render again', (t) => t.includes('$(play) Render · $0.225 · 3 s · 720p'));
+  });
+
   test('an image-to-video video and an element: the images are uploaded, the element is created first, then the video', async () => {
     const sim = await simulator();
     write('assets/first.png', pngBytes(640, 360));
