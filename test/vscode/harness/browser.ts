@@ -140,6 +140,23 @@ export class Workbench {
     if (!options.leavesInputOpen) await widget.waitFor({ state: 'hidden', timeout: timeoutMs });
   }
 
+  /**
+   * Opens a workspace file in its default editor as a person who knows its name would: Go to File…, the name, a click
+   * on the file of exactly that name (not "name.json", which may be listed first), and waits until its tab is active.
+   */
+  async openFile(name: string, timeoutMs = 20_000): Promise<void> {
+    await this.runCommand('Go to File...', timeoutMs, { leavesInputOpen: true });
+    const widget = this.page.locator('.quick-input-widget');
+    await widget.locator('.quick-input-box input').pressSequentially(name);
+    const label = this.page.locator('.label-name', { hasText: exactly(name) });
+    const row = widget.locator('.quick-input-list .monaco-list-row').filter({ has: label }).first();
+    await row.waitFor({ state: 'visible', timeout: timeoutMs });
+    await row.click();
+    await widget.waitFor({ state: 'hidden', timeout: timeoutMs });
+    // Commands on the active editor are offered only once it is active.
+    await this.page.locator('.tabs-container .tab.active').filter({ has: label }).waitFor({ state: 'visible', timeout: timeoutMs });
+  }
+
   /** Waits for the quick input (input box or quick pick) whose title matches, and returns it. */
   async quickInput(title: string | RegExp, timeoutMs = 20_000): Promise<Locator> {
     const widget = this.page.locator('.quick-input-widget');
@@ -268,6 +285,6 @@ export function expandFormat(values: readonly unknown[]): string {
 }
 
 /** A regexp matching exactly `text`, for locators' `hasText`. */
-function exactly(text: string): RegExp {
+export function exactly(text: string): RegExp {
   return new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
 }

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
 import { checkStoryboardText } from '../../../../src/core/storyboard/validateStoryboard';
-import type { Workbench } from '../../harness/browser';
+import { exactly, type Workbench } from '../../harness/browser';
 import type { UiTest } from '../../harness/run';
 import { waitFor } from '../../harness/wait';
 import { openKlingView } from '../../kling/ui/klingWorkbench';
@@ -12,15 +12,10 @@ import { composerFrame, input, openComposer, text, waitForText } from './compose
 
 const BOARD = join('boards', 'launch.kling.json');
 
-/** Opens a workspace file with Quick Open, as a person would. */
+/** Opens a workspace file as a person would, and returns its editor. */
 async function openFile(workbench: Workbench, name: string): Promise<Locator> {
-  const page = workbench.page;
-  await page.keyboard.press('Control+P');
-  const widget = await workbench.quickInput(/.*/).catch(() => page.locator('.quick-input-widget'));
-  await widget.locator('.quick-input-box input').pressSequentially(name);
-  await widget.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ state: 'visible', timeout: 20_000 });
-  await page.keyboard.press('Enter');
-  const editor = page.locator('.editor-instance .monaco-editor').first();
+  await workbench.openFile(name);
+  const editor = workbench.page.locator('.editor-instance .monaco-editor').first();
   await editor.waitFor({ state: 'visible', timeout: 20_000 });
   return editor;
 }
@@ -50,10 +45,9 @@ function board(workspace: string, file = BOARD) {
 /** Clicks the quick pick entry whose label (not its description) is `item`. */
 async function pick(workbench: Workbench, title: RegExp, item: string): Promise<void> {
   const widget = await workbench.quickInput(title);
-  const exactly = new RegExp(`^\\s*${item.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
   const row = widget
     .locator('.quick-input-list .monaco-list-row')
-    .filter({ has: workbench.page.locator('.label-name', { hasText: exactly }) })
+    .filter({ has: workbench.page.locator('.label-name', { hasText: exactly(item) }) })
     .first();
   await row.waitFor({ state: 'visible', timeout: 10_000 });
   await row.click();

@@ -6,7 +6,7 @@ import type { UiTest } from '../../harness/run';
 import { waitFor } from '../../harness/wait';
 import { answerDialog, openKlingView, toastText } from '../../kling/ui/klingWorkbench';
 import { renderVideo, STORYBOARD_TEXT, TRAILER_SHOTS, type SeededWorkspace } from '../seedWorkspace';
-import { goToFile, openInKlingPreview, previewFrame, recipeText, videoState, waitUntilPlaying, waitUntilPreviewPlays } from './previewWorkbench';
+import { openInKlingPreview, previewFrame, recipeText, videoState, waitUntilPlaying, waitUntilPreviewPlays } from './previewWorkbench';
 
 export function previewFileTests(seeded: Promise<SeededWorkspace>, repoRoot: string): UiTest[] {
   const shotsAndSeek: UiTest = {
@@ -101,7 +101,7 @@ export function previewFileTests(seeded: Promise<SeededWorkspace>, repoRoot: str
     timeoutMs: 90_000,
     async run(workbench) {
       await seeded;
-      await goToFile(workbench, 'found-footage.mp4');
+      await workbench.openFile('found-footage.mp4');
       const explorerRow = workbench.page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'found-footage.mp4' });
       // VS Code's own preview is the default; its title bar offers Kling Preview.
       await workbench.page.locator('.editor-actions [aria-label^="Open in Kling Preview"]').first().click({ timeout: 20_000 });
@@ -142,7 +142,7 @@ export function previewFileTests(seeded: Promise<SeededWorkspace>, repoRoot: str
       await workbench.page.locator('.tabs-container .tab.active', { hasText: 'hand-edited.mp4.json' }).waitFor({ state: 'visible', timeout: 20_000 });
       assert.equal(await workbench.page.locator('.monaco-dialog-box').count(), 0, 'no price was asked for: nothing was about to be sent');
 
-      await goToFile(workbench, 'hand-edited.mp4');
+      await workbench.openFile('hand-edited.mp4');
       const again = await previewFrame(workbench, 'hand-edited.mp4');
       await again.locator('#action-openStoryboard').click();
       await toastText(workbench, /The storyboard that made this video, \.\.\/gone\.kling\.json, is no longer there\./);

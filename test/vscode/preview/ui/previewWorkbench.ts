@@ -3,19 +3,6 @@ import type { Frame } from 'playwright-core';
 import type { Workbench } from '../../harness/browser';
 import { waitFor } from '../../harness/wait';
 
-/** Go to File…: types the name and opens the file in its default editor (VS Code's own preview for an MP4). */
-export async function goToFile(workbench: Workbench, name: string): Promise<void> {
-  await workbench.runCommand('Go to File...', 20_000, { leavesInputOpen: true });
-  const widget = workbench.page.locator('.quick-input-widget');
-  await widget.locator('.quick-input-box input').pressSequentially(name);
-  const row = widget.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
-  await row.waitFor({ state: 'visible', timeout: 20_000 });
-  await row.click();
-  await widget.waitFor({ state: 'hidden', timeout: 20_000 });
-  // Commands on the active editor are offered only once it is active.
-  await workbench.page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ state: 'visible', timeout: 20_000 });
-}
-
 /** "View: Reopen Editor With…" → Kling Preview: the Open With… way, for a video open in another editor. */
 export async function reopenWithKlingPreview(workbench: Workbench): Promise<void> {
   await workbench.runCommand('View: Reopen Editor With...', 20_000, { leavesInputOpen: true });
@@ -28,7 +15,7 @@ export async function reopenWithKlingPreview(workbench: Workbench): Promise<void
 
 /** Opens a workspace file in Kling Preview as a person who knows the file's name would: Go to File, then Open With. */
 export async function openInKlingPreview(workbench: Workbench, name: string): Promise<Frame> {
-  await goToFile(workbench, name);
+  await workbench.openFile(name);
   await reopenWithKlingPreview(workbench);
   return previewFrame(workbench, name);
 }

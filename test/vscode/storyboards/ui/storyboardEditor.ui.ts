@@ -42,26 +42,6 @@ function simulatorTaskCount(userData: string): number {
   return existsSync(file) ? ((JSON.parse(readFileSync(file, 'utf8')) as { tasks?: unknown[] }).tasks?.length ?? 0) : 0;
 }
 
-/** Opens a workspace file with Quick Open, as a person would (Ctrl+P, its name, Enter). */
-async function openFile(workbench: Workbench, name: string): Promise<void> {
-  const page = workbench.page;
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await waitFor(
-    async () => {
-      await page.keyboard.press('Control+P');
-      return input.waitFor({ state: 'visible', timeout: 1000 }).then(
-        () => true,
-        () => undefined,
-      );
-    },
-    { timeoutMs: 20_000, intervalMs: 0, what: 'Quick Open' },
-  );
-  await input.pressSequentially(name);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor({ state: 'visible', timeout: 20_000 });
-  await input.press('Enter');
-  await page.locator('.tab.active', { hasText: name }).waitFor({ state: 'visible', timeout: 20_000 });
-}
-
 /** Puts the cursor at a 1-based line and column with Go to Line (Ctrl+G). */
 async function goTo(workbench: Workbench, line: number, column: number): Promise<void> {
   const page = workbench.page;
@@ -122,7 +102,7 @@ export const renderAllFromTheLens: UiTest = {
   name: 'Render all from the CodeLens: the total is asked for, every video lands, and a second render spends nothing',
   timeoutMs: 180_000,
   async run(workbench, { workspace, server }) {
-    await openFile(workbench, 'launch.kling.json');
+    await workbench.openFile('launch.kling.json');
     await waitForLens(workbench, 'Render all · $2.3875 · 3 videos');
     assert.deepEqual(await lensTexts(workbench), [
       'Render all · $2.3875 · 3 videos',
