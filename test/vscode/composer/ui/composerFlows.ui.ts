@@ -30,6 +30,15 @@ export const keyboardGenerate: UiTest = {
   async run(workbench, { workspace }) {
     const page = workbench.page;
     const frame = await openComposer(workbench);
+    // The side bar as a newcomer first sees it (Composer, Tasks and Storyboards open): the prompt, the price and
+    // Generate are all in sight without scrolling or resizing anything.
+    const inSight = await frame.evaluate(() =>
+      ['#prompt', '#price', '#generate'].filter((selector) => {
+        const box = document.querySelector(selector)!.getBoundingClientRect();
+        return box.height > 0 && box.top >= 0 && box.bottom <= window.innerHeight;
+      }),
+    );
+    assert.deepEqual(inSight, ['#prompt', '#price', '#generate'], 'the prompt, the price and Generate are in sight when the composer first opens');
     // Into the page and onto its first field with the keyboard alone.
     await waitFor(
       async () => {

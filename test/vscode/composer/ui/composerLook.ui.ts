@@ -3,6 +3,7 @@ import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { RESULTS_DIR } from '../../harness/browser';
 import type { UiTest } from '../../harness/run';
+import { waitFor } from '../../harness/wait';
 import { input, openComposer, waitForText } from './composerWorkbench';
 
 export function composerScreenshot(theme: string): UiTest {
@@ -22,9 +23,12 @@ export function composerScreenshot(theme: string): UiTest {
         await page.mouse.move(edge.x + 120, edge.y, { steps: 6 });
         await page.mouse.up();
       }
-      // Room for the whole form: the Tasks view folded away, as someone composing might.
-      const tasksHeader = page.locator('.pane-header', { hasText: /^Tasks/ }).first();
-      if ((await tasksHeader.getAttribute('aria-expanded')) === 'true') await tasksHeader.click();
+      // Room for the whole form: the Tasks and Storyboards views folded away, as someone composing might.
+      for (const view of [/^Tasks/, /^Storyboards/]) {
+        const header = page.locator('.pane-header', { hasText: view }).first();
+        if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
+        await waitFor(async () => ((await header.getAttribute('aria-expanded')) === 'false' ? true : undefined), { timeoutMs: 5000, what: 'the view folded' });
+      }
 
       await input(frame, 'prompt').fill('A paper boat drifts down a rain-soaked street at night, neon reflections, cinematic');
       await input(frame, 'negative-prompt').fill('blurry, text');
