@@ -142,19 +142,39 @@ export class Workbench {
 
   /**
    * Opens a workspace file in its default editor as a person who knows its name would: Go to File…, the name, a click
-   * on the file of exactly that name (not "name.json", which may be listed first), and waits until its tab is active.
+   * on the file of exactly that name (not "name.json", which may be listed first), until its tab is the active one.
+   * The list fills in two steps (recent files, then the search), so a click can land on a row that just moved: then
+   * it is done again, as a person would.
    */
-  async openFile(name: string, timeoutMs = 20_000): Promise<void> {
-    await this.runCommand('Go to File...', timeoutMs, { leavesInputOpen: true });
+  async openFile(name: string, timeoutMs = 30_000): Promise<void> {
     const widget = this.page.locator('.quick-input-widget');
-    await widget.locator('.quick-input-box input').pressSequentially(name);
-    const label = this.page.locator('.label-name', { hasText: exactly(name) });
-    const row = widget.locator('.quick-input-list .monaco-list-row').filter({ has: label }).first();
-    await row.waitFor({ state: 'visible', timeout: timeoutMs });
-    await row.click();
-    await widget.waitFor({ state: 'hidden', timeout: timeoutMs });
-    // Commands on the active editor are offered only once it is active.
-    await this.page.locator('.tabs-container .tab.active').filter({ has: label }).waitFor({ state: 'visible', timeout: timeoutMs });
+    // A tab may show its name in two parts (name and suffix): its whole text is the name.
+    const activeTab = this.page.locator('.tabs-container .tab.active', { hasText: exactly(name) });
+    const row = widget.locator('.quick-input-list .monaco-list-row').filter({ has: this.page.locator('.label-name', { hasText: exactly(name) }) }).first();
+    let lastError = '';
+    await waitFor(
+      async () => {
+        try {
+          await this.runCommand('Go to File...', 10_000, { leavesInputOpen: true });
+          await widget.locator('.quick-input-box input').pressSequentially(name);
+          await row.waitFor({ state: 'visible', timeout: 10_000 });
+          await row.click({ timeout: 5000 });
+          await activeTab.waitFor({ state: 'visible', timeout: 5000 });
+          return true;
+        } catch (error) {
+          lastError = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+          if (await widget.isVisible()) await this.page.keyboard.press('Escape');
+          return undefined;
+        }
+      },
+      { timeoutMs, intervalMs: 0, what: `${name} open in the active tab`, detail: () => lastError },
+    );
+  }
+
+  /** Clicks the tab of an editor already open (by its whole name) and waits until it is the active one. */
+  async activateTab(name: string, timeoutMs = 20_000): Promise<void> {
+    await this.page.locator('.tabs-container .tab', { hasText: exactly(name) }).first().click({ timeout: timeoutMs });
+    await this.page.locator('.tabs-container .tab.active', { hasText: exactly(name) }).waitFor({ state: 'visible', timeout: timeoutMs });
   }
 
   /** Waits for the quick input (input box or quick pick) whose title matches, and returns it. */

@@ -142,7 +142,8 @@ export function previewFileTests(seeded: Promise<SeededWorkspace>, repoRoot: str
       await workbench.page.locator('.tabs-container .tab.active', { hasText: 'hand-edited.mp4.json' }).waitFor({ state: 'visible', timeout: 20_000 });
       assert.equal(await workbench.page.locator('.monaco-dialog-box').count(), 0, 'no price was asked for: nothing was about to be sent');
 
-      await workbench.openFile('hand-edited.mp4');
+      // Back to the preview, by its tab.
+      await workbench.activateTab('hand-edited.mp4');
       const again = await previewFrame(workbench, 'hand-edited.mp4');
       await again.locator('#action-openStoryboard').click();
       await toastText(workbench, /The storyboard that made this video, \.\.\/gone\.kling\.json, is no longer there\./);
