@@ -154,16 +154,16 @@ export class StoryboardAnalyzer extends Disposable {
           this.log.warn(`${vscode.workspace.asRelativePath(uri)}: ${planError}`);
         }
       }
-      if (plan) await this.watchOutputFolder(plan.outputDir);
+      if (plan) void this.watchOutputFolder(plan.outputDir);
       return { ...checked, plan, planError, simulated: backend.kind === 'simulator' };
     });
   }
 
   /**
-   * The workspace's recursive watcher misses every event in a folder made with its parent at once (`mkdir -p`, which
-   * is how a first render makes `media/videos`: parcel-bundler/watcher#97), so a result deleted there would go
-   * unnoticed until VS Code restarts. A flat watcher on the output folder itself (VS Code gives a `RelativePattern`
-   * with a simple pattern its own `fs.watch`) sees it; it is made once the folder exists.
+   * The workspace's recursive watcher can miss the events of a folder made together with its parent (`mkdir -p`, which
+   * is how a first render makes `media/videos`: parcel-bundler/watcher#97), and a result deleted there would then go
+   * unnoticed. A flat watcher on the output folder itself (VS Code gives a `RelativePattern` with a simple pattern its
+   * own `fs.watch`) sees it; it is made once the folder exists, beside the analysis rather than in its way.
    */
   private async watchOutputFolder(folder: string): Promise<void> {
     if (this.outputWatchers.has(folder)) return;
