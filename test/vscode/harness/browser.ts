@@ -148,8 +148,7 @@ export class Workbench {
    */
   async openFile(name: string, timeoutMs = 30_000): Promise<void> {
     const widget = this.page.locator('.quick-input-widget');
-    // A tab may show its name in two parts (name and suffix): its whole text is the name.
-    const activeTab = this.page.locator('.tabs-container .tab.active', { hasText: exactly(name) });
+    const activeTab = this.tab(name, '.active');
     const row = widget.locator('.quick-input-list .monaco-list-row').filter({ has: this.page.locator('.label-name', { hasText: exactly(name) }) }).first();
     let lastError = '';
     await waitFor(
@@ -173,8 +172,13 @@ export class Workbench {
 
   /** Clicks the tab of an editor already open (by its whole name) and waits until it is the active one. */
   async activateTab(name: string, timeoutMs = 20_000): Promise<void> {
-    await this.page.locator('.tabs-container .tab', { hasText: exactly(name) }).first().click({ timeout: timeoutMs });
-    await this.page.locator('.tabs-container .tab.active', { hasText: exactly(name) }).waitFor({ state: 'visible', timeout: timeoutMs });
+    await this.tab(name).first().click({ timeout: timeoutMs });
+    await this.tab(name, '.active').waitFor({ state: 'visible', timeout: timeoutMs });
+  }
+
+  /** An editor tab by its whole name. (A tab may show its name in two parts, name and suffix: its text is the name.) */
+  private tab(name: string, state: '' | '.active' = ''): Locator {
+    return this.page.locator(`.tabs-container .tab${state}`, { hasText: exactly(name) });
   }
 
   /** Waits for the quick input (input box or quick pick) whose title matches, and returns it. */

@@ -210,7 +210,7 @@ suite('storyboard prices and rendering', () => {
 
   test('a result deleted from an output folder made with its parents at once is noticed too', async () => {
     // The first render makes the whole of "renders/2026/clips" in one go, which the workspace's recursive watcher
-    // cannot follow (parcel-bundler/watcher#97); the flat watcher on the output folder does.
+    // can miss (parcel-bundler/watcher#97, a race); the flat watcher on the output folder does not depend on it.
     const text = `{ "version": 1, "output": "renders/2026/clips", "videos": [ { "name": "wave", "prompt": "A wave breaks", "duration": 3 } ] }\n`;
     const board = (await openStoryboard('deep.kling.json', text)).document.uri;
     await lensesWhen(board, 'the video priced', (t) => t.includes('$(play) Render · $0.225 · 3 s · 720p'));
