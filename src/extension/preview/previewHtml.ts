@@ -34,7 +34,7 @@ export function previewHtml(webview: vscode.Webview, pageRoot: vscode.Uri, setti
         <label><input id="loop" type="checkbox"> Loop</label>
         <label>Speed <select id="rate"></select></label>
       </div>
-      <p id="audio-note" class="note" hidden>AAC sound: VS Code's player cannot play it.<button id="audio-open-external" class="secondary">Open in System Player</button></p>
+      <p id="audio-note" class="note audio-note" hidden><span class="note-text">AAC sound: silent in VS Code.</span><button id="audio-open-external" class="secondary">Open in System Player</button></p>
     </section>
     <aside id="recipe" class="recipe" aria-label="How this video was made"></aside>
   </main>
