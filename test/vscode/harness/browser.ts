@@ -84,6 +84,16 @@ export class Workbench {
   }
 
   /**
+   * Waits until the window knows its extensions' contributions. Before that, on a fresh profile, VS Code opens a file
+   * in the text editor, because no custom editor (its own video preview, Kling Preview) is known yet: it waits for the
+   * extensions only for files it remembers a custom editor for. The sign is Kling Studio's view container in the
+   * activity bar, which the same pass over the contributions adds.
+   */
+  async waitForExtensionsRegistered(timeoutMs = 30_000): Promise<void> {
+    await this.page.locator('.activitybar .action-item [aria-label^="Kling Studio"]').first().waitFor({ state: 'attached', timeout: timeoutMs });
+  }
+
+  /**
    * Runs a command as a person would: F1, type its title, Enter on the matching entry. The entry is
    * clicked instead when fuzzy matching puts another one first.
    */
@@ -147,6 +157,7 @@ export class Workbench {
    * it is done again, as a person would.
    */
   async openFile(name: string, timeoutMs = 30_000): Promise<void> {
+    await this.waitForExtensionsRegistered(timeoutMs);
     const widget = this.page.locator('.quick-input-widget');
     const activeTab = this.tab(name, '.active');
     const row = widget.locator('.quick-input-list .monaco-list-row').filter({ has: this.page.locator('.label-name', { hasText: exactly(name) }) }).first();
