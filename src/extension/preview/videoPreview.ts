@@ -9,6 +9,7 @@ import { money } from '../generate/moneyGuard';
 import type { GenerationServices } from '../generate/submitGeneration';
 import type { ExtensionLog } from '../log/extensionLog';
 import { Disposable } from '../util/dispose';
+import { watchFolder } from '../util/folderWatcher';
 import { composerCommandFor, runPreviewAction } from './previewActions';
 import { previewHtml } from './previewHtml';
 
@@ -33,7 +34,7 @@ const DEFAULT_PLAYBACK: Playback = { loop: true, rate: 1 };
 export class VideoPreview extends Disposable {
   private readonly sidecar: vscode.Uri;
   private stateVersion = 0;
-  private renderTimer: ReturnType<typeof setTimeout> | undefined;
+  private reloadTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly video: vscode.Uri,
@@ -47,15 +48,14 @@ export class VideoPreview extends Disposable {
 
     this._register(panel.onDidDispose(() => this.dispose()));
     this._register(panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)));
-    const watcher = this._register(vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '*')));
-    const onVideoOrSidecar = (uri: vscode.Uri, onVideo: () => unknown) => {
-      if (same(uri, this.video)) onVideo();
-      else if (same(uri, this.sidecar)) void this.postState();
-    };
-    this._register(watcher.onDidChange((uri) => onVideoOrSidecar(uri, () => this.renderSoon())));
-    this._register(watcher.onDidCreate((uri) => onVideoOrSidecar(uri, () => this.renderSoon())));
-    this._register({ dispose: () => clearTimeout(this.renderTimer) });
-    this._register(watcher.onDidDelete((uri) => onVideoOrSidecar(uri, () => void this.closeIfGone())));
+    // An event that names neither file (the folder itself went) may concern both.
+    this._register(
+      watchFolder(folder, (entry) => {
+        if (!entry || same(entry, this.video)) this.reloadSoon();
+        if (!entry || same(entry, this.sidecar)) void this.postState();
+      }),
+    );
+    this._register({ dispose: () => clearTimeout(this.reloadTimer) });
     this._register(vscode.workspace.onDidGrantWorkspaceTrust(() => void this.postState()));
     void this.render();
   }
@@ -83,10 +83,10 @@ export class VideoPreview extends Disposable {
     }
   }
 
-  /** A file being written sends several change events: the page is drawn once, when they stop. */
-  private renderSoon(): void {
-    clearTimeout(this.renderTimer);
-    this.renderTimer = setTimeout(() => void this.render(), 150);
+  /** A file being written sends several events: the page is drawn again (or closed) once, when they stop. */
+  private reloadSoon(): void {
+    clearTimeout(this.reloadTimer);
+    this.reloadTimer = setTimeout(() => void this.reloadOrClose(), 150);
   }
 
   private async render(): Promise<void> {
@@ -106,8 +106,8 @@ export class VideoPreview extends Disposable {
     });
   }
 
-  /** A delete event also comes when a download's finished file is renamed over the video: close only if it is gone. */
-  private async closeIfGone(): Promise<void> {
+  /** A file renamed over the video (a finished download) also deletes it for a moment: close only if it is gone. */
+  private async reloadOrClose(): Promise<void> {
     const exists = await vscode.workspace.fs.stat(this.video).then(
       () => true,
       () => false,

@@ -9,6 +9,7 @@ import { loadCore } from '../lazyCore';
 import type { ExtensionLog } from '../log/extensionLog';
 import type { TaskService } from '../tasks/taskService';
 import { Disposable } from '../util/dispose';
+import { watchFolder, type FolderWatch } from '../util/folderWatcher';
 import type { FileSummary, VideoStatus } from './storyboardPresentation';
 
 export const STORYBOARD_GLOB = '**/*.kling.json';
@@ -71,8 +72,8 @@ export class StoryboardAnalyzer extends Disposable {
   private readonly checks = new Map<string, Cached<StoryboardChecked>>();
   private readonly analyses = new Map<string, Cached<StoryboardAnalysis>>();
   private readonly statuses = new Map<string, string>();
-  /** Flat watchers on the output folders of the storyboards looked at, by folder path. */
-  private readonly outputWatchers = new Map<string, vscode.Disposable>();
+  /** Watches on the output folders of the storyboards looked at, by folder path. */
+  private readonly outputWatchers = new Map<string, FolderWatch>();
   private readonly changed = this._register(new vscode.EventEmitter<vscode.Uri | undefined>());
   /** Fires with the storyboard whose text changed, or undefined when anything may have (files, journal, backend). */
   readonly onDidChange = this.changed.event;
@@ -162,27 +163,28 @@ export class StoryboardAnalyzer extends Disposable {
   /**
    * The workspace's recursive watcher can miss the events of a folder made together with its parent (`mkdir -p`, which
    * is how a first render makes `media/videos`: parcel-bundler/watcher#97), and a result deleted there would then go
-   * unnoticed. A flat watcher on the output folder itself (VS Code gives a `RelativePattern` with a simple pattern its
-   * own `fs.watch`) sees it; it is made once the folder exists, beside the analysis rather than in its way.
+   * unnoticed. Each output folder is watched on its own once it exists, beside the analysis rather than in its way,
+   * and looked at once more as the watch starts, for what changed between the analysis and the watch.
    */
   private async watchOutputFolder(folder: string): Promise<void> {
-    if (this.outputWatchers.has(folder)) return;
+    if (this.outputWatchers.get(folder)?.closed === false) return;
     const uri = vscode.Uri.file(folder);
     try {
       if ((await vscode.workspace.fs.stat(uri)).type !== vscode.FileType.Directory) return;
     } catch {
       return; // Not rendered yet: the task that makes the folder moves the generation, and the next look watches it.
     }
-    if (this.outputWatchers.has(folder)) return;
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(uri, '*'));
-    const onFile = (file: vscode.Uri) => {
-      this.log.trace(`storyboards: ${vscode.workspace.asRelativePath(file)} changed in an output folder`);
+    if (this.isDisposed || this.outputWatchers.get(folder)?.closed === false) return;
+    this.outputWatchers.get(folder)?.dispose();
+    const watch = watchFolder(uri, (file) => {
+      this.log.trace(`storyboards: ${file ? vscode.workspace.asRelativePath(file) : `the output folder ${vscode.workspace.asRelativePath(uri)}`} changed on disk`);
       this.invalidateSoon();
-    };
-    watcher.onDidCreate(onFile);
-    watcher.onDidChange(onFile);
-    watcher.onDidDelete(onFile);
-    this.outputWatchers.set(folder, watcher);
+    });
+    this.outputWatchers.set(folder, watch);
+    // A watch that could not start (the folder just went, no watches left) is tried again at the next look, not now.
+    if (watch.closed) return this.log.trace(`storyboards: the output folder ${vscode.workspace.asRelativePath(uri)} cannot be watched`);
+    this.log.trace(`storyboards: watching the output folder ${vscode.workspace.asRelativePath(uri)}`);
+    this.invalidateSoon();
   }
 
   private onTask(entry: JournalEntry | undefined): void {

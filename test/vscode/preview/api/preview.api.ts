@@ -39,11 +39,11 @@ async function waitForActive(viewType: string, file: string): Promise<void> {
 }
 
 /** A real, playable simulator video (H.264, no sound) written straight into the workspace, with no sidecar. */
-async function plainVideo(name: string, seconds = 3): Promise<string> {
+async function plainVideo(name: string, seconds = 3, folder = 'clips'): Promise<string> {
   const extension = vscode.extensions.getExtension(EXTENSION_ID)!;
   const bytes = await renderSimulatedVideo({ clipsDir: findSimulatorClipsDir(extension.extensionPath), durationSeconds: seconds, width: 720, height: 720 });
-  const file = join(workspaceDir(), 'clips', name);
-  await mkdir(join(workspaceDir(), 'clips'), { recursive: true });
+  const file = join(workspaceDir(), folder, name);
+  await mkdir(join(workspaceDir(), folder), { recursive: true });
   await writeFile(file, bytes);
   return file;
 }
@@ -111,7 +111,8 @@ suite('Kling Preview', () => {
   }, { timeoutMs: 60_000 });
 
   test('the preview stays open when a finished download is renamed over its video, and closes when the video is deleted', async () => {
-    const file = await plainVideo('doomed.mp4');
+    // In a folder made with its parents at once, as a first download makes one: the workspace's watcher can miss it.
+    const file = await plainVideo('doomed.mp4', 3, join('takes', '2026', 'doomed'));
     await vscode.commands.executeCommand('klingStudio.openPreview', vscode.Uri.file(file));
     await waitForActive(KLING_PREVIEW, file);
 

@@ -203,8 +203,8 @@ suite('storyboard prices and rendering', () => {
     const file = join(workspaceDir(), 'media', 'videos', 'hero.mp4');
     unlinkSync(file);
     await lensesWhen(uri, 'hero to render again', (t) => t.includes('$(play) Render · $0.375 · 5 s · 720p')).catch((error: Error) => {
-      const seen = api.log.recent.filter((l) => l.message.startsWith('storyboards:')).map((l) => l.message);
-      throw new Error(`${error.message}; file events seen: ${seen.slice(-10).join(' | ')}`);
+      const seen = api.log.recent.filter((l) => l.message.startsWith('storyboards:') && !l.message.includes('.kling.json')).map((l) => l.message);
+      throw new Error(`${error.message}; file events seen: ${seen.slice(-30).join(' | ')}`);
     });
   });
 
