@@ -77,6 +77,14 @@ export function progressText(entry: JournalEntry): string {
   }
 }
 
+/**
+ * The icon beside `progressText`. The journal moves on a moment before the plan is looked at again, so a task drawn as
+ * under way may already be saved: that one no longer turns.
+ */
+function progressIcon(entry: JournalEntry, turning: string): string {
+  return entry.state.status === 'saved' ? '$(check)' : turning;
+}
+
 export type LensAction = 'render-all' | 'render-video' | 'open-result' | 'show-tasks' | 'show-problems' | 'none';
 
 export interface LensTitle {
@@ -114,7 +122,7 @@ export function videoLenses(status: VideoStatus): LensTitle[] {
         { title: 'Open', action: 'open-result', tooltip: `Open ${status.outputPath}` },
       ];
     case 'rendering':
-      return [{ title: `$(sync~spin) ${progressText(status.entry)}`, action: 'show-tasks', tooltip: 'Under way: see it in the Tasks view' }];
+      return [{ title: `${progressIcon(status.entry, '$(sync~spin)')} ${progressText(status.entry)}`, action: 'show-tasks', tooltip: 'Under way: see it in the Tasks view' }];
     case 'unknown-outcome':
       return [
         {
@@ -243,7 +251,7 @@ export function videoHoverMarkdown(name: string, status: VideoStatus, simulated:
       lines.push(`$(check) Up to date: \`${status.outputPath}\``);
       break;
     case 'rendering':
-      lines.push(`$(sync) ${progressText(status.entry)}${status.entry.taskId ? ` — task \`${status.entry.taskId}\`` : ''}`);
+      lines.push(`${progressIcon(status.entry, '$(sync)')} ${progressText(status.entry)}${status.entry.taskId ? ` — task \`${status.entry.taskId}\`` : ''}`);
       break;
     case 'unknown-outcome':
       lines.push('$(question) An earlier create got no answer: a task may exist and be charged. Check the Tasks view first.');

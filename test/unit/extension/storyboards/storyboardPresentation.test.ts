@@ -67,6 +67,18 @@ describe('storyboard presentation', () => {
     assert.equal(videoDescription(statuses[0]!), 'rendering 40%');
   });
 
+  it('does not turn the icon of a task already saved, drawn before the plan is looked at again', async () => {
+    const first = await setUp();
+    const hero = first.plan!.videos[0]!;
+    const running = anEntry({ outputPath: hero.outputPath, requestHash: hero.requestHash, state: { status: 'processing', progress: 40 } });
+    const { statuses } = await setUp(TEXT, [running]);
+    const under = statuses[0]!;
+    if (under.kind !== 'rendering') return assert.fail(`hero is ${under.kind}`);
+    const saved: VideoStatus = { ...under, entry: { ...running, state: { status: 'saved', filePath: hero.outputPath } } };
+    assert.deepEqual(videoLenses(saved).map((l) => l.title), ['$(check) Saved']);
+    assert.match(videoHoverMarkdown('hero', saved, false), /\$\(check\) Saved/);
+  });
+
   it('says when a video is up to date, and what the whole file is then', () => {
     const price = { seconds: 5, quality: '720p', sound: 'off', usd: 3750, credits: 270000 } as never;
     const status: VideoStatus = { kind: 'up-to-date', price, outputPath: '/w/videos/hero.mp4' };
