@@ -19,11 +19,14 @@ const TEXT = `{
 
 const labelOf = (item: vscode.CompletionItem) => (typeof item.label === 'string' ? item.label : item.label.label);
 
-async function completionsAt(uri: vscode.Uri, position: vscode.Position): Promise<vscode.CompletionItem[]> {
-  // The JSON service starts with the first JSON file: ask until it answers with something.
-  return eventually(`completions at ${position.line + 1}:${position.character + 1}`, async () => {
+async function completionsAt(uri: vscode.Uri, position: vscode.Position, schemaSign?: string): Promise<vscode.CompletionItem[]> {
+  // The JSON service starts with the first JSON file, and learns the schemas of extensions a moment later: ask until
+  // it answers with something, and, for the first question, with something that only the schema can know.
+  return eventually(`completions at ${position.line + 1}:${position.character + 1}${schemaSign ? ` to include ${schemaSign}` : ''}`, async () => {
     const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', uri, position);
-    return list.items.length ? list.items : undefined;
+    if (!list.items.length) return undefined;
+    if (schemaSign && !list.items.some((item) => labelOf(item) === schemaSign)) throw new Error(`offered: ${list.items.map(labelOf).join(', ')}`);
+    return list.items;
   });
 }
 
@@ -32,7 +35,7 @@ suite('storyboard completion and hovers (VS Code JSON service)', () => {
     await klingExtension();
     const editor = await openStoryboard('completion.kling.json', TEXT);
     const inside = rangeOf(TEXT, '""').start.translate(0, 1);
-    const items = await completionsAt(editor.document.uri, inside);
+    const items = await completionsAt(editor.document.uri, inside, '"720p"');
     assert.deepEqual(items.map(labelOf).sort(), ['"1080p"', '"720p"']);
     assert.ok(
       items.every((i) => i.kind === vscode.CompletionItemKind.Value),
