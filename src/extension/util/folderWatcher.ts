@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 
 /** A watch on the entries of one folder. */
 export interface FolderWatch extends vscode.Disposable {
-  /** The watch has stopped: the folder was deleted or moved. Watch it again once it is back. */
+  /** The watch has stopped (the folder was deleted or moved) or could not start: watch again once the folder is there. */
   readonly closed: boolean;
 }
 
