@@ -80,6 +80,25 @@ async function waitForLens(workbench: Workbench, text: string | RegExp, timeoutM
   );
 }
 
+/**
+ * Clicks a CodeLens until the dialog it opens shows. A click that lands as the lenses are drawn again (they are, as
+ * files and tasks move) can be lost, and a person then clicks again; a render asks once however often it is clicked.
+ */
+async function clickLensUntilDialog(workbench: Workbench, text: string, dialogText: RegExp): Promise<void> {
+  const dialog = workbench.page.locator('.monaco-dialog-box', { hasText: dialogText });
+  let seen: string[] = [];
+  await waitFor(
+    async () => {
+      if (await dialog.isVisible()) return true;
+      await lens(workbench, text).click({ timeout: 5000 }).catch(() => undefined);
+      if (await dialog.waitFor({ state: 'visible', timeout: 5000 }).then(() => true, () => false)) return true;
+      seen = await lensTexts(workbench);
+      return undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 0, what: `the dialog of the "${text}" CodeLens`, detail: () => `lenses: ${JSON.stringify(seen)}` },
+  );
+}
+
 /** Shows the top of the editor, the file's CodeLens included (the cursor at line 1 does not reveal what is above it). */
 async function scrollToTop(workbench: Workbench): Promise<void> {
   const page = workbench.page;
@@ -110,8 +129,9 @@ export const renderAllFromTheLens: UiTest = {
       'Render · $1.00 · 10 s · 1080p',
       'Render · $1.0125 · 9 s · 720p · sound',
     ]);
-    await lens(workbench, 'Render all').click();
-    const dialog = await answerDialog(workbench, /Generate 3 videos of launch\.kling\.json for \$2\.3875/, 'Generate (simulated)');
+    const asked = /Generate 3 videos of launch\.kling\.json for \$2\.3875/;
+    await clickLensUntilDialog(workbench, 'Render all', asked);
+    const dialog = await answerDialog(workbench, asked, 'Generate (simulated)');
     assert.match(dialog, /hero: 5 s · 720p · sound off — \$0\.375/);
     assert.match(dialog, /nothing real is generated or spent/);
     await waitForLens(workbench, 'All 3 videos are up to date', 120_000);
@@ -189,8 +209,9 @@ export const writeAndCorrect: UiTest = {
     assert.ok((await lensTexts(workbench)).includes('Render · $0.50 · 5 s · 1080p'));
 
     // Two videos to pay for: the total is asked for, even below klingStudio.confirmAboveUsd.
-    await lens(workbench, 'Render all').click();
-    await answerDialog(workbench, /Generate 2 videos of launch\.kling\.json for \$0\.875/, 'Generate (simulated)');
+    const askedAgain = /Generate 2 videos of launch\.kling\.json for \$0\.875/;
+    await clickLensUntilDialog(workbench, 'Render all', askedAgain);
+    await answerDialog(workbench, askedAgain, 'Generate (simulated)');
     await waitForLens(workbench, 'All 5 videos are up to date', 120_000);
     assert.ok(existsSync(join(workspace, 'media', 'videos', 'logo-spin.mp4')));
     assert.ok(existsSync(join(workspace, 'media', 'videos', 'outro.mp4')));
