@@ -1,37 +1,52 @@
 import type { Task } from '../api/apiSchemas';
 import { mayRetryTaskFailure } from '../api/errorTable';
 import { taskElementId, taskVideoUrl } from '../api/taskResults';
+import type { ProcessOwner } from '../process/processOwner';
 import type { JournalEntry, TaskState } from './taskState';
 
 /** Everything that can happen to a task, from the create to the saved file. */
 export type TaskEvent =
-  | { type: 'created'; task: Task }
-  | { type: 'create-lost'; reason: string }
+  /** `generation`: the claim this create was sent under (src/core/claims/claimStore.ts). */
+  | { type: 'created'; task: Task; generation?: number | undefined }
+  | { type: 'create-lost'; reason: string; generation?: number | undefined }
   | { type: 'polled'; task: Task }
   | { type: 'poll-failed'; message: string }
-  | { type: 'not-found'; message: string }
+  /** The service said it has no such task. `final` once that has held long enough (see TaskPoller). */
+  | { type: 'not-found'; message: string; final: boolean }
   | { type: 'stalled' }
+  /** A fresh look at a finished task for its link, to download its video again (whatever state it was in). */
+  | { type: 'refetched'; task: Task }
   | { type: 'download-started'; videoUrl: string }
   | { type: 'download-progress'; receivedBytes: number; totalBytes?: number | undefined }
   | { type: 'downloaded'; filePath: string }
-  | { type: 'download-failed'; message: string; linkExpired: boolean };
+  /** `retryAt`: when to try again (the link is still valid); undefined when there is no point (`linkExpired`). */
+  | { type: 'download-failed'; message: string; linkExpired: boolean; retryAt?: number | undefined }
+  /** Another process drives this task: its entry (from the claim) is copied, ours keeps its id. */
+  | { type: 'mirrored'; from: JournalEntry }
+  /** This process now drives the task (its owner was gone). */
+  | { type: 'taken-over'; owner: ProcessOwner; generation?: number | undefined }
+  /** Its sender is gone and never got an answer. */
+  | { type: 'sender-lost'; reason: string };
 
 /** The one place a task's state changes (style.md: states are unions, transitions are functions). */
 export function applyTaskEvent(entry: JournalEntry, event: TaskEvent, now: number): JournalEntry {
   const next: JournalEntry = { ...entry, updatedAt: now };
   switch (event.type) {
     case 'created':
+      if (event.generation !== undefined && entry.claim) next.claim = { ...entry.claim, generation: event.generation };
       next.taskId = event.task.id;
       if (event.task.usage?.credits_reserved !== undefined) next.reportedCredits = event.task.usage.credits_reserved;
       next.state = stateFromTask(entry, event.task);
       delete next.lastError;
       break;
     case 'create-lost':
+      if (event.generation !== undefined && entry.claim) next.claim = { ...entry.claim, generation: event.generation };
       next.state = { status: 'unknown', reason: event.reason };
       break;
     case 'polled': {
       next.polls = entry.polls + 1;
       delete next.lastError;
+      delete next.notFound;
       // A task we are already downloading or have saved stays so: the service only repeats "completed".
       if (entry.state.status === 'downloading' || entry.state.status === 'saved') break;
       next.state = stateFromTask(entry, event.task);
@@ -42,7 +57,21 @@ export function applyTaskEvent(entry: JournalEntry, event: TaskEvent, now: numbe
       next.lastError = event.message;
       break;
     case 'not-found':
-      next.state = { status: 'expired', reason: event.message };
+      next.polls = entry.polls + 1;
+      if (event.final) {
+        next.state = { status: 'expired', reason: event.message };
+        delete next.notFound;
+      } else {
+        next.notFound = { since: entry.notFound?.since ?? now, count: (entry.notFound?.count ?? 0) + 1 };
+        next.lastError = event.message;
+      }
+      break;
+    case 'refetched':
+      delete next.lastError;
+      delete next.notFound;
+      delete next.downloadAttempts;
+      delete next.nextDownloadAt;
+      next.state = stateFromTask(entry, event.task);
       break;
     case 'stalled':
       next.stalled = true;
@@ -60,15 +89,39 @@ export function applyTaskEvent(entry: JournalEntry, event: TaskEvent, now: numbe
       next.state = { status: 'saved', filePath: event.filePath };
       delete next.lastError;
       delete next.stalled;
+      delete next.downloadAttempts;
+      delete next.nextDownloadAt;
       break;
     case 'download-failed':
       if (event.linkExpired) {
         next.state = { status: 'expired', reason: event.message };
+        delete next.nextDownloadAt;
       } else {
         const videoUrl = entry.state.status === 'downloading' || entry.state.status === 'completed' ? entry.state.videoUrl : undefined;
         next.state = { status: 'completed', videoUrl };
         next.lastError = event.message;
+        next.downloadAttempts = (entry.downloadAttempts ?? 0) + 1;
+        if (event.retryAt !== undefined) next.nextDownloadAt = event.retryAt;
+        else delete next.nextDownloadAt;
       }
+      break;
+    case 'mirrored': {
+      const from = event.from;
+      next.state = from.state;
+      next.owner = from.owner;
+      next.polls = from.polls;
+      for (const key of ['taskId', 'reportedCredits', 'stalled', 'lastError', 'completedAt', 'finishedAt', 'notFound', 'downloadAttempts', 'nextDownloadAt', 'startedBy'] as const) {
+        if (from[key] === undefined) delete next[key];
+        else (next as Record<string, unknown>)[key] = from[key];
+      }
+      return next;
+    }
+    case 'taken-over':
+      next.owner = event.owner;
+      if (event.generation !== undefined && entry.claim) next.claim = { ...entry.claim, generation: event.generation };
+      break;
+    case 'sender-lost':
+      next.state = { status: 'unknown', reason: event.reason };
       break;
   }
   if (next.state.status === 'completed' && entry.state.status !== 'completed' && !entry.completedAt) next.completedAt = now;

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import * as path from 'node:path';
+import { FileLock } from '../fs/fileLock';
+import { newOwner, type ProcessOwner } from '../process/processOwner';
 import { JournalEntry, JournalFile } from './taskState';
 
 type Listener = (entry: JournalEntry | undefined, id: string) => void;
-
-const LOCK_STALE_MS = 10_000;
 
 /**
  * The durable record of every task: a task paid for is never lost. Each change is a read-modify-write of one JSON
@@ -17,8 +17,15 @@ export class TaskJournal {
   private entries = new Map<string, JournalEntry>();
   private readonly listeners = new Set<Listener>();
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly fileLock: FileLock;
 
-  constructor(readonly filePath: string) {}
+  /** `owner`: who this process is, recorded in the lock file while a change is written. */
+  constructor(
+    readonly filePath: string,
+    owner: ProcessOwner = newOwner('journal'),
+  ) {
+    this.fileLock = new FileLock(`${filePath}.lock`, { owner });
+  }
 
   /** Reads the journal from disk. A missing file is an empty journal; an unreadable one is set aside, never deleted. */
   async load(): Promise<{ problem?: string }> {
@@ -73,7 +80,7 @@ export class TaskJournal {
 
   private mutate(id: string, change: (current: JournalEntry | undefined) => JournalEntry | undefined): Promise<JournalEntry | undefined> {
     return this.serial(async () => {
-      const release = await this.lock();
+      const held = await this.fileLock.acquire();
       try {
         const { entries } = await this.read();
         const onDisk = new Map(entries.map((e) => [e.id, e]));
@@ -85,7 +92,7 @@ export class TaskJournal {
         this.emit(next, id);
         return next;
       } finally {
-        await release();
+        await held.release();
       }
     });
   }
@@ -136,25 +143,6 @@ export class TaskJournal {
   private async write(entries: JournalEntry[]): Promise<void> {
     const file: JournalFile = { version: 1, entries: entries.sort((a, b) => a.createdAt - b.createdAt) };
     await writeAtomically(this.filePath, `${JSON.stringify(file, null, 1)}\n`);
-  }
-
-  private async lock(): Promise<() => Promise<void>> {
-    const lockPath = `${this.filePath}.lock`;
-    await mkdir(path.dirname(lockPath), { recursive: true });
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const handle = await open(lockPath, 'wx');
-        await handle.writeFile(String(process.pid));
-        await handle.close();
-        return () => rm(lockPath, { force: true });
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        const age = await stat(lockPath).then((s) => Date.now() - s.mtimeMs, () => 0);
-        // A lock left by a process that died is taken over; a live holder keeps it for milliseconds.
-        if (age > LOCK_STALE_MS) await rm(lockPath, { force: true });
-        else await new Promise((resolve) => setTimeout(resolve, Math.min(50, 5 + attempt * 5)));
-      }
-    }
   }
 }
 

@@ -19,6 +19,12 @@ export interface PollPolicy {
   stalledIntervalMs: number;
   /** Longest wait after polls that failed in a row. */
   maxErrorBackoffMs: number;
+  /**
+   * A task the service says it does not know is given up only after this long and `notFoundPolls` such answers in
+   * a row: a paid task is not abandoned over one stray 404 (a gateway, a replica that has not seen it yet).
+   */
+  notFoundGraceMs: number;
+  notFoundPolls: number;
 }
 
 export const DEFAULT_POLL_POLICY: PollPolicy = {
@@ -30,6 +36,8 @@ export const DEFAULT_POLL_POLICY: PollPolicy = {
   stallAfterMs: 30 * 60_000,
   stalledIntervalMs: 60_000,
   maxErrorBackoffMs: 120_000,
+  notFoundGraceMs: 10 * 60_000,
+  notFoundPolls: 4,
 };
 
 export interface TaskPollerDeps {
@@ -44,6 +52,10 @@ export interface TaskPollerDeps {
   concurrency?: number | undefined;
   /** Called with the new entry after every poll that moved it; a video that completed is handed on from here. */
   onPolled?: ((entry: JournalEntry) => void) | undefined;
+  /** Whether this process still drives the entry (another may have taken it over); by default always. */
+  drives?: ((entry: JournalEntry) => boolean) | undefined;
+  /** Records an event (the engine's, which also keeps the task's claim up to date); by default straight to the journal. */
+  apply?: ((entryId: string, event: TaskEvent) => Promise<JournalEntry | undefined>) | undefined;
   log?: ((line: string) => void) | undefined;
 }
 
@@ -144,7 +156,7 @@ export class TaskPoller {
 
   private async poll(entryId: string): Promise<void> {
     const entry = this.deps.journal.get(entryId);
-    if (!entry || !isPollable(entry)) return;
+    if (!entry || !isPollable(entry) || this.deps.drives?.(entry) === false) return;
     let event: TaskEvent;
     let failed = false;
     try {
@@ -154,7 +166,14 @@ export class TaskPoller {
       const kind = (error as { kind?: string }).kind;
       const message = error instanceof Error ? error.message : String(error);
       if (kind === 'not-found') {
-        event = { type: 'not-found', message: `The service no longer knows task ${entry.taskId}: ${message}` };
+        const policy = this.policyOf(entry);
+        const now = this.deps.clock.now();
+        const count = (entry.notFound?.count ?? 0) + 1;
+        const final = count >= policy.notFoundPolls && now - (entry.notFound?.since ?? now) >= policy.notFoundGraceMs;
+        event = final
+          ? { type: 'not-found', final, message: `The service no longer knows task ${entry.taskId} (${count} answers over ${Math.round((now - (entry.notFound?.since ?? now)) / 60_000)} min): ${message}` }
+          : { type: 'not-found', final, message: `The service did not find task ${entry.taskId} (${message}); asking again` };
+        failed = !final;
       } else {
         event = { type: 'poll-failed', message };
         failed = true;
@@ -163,15 +182,20 @@ export class TaskPoller {
     }
     if (this.stopped) return;
     const now = this.deps.clock.now();
-    let updated = await this.deps.journal.update(entryId, (current) => applyTaskEvent(current, event, now));
+    let updated = await this.record(entryId, event, now);
     if (!updated) return;
     const policy = this.policyOf(updated);
     if (isPollable(updated) && !updated.stalled && now - updated.createdAt > policy.stallAfterMs) {
-      updated = (await this.deps.journal.update(entryId, (current) => applyTaskEvent(current, { type: 'stalled' }, now))) ?? updated;
+      updated = (await this.record(entryId, { type: 'stalled' }, now)) ?? updated;
       this.deps.log?.(`task ${updated.taskId} has not ended after ${Math.round(policy.stallAfterMs / 60_000)} min: reported as stalled, still watched`);
     }
     this.deps.onPolled?.(updated);
-    if (!this.stopped && isPollable(updated)) this.schedule(entryId, now + this.nextDelay(updated, failed));
+    if (!this.stopped && isPollable(updated) && this.deps.drives?.(updated) !== false) this.schedule(entryId, now + this.nextDelay(updated, failed));
+  }
+
+  private record(entryId: string, event: TaskEvent, now: number): Promise<JournalEntry | undefined> {
+    if (this.deps.apply) return this.deps.apply(entryId, event);
+    return this.deps.journal.update(entryId, (current) => applyTaskEvent(current, event, now));
   }
 
   private nextDelay(entry: JournalEntry, failed: boolean): number {

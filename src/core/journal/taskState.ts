@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { ProcessOwner } from '../process/processOwner';
 
 // The journal's shapes. Written with zod's mini API on purpose: the editor reads the journal while it activates,
 // and the classic API weighs 450 KB there (shared/notes/bundle-facts.md).
@@ -40,6 +41,17 @@ export const JournalEntry = z.object({
   elementName: z.optional(z.string()),
   /** Where the video is saved, with its sidecar beside it. */
   outputPath: z.optional(z.string()),
+  /** The process that drives the task (sends it, polls it, downloads it); absent in journals of older versions. */
+  owner: z.optional(ProcessOwner),
+  /** What started it, for people: "kling render", "VS Code". Kept when another process takes the task over. */
+  startedBy: z.optional(z.string()),
+  /** The claim beside the result that every process checks before creating (src/core/claims/claimStore.ts). */
+  claim: z.optional(z.object({ dir: z.string(), key: z.string(), generation: z.number() })),
+  /** Polls that found no such task, since when: one stray 404 does not abandon a paid task. */
+  notFound: z.optional(z.object({ since: z.number(), count: z.number() })),
+  /** Failed downloads of a completed task so far, and when the next one is due. */
+  downloadAttempts: z.optional(z.number()),
+  nextDownloadAt: z.optional(z.number()),
   taskId: z.optional(z.string()),
   reportedCredits: z.optional(z.number()),
   state: TaskState,
@@ -57,11 +69,20 @@ export type JournalEntry = z.infer<typeof JournalEntry>;
 export const JournalFile = z.object({ version: z.literal(1), entries: z.array(JournalEntry) });
 export type JournalFile = z.infer<typeof JournalFile>;
 
-/** True once nothing more will happen to the entry without the user asking. */
+/**
+ * True once the entry waits for nothing more in this run: it ended, it needs the user (an unknown outcome), or its
+ * download failed and waits for its next try (it is still "download pending", never "to render": isDownloadPending).
+ * A create being sent has not ended: its sender is alive, or a restart finds it and marks it unknown.
+ */
 export function hasEnded(entry: JournalEntry): boolean {
   const s = entry.state;
   if (s.status === 'saved' || s.status === 'failed' || s.status === 'expired') return true;
   if (s.status === 'completed') return s.videoUrl === undefined || entry.lastError !== undefined;
-  if (s.status === 'unknown' || s.status === 'submitting') return entry.taskId === undefined;
+  if (s.status === 'unknown') return entry.taskId === undefined;
   return false;
+}
+
+/** A paid video whose download has not succeeded yet: it is fetched again, never created again. */
+export function isDownloadPending(entry: JournalEntry): boolean {
+  return entry.kind === 'video' && entry.state.status === 'completed' && entry.state.videoUrl !== undefined && entry.outputPath !== undefined;
 }

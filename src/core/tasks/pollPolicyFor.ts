@@ -16,5 +16,6 @@ export function pollPolicyFor(secondMs: number): PollPolicy {
     stallAfterMs: DEFAULT_POLL_POLICY.stallAfterMs * scale,
     stalledIntervalMs: DEFAULT_POLL_POLICY.stalledIntervalMs * scale,
     maxErrorBackoffMs: DEFAULT_POLL_POLICY.maxErrorBackoffMs * scale,
+    notFoundGraceMs: DEFAULT_POLL_POLICY.notFoundGraceMs * scale,
   };
 }

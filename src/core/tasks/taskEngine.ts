@@ -1,17 +1,24 @@
 import { randomBytes } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import type { Dispatcher } from 'undici';
 import { isApiError } from '../api/apiError';
-import type { CreateRequest } from '../api/apiSchemas';
+import type { CreateRequest, Task } from '../api/apiSchemas';
 import { createDispatcher, isLoopback, type KlingClient } from '../api/klingClient';
+import { ClaimStore, isClaimOwnerGone, readClaim, videoClaimRef, type Claim, type ClaimDecision, type ClaimRef } from '../claims/claimStore';
 import { DownloadError, downloadFile } from '../download/downloadFile';
-import { relativeFromVideo, writeSidecar } from '../download/sidecar';
+import { readSidecar, relativeFromVideo, writeSidecar } from '../download/sidecar';
 import { applyTaskEvent, type TaskEvent } from '../journal/taskEvents';
-import { TaskPoller, isPollable, type PollPolicy } from '../journal/taskPoller';
+import { DEFAULT_POLL_POLICY, TaskPoller, isPollable, type PollPolicy } from '../journal/taskPoller';
 import type { TaskJournal } from '../journal/taskJournal';
-import { hasEnded, type JournalEntry } from '../journal/taskState';
+import { hasEnded, isDownloadPending, type JournalEntry } from '../journal/taskState';
+import { describeOwner, livenessOf, newOwner, releaseOwner, type ProcessOwner } from '../process/processOwner';
 import { systemClock, type Clock } from '../time/clock';
+import { downloadFailureMessage } from './downloadFailure';
 
 export type Backend = JournalEntry['backend'];
+
+/** Result links last 24 hours from completion (docs/service-contract.md). */
+export const LINK_TTL_MS = 24 * 3_600_000;
 
 /** Everything about a create except what the service will tell us. */
 export interface SubmitDraft {
@@ -25,6 +32,26 @@ export interface SubmitDraft {
   videoName?: string | undefined;
   elementName?: string | undefined;
   outputPath?: string | undefined;
+  /** Where its claim lives; by default, beside `outputPath` (a video). Elements name theirs. */
+  claim?: ClaimRef | undefined;
+}
+
+export interface SubmitOptions {
+  /** Create anew over a saved result or an unknown outcome (never beside a task still under way). */
+  force?: boolean | undefined;
+  /**
+   * False for a video whose price the user was not asked to pay (it looked under way when the plan was made): it is
+   * followed or taken over if it still is, and never created (NotCreatedError).
+   */
+  mayCreate?: boolean | undefined;
+}
+
+/** A create that was needed but not allowed (its price was not shown). Nothing was sent. */
+export class NotCreatedError extends Error {
+  constructor(label: string, reason: string) {
+    super(`${label} was not created: ${reason}. Render it again to see its price.`);
+    this.name = 'NotCreatedError';
+  }
 }
 
 export interface TaskEngineDeps {
@@ -39,26 +66,54 @@ export interface TaskEngineDeps {
   downloadConcurrency?: number | undefined;
   downloadSleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
   log?: ((line: string) => void) | undefined;
+  /** Who this engine is, in claims and journal entries ("kling render", "VS Code"). */
+  tool?: string | undefined;
+  /** Its owner identity; by default a new one, released by dispose(). */
+  owner?: ProcessOwner | undefined;
+  /** How long a result link lasts (24 h; tests shorten it). */
+  linkTtlMs?: number | undefined;
+  /** How often tasks driven by another process are looked at (their claims, or the shared journal). */
+  observeMs?: number | undefined;
 }
 
 /**
- * The life of every task, shared by the CLI and the editor: journal before the create, poll until the end,
+ * The life of every task, shared by the CLI and the editor: journal and claim before the create, poll until the end,
  * download the result at once (links last 24 hours), write the sidecar. A restarted process calls `start()` and
  * everything unfinished carries on; nothing is created again.
+ *
+ * Each task is driven by one process, its owner. Others that want the same video find the owner's claim beside the
+ * result: they follow it (their journal mirrors the claim) and take it over if its owner is gone. See
+ * docs/architecture.md, "Claims".
  */
 export class TaskEngine {
+  readonly owner: ProcessOwner;
+  private readonly ownsOwner: boolean;
   private readonly poller: TaskPoller;
   private readonly clock: Clock;
+  private readonly claims: ClaimStore;
+  private readonly linkTtlMs: number;
   private readonly downloads = new Map<string, Promise<void>>();
+  private readonly downloadTimers = new Map<string, unknown>();
   private readonly waiting: Array<() => void> = [];
   private readonly abort = new AbortController();
   private activeDownloads = 0;
   private readonly downloadQueue: Array<() => void> = [];
   private lastProgressWrite = new Map<string, number>();
   private readonly dispatchers = new Map<string, Dispatcher>();
+  /** Entries another process drives: looked at every `observeMs` until they end or are ours. */
+  private readonly observed = new Set<string>();
+  private observeTimer: unknown;
+  private observing: Promise<void> | undefined;
+  /** Changes under way, by entry: a caller told that a task ended must find its claim in its final state too. */
+  private readonly applying = new Map<string, Set<Promise<unknown>>>();
+  private disposed = false;
 
   constructor(private readonly deps: TaskEngineDeps) {
     this.clock = deps.clock ?? systemClock;
+    this.ownsOwner = deps.owner === undefined;
+    this.owner = deps.owner ?? newOwner(deps.tool);
+    this.claims = new ClaimStore(this.owner, () => this.clock.now());
+    this.linkTtlMs = deps.linkTtlMs ?? LINK_TTL_MS;
     this.poller = new TaskPoller({
       journal: deps.journal,
       clock: this.clock,
@@ -67,6 +122,8 @@ export class TaskEngine {
       log: deps.log,
       getTask: async (entry) => (await deps.clientFor(entry.backend)).getTask(entry.taskId!, this.abort.signal),
       onPolled: (entry) => this.afterPoll(entry),
+      apply: (entryId, event) => this.apply(entryId, event),
+      drives: (entry) => this.isMine(entry),
     });
     deps.journal.onDidChange(() => this.wake());
   }
@@ -75,28 +132,21 @@ export class TaskEngine {
     return this.deps.journal;
   }
 
-  /** Picks up every unfinished task from the journal. */
+  /** Picks up every unfinished task from the journal: its own, those of gone processes, and those others drive. */
   async start(): Promise<void> {
-    for (const entry of this.deps.journal.list()) {
-      if (entry.state.status === 'submitting') {
-        await this.apply(entry.id, {
-          type: 'create-lost',
-          reason: 'the program stopped while the create was being sent; a task may have been created and charged',
-        });
-      } else if (isPollable(entry)) {
-        this.poller.watch(entry);
-      } else if (this.needsDownload(entry)) {
-        this.startDownload(entry);
-      }
-    }
+    for (const entry of this.deps.journal.list()) await this.resume(entry);
   }
 
   /**
-   * Sends one create. It is journaled before it is sent, so a crash cannot lose a task that was paid for. A create
-   * the service rejected leaves nothing behind; one whose answer was lost stays in the journal as unknown.
+   * Creates one task, or finds that it needs no creating. The claim beside the result is checked first (under its
+   * folder's lock): a live process already making the same video is followed; a task whose owner is gone is taken
+   * over; an earlier create with an unknown outcome is not sent again unless forced. A create is journaled and
+   * claimed before it is sent, so a crash cannot lose a task that was paid for. A create the service refused leaves
+   * nothing behind; one whose answer was lost stays as unknown.
    */
-  async submit(draft: SubmitDraft): Promise<JournalEntry> {
+  async submit(draft: SubmitDraft, options: SubmitOptions = {}): Promise<JournalEntry> {
     const now = this.clock.now();
+    const ref = draft.claim ?? (draft.kind === 'video' && draft.outputPath ? videoClaimRef(draft.outputPath, draft.requestHash, draft.backend) : undefined);
     const entry: JournalEntry = {
       id: `job-${now.toString(36)}-${randomBytes(4).toString('hex')}`,
       kind: draft.kind,
@@ -109,65 +159,73 @@ export class TaskEngine {
       videoName: draft.videoName,
       elementName: draft.elementName,
       outputPath: draft.outputPath,
+      owner: this.owner,
+      startedBy: this.owner.tool,
+      claim: ref ? { ...ref, generation: 0 } : undefined,
       state: { status: 'submitting' },
       polls: 0,
       createdAt: now,
       updatedAt: now,
     };
+    // Journaled first: a crash before the claim is written leaves an entry that a restart finds unclaimed and drops.
     await this.deps.journal.add(entry);
-    const client = await this.deps.clientFor(draft.backend);
+    if (!ref) return this.send(entry, draft.request, undefined);
+    let decision: ClaimDecision;
     try {
-      const task = await client.createTask(draft.request, this.abort.signal);
-      const created = await this.apply(entry.id, { type: 'created', task });
-      if (created) this.poller.watch(created);
-      return created ?? entry;
+      decision = await this.claims.acquire(ref, entry, { force: options.force, mayCreate: options.mayCreate, linkTtlMs: this.linkTtlMs });
     } catch (error) {
-      if (isApiError(error, 'outcome-unknown') || this.abort.signal.aborted) {
-        const reason = error instanceof Error ? error.message : String(error);
-        await this.apply(entry.id, { type: 'create-lost', reason });
-      } else {
-        await this.deps.journal.remove(entry.id);
-      }
+      await this.deps.journal.remove(entry.id);
       throw error;
     }
+    if (decision.kind === 'create') return this.send(entry, draft.request, decision.claim.generation);
+    await this.deps.journal.remove(entry.id);
+    if (decision.kind === 'refused') throw new NotCreatedError(draft.label, decision.reason);
+    return this.settleDecision(ref, decision);
   }
 
   /** Asks the service about a task now (the user's Refresh). */
   refresh(entryId: string): void {
     const entry = this.deps.journal.get(entryId);
-    if (entry && isPollable(entry)) this.poller.pollNow(entryId);
+    if (entry && this.isMine(entry) && isPollable(entry)) this.poller.pollNow(entryId);
   }
 
-  /** Fetches the result again: a fresh look at the task for its link, then the download. */
-  async downloadAgain(entryId: string): Promise<void> {
-    const entry = this.deps.journal.get(entryId);
+  /**
+   * Fetches the result again: a fresh look at the task for its link, then the download. A task another live
+   * process drives is left to it (it says so); one whose owner is gone is taken over first.
+   */
+  async downloadAgain(entryId: string): Promise<JournalEntry | undefined> {
+    let entry = this.deps.journal.get(entryId);
     if (!entry?.taskId || !entry.outputPath) throw new Error('This task has no result to download.');
-    const client = await this.deps.clientFor(entry.backend);
-    let task;
-    try {
-      task = await client.getTask(entry.taskId, this.abort.signal);
-    } catch (error) {
-      if (isApiError(error, 'not-found')) {
-        await this.apply(entryId, { type: 'not-found', message: `The service no longer knows task ${entry.taskId}.` });
+    if (!this.isMine(entry)) {
+      entry = await this.adoptIfGone(entry);
+      if (!entry || !this.isMine(entry)) {
+        throw new Error(`${describeOwner(this.deps.journal.get(entryId)?.owner ?? this.owner)} is fetching this video; it is saved when that is done.`);
       }
-      throw error;
     }
-    // Forget the saved state so the poll result (completed, with its link) takes effect, then download.
-    await this.deps.journal.update(entryId, (current) => ({ ...current, state: { status: 'pending' } }));
-    const updated = await this.apply(entryId, { type: 'polled', task });
-    if (updated && this.needsDownload(updated)) await this.startDownload(updated);
+    await this.refetch(entry);
+    const updated = this.deps.journal.get(entryId);
+    if (updated && this.needsDownload(updated, true)) await this.startDownload(updated);
+    return this.deps.journal.get(entryId);
   }
 
   async forget(entryId: string): Promise<void> {
     this.poller.unwatch(entryId);
+    this.observed.delete(entryId);
     await this.deps.journal.remove(entryId);
   }
 
-  /** Resolves when every given entry has ended (saved, failed, expired, or unknown without a task id). */
+  /** Resolves when every given entry has ended (saved, failed, expired, unknown without a task id, download pending). */
   async waitFor(entryIds: readonly string[], signal?: AbortSignal): Promise<JournalEntry[]> {
     for (;;) {
       const entries = entryIds.map((id) => this.deps.journal.get(id));
-      if (entries.every((e) => !e || hasEnded(e))) return entries.filter((e): e is JournalEntry => e !== undefined);
+      if (entries.every((e) => !e || hasEnded(e))) {
+        const pending = entryIds.flatMap((id) => [...(this.applying.get(id) ?? [])]);
+        if (pending.length) {
+          await Promise.allSettled(pending);
+          continue;
+        }
+        return entryIds.map((id) => this.deps.journal.get(id)).filter((e): e is JournalEntry => e !== undefined);
+      }
       await new Promise<void>((resolve, reject) => {
         if (signal?.aborted) return reject(signal.reason);
         const onAbort = () => reject(signal!.reason);
@@ -179,6 +237,11 @@ export class TaskEngine {
         signal?.addEventListener('abort', onAbort, { once: true });
       });
     }
+  }
+
+  /** Whether this engine drives the entry (polls, downloads, writes its claim). */
+  isMine(entry: JournalEntry): boolean {
+    return entry.owner === undefined || entry.owner.token === this.owner.token;
   }
 
   /** Result links go through the same proxy settings as the API (a corporate proxy), with the stall timeout. */
@@ -193,38 +256,340 @@ export class TaskEngine {
   }
 
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     this.abort.abort(new Error('stopped'));
     for (const dispatcher of this.dispatchers.values()) void dispatcher.close().catch(() => undefined);
     this.dispatchers.clear();
     this.poller.stop();
+    if (this.observeTimer !== undefined) this.clock.clearTimeout(this.observeTimer);
+    for (const timer of this.downloadTimers.values()) this.clock.clearTimeout(timer);
+    this.downloadTimers.clear();
+    // From now on this owner counts as gone: another engine (another window, the next run) may take its tasks over.
+    if (this.ownsOwner) releaseOwner(this.owner);
     this.wake();
   }
 
-  private wake(): void {
-    for (const resolve of this.waiting.splice(0)) resolve();
+  // ---- creating ----
+
+  private async send(entry: JournalEntry, request: CreateRequest, generation: number | undefined): Promise<JournalEntry> {
+    const client = await this.deps.clientFor(entry.backend).catch(async (error: unknown) => {
+      await this.unclaim(entry, generation);
+      throw error;
+    });
+    try {
+      const task = await client.createTask(request, this.abort.signal);
+      const created = await this.apply(entry.id, { type: 'created', task, generation });
+      if (created) this.poller.watch(created);
+      return created ?? entry;
+    } catch (error) {
+      if (isApiError(error, 'outcome-unknown') || this.abort.signal.aborted) {
+        const reason = error instanceof Error ? error.message : String(error);
+        await this.apply(entry.id, { type: 'create-lost', reason, generation });
+      } else {
+        await this.unclaim(entry, generation);
+      }
+      throw error;
+    }
   }
 
-  private needsDownload(entry: JournalEntry): boolean {
-    return (
-      entry.kind === 'video' &&
-      entry.outputPath !== undefined &&
-      ((entry.state.status === 'completed' && entry.state.videoUrl !== undefined && entry.lastError === undefined) ||
-        entry.state.status === 'downloading')
-    );
+  /** The create was refused, so nothing exists: no entry, no claim. */
+  private async unclaim(entry: JournalEntry, generation: number | undefined): Promise<void> {
+    await this.deps.journal.remove(entry.id);
+    if (entry.claim && generation !== undefined) await this.claims.remove(entry.claim, generation).catch(() => undefined);
+  }
+
+  /** Turns a claim decision other than "create" into a journal entry, and starts following or driving it. */
+  private async settleDecision(ref: ClaimRef, decision: Exclude<ClaimDecision, { kind: 'create' | 'refused' }>): Promise<JournalEntry> {
+    const claim = decision.claim;
+    const existing = this.entryForClaim(ref, claim);
+    const entry = existing ?? (await this.deps.journal.add(this.followerOf(ref, claim)));
+    switch (decision.kind) {
+      case 'follow':
+      case 'unknown':
+      case 'done': {
+        const mirrored = existing && existing.id === claim.entry.id ? existing : await this.apply(entry.id, { type: 'mirrored', from: claim.entry });
+        if (decision.kind === 'follow') this.observe(entry.id);
+        return mirrored ?? entry;
+      }
+      case 'take-over': {
+        const mine = (await this.apply(entry.id, { type: 'taken-over', owner: this.owner, generation: claim.generation })) ?? entry;
+        this.deps.log?.(`took over ${mine.label} (task ${mine.taskId ?? 'not yet created'}): the process that drove it is gone`);
+        if (decision.refetch) {
+          void this.downloadAgain(mine.id).catch((error: unknown) => this.deps.log?.(`fetching ${mine.label} again failed: ${errorText(error)}`));
+        } else {
+          this.drive(mine);
+        }
+        return this.deps.journal.get(mine.id) ?? mine;
+      }
+    }
+  }
+
+  /** Our journal's entry for this claim's task: the owner's own (a journal both share) or one that follows it. */
+  private entryForClaim(ref: ClaimRef, claim: Claim): JournalEntry | undefined {
+    return this.deps.journal
+      .list()
+      .find((e) => e.id === claim.entry.id || (e.claim?.dir === ref.dir && e.claim.key === ref.key && e.claim.generation === claim.generation));
+  }
+
+  /** A new entry in our journal for a task another process drives: a copy of its claim's entry, with our own id. */
+  private followerOf(ref: ClaimRef, claim: Claim): JournalEntry {
+    const now = this.clock.now();
+    return {
+      ...claim.entry,
+      id: `job-${now.toString(36)}-${randomBytes(4).toString('hex')}`,
+      claim: { ...ref, generation: claim.generation },
+      owner: claim.owner,
+      startedBy: claim.entry.startedBy ?? claim.owner.tool,
+    };
+  }
+
+  // ---- picking up, following, taking over ----
+
+  private async resume(entry: JournalEntry): Promise<void> {
+    if (this.isMine(entry)) return this.resumeMine(entry);
+    const owner = entry.owner!;
+    if (livenessOf(owner) === 'gone') {
+      await this.adoptIfGone(entry);
+      return;
+    }
+    if (!hasEnded(entry) || isDownloadPending(entry)) this.observe(entry.id);
+  }
+
+  private async resumeMine(entry: JournalEntry): Promise<void> {
+    if (entry.state.status === 'submitting') {
+      // A journal of an older version: nothing says whether the create left, so it may have been charged.
+      await this.apply(entry.id, {
+        type: 'create-lost',
+        reason: 'the program stopped while the create was being sent; a task may have been created and charged',
+      });
+      return;
+    }
+    this.drive(entry);
+  }
+
+  /** Starts what an entry this engine drives needs next: a poll, or a download. */
+  private drive(entry: JournalEntry): void {
+    if (isPollable(entry)) this.poller.watch(entry);
+    else if (this.needsDownload(entry, true)) void this.startDownload(entry);
+  }
+
+  /**
+   * An entry whose owner is gone. A create it was sending: unknown if its claim says it was on its way (it may have
+   * been charged), dropped if it never got that far. Anything else: taken over through its claim (or directly, when
+   * it has none), then driven. Returns the entry as it is after.
+   */
+  private async adoptIfGone(entry: JournalEntry): Promise<JournalEntry | undefined> {
+    const ref = entry.claim;
+    if (entry.state.status === 'submitting') {
+      const claim = ref ? await readClaim(ref) : undefined;
+      if (ref && claim?.entry.id === entry.id) {
+        const lost = await this.claims.markUnknown(ref, claim.generation);
+        const reason = lost?.entry.state.status === 'unknown' ? lost.entry.state.reason : `${describeOwner(entry.owner!)} stopped while it was sending the create; a task may have been created and charged`;
+        return this.apply(entry.id, { type: 'sender-lost', reason });
+      }
+      if (ref) {
+        // Its claim was never written (or belongs to another attempt): the create never left.
+        this.deps.log?.(`dropped ${entry.label}: ${describeOwner(entry.owner!)} stopped before sending its create`);
+        await this.deps.journal.remove(entry.id);
+        return undefined;
+      }
+      return this.apply(entry.id, { type: 'sender-lost', reason: `${describeOwner(entry.owner!)} stopped while it was sending the create; a task may have been created and charged` });
+    }
+    if (!ref) {
+      const mine = await this.apply(entry.id, { type: 'taken-over', owner: this.owner });
+      if (mine) this.drive(mine);
+      return mine;
+    }
+    const adopted = await this.claims.adopt(ref, ref.generation);
+    if (adopted) {
+      const mine = await this.apply(entry.id, { type: 'taken-over', owner: this.owner, generation: adopted.generation });
+      if (mine) {
+        this.deps.log?.(`took over ${mine.label} (task ${mine.taskId}): ${describeOwner(entry.owner!)} is gone`);
+        this.drive(mine);
+      }
+      return mine;
+    }
+    // Someone else got there first, or the claim moved on: follow whatever it says now.
+    const claim = await readClaim(ref);
+    if (claim && claim.entry.id !== entry.id) {
+      const mirrored = await this.apply(entry.id, { type: 'mirrored', from: claim.entry });
+      if (mirrored && !hasEnded(mirrored)) this.observe(entry.id);
+      return mirrored;
+    }
+    this.observe(entry.id);
+    return this.deps.journal.get(entry.id);
+  }
+
+  private observe(entryId: string): void {
+    if (this.disposed) return;
+    this.observed.add(entryId);
+    this.armObserver();
+  }
+
+  private armObserver(): void {
+    if (this.disposed || this.observeTimer !== undefined || this.observing || this.observed.size === 0) return;
+    this.observeTimer = this.clock.setTimeout(() => {
+      this.observeTimer = undefined;
+      this.observing = this.observeOnce()
+        .catch((error: unknown) => this.deps.log?.(`following other processes' tasks failed: ${errorText(error)}`))
+        .finally(() => {
+          this.observing = undefined;
+          this.armObserver();
+        });
+    }, this.deps.observeMs ?? 500);
+  }
+
+  /** One look at every entry another process drives: mirror what changed, take over what its owner left. */
+  private async observeOnce(): Promise<void> {
+    let refreshed = false;
+    for (const id of [...this.observed]) {
+      if (this.disposed) return;
+      const entry = this.deps.journal.get(id);
+      if (!entry || this.isMine(entry)) {
+        this.observed.delete(id);
+        continue;
+      }
+      const ref = entry.claim;
+      const claim = ref ? await readClaim(ref) : undefined;
+      if (ref && !claim && (await this.claimGone(entry))) {
+        this.observed.delete(id);
+        continue;
+      }
+      if (!claim || claim.entry.id === entry.id) {
+        // A journal shared with the owner: what it writes there is the news.
+        if (!refreshed) await this.deps.journal.refresh();
+        refreshed = true;
+      }
+      const now = this.clock.now();
+      const current = this.deps.journal.get(id);
+      if (!current || this.isMine(current)) {
+        this.observed.delete(id);
+        continue;
+      }
+      const ownerGone = claim ? isClaimOwnerGone(claim, now) : livenessOf(current.owner!) === 'gone';
+      if (ownerGone) {
+        this.observed.delete(id);
+        await this.adoptIfGone(current);
+        continue;
+      }
+      if (claim && claim.entry.id !== current.id && (claim.entry.updatedAt !== current.updatedAt || claim.generation !== current.claim?.generation)) {
+        let next = await this.apply(id, { type: 'mirrored', from: claim.entry });
+        if (next && claim.generation !== next.claim?.generation) next = await this.apply(id, { type: 'taken-over', owner: claim.owner, generation: claim.generation });
+      }
+      const after = this.deps.journal.get(id);
+      if (!after || (hasEnded(after) && !isDownloadPending(after))) this.observed.delete(id);
+    }
+  }
+
+  /**
+   * The claim an entry followed is gone: its owner saved the video (the sidecar says so), or its create was refused
+   * (nothing exists), or the folder was cleared. True when the entry needs no more following.
+   */
+  private async claimGone(entry: JournalEntry): Promise<boolean> {
+    const sidecar = entry.outputPath ? await readSidecar(entry.outputPath) : undefined;
+    if (sidecar && entry.outputPath && (sidecar.taskId === entry.taskId || (entry.taskId === undefined && sidecar.requestHash === entry.requestHash))) {
+      await this.deps.journal.update(entry.id, (current) => applyTaskEvent({ ...current, taskId: current.taskId ?? sidecar.taskId }, { type: 'downloaded', filePath: entry.outputPath! }, this.clock.now()));
+      return true;
+    }
+    if (entry.taskId === undefined) {
+      // The create it followed was refused by the service in the other process: nothing was made or paid for.
+      this.deps.log?.(`${entry.label}: the create ${describeOwner(entry.owner!)} was sending did not go through; nothing was made`);
+      await this.deps.journal.remove(entry.id);
+      return true;
+    }
+    if (entry.owner && livenessOf(entry.owner) !== 'gone') return false;
+    // A task with no claim and no result, whose owner is gone: this process carries it on.
+    const mine = await this.apply(entry.id, { type: 'taken-over', owner: this.owner });
+    if (mine) this.drive(mine);
+    return true;
+  }
+
+  // ---- polling and downloading ----
+
+  private needsDownload(entry: JournalEntry, now = false): boolean {
+    if (!this.isMine(entry) || entry.kind !== 'video' || entry.outputPath === undefined) return false;
+    if (entry.state.status === 'downloading') return true;
+    if (!isDownloadPending(entry)) return false;
+    return now || entry.nextDownloadAt === undefined || entry.nextDownloadAt <= this.clock.now();
   }
 
   private afterPoll(entry: JournalEntry): void {
     if (this.needsDownload(entry)) void this.startDownload(entry);
   }
 
+  /**
+   * Moves an entry through the reducer (the one place its state changes) and, for a task this engine drives under a
+   * claim, records the new state in the claim so other processes see it. A claim that is no longer ours (another
+   * process judged us gone and took it) makes us stop driving and follow instead.
+   */
   private apply(entryId: string, event: TaskEvent): Promise<JournalEntry | undefined> {
+    const work = this.applyNow(entryId, event);
+    let set = this.applying.get(entryId);
+    if (!set) this.applying.set(entryId, (set = new Set()));
+    set.add(work);
+    const done = () => {
+      set.delete(work);
+      if (set.size === 0 && this.applying.get(entryId) === set) this.applying.delete(entryId);
+    };
+    work.then(done, done);
+    return work;
+  }
+
+  private async applyNow(entryId: string, event: TaskEvent): Promise<JournalEntry | undefined> {
     const now = this.clock.now();
-    return this.deps.journal.update(entryId, (current) => applyTaskEvent(current, event, now));
+    const updated = await this.deps.journal.update(entryId, (current) => applyTaskEvent(current, event, now));
+    if (!updated?.claim || !this.isMine(updated) || updated.state.status === 'submitting' || event.type === 'mirrored') return updated;
+    await this.recordInClaim(updated);
+    return this.deps.journal.get(entryId) ?? updated;
+  }
+
+  private async recordInClaim(entry: JournalEntry): Promise<void> {
+    const ref = entry.claim!;
+    try {
+      if (entry.state.status === 'saved' || entry.state.status === 'failed' || entry.state.status === 'expired') {
+        // Nothing more will happen to it: the sidecar (or the journal) says how it ended, and a new render may create
+        // anew. A process following the claim finds the sidecar, or asks the service itself.
+        await this.claims.remove(ref, ref.generation);
+        return;
+      }
+      if (await this.claims.update(ref, ref.generation, entry)) return;
+      this.deps.log?.(`${entry.label}: another process now drives task ${entry.taskId ?? ''}; following it`);
+      this.poller.unwatch(entry.id);
+      const claim = await readClaim(ref);
+      if (claim) {
+        await this.deps.journal.update(entry.id, (current) => applyTaskEvent(current, { type: 'mirrored', from: claim.entry }, this.clock.now()));
+        this.observe(entry.id);
+      }
+    } catch (error) {
+      // The folder went away (the user deleted the output folder): the journal still has the task.
+      this.deps.log?.(`could not record ${entry.label} in its claim: ${errorText(error)}`);
+    }
+  }
+
+  /** A fresh look at a finished task, for a valid link (links can be refreshed before they are 24 hours old). */
+  private async refetch(entry: JournalEntry): Promise<void> {
+    const client = await this.deps.clientFor(entry.backend);
+    let task: Task;
+    try {
+      task = await client.getTask(entry.taskId!, this.abort.signal);
+    } catch (error) {
+      if (isApiError(error, 'not-found')) {
+        await this.apply(entry.id, { type: 'not-found', final: true, message: `The service no longer knows task ${entry.taskId}: its video can no longer be fetched.` });
+      }
+      throw error;
+    }
+    await this.apply(entry.id, { type: 'refetched', task });
   }
 
   private startDownload(entry: JournalEntry): Promise<void> {
     const running = this.downloads.get(entry.id);
     if (running) return running;
+    const timer = this.downloadTimers.get(entry.id);
+    if (timer !== undefined) {
+      this.clock.clearTimeout(timer);
+      this.downloadTimers.delete(entry.id);
+    }
     const job = this.queueDownload(() => this.download(entry.id)).finally(() => this.downloads.delete(entry.id));
     this.downloads.set(entry.id, job);
     return job;
@@ -242,13 +607,17 @@ export class TaskEngine {
     }
   }
 
-  private async download(entryId: string): Promise<void> {
+  private async download(entryId: string, linkRefreshed = false): Promise<void> {
     const entry = this.deps.journal.get(entryId);
-    if (!entry || !entry.outputPath || !entry.taskId) return;
+    if (!entry || !entry.outputPath || !entry.taskId || !this.isMine(entry)) return;
     const url = entry.state.status === 'completed' || entry.state.status === 'downloading' ? entry.state.videoUrl : undefined;
     if (!url) return;
-    await this.apply(entryId, { type: 'download-started', videoUrl: url });
     const outputPath = entry.outputPath;
+    if (await this.alreadySaved(entry, outputPath)) {
+      await this.apply(entryId, { type: 'downloaded', filePath: outputPath });
+      return;
+    }
+    await this.apply(entryId, { type: 'download-started', videoUrl: url });
     try {
       const result = await downloadFile({
         url,
@@ -277,14 +646,81 @@ export class TaskEngine {
         completedAt: done.completedAt ? new Date(done.completedAt).toISOString() : undefined,
         savedAt: now,
       });
-      await this.apply(entryId, { type: 'downloaded', filePath: outputPath });
       this.deps.log?.(`saved ${outputPath} (${result.bytes} bytes, ${result.requests} request${result.requests === 1 ? '' : 's'})`);
+      await this.apply(entryId, { type: 'downloaded', filePath: outputPath });
     } catch (error) {
       if (this.abort.signal.aborted) return;
-      const message = error instanceof Error ? error.message : String(error);
-      this.deps.log?.(`download of task ${entry.taskId} failed: ${message}`);
-      await this.apply(entryId, { type: 'download-failed', message, linkExpired: error instanceof DownloadError && error.linkExpired });
+      await this.downloadFailed(entryId, error, linkRefreshed);
     }
+  }
+
+  /**
+   * After a failed download of a paid video. A link the CDN refuses (401/403/404/410) before its 24 hours are up is
+   * asked for again once: the service may hand out a fresh one. Anything else is tried again later, with growing
+   * waits, while the link lasts: the task stays "download pending", never "to render".
+   */
+  private async downloadFailed(entryId: string, error: unknown, linkRefreshed: boolean): Promise<void> {
+    const entry = this.deps.journal.get(entryId);
+    if (!entry) return;
+    const now = this.clock.now();
+    const linkEnds = (entry.completedAt ?? now) + this.linkTtlMs;
+    const refused = error instanceof DownloadError && error.linkExpired;
+    this.deps.log?.(`download of task ${entry.taskId} failed: ${errorText(error)}`);
+    if (refused && !linkRefreshed && now < linkEnds) {
+      try {
+        const before = entry.state.status === 'completed' || entry.state.status === 'downloading' ? entry.state.videoUrl : undefined;
+        await this.refetch(entry);
+        const after = this.deps.journal.get(entryId);
+        const fresh = after?.state.status === 'completed' ? after.state.videoUrl : undefined;
+        this.deps.log?.(`asked task ${entry.taskId} for its link again: ${fresh && fresh !== before ? 'a new link' : 'the same link'}`);
+        if (after && this.needsDownload(after, true)) return this.download(entryId, true);
+        return;
+      } catch (refetchError) {
+        if (this.abort.signal.aborted) return;
+        this.deps.log?.(`asking task ${entry.taskId} for its link again failed: ${errorText(refetchError)}`);
+      }
+    }
+    if (refused && now >= linkEnds) {
+      await this.apply(entryId, {
+        type: 'download-failed',
+        linkExpired: true,
+        message: `Its link expired (result links last 24 hours) before the video could be saved: ${errorText(error)}. Rendering again makes a new video, paid again.`,
+      });
+      return;
+    }
+    const attempts = (entry.downloadAttempts ?? 0) + 1;
+    const policy = this.policyOf(entry);
+    const wait = Math.min(policy.intervalMs * 3 * 2 ** (attempts - 1), policy.maxErrorBackoffMs * 15);
+    const retryAt = now + wait < linkEnds ? now + wait : undefined;
+    const message = downloadFailureMessage(error, linkEnds);
+    const failed = await this.apply(entryId, { type: 'download-failed', linkExpired: false, message, retryAt });
+    if (failed && retryAt !== undefined) this.scheduleDownload(entryId, retryAt - now);
+  }
+
+  private scheduleDownload(entryId: string, delayMs: number): void {
+    if (this.disposed) return;
+    const previous = this.downloadTimers.get(entryId);
+    if (previous !== undefined) this.clock.clearTimeout(previous);
+    this.downloadTimers.set(
+      entryId,
+      this.clock.setTimeout(() => {
+        this.downloadTimers.delete(entryId);
+        const entry = this.deps.journal.get(entryId);
+        if (entry && this.needsDownload(entry, true)) void this.startDownload(entry);
+      }, delayMs),
+    );
+  }
+
+  /** The file at `outputPath` is already this task's video (a process saved it and stopped before saying so). */
+  private async alreadySaved(entry: JournalEntry, outputPath: string): Promise<boolean> {
+    const sidecar = await readSidecar(outputPath);
+    if (!sidecar || sidecar.taskId !== entry.taskId) return false;
+    return stat(outputPath).then((s) => s.isFile() && s.size === sidecar.bytes, () => false);
+  }
+
+  private policyOf(entry: JournalEntry): PollPolicy {
+    const policy = this.deps.pollPolicy;
+    return { ...DEFAULT_POLL_POLICY, ...(typeof policy === 'function' ? policy(entry) : policy) };
   }
 
   private progress(entryId: string, received: number, total: number | undefined): void {
@@ -294,5 +730,12 @@ export class TaskEngine {
     this.lastProgressWrite.set(entryId, now);
     void this.apply(entryId, { type: 'download-progress', receivedBytes: received, totalBytes: total });
   }
+
+  private wake(): void {
+    for (const resolve of this.waiting.splice(0)) resolve();
+  }
 }
 
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

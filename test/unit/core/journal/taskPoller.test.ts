@@ -118,12 +118,32 @@ describe('TaskPoller', () => {
     assert.equal(journal.get(entry.id)?.lastError, undefined);
   });
 
-  it('marks a task the service no longer knows as expired', async () => {
-    const { clock, journal, add } = await setup(() => new ApiError({ kind: 'not-found', message: 'Not found: task not found', status: 404 }));
+  it('gives up on a task the service does not know only after repeated answers over ten minutes', async () => {
+    const { clock, journal, polls, add } = await setup(() => new ApiError({ kind: 'not-found', message: 'Not found: task not found', status: 404 }));
     const entry = await add();
     await clock.advance(15_000);
+    assert.equal(polls.length, 1);
+    assert.equal(journal.get(entry.id)?.state.status, 'pending', 'one 404 abandons nothing');
+    assert.match(journal.get(entry.id)?.lastError ?? '', /did not find task .*asking again/);
+    await clock.advance(9 * 60_000);
+    assert.ok(polls.length >= 4, `asked again several times (${polls.length})`);
+    assert.equal(journal.get(entry.id)?.state.status, 'pending', 'still watched before ten minutes have passed');
+    await clock.advance(2 * 60_000 + 15_000);
     const state = journal.get(entry.id)?.state;
     assert.equal(state?.status, 'expired');
+    assert.match(state?.status === 'expired' ? state.reason : '', /no longer knows task .* answers over 1\d min/);
+  });
+
+  it('forgets a stray 404 when the next answer knows the task', async () => {
+    const { clock, journal, add } = await setup((_, n) =>
+      n === 1 ? new ApiError({ kind: 'not-found', message: 'Not found', status: 404 }) : n < 4 ? aTask({ status: 'processing', progress: 50 }) : aTask({ status: 'completed', progress: 100, results: ['https://x/v.mp4'] }),
+    );
+    const entry = await add();
+    await clock.advance(15_000);
+    assert.deepEqual(journal.get(entry.id)?.notFound?.count, 1);
+    await clock.advance(60_000);
+    assert.equal(journal.get(entry.id)?.state.status, 'completed');
+    assert.equal(journal.get(entry.id)?.notFound, undefined);
   });
 
   it('records a failure verbatim, with its code and whether submitting again may help', async () => {
