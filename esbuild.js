@@ -1,7 +1,7 @@
 // Builds every bundle of Kling Studio:
 //   dist/extension.js  the activation entry: small, registers commands/views, reads the journal
 //   dist/klingCore.js  what the editor loads on first use: the API client (undici), the full zod schemas,
-//                      validation, the task engine and the simulator (shared/notes/bundle-facts.md)
+//                      validation, the task engine and the simulator (docs/architecture.md)
 //   dist/cli.js        the `kling` command
 //   dist/webview/*.js  webview pages (browser)
 //   schemas/kling.schema.json  generated from the zod storyboard schema (and kling.editor.schema.json for VS Code)
@@ -19,7 +19,7 @@ const common = {
   sourcemap: !production,
   sourcesContent: false,
   logLevel: 'warning',
-  // jsonc-parser's default entry is UMD and breaks when bundled (shared/notes/bundle-facts.md).
+  // jsonc-parser's default entry is UMD and breaks when bundled (docs/architecture.md).
   mainFields: ['module', 'main'],
   legalComments: 'linked',
 };

@@ -8,7 +8,7 @@ const BUDGET_KIB = 150;
 
 /**
  * The size of `dist/extension.js` in the release build: all of it is read, compiled and run when the extension
- * activates, so it bounds activation's cost (shared/notes/bundle-facts.md: undici or the classic zod would add
+ * activates, so it bounds activation's cost (docs/architecture.md: undici or the classic zod would add
  * hundreds of KB). Against the issue's absolute budget of 150 KB (read as KiB, as the VS Code tier's test does).
  */
 export const activationEntrySize: Benchmark = {

@@ -1,6 +1,6 @@
 // The editor's second bundle (dist/klingCore.js), loaded on first use: the API client (undici), the full zod schemas,
 // validation, pricing, the task engine and the simulator. dist/extension.js stays small and quick to activate
-// (shared/notes/bundle-facts.md).
+// (docs/architecture.md, "Two editor bundles").
 // Editor code that only a feature in use needs may come here too: it is loaded with `vscode` available, and it imports
 // the core directly (not through loadCore). Kling Preview's editor (page, recipe, actions) loads when a video opens.
 export { ApiError, isApiError } from '../core/api/apiError';

@@ -3,7 +3,7 @@ import type { JournalEntry } from '../../src/core/journal/taskState';
 
 let counter = 0;
 
-/** A task body as the service sends it (contract.md), with the given changes. */
+/** A task body as the service sends it (docs/service-contract.md), with the given changes. */
 export function aTask(changes: Partial<Task> = {}): Task {
   return {
     id: 'task-unified-1757169743-7cvnl5zw',

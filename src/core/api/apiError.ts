@@ -4,7 +4,7 @@ import type { ApiErrorKind } from './errorTable';
  * Every way a call to the service can fail, as a kind the editor and the CLI map to one message and one action.
  * - network: no answer at all (refused, reset, timed out) on a request that is safe to report as not done.
  * - outcome-unknown: a create whose body may have reached the service but whose answer was lost. A task may exist
- *   and be charged; it is never sent again on our own (contract.md, "Create a task").
+ *   and be charged; it is never sent again on our own (docs/service-contract.md, "Create a task").
  * - bad-response: an answer this client cannot read.
  */
 export type ErrorKind = ApiErrorKind | 'network' | 'outcome-unknown' | 'bad-response';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { callbackUrlProblem, CALLBACK_URL_MAX } from '../net/publicHttpsUrl';
 
-// The wire shapes of ../shared/api/contract.md. Requests are strict: the simulator rejects what the client must
+// The wire shapes of docs/service-contract.md. Requests are strict: the simulator rejects what the client must
 // never send (decided: the real service's handling of unknown fields is undocumented). Responses are loose: the
 // service may add fields, and a client that breaks on a new field would strand tasks that are already paid for.
 

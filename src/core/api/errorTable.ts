@@ -1,5 +1,5 @@
-// contract.md, "Errors": one row per HTTP status the service answers with. Shared by the client (status → kind)
-// and the simulator (status → the body the service sends), so the two cannot drift apart.
+// docs/service-contract.md, "Errors": one row per HTTP status the service answers with. Shared by the client (status →
+// kind) and the simulator (status → the body the service sends), so the two cannot drift apart.
 
 export type ApiErrorKind =
   | 'invalid-request'
@@ -36,7 +36,8 @@ export function errorRowForStatus(status: number): ErrorRow | undefined {
   return ERROR_TABLE.find((row) => row.status === status);
 }
 
-// contract.md, "Query a task": task failure codes, and whether submitting the same request again may succeed.
+// docs/service-contract.md, "Query a task": task failure codes, and whether submitting the same request again may
+// succeed.
 export const TASK_FAILURES_FINAL = [
   'content_policy_violation',
   'invalid_parameters',

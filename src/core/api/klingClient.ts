@@ -62,9 +62,9 @@ interface Call<T> {
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /**
- * The Kling API over undici (contract.md). GETs are retried on 429, 5xx and network errors with capped, jittered
- * backoff that honours Retry-After. A create is retried only when the answer proves nothing was created (429) or
- * the connection was never made; a lost answer becomes an `outcome-unknown` error that says what was sent.
+ * The Kling API over undici (docs/service-contract.md). GETs are retried on 429, 5xx and network errors with capped,
+ * jittered backoff that honours Retry-After. A create is retried only when the answer proves nothing was created (429)
+ * or the connection was never made; a lost answer becomes an `outcome-unknown` error that says what was sent.
  * The key goes only to the configured hosts, and never into a message or a log line.
  */
 export class KlingClient {

@@ -2,12 +2,15 @@ import type { Task } from './apiSchemas';
 
 // Kept apart from the schemas so that code which only reads tasks does not load zod.
 
-/** The video link of a completed task: `results[0]`, else `result_data[0].video_url` (contract.md). */
+/** The video link of a completed task: `results[0]`, else `result_data[0].video_url` (docs/service-contract.md). */
 export function taskVideoUrl(task: Task): string | undefined {
   return task.results?.[0] ?? task.result_data?.[0]?.video_url;
 }
 
-/** A created element's id: `result_data[0].element_id`, or `element_id` at any depth of `result_data` (contract.md). */
+/**
+ * A created element's id: `result_data[0].element_id`, or `element_id` at any depth of `result_data`
+ * (docs/service-contract.md).
+ */
 export function taskElementId(task: Task): string | undefined {
   const first = (task.result_data?.[0] as Record<string, unknown> | undefined)?.['element_id'];
   if (typeof first === 'string') return first;

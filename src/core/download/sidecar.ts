@@ -3,9 +3,10 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { writeAtomically } from '../journal/taskJournal';
 
-// `<name>.mp4.json` beside each video (storyboard.md, "Results"): the exact request, its hash, the task id, the
-// cost estimated and reported, the times, and the storyboard's path. It is what makes a video "up to date", and
-// what the preview shows as the recipe. Paths in it are relative to its own folder, so it stays true in a clone.
+// `<name>.mp4.json` beside each video (docs/storyboard-format.md, "Results and sidecars"): the exact request, its hash,
+// the task id, the cost estimated and reported, the times, and the storyboard's path. It is what makes a video "up to
+// date", and what the preview shows as the recipe. Paths in it are relative to its own folder, so it stays true in a
+// clone.
 
 export const SIDECAR_SUFFIX = '.json';
 

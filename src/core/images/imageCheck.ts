@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { imageSizeFromFile } from 'image-size/fromFile';
 
-// contract.md, image-to-video: JPEG or PNG, at most 10 MB, at least 300 px on the short side, aspect between
-// 1:2.5 and 2.5:1. Checked before upload so that a bad frame costs nothing and says what to fix.
+// docs/service-contract.md, "Image-to-video": JPEG or PNG, at most 10 MB, at least 300 px on the short side, aspect
+// between 1:2.5 and 2.5:1. Checked before upload so that a bad frame costs nothing and says what to fix.
 export const IMAGE_MAX_BYTES = 10 * 1024 * 1024;
 export const IMAGE_MIN_SHORT_SIDE = 300;
 export const IMAGE_MAX_ASPECT = 2.5;

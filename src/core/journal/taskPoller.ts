@@ -5,7 +5,7 @@ import type { TaskJournal } from './taskJournal';
 import type { JournalEntry } from './taskState';
 
 export interface PollPolicy {
-  /** The service's own client waits about 15 s before the first look at a video (contract.md). */
+  /** The service's own client waits about 15 s before the first look at a video (docs/service-contract.md). */
   firstPollMs: number;
   /** Then every 10–15 s: `intervalMs` plus up to `jitterMs`, so that many tasks do not poll in step. */
   intervalMs: number;

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { ProcessOwner } from '../process/processOwner';
 
 // The journal's shapes. Written with zod's mini API on purpose: the editor reads the journal while it activates,
-// and the classic API weighs 450 KB there (shared/notes/bundle-facts.md).
+// and the classic API weighs 450 KB there (docs/architecture.md, "Two editor bundles").
 
 export const TaskState = z.discriminatedUnion('status', [
   /** The create is being sent; if this is still the state after a restart, its outcome is unknown. */

@@ -4,8 +4,8 @@ export const CALLBACK_URL_MAX = 2048;
 
 /**
  * Why a callback URL is not acceptable to the service, or undefined when it is: HTTPS only, and no private, loopback
- * or link-local address (contract.md, "callback_url"). Host names are judged by their text: resolving them would
- * need the network, and the service resolves them itself.
+ * or link-local address (docs/service-contract.md, "callback_url"). Host names are judged by their text: resolving them
+ * would need the network, and the service resolves them itself.
  */
 export function callbackUrlProblem(value: string): string | undefined {
   if (value.length > CALLBACK_URL_MAX) return `callback_url is ${value.length} characters long; the limit is ${CALLBACK_URL_MAX}`;

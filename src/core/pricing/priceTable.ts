@@ -1,6 +1,6 @@
 import type { Quality, Sound } from '../api/apiSchemas';
 
-// contract.md, "Prices": per second of output, by quality and sound. Image-to-video costs the same as
+// docs/service-contract.md, "Prices": per second of output, by quality and sound. Image-to-video costs the same as
 // text-to-video. Decimal strings, so that sums are exact (see decimal.ts).
 export const PRICE_TABLE: ReadonlyArray<{ quality: Quality; sound: Sound; usdPerSecond: string; creditsPerSecond: string }> = [
   { quality: '720p', sound: 'off', usdPerSecond: '0.0750', creditsPerSecond: '5.4' },

@@ -32,7 +32,10 @@ export interface RequestResolver {
   element(name: string): string;
 }
 
-/** Fills a storyboard video's gaps from the file's defaults, then from the service's defaults (storyboard.md). */
+/**
+ * Fills a storyboard video's gaps from the file's defaults, then from the service's defaults
+ * (docs/storyboard-format.md).
+ */
 export function specFromStoryboardVideo(video: StoryboardVideo, defaults: StoryboardDefaults = {}): VideoSpec {
   const shots = video.shots;
   const shotTotal = Array.isArray(shots) ? shots.reduce((sum, shot) => sum + shot.duration, 0) : undefined;
@@ -52,7 +55,7 @@ export function specFromStoryboardVideo(video: StoryboardVideo, defaults: Storyb
   };
 }
 
-/** The exact create body for a video (storyboard.md, "From a video to a request"). */
+/** The exact create body for a video (docs/storyboard-format.md, "From a video to a request"). */
 export function buildVideoRequest(spec: VideoSpec, resolver?: RequestResolver): VideoRequest {
   const params: ModelParams = {};
   if (spec.shots === 'auto') {

@@ -20,7 +20,7 @@ interface StoredFile {
 }
 
 /**
- * The Files API (contract.md, "Files"), in memory. Two ways in:
+ * The Files API (docs/service-contract.md, "Files"), in memory. Two ways in:
  * - `POST /api/v1/files/upload/stream`: multipart/form-data with one file field (any field name);
  * - `POST /api/v1/files/upload/base64`: JSON `{"base64_data": "<base64 or data: URL>", "file_name": "x.png"}`
  *   (`file_name` optional; other fields are ignored).

@@ -4,8 +4,9 @@ export interface ImageType {
 }
 
 /**
- * The image type from the file's first bytes: the Files API takes JPEG, PNG, GIF and WebP only (contract.md,
- * "Files"), and a file name or a declared Content-Type says nothing reliable about what was sent.
+ * The image type from the file's first bytes: the Files API takes JPEG, PNG, GIF and WebP only
+ * (docs/service-contract.md, "Files"), and a file name or a declared Content-Type says nothing reliable about what was
+ * sent.
  */
 export function sniffImageType(bytes: Uint8Array): ImageType | undefined {
   const starts = (offset: number, ...values: number[]) => values.every((value, i) => bytes[offset + i] === value);

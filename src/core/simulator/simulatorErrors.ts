@@ -31,8 +31,9 @@ export function defaultErrorMessage(status: number): string {
 }
 
 /**
- * The contract's error body (contract.md, "Errors"). `code` is always the status as a number here: the real service
- * sometimes sends a string, and the client must accept both, but the simulator has no reason to be awkward.
+ * The contract's error body (docs/service-contract.md, "Errors"). `code` is always the status as a number here: the
+ * real service sometimes sends a string, and the client must accept both, but the simulator has no reason to be
+ * awkward.
  */
 export function apiErrorBody(status: number, init: ApiErrorInit): ApiErrorBodyJson {
   // Statuses outside the table (a fault injected with 418, say) still get a type the client can log.

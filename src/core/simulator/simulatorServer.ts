@@ -129,9 +129,9 @@ interface Route {
 }
 
 /**
- * Starts a local stand-in for the Kling 3.0 API of contract.md on a real HTTP server: the same validation, error
- * bodies, task life cycle, result links and Files API, with faults on demand. No `vscode` here: the extension, the
- * CLI and the tests all run it.
+ * Starts a local stand-in for the Kling 3.0 API of docs/service-contract.md on a real HTTP server: the same validation,
+ * error bodies, task life cycle, result links and Files API, with faults on demand. No `vscode` here: the extension,
+ * the CLI and the tests all run it.
  */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const timeScale = options.timeScale ?? 1000;

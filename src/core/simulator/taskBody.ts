@@ -26,9 +26,9 @@ export function failureMessage(code: string): string {
 }
 
 /**
- * The task body of contract.md ("Create a task", "Query a task"), field for field: the create answer and a running
- * task carry `task_info` with the time left and `usage`; a finished task carries what the contract's examples show.
- * `videoUrl` is the result link of a completed video task.
+ * The task body of docs/service-contract.md ("Create a task", "Query a task"), field for field: the create answer and a
+ * running task carry `task_info` with the time left and `usage`; a finished task carries what the contract's examples
+ * show. `videoUrl` is the result link of a completed video task.
  */
 export function taskBody(task: SimulatedTask, phase: TaskPhase, videoUrl?: string): Record<string, unknown> {
   const head = {

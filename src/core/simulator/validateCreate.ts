@@ -18,7 +18,8 @@ export type CreateValidation =
   | { ok: true; kind: 'element'; request: ElementRequest }
   | { ok: false; status: 400 | 404; error: ApiErrorInit };
 
-// What the service suggests for each field (contract.md shows one: duration). Keyed by the param's first segments.
+// What the service suggests for each field (docs/service-contract.md shows one: duration). Keyed by the param's first
+// segments.
 const SUGGESTIONS: ReadonlyArray<[RegExp, string]> = [
   [/^duration$/, `use duration between ${DURATION_MIN}-${DURATION_MAX} seconds`],
   [/^aspect_ratio$/, `use one of ${ASPECT_RATIOS.join(', ')}`],

@@ -2,8 +2,8 @@ import * as path from 'node:path';
 import { checkImageFile } from '../images/imageCheck';
 import type { JsonPath, Problem, StoryboardDocument } from './storyboardDocument';
 
-// The rules of storyboard.md that need the file system: images exist, are usable frames, and stay inside the
-// workspace; the output folder stays inside it too.
+// The rules of docs/storyboard-format.md that need the file system: images exist, are usable frames, and stay inside
+// the workspace; the output folder stays inside it too.
 
 export interface StoryboardLocation {
   /** Absolute path of the `.kling.json` file. */

@@ -2,8 +2,8 @@ import { DURATION_MAX, DURATION_MIN } from '../api/apiSchemas';
 import { didYouMean } from '../text/didYouMean';
 import type { Fix, Problem, StoryboardDocument } from './storyboardDocument';
 
-// The rules of storyboard.md that the schema alone cannot say, checked on the parsed value even when parts of it
-// have the wrong shape, so that one pass reports everything. Each problem sits at the place to edit.
+// The rules of docs/storyboard-format.md that the schema alone cannot say, checked on the parsed value even when parts
+// of it have the wrong shape, so that one pass reports everything. Each problem sits at the place to edit.
 
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => value !== null && typeof value === 'object' && !Array.isArray(value);

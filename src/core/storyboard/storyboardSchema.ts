@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ASPECT_RATIOS, QUALITIES, SOUNDS, CallbackUrl, DURATION_MAX, DURATION_MIN, PROMPT_MAX, SHOT_PROMPT_MAX, SHOTS_MAX } from '../api/apiSchemas';
 import { describeValue } from '../text/describeValue';
 
-// The `.kling.json` format of ../shared/api/storyboard.md. This file is the one source of truth: the TypeScript
+// The `.kling.json` format of docs/storyboard-format.md. This file is the one source of truth: the TypeScript
 // types, the runtime checks, the generated JSON Schema (hovers come from `.describe()`) and the messages.
 // Rules that need more than one field, or the file system, live in storyboardRules.ts and storyboardFiles.ts.
 

@@ -52,7 +52,7 @@ function addRoundingFix(document: StoryboardDocument, problem: Problem): void {
   problem.fixes.push({ title: `Round to ${rounded}`, edits: [{ offset: problem.offset, length: problem.length, newText: String(rounded) }] });
 }
 
-/** Where a storyboard's results go: its `output`, else a folder named after the file (storyboard.md). */
+/** Where a storyboard's results go: its `output`, else a folder named after the file (docs/storyboard-format.md). */
 export function storyboardOutputDir(storyboardPath: string, storyboard: Pick<Storyboard, 'output'>): string {
   const dir = path.dirname(storyboardPath);
   if (storyboard.output) return path.resolve(dir, storyboard.output);

@@ -26,7 +26,7 @@ const CONCURRENCY = 4;
 /**
  * Renders a storyboard, or some of its videos, through the same journal, money guards and Tasks view as every
  * other generation: checks it, prices what is not up to date, asks (always with the total when several videos
- * would be paid for), creates the tasks and waits for their videos, which land where storyboard.md says.
+ * would be paid for), creates the tasks and waits for their videos, which land where docs/storyboard-format.md says.
  */
 export class StoryboardRenderer extends Disposable {
   /** The money question's answer; a modal dialog unless set (API tests answer it: no dialog shows there). */

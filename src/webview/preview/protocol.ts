@@ -4,7 +4,7 @@ import type { VideoRecipe } from '../../core/preview/videoRecipe';
 // The one protocol of the Kling Preview page, shared by the host (src/extension/preview/) and the page (main.ts).
 // Messages are named 'area/verb'. The page is untrusted input: every message from it is checked with these zod
 // schemas on the host, and one that does not fit is ignored with a log line. zod's mini API keeps the activation
-// bundle small (shared/notes/bundle-facts.md).
+// bundle small (docs/architecture.md, "Two editor bundles").
 
 export const PREVIEW_ACTIONS = ['regenerate', 'editInComposer', 'openStoryboard', 'reveal', 'openExternal', 'reopenDefault'] as const;
 export type PreviewAction = (typeof PREVIEW_ACTIONS)[number];

@@ -10,9 +10,9 @@ import { pngBytes } from '../../helpers/images';
 import { DISTINCT_KEY, recordingClient, removeDir, startTestSimulator, tempDir, type ClientRecord } from '../../helpers/simulatorBed';
 import { aVideoRequest } from '../../helpers/taskDrafts';
 
-// contract.md, "Errors": every row of the table, met over real HTTP, becomes the ApiError the editor maps to one
-// message and one action. The expectations are written out from the contract, not read from errorTable.ts, so that
-// a drift between the two fails here.
+// docs/service-contract.md, "Errors": every row of the table, met over real HTTP, becomes the ApiError the editor maps
+// to one message and one action. The expectations are written out from the contract, not read from errorTable.ts, so
+// that a drift between the two fails here.
 
 /** A broken client, engine or downloader fails its test rather than hanging the run. */
 const LIMIT = { timeout: 10_000 };

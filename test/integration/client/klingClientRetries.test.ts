@@ -7,9 +7,9 @@ import { apiErrorOf } from '../../helpers/apiErrors';
 import { DISTINCT_KEY, recordingClient, startTestSimulator, type ClientRecord } from '../../helpers/simulatorBed';
 import { aVideoRequest } from '../../helpers/taskDrafts';
 
-// contract.md: GETs are retried on 429 and 5xx (and a dropped connection) with backoff that honours Retry-After; a
-// create costs money and goes again only when the answer proves nothing was created. The simulator counts every
-// request that reaches it, so "sent once" is observed, not assumed.
+// docs/service-contract.md: GETs are retried on 429 and 5xx (and a dropped connection) with backoff that honours
+// Retry-After; a create costs money and goes again only when the answer proves nothing was created. The simulator
+// counts every request that reaches it, so "sent once" is observed, not assumed.
 
 /** A broken client, engine or downloader fails its test rather than hanging the run. */
 const LIMIT = { timeout: 10_000 };

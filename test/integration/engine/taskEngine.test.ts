@@ -23,7 +23,7 @@ import { aVideoDraft } from '../../helpers/taskDrafts';
 /** A broken client, engine or downloader fails its test rather than hanging the run. */
 const LIMIT = { timeout: 20_000 };
 
-// contract.md, "Query a task", word for word: the two lists of task error codes.
+// docs/service-contract.md, "Query a task", word for word: the two lists of task error codes.
 const NOT_WORTH_RETRYING = [
   'content_policy_violation',
   'invalid_parameters',

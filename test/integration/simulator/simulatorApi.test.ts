@@ -59,7 +59,7 @@ describe('simulator: create validation', () => {
   });
   after(() => sim.close());
 
-  // [label, body, param]: every rule of contract.md's create table that a request can break.
+  // [label, body, param]: every rule of docs/service-contract.md's create table that a request can break.
   const rows: Array<[string, unknown, string]> = [
     ['duration below 3', videoRequest({ duration: 2 }), 'duration'],
     ['duration above 15', videoRequest({ duration: 16 }), 'duration'],

@@ -7,7 +7,7 @@
  * leave a marker file that names what was installed, so a version bump here reinstalls.
  *
  * Run as a script (`node out/test/vscode/harness/setup.js`) to prepare a machine ahead of the tests.
- * Why code-server and not @vscode/test-electron: see /work/shared/notes/vscode-testing.md.
+ * Why code-server and not @vscode/test-electron: see docs/testing.md.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';

@@ -20,7 +20,7 @@ function only(text: string) {
 const wrap = (videos: string, extra = '') => `{\n  "version": 1,\n  "videos": [\n${videos}\n  ]${extra}\n}\n`;
 
 describe('checkStoryboardText', () => {
-  it('accepts the example of storyboard.md and types it', () => {
+  it('accepts the example of docs/storyboard-format.md and types it', () => {
     const text = wrap(`    { "name": "hero", "prompt": "A dog", "duration": 5 },
     { "name": "launch-trailer", "quality": "1080p", "sound": "on",
       "shots": [ { "prompt": "A hilltop", "duration": 4 }, { "prompt": "The city", "duration": 6 } ] },
