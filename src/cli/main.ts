@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { err, out, UsageError, type CliContext } from './cliContext';
 import { CREDITS_HELP, creditsCommand } from './commands/creditsCommand';
+import { DOWNLOAD_HELP, downloadCommand } from './commands/downloadCommand';
 import { ESTIMATE_HELP, estimateCommand } from './commands/estimateCommand';
 import { RENDER_HELP, renderCommand } from './commands/renderCommand';
 import { SCHEMA_HELP, schemaCommand } from './commands/schemaCommand';
@@ -16,6 +17,7 @@ Commands:
   validate FILE…   check storyboards (*.kling.json); problems as FILE:LINE:COL: message
   estimate FILE    what a storyboard costs, per video and in total (--json)
   render FILE      render a storyboard's videos: price, confirm, create, watch, download
+  download [TASK|FILE…]  fetch videos that are paid for but not saved (nothing is paid again)
   status [TASK]    the tasks in the journal, or what the service says about one task
   credits          the credits left on your key
   schema           the JSON Schema of storyboards
@@ -28,6 +30,7 @@ const HELPS: Record<string, string> = {
   validate: VALIDATE_HELP,
   estimate: ESTIMATE_HELP,
   render: RENDER_HELP,
+  download: DOWNLOAD_HELP,
   status: STATUS_HELP,
   credits: CREDITS_HELP,
   schema: SCHEMA_HELP,
@@ -88,6 +91,8 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
           root: values.root,
           verbose: values.verbose,
         });
+      case 'download':
+        return await downloadCommand(ctx, positionals, { simulator: values.simulator, baseUrl: values['base-url'], root: values.root, verbose: values.verbose });
       case 'status':
         return await statusCommand(ctx, positionals, { simulator: values.simulator, baseUrl: values['base-url'] });
       case 'credits':

@@ -3,7 +3,8 @@ import { isApiError } from '../../core/api/apiError';
 import { TaskJournal } from '../../core/journal/taskJournal';
 import { formatAmount, formatUsd } from '../../core/pricing/decimal';
 import { readKnownElements, renderStoryboard, type VideoOutcome } from '../../core/render/renderStoryboard';
-import { planStoryboard } from '../../core/render/storyboardPlan';
+import { planStoryboard, type PlannedVideo } from '../../core/render/storyboardPlan';
+import { livenessOf } from '../../core/process/processOwner';
 import { storyboardOutputDir } from '../../core/storyboard/validateStoryboard';
 import { TaskEngine } from '../../core/tasks/taskEngine';
 import { pollPolicyFor } from '../../core/tasks/pollPolicyFor';
@@ -73,7 +74,7 @@ export async function renderCommand(ctx: CliContext, files: string[], flags: Ren
   if (loadProblem.problem) err(ctx, loadProblem.problem);
   const backend = backends.backend(simulated);
   const timeScale = simulated ? (await backends.startSimulator()).timeScale : 1000;
-  const engine = new TaskEngine({ journal, clientFor: backends.clientFor, pollPolicy: pollPolicyFor(timeScale) });
+  const engine = new TaskEngine({ journal, clientFor: backends.clientFor, pollPolicy: pollPolicyFor(timeScale), tool: 'kling render' });
 
   try {
     await engine.start();
@@ -82,6 +83,7 @@ export async function renderCommand(ctx: CliContext, files: string[], flags: Ren
       only: flags.only,
       force: flags.force,
       journal: journal.list(),
+      backend,
       knownElements: await readKnownElements(storyboardOutputDir(loaded.storyboardPath, loaded.storyboard), backend),
     });
     printPlanTable(ctx, plan, true);
@@ -90,7 +92,8 @@ export async function renderCommand(ctx: CliContext, files: string[], flags: Ren
     if (toRender.length === 0 && resuming.length === 0) {
       const unknown = plan.videos.filter((v) => v.state.kind === 'unknown-outcome');
       if (unknown.length) {
-        err(ctx, `${unknown.map((v) => v.name).join(', ')}: an earlier create has an unknown outcome. Check the service (kling status), then use --force to create it again.`);
+        for (const v of unknown) err(ctx, `? ${v.name}: ${v.state.kind === 'unknown-outcome' && v.state.entry.state.status === 'unknown' ? v.state.entry.state.reason : 'an earlier create got no answer'}.`);
+        err(ctx, `Nothing was sent again. Check the service's task list (or kling status), then render with --force to create ${unknown.length === 1 ? 'it' : 'them'} anew (which may pay twice).`);
         return 1;
       }
       out(ctx, `Everything is up to date in ${path.relative(ctx.cwd, plan.outputDir) || '.'}: nothing to render, nothing spent.`);
@@ -114,7 +117,7 @@ export async function renderCommand(ctx: CliContext, files: string[], flags: Ren
         out(ctx, simulated ? `Rendering ${what} on the simulator.` : `Spending ${price} on ${what}.`);
       }
     }
-    if (resuming.length) out(ctx, `Resuming ${resuming.map((v) => v.name).join(', ')} (already under way; not created again).`);
+    if (resuming.length) out(ctx, `Resuming ${resuming.map((v) => `${v.name}${underWayBy(v.state)}`).join(', ')} (already under way; not created again).`);
 
     const progress = new RenderProgress(ctx, plan.videos.map((v) => v.name));
     const names = new Map<string, string>();
@@ -128,6 +131,7 @@ export async function renderCommand(ctx: CliContext, files: string[], flags: Ren
         engine,
         backend,
         concurrency,
+        force: flags.force,
         signal: ctx.signal,
         upload: async (file) => (await backends.clientFor(backend)).uploadFile(file, ctx.signal),
         onTask: (video, entry) => {
@@ -169,6 +173,7 @@ function summary(ctx: CliContext, outcomes: VideoOutcome[], outputDir: string, s
   out(ctx);
   const rel = (p: string) => path.relative(ctx.cwd, p) || p;
   let failed = 0;
+  let pending = 0;
   for (const o of outcomes) {
     switch (o.kind) {
       case 'saved':
@@ -185,10 +190,23 @@ function summary(ctx: CliContext, outcomes: VideoOutcome[], outputDir: string, s
         failed++;
         err(ctx, `? ${o.name}: ${o.message}`);
         break;
+      case 'download-pending':
+        pending++;
+        err(ctx, `↓ ${o.name}: ${o.message}`);
+        break;
     }
   }
   const saved = outcomes.filter((o) => o.kind === 'saved').length;
-  out(ctx, `${saved} rendered, ${outcomes.filter((o) => o.kind === 'up-to-date').length} up to date, ${failed} failed. Videos are in ${rel(outputDir)}.`);
+  const pendingText = pending ? `, ${pending} download pending` : '';
+  out(ctx, `${saved} rendered, ${outcomes.filter((o) => o.kind === 'up-to-date').length} up to date${pendingText}, ${failed} failed. Videos are in ${rel(outputDir)}.`);
   if (simulated && saved > 0) out(ctx, 'These are simulator placeholders: nothing real was generated or spent.');
-  return failed > 0 ? 1 : 0;
+  return failed > 0 || pending > 0 ? 1 : 0;
+}
+
+/** " (by kling render, process 4242)" for a video another live process is making. */
+function underWayBy(state: PlannedVideo['state']): string {
+  if (state.kind !== 'in-flight') return '';
+  const owner = state.entry.owner;
+  if (!owner || livenessOf(owner) === 'gone' || owner.pid === process.pid) return '';
+  return ` (by ${owner.tool ?? 'another process'}, process ${owner.pid})`;
 }

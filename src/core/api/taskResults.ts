@@ -2,6 +2,9 @@ import type { Task } from './apiSchemas';
 
 // Kept apart from the schemas so that code which only reads tasks does not load zod.
 
+/** Result links last 24 hours from the task's completion (docs/service-contract.md, "Query a task"). */
+export const RESULT_LINK_TTL_MS = 24 * 3_600_000;
+
 /** The video link of a completed task: `results[0]`, else `result_data[0].video_url` (docs/service-contract.md). */
 export function taskVideoUrl(task: Task): string | undefined {
   return task.results?.[0] ?? task.result_data?.[0]?.video_url;

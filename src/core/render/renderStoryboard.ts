@@ -7,7 +7,8 @@ import type { JournalEntry } from '../journal/taskState';
 import { formatAmount } from '../pricing/decimal';
 import { ELEMENT_PRICE } from '../pricing/priceTable';
 import { buildVideoRequest } from '../request/buildRequest';
-import type { Backend, TaskEngine } from '../tasks/taskEngine';
+import { elementClaimRef } from '../claims/claimStore';
+import { NotCreatedError, type Backend, type TaskEngine } from '../tasks/taskEngine';
 import type { PlannedVideo, StoryboardPlan } from './storyboardPlan';
 
 export type VideoOutcome =
@@ -22,7 +23,9 @@ export type VideoOutcome =
       /** When the create itself was refused: the service's kind of error, so the caller can offer the one action that helps. */
       error?: ErrorKind | undefined;
     }
-  | { name: string; kind: 'unknown'; entry: JournalEntry; message: string };
+  | { name: string; kind: 'unknown'; entry: JournalEntry; message: string }
+  /** Paid for and completed, but not saved yet: fetched again (`kling download`, Download Again), never created again. */
+  | { name: string; kind: 'download-pending'; entry: JournalEntry; message: string };
 
 export interface RenderOptions {
   engine: TaskEngine;
@@ -34,6 +37,8 @@ export interface RenderOptions {
   signal?: AbortSignal | undefined;
   /** Called when a video's task is created or picked up, so a caller can show it. */
   onTask?: ((video: PlannedVideo, entry: JournalEntry) => void) | undefined;
+  /** Videos planned as up to date or unknown are made anew (`--force`); never beside a task still under way. */
+  force?: boolean | undefined;
 }
 
 const ELEMENTS_FILE = '.kling-elements.json';
@@ -87,7 +92,7 @@ export async function renderStoryboard(plan: StoryboardPlan, options: RenderOpti
         name: video.name,
         kind: 'unknown',
         entry: video.state.entry,
-        message: 'an earlier create for this exact video has an unknown outcome; check the service before rendering it again (or force it)',
+        message: `${video.state.entry.state.status === 'unknown' ? video.state.entry.state.reason : 'an earlier create got no answer'}. Check the service's task list before creating it again (render with --force, which may pay twice)`,
       });
     }
   }
@@ -126,8 +131,18 @@ async function renderOne(
   upload: (reference: string) => Promise<string>,
 ): Promise<VideoOutcome> {
   let entry: JournalEntry;
-  if (video.state.kind === 'in-flight') {
+  if (video.state.kind === 'in-flight' && !video.state.claim && video.state.entry.claim === undefined) {
+    // A task of a journal without claims (an older version's): it is already this journal's to follow.
     entry = video.state.entry;
+  } else if (video.state.kind === 'in-flight') {
+    // Under way (here or elsewhere) or waiting for its download when planned: it is followed or taken over, and
+    // never created, since its price was not asked for.
+    try {
+      entry = await options.engine.submit(draftOf(video, plan, options, video.hashedRequest), { mayCreate: false });
+    } catch (error) {
+      if (error instanceof NotCreatedError) return { name: video.name, kind: 'failed', message: error.message, retryable: true };
+      throw error;
+    }
   } else {
     const images = new Map<string, string>();
     for (const reference of [video.spec.image, video.spec.end_image]) {
@@ -147,17 +162,7 @@ async function renderOne(
       const issue = checked.error.issues[0]!;
       return { name: video.name, kind: 'failed', message: `not sent: ${issue.path.join('.')}: ${issue.message}`, retryable: false };
     }
-    entry = await options.engine.submit({
-      kind: 'video',
-      label: video.name,
-      request,
-      requestHash: video.requestHash,
-      price: priceRecord(video),
-      backend: options.backend,
-      storyboardPath: plan.storyboardPath,
-      videoName: video.name,
-      outputPath: video.outputPath,
-    });
+    entry = await options.engine.submit(draftOf(video, plan, options, request), { force: options.force });
   }
   options.onTask?.(video, entry);
   const [ended] = await options.engine.waitFor([entry.id], options.signal);
@@ -196,6 +201,7 @@ async function createElements(
         price: { seconds: 0, usd: ELEMENT_PRICE.usd, credits: ELEMENT_PRICE.credits },
         backend: options.backend,
         elementName: element.name,
+        claim: elementClaimRef(plan.outputDir, definitionHash, options.backend),
       });
     } catch (error) {
       return `the element "${element.name}" could not be created: ${error instanceof Error ? error.message : String(error)}`;
@@ -210,6 +216,20 @@ async function createElements(
     await recordElement(plan.outputDir, options.backend, definitionHash, { name: element.name, element_id: state.elementId, taskId: ended?.taskId });
   }
   return undefined;
+}
+
+function draftOf(video: PlannedVideo, plan: StoryboardPlan, options: RenderOptions, request: VideoRequest) {
+  return {
+    kind: 'video' as const,
+    label: video.name,
+    request,
+    requestHash: video.requestHash,
+    price: priceRecord(video),
+    backend: options.backend,
+    storyboardPath: plan.storyboardPath,
+    videoName: video.name,
+    outputPath: video.outputPath,
+  };
 }
 
 function priceRecord(video: PlannedVideo): JournalEntry['price'] {
@@ -227,6 +247,9 @@ function outcomeOf(video: PlannedVideo, entry: JournalEntry): VideoOutcome {
       return { name: video.name, kind: 'failed', entry, message: s.reason, retryable: true };
     case 'unknown':
       return { name: video.name, kind: 'unknown', entry, message: s.reason };
+    case 'completed':
+      if (s.videoUrl !== undefined) return { name: video.name, kind: 'download-pending', entry, message: entry.lastError ?? 'its video is still to be downloaded' };
+      return { name: video.name, kind: 'failed', entry, message: entry.lastError ?? 'the task completed without a video', retryable: true };
     default:
       return { name: video.name, kind: 'failed', entry, message: entry.lastError ?? `stopped while ${s.status}`, retryable: true };
   }

@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import * as path from 'node:path';
 import type { VideoRequest } from '../api/apiSchemas';
+import { RESULT_LINK_TTL_MS } from '../api/taskResults';
+import { isClaimOwnerGone, readClaim, videoClaimRef, type ClaimRef } from '../claims/claimStore';
 import { isUpToDate } from '../download/sidecar';
-import { hasEnded, type JournalEntry } from '../journal/taskState';
+import { hasEnded, isDownloadPending, type JournalEntry } from '../journal/taskState';
 import { formatAmount } from '../pricing/decimal';
 import { priceVideo, totalPrice, type Price, type PriceTotal } from '../pricing/pricing';
 import { buildVideoRequest, specFromStoryboardVideo, type VideoSpec } from '../request/buildRequest';
@@ -14,8 +16,12 @@ import { storyboardOutputDir } from '../storyboard/validateStoryboard';
 export type VideoPlanState =
   /** A result with the same request hash is on disk: nothing to pay. */
   | { kind: 'up-to-date' }
-  /** A task for this exact request is already under way (or its outcome is unknown): never created twice. */
-  | { kind: 'in-flight'; entry: JournalEntry }
+  /**
+   * A task for this exact request is under way, here or in another process (`claim`), or it completed and its video
+   * waits to be downloaded: never created twice, never priced again. `entry` is the latest word on it.
+   */
+  | { kind: 'in-flight'; entry: JournalEntry; claim?: ClaimRef | undefined }
+  /** An earlier create got no answer: a task may exist and be charged. Created again only when forced. */
   | { kind: 'unknown-outcome'; entry: JournalEntry }
   | { kind: 'to-render' };
 
@@ -50,6 +56,10 @@ export interface PlanOptions {
   force?: boolean | undefined;
   /** Journal entries, to find tasks already under way for the same request. */
   journal?: readonly JournalEntry[] | undefined;
+  /** The backend new tasks would go to: its claims beside the results say what other processes are making. */
+  backend?: JournalEntry['backend'] | undefined;
+  /** The clock, for the age of result links and of silent claims. */
+  now?: number | undefined;
   /** Element ids already known, by definition hash; those need no new element task. */
   knownElements?: ReadonlyMap<string, string> | undefined;
 }
@@ -113,11 +123,42 @@ export async function planStoryboard(storyboard: Storyboard, options: PlanOption
 }
 
 async function videoState(hash: string, outputPath: string, options: PlanOptions): Promise<VideoPlanState> {
+  const now = options.now ?? Date.now();
   const same = (options.journal ?? []).filter((e) => e.outputPath === outputPath && e.requestHash === hash);
-  const unknown = same.find((e) => e.state.status === 'unknown' && e.taskId === undefined);
-  const running = same.find((e) => !hasEnded(e));
-  if (running) return { kind: 'in-flight', entry: running };
+  const claimRef = options.backend ? videoClaimRef(outputPath, hash, options.backend) : undefined;
+  const claim = claimRef ? await readClaim(claimRef) : undefined;
+  if (claimRef && claim) {
+    const entry = same.find((e) => e.id === claim.entry.id || (e.claim?.key === claimRef.key && e.claim.generation === claim.generation)) ?? claim.entry;
+    const s = claim.entry.state;
+    const inFlight: VideoPlanState = { kind: 'in-flight', entry, claim: claimRef };
+    switch (s.status) {
+      case 'submitting':
+        if (!isClaimOwnerGone(claim, now)) return inFlight;
+        if (options.force) return { kind: 'to-render' };
+        return { kind: 'unknown-outcome', entry: { ...entry, state: { status: 'unknown', reason: `${claim.owner.tool ?? `process ${claim.owner.pid}`} stopped while it was sending the create; a task may have been created and charged` } } };
+      case 'unknown':
+        if (claim.entry.taskId !== undefined) return inFlight;
+        return options.force ? { kind: 'to-render' } : { kind: 'unknown-outcome', entry };
+      case 'pending':
+      case 'processing':
+      case 'downloading':
+      case 'completed':
+        return inFlight;
+      case 'saved':
+        if (!options.force && (await isUpToDate(outputPath, hash))) return { kind: 'up-to-date' };
+        if (!options.force && claim.entry.completedAt !== undefined && now < claim.entry.completedAt + RESULT_LINK_TTL_MS) return inFlight;
+        return { kind: 'to-render' };
+      case 'failed':
+      case 'expired':
+        break;
+    }
+  }
+  // A completed task whose download failed is still paid for and fetched again while its link lasts.
+  const pending = (e: JournalEntry) => isDownloadPending(e) && (e.completedAt ?? now) + RESULT_LINK_TTL_MS > now;
+  const running = same.find((e) => !hasEnded(e) || pending(e));
+  if (running) return { kind: 'in-flight', entry: running, claim: running.claim ? { dir: running.claim.dir, key: running.claim.key } : undefined };
   if (!options.force && (await isUpToDate(outputPath, hash))) return { kind: 'up-to-date' };
+  const unknown = same.find((e) => e.state.status === 'unknown' && e.taskId === undefined);
   if (unknown && !options.force) return { kind: 'unknown-outcome', entry: unknown };
   return { kind: 'to-render' };
 }

@@ -4,6 +4,7 @@ import type { Dispatcher } from 'undici';
 import { isApiError } from '../api/apiError';
 import type { CreateRequest, Task } from '../api/apiSchemas';
 import { createDispatcher, isLoopback, type KlingClient } from '../api/klingClient';
+import { RESULT_LINK_TTL_MS } from '../api/taskResults';
 import { ClaimStore, isClaimOwnerGone, readClaim, videoClaimRef, type Claim, type ClaimDecision, type ClaimRef } from '../claims/claimStore';
 import { DownloadError, downloadFile } from '../download/downloadFile';
 import { readSidecar, relativeFromVideo, writeSidecar } from '../download/sidecar';
@@ -16,9 +17,6 @@ import { systemClock, type Clock } from '../time/clock';
 import { downloadFailureMessage } from './downloadFailure';
 
 export type Backend = JournalEntry['backend'];
-
-/** Result links last 24 hours from completion (docs/service-contract.md). */
-export const LINK_TTL_MS = 24 * 3_600_000;
 
 /** Everything about a create except what the service will tell us. */
 export interface SubmitDraft {
@@ -113,7 +111,7 @@ export class TaskEngine {
     this.ownsOwner = deps.owner === undefined;
     this.owner = deps.owner ?? newOwner(deps.tool);
     this.claims = new ClaimStore(this.owner, () => this.clock.now());
-    this.linkTtlMs = deps.linkTtlMs ?? LINK_TTL_MS;
+    this.linkTtlMs = deps.linkTtlMs ?? RESULT_LINK_TTL_MS;
     this.poller = new TaskPoller({
       journal: deps.journal,
       clock: this.clock,

@@ -19,7 +19,7 @@ export interface GenerationServices {
 export async function submitGeneration(
   services: GenerationServices,
   draft: SubmitDraft,
-  options: { what: string; alreadyConfirmed?: boolean; retry?: () => unknown } = { what: 'this video' },
+  options: { what: string; alreadyConfirmed?: boolean; retry?: () => unknown; force?: boolean } = { what: 'this video' },
 ): Promise<JournalEntry | undefined> {
   const usd = Number(draft.price.usd);
   const allowed = await passMoneyGuards(
@@ -37,7 +37,7 @@ export async function submitGeneration(
           progress.report({ message: `${why}; waiting ${Math.ceil(notice.waitMs / 1000)} s, then trying again (attempt ${notice.attempt + 1})` });
         });
         try {
-          return await services.tasks.submit(draft);
+          return await services.tasks.submit(draft, { force: options.force });
         } finally {
           listener.dispose();
         }

@@ -4,7 +4,7 @@ import type { JournalEntry } from '../../core/journal/taskState';
 import type { StoryboardPlan } from '../../core/render/storyboardPlan';
 import type { StoryboardOutline } from '../../core/storyboard/storyboardOutline';
 import type { StoryboardCheck } from '../../core/storyboard/validateStoryboard';
-import type { BackendManager } from '../backend/backendManager';
+import type { Backend, BackendManager } from '../backend/backendManager';
 import { loadCore } from '../lazyCore';
 import type { ExtensionLog } from '../log/extensionLog';
 import type { TaskService } from '../tasks/taskService';
@@ -78,6 +78,8 @@ export class StoryboardAnalyzer extends Disposable {
   /** Fires with the storyboard whose text changed, or undefined when anything may have (files, journal, backend). */
   readonly onDidChange = this.changed.event;
   private pending: NodeJS.Timeout | undefined;
+  /** Claims being followed right now (the engine is asked once per claim, not at every look). */
+  private readonly following = new Set<string>();
 
   constructor(
     private readonly tasks: TaskService,
@@ -93,7 +95,8 @@ export class StoryboardAnalyzer extends Disposable {
     this._register(vscode.workspace.onDidCloseTextDocument((d) => isStoryboard(d.uri) && this.forget(d.uri)));
     this._register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.invalidate()));
     // What the checks and the plan read from disk: storyboards, their images, results and sidecars.
-    for (const glob of [STORYBOARD_GLOB, '**/*.{png,jpg,jpeg,PNG,JPG,JPEG}', '**/*.mp4', '**/*.mp4.json', '**/.kling-elements.json']) {
+    // Claims (`.<video>.mp4.….claim`) say that another process (the CLI, another window) is making a video.
+    for (const glob of [STORYBOARD_GLOB, '**/*.{png,jpg,jpeg,PNG,JPG,JPEG}', '**/*.mp4', '**/*.mp4.json', '**/.kling-elements.json', '**/.*.claim']) {
       const watcher = this._register(vscode.workspace.createFileSystemWatcher(glob));
       const onFile = (uri: vscode.Uri) => {
         this.log.trace(`storyboards: ${vscode.workspace.asRelativePath(uri)} changed on disk`);
@@ -148,8 +151,10 @@ export class StoryboardAnalyzer extends Disposable {
           plan = await core.planStoryboard(storyboard, {
             storyboardPath: checked.storyboardPath,
             journal: this.tasks.entries(),
+            backend,
             knownElements: await core.readKnownElements(core.storyboardOutputDir(checked.storyboardPath, storyboard), backend),
           });
+          this.followOthers(plan, backend);
         } catch (error) {
           planError = `No price: ${error instanceof Error ? error.message : String(error)}`;
           this.log.warn(`${vscode.workspace.asRelativePath(uri)}: ${planError}`);
@@ -158,6 +163,33 @@ export class StoryboardAnalyzer extends Disposable {
       if (plan) void this.watchOutputFolder(plan.outputDir);
       return { ...checked, plan, planError, simulated: backend.kind === 'simulator' };
     });
+  }
+
+  /**
+   * Videos another process is making (a claim beside the result that this window's journal does not know): shown in
+   * the Tasks view and followed to their end, so that the editor says "rendering" and a Render click creates nothing.
+   */
+  private followOthers(plan: StoryboardPlan, backend: Backend): void {
+    const known = new Set(this.tasks.entries().map((e) => e.id));
+    for (const video of plan.videos) {
+      if (video.state.kind !== 'in-flight' || !video.state.claim || known.has(video.state.entry.id)) continue;
+      const key = `${video.state.claim.key}`;
+      if (this.following.has(key)) continue;
+      this.following.add(key);
+      void this.tasks
+        .follow({
+          kind: 'video',
+          label: video.name,
+          request: video.hashedRequest,
+          requestHash: video.requestHash,
+          price: video.state.entry.price,
+          backend,
+          storyboardPath: plan.storyboardPath,
+          videoName: video.name,
+          outputPath: video.outputPath,
+        })
+        .finally(() => this.following.delete(key));
+    }
   }
 
   /**

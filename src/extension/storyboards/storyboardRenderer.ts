@@ -42,7 +42,8 @@ export class StoryboardRenderer extends Disposable {
     super();
   }
 
-  async render(uri: vscode.Uri, only?: readonly string[]): Promise<RenderResult> {
+  /** `force`: create anew the videos whose earlier create had an unknown outcome (the user accepted paying twice). */
+  async render(uri: vscode.Uri, only?: readonly string[], options: { force?: boolean } = {}): Promise<RenderResult> {
     const name = vscode.workspace.asRelativePath(uri);
     if (!vscode.workspace.isTrusted) {
       const manage = 'Manage Workspace Trust';
@@ -66,13 +67,13 @@ export class StoryboardRenderer extends Disposable {
       const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
       // What is rendered is what is on disk, as the CLI would render it; its sidecars name this file.
       if (document?.isDirty && !(await document.save())) return { kind: 'refused', reason: `${name} could not be saved` };
-      return await this.renderNow(uri, name, only, created);
+      return await this.renderNow(uri, name, only, created, options.force === true);
     } finally {
       created();
     }
   }
 
-  private async renderNow(uri: vscode.Uri, name: string, only: readonly string[] | undefined, created: () => void): Promise<RenderResult> {
+  private async renderNow(uri: vscode.Uri, name: string, only: readonly string[] | undefined, created: () => void, force: boolean): Promise<RenderResult> {
     const core = loadCore();
     this.analyzer.invalidate();
     const checked = await this.analyzer.check(uri);
@@ -89,18 +90,27 @@ export class StoryboardRenderer extends Disposable {
       storyboardPath: checked.storyboardPath,
       only,
       journal: this.services.tasks.entries(),
+      backend,
+      // Forced only to create anew what got no answer; a video that is up to date stays so.
+      force,
       knownElements: await core.readKnownElements(core.storyboardOutputDir(checked.storyboardPath, storyboard), backend),
     });
     const toRender = plan.videos.filter((v) => v.state.kind === 'to-render');
     const inFlight = plan.videos.filter((v) => v.state.kind === 'in-flight');
     const unknown = plan.videos.filter((v) => v.state.kind === 'unknown-outcome');
     if (unknown.length) {
+      const again = 'Create Again (May Pay Twice)';
+      const names = unknown.map((v) => v.name);
       void vscode.window
         .showWarningMessage(
-          `${unknown.map((v) => v.name).join(', ')} (${name}): an earlier create got no answer, so a task may exist and be charged. Check it in the Tasks view before rendering ${unknown.length === 1 ? 'it' : 'them'} again.`,
+          `${names.join(', ')} (${name}): an earlier create got no answer, so a task may exist and be charged. Check the service's task list before creating ${unknown.length === 1 ? 'it' : 'them'} again.`,
           'Show Tasks',
+          again,
         )
-        .then((picked) => (picked ? vscode.commands.executeCommand('klingStudio.tasks.focus') : undefined));
+        .then((picked) => {
+          if (picked === again) return this.render(uri, names, { force: true });
+          return picked ? vscode.commands.executeCommand('klingStudio.tasks.focus') : undefined;
+        });
     }
     if (toRender.length === 0 && inFlight.length === 0) {
       if (!unknown.length) {
@@ -145,6 +155,7 @@ export class StoryboardRenderer extends Disposable {
       engine,
       backend,
       concurrency: CONCURRENCY,
+      force,
       upload: async (file) => (await this.services.backends.clientFor(backend)).uploadFile(file),
       onTask: () => {
         started++;

@@ -80,14 +80,18 @@ export class TaskCommands extends Disposable {
     };
     const what = `"${entry.label}" again`;
     const price = money(Number(entry.price.usd));
-    const go = `Generate for ${price}`;
-    const picked = await vscode.window.showInformationMessage(
-      `Generate ${what}? It costs ${price} (${entry.price.credits} credits)${entry.backend.kind === 'simulator' ? ' on the simulator: nothing is spent' : ''}.`,
-      { modal: true },
-      go,
-    );
+    const simulated = entry.backend.kind === 'simulator' ? ' on the simulator: nothing is spent' : '';
+    // A create that got no answer may have made (and charged) a task: creating again may pay twice, and says so.
+    const unknown = entry.state.status === 'unknown' && entry.taskId === undefined;
+    const go = unknown ? `Create Again for ${price} (May Pay Twice)` : `Generate for ${price}`;
+    const question = unknown
+      ? `Create "${entry.label}" again? Its earlier create got no answer, so a task may already exist and be charged: check the service's task list first. Creating again costs ${price} (${entry.price.credits} credits)${simulated}, and may pay twice.`
+      : `Generate ${what}? It costs ${price} (${entry.price.credits} credits)${simulated}.`;
+    const picked = unknown
+      ? await vscode.window.showWarningMessage(question, { modal: true }, go)
+      : await vscode.window.showInformationMessage(question, { modal: true }, go);
     if (picked !== go) return;
-    await submitGeneration(this.services, draft, { what, alreadyConfirmed: true });
+    await submitGeneration(this.services, draft, { what, alreadyConfirmed: true, force: unknown });
   }
 
   private async downloadAgain(entry: JournalEntry): Promise<void> {

@@ -59,7 +59,9 @@ export function iconOf(entry: JournalEntry): vscode.ThemeIcon {
 /** The short text beside the label: percent and time left while running, the outcome when done. */
 export function descriptionOf(entry: JournalEntry): string {
   const s = entry.state;
-  const simulated = entry.backend.kind === 'simulator' ? ' · simulated' : '';
+  // A task the CLI (or another window) started shows where it came from.
+  const elsewhere = entry.startedBy && entry.startedBy !== 'VS Code' ? ` · ${entry.startedBy}` : '';
+  const simulated = `${entry.backend.kind === 'simulator' ? ' · simulated' : ''}${elsewhere}`;
   switch (s.status) {
     case 'submitting':
       return 'sending…';
@@ -104,6 +106,7 @@ export function tooltipOf(entry: JournalEntry): vscode.MarkdownString {
   }
   md.appendMarkdown(`$(credit-card) ${money(Number(entry.price.usd))} · ${entry.price.credits} credits${entry.reportedCredits !== undefined ? ` (service reserved ${entry.reportedCredits})` : ''}\n\n`);
   md.appendMarkdown(`$(info) ${describeState(entry)}\n\n`);
+  if (entry.startedBy && entry.startedBy !== 'VS Code') md.appendMarkdown(`Started by ${escape(entry.startedBy)}${entry.owner ? ` (process ${entry.owner.pid})` : ''}\n\n`);
   if (entry.taskId) md.appendMarkdown(`Task \`${entry.taskId}\`\n\n`);
   md.appendMarkdown(`Created ${new Date(entry.createdAt).toLocaleString()}${entry.finishedAt ? ` · finished ${new Date(entry.finishedAt).toLocaleString()}` : ''}`);
   return md;

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { TaskJournal } from '../../core/journal/taskJournal';
 import { hasEnded, type JournalEntry } from '../../core/journal/taskState';
-import type { SubmitDraft, TaskEngine } from '../../core/tasks/taskEngine';
+import type { SubmitDraft, SubmitOptions, TaskEngine } from '../../core/tasks/taskEngine';
 import type { BackendManager } from '../backend/backendManager';
 import { loadCore } from '../lazyCore';
 import type { ExtensionLog } from '../log/extensionLog';
@@ -68,6 +68,7 @@ export class TaskService extends Disposable {
         clientFor: (backend) => this.backends.clientFor(backend),
         pollPolicy: (entry) => core.pollPolicyFor(entry.backend.kind === 'simulator' ? simulatorSecond : 1000),
         log: (line) => this.log.info(line),
+        tool: 'VS Code',
       });
       await engine.start();
       return engine;
@@ -75,8 +76,21 @@ export class TaskService extends Disposable {
     return this.engine;
   }
 
-  async submit(draft: SubmitDraft): Promise<JournalEntry> {
-    return (await this.ensureEngine()).submit(draft);
+  /** Creates a task (after the money guards), or follows the one another process is making for the same video. */
+  async submit(draft: SubmitDraft, options?: SubmitOptions): Promise<JournalEntry> {
+    return (await this.ensureEngine()).submit(draft, options);
+  }
+
+  /**
+   * Shows a task another process (the CLI, another window) is making for a storyboard video, and follows it to its
+   * end (or carries it on if that process is gone). Never creates anything.
+   */
+  async follow(draft: SubmitDraft): Promise<JournalEntry | undefined> {
+    const engine = await this.ensureEngine();
+    return engine.submit(draft, { mayCreate: false }).catch((error: unknown) => {
+      this.log.trace(`not following ${draft.label}: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    });
   }
 
   async refresh(id?: string): Promise<void> {

@@ -1,0 +1,149 @@
+import * as path from 'node:path';
+import { TASK_ID_PATTERN } from '../../core/api/apiSchemas';
+import { RESULT_LINK_TTL_MS } from '../../core/api/taskResults';
+import { listClaims } from '../../core/claims/claimStore';
+import { TaskJournal } from '../../core/journal/taskJournal';
+import { isDownloadPending, type JournalEntry } from '../../core/journal/taskState';
+import { formatAmount } from '../../core/pricing/decimal';
+import { planStoryboard } from '../../core/render/storyboardPlan';
+import { STORYBOARD_SUFFIX } from '../../core/storyboard/storyboardSchema';
+import { pollPolicyFor } from '../../core/tasks/pollPolicyFor';
+import { NotCreatedError, TaskEngine } from '../../core/tasks/taskEngine';
+import { CliBackends } from '../cliBackend';
+import { err, out, stateDir, UsageError, type CliContext } from '../cliContext';
+import { loadStoryboard } from '../loadStoryboard';
+
+export const DOWNLOAD_HELP = `Usage: kling download [TASK_ID… | FILE…] [--simulator] [--base-url URL] [--root DIR]
+
+Fetches videos that were paid for but are not saved: a download that failed (the disk was full, the CDN was
+down), a render stopped before its videos landed, or a saved video that was deleted while its link still works
+(result links last 24 hours). Nothing is created or paid for again.
+
+  (nothing)        every video in the journal whose download is pending
+  TASK_ID          that task (task-unified-…), from the journal
+  FILE.kling.json  the videos of that storyboard that are paid for and not saved
+  FILE.mp4         that video (its journal entry, or the claim beside it)
+
+Exits 0 when every video asked for is saved, 1 when some could not be (the reason is printed), 2 on bad input.
+Environment: KLING_API_KEY, KLING_BASE_URL, KLING_STATE_DIR (where the journal is kept).`;
+
+export interface DownloadFlags {
+  simulator?: boolean | undefined;
+  baseUrl?: string | undefined;
+  root?: string | undefined;
+  verbose?: boolean | undefined;
+}
+
+export async function downloadCommand(ctx: CliContext, args: string[], flags: DownloadFlags): Promise<number> {
+  const journal = new TaskJournal(path.join(stateDir(ctx), 'journal.json'));
+  const loadProblem = await journal.load();
+  if (loadProblem.problem) err(ctx, loadProblem.problem);
+  const backends = new CliBackends(ctx, { baseUrl: flags.baseUrl, verbose: flags.verbose });
+  const simulated = flags.simulator === true || journal.list().some((e) => e.backend.kind === 'simulator');
+  const timeScale = simulated ? (await backends.startSimulator()).timeScale : 1000;
+  const engine = new TaskEngine({ journal, clientFor: backends.clientFor, pollPolicy: (e) => pollPolicyFor(e.backend.kind === 'simulator' ? timeScale : 1000), tool: 'kling download' });
+  try {
+    await engine.start();
+    const targets = new Map<string, JournalEntry>();
+    const add = (entry: JournalEntry | undefined) => entry && targets.set(entry.id, entry);
+    if (args.length === 0) {
+      journal.list().filter((e) => wanted(e)).forEach(add);
+      if (targets.size === 0) {
+        out(ctx, 'No download is pending: every paid video in the journal is saved (or its link has expired).');
+        return 0;
+      }
+    }
+    for (const arg of args) {
+      if (TASK_ID_PATTERN.test(arg)) {
+        const entry = journal.findByTaskId(arg);
+        if (!entry) throw new UsageError(`task ${arg} is not in the journal (${journal.filePath}); name its video file or storyboard instead`);
+        add(entry);
+      } else if (arg.endsWith(STORYBOARD_SUFFIX)) {
+        for (const entry of await storyboardTargets(ctx, engine, backends, arg, flags)) add(entry);
+      } else {
+        const found = await videoTargets(engine, path.resolve(ctx.cwd, arg));
+        if (found.length === 0) throw new UsageError(`${arg}: no paid task is known for this file (not in the journal, no claim beside it)`);
+        found.forEach(add);
+      }
+    }
+    const refused = new Map<string, string>();
+    await Promise.all(
+      [...targets.values()].map((entry) =>
+        engine.downloadAgain(entry.id).catch((error: unknown) => refused.set(entry.id, error instanceof Error ? error.message : String(error))),
+      ),
+    );
+    const ended = await engine.waitFor([...targets.keys()], ctx.signal);
+    let failures = 0;
+    for (const entry of ended) {
+      const s = entry.state;
+      if (s.status === 'saved') {
+        out(ctx, `✓ ${entry.label}: ${path.relative(ctx.cwd, s.filePath) || s.filePath}`);
+        continue;
+      }
+      failures++;
+      err(ctx, `✗ ${entry.label}: ${refused.get(entry.id) ?? (s.status === 'expired' ? s.reason : entry.lastError ?? `it is ${s.status}`)}`);
+    }
+    return failures > 0 ? 1 : 0;
+  } finally {
+    engine.dispose();
+    await backends.close();
+  }
+}
+
+/** Paid for, not saved, and its link may still work. */
+function wanted(entry: JournalEntry): boolean {
+  if (entry.kind !== 'video' || entry.taskId === undefined) return false;
+  const linkValid = entry.completedAt === undefined || entry.completedAt + RESULT_LINK_TTL_MS > Date.now();
+  return linkValid && (isDownloadPending(entry) || entry.state.status === 'downloading');
+}
+
+async function storyboardTargets(ctx: CliContext, engine: TaskEngine, backends: CliBackends, file: string, flags: DownloadFlags): Promise<JournalEntry[]> {
+  const loaded = await loadStoryboard(ctx, file, flags.root);
+  if (!loaded) throw new UsageError(`${file} has problems to fix first`);
+  const backend = backends.backend(flags.simulator === true);
+  const plan = await planStoryboard(loaded.storyboard, { storyboardPath: loaded.storyboardPath, journal: engine.journal.list(), backend });
+  const entries: JournalEntry[] = [];
+  for (const video of plan.videos) {
+    if (video.state.kind !== 'in-flight') continue;
+    try {
+      entries.push(
+        await engine.submit(
+          {
+            kind: 'video',
+            label: video.name,
+            request: video.hashedRequest,
+            requestHash: video.requestHash,
+            price: { seconds: video.price.seconds, usd: formatAmount(video.price.usd), credits: formatAmount(video.price.credits) },
+            backend,
+            storyboardPath: plan.storyboardPath,
+            videoName: video.name,
+            outputPath: video.outputPath,
+          },
+          { mayCreate: false },
+        ),
+      );
+    } catch (error) {
+      if (!(error instanceof NotCreatedError)) throw error;
+    }
+  }
+  if (entries.length === 0) out(ctx, `${file}: no video of it is paid for and waiting to be saved.`);
+  return entries;
+}
+
+async function videoTargets(engine: TaskEngine, videoPath: string): Promise<JournalEntry[]> {
+  const fromJournal = engine.journal
+    .list()
+    .filter((e) => e.outputPath === videoPath && e.taskId !== undefined)
+    .sort((a, b) => b.createdAt - a.createdAt);
+  if (fromJournal[0]) return [fromJournal[0]];
+  const claims = (await listClaims(path.dirname(videoPath))).filter(({ claim }) => claim.entry.outputPath === videoPath && claim.entry.taskId !== undefined);
+  const found: JournalEntry[] = [];
+  for (const { ref, claim } of claims) {
+    const entry = await engine.submit(
+      { ...claim.entry, request: claim.entry.request as never, claim: ref, outputPath: videoPath },
+      { mayCreate: false },
+    ).catch(() => undefined);
+    if (entry) found.push(entry);
+  }
+  return found;
+}
