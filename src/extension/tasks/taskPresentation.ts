@@ -58,10 +58,14 @@ export function iconOf(entry: JournalEntry): vscode.ThemeIcon {
 
 /** The short text beside the label: percent and time left while running, the outcome when done. */
 export function descriptionOf(entry: JournalEntry): string {
-  const s = entry.state;
-  // A task the CLI (or another window) started shows where it came from.
+  // A task the CLI (or another window) started says where it came from, whatever its state.
   const elsewhere = entry.startedBy && entry.startedBy !== 'VS Code' ? ` · ${entry.startedBy}` : '';
-  const simulated = `${entry.backend.kind === 'simulator' ? ' · simulated' : ''}${elsewhere}`;
+  return `${stateDescription(entry)}${elsewhere}`;
+}
+
+function stateDescription(entry: JournalEntry): string {
+  const s = entry.state;
+  const simulated = entry.backend.kind === 'simulator' ? ' · simulated' : '';
   switch (s.status) {
     case 'submitting':
       return 'sending…';
