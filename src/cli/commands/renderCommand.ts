@@ -67,6 +67,11 @@ export async function renderCommand(ctx: CliContext, files: string[], flags: Ren
     }
   }
   if (simulated) out(ctx, 'Using the built-in simulator: the videos are placeholders, and nothing real is generated or spent.');
+  const refusal = backends.refusal(backends.backend(simulated));
+  if (refusal) {
+    err(ctx, refusal);
+    return 2;
+  }
 
   const journal = new TaskJournal(path.join(stateDir(ctx), 'journal.json'));
   const loadProblem = await journal.load();

@@ -102,7 +102,7 @@ export class KlingClient {
       if (problem) throw new ApiError({ kind: 'config', message: problem });
     }
     const keyProblem = apiKeyProblem(options.apiKey);
-    if (keyProblem) throw new ApiError({ kind: 'auth', message: keyProblem });
+    if (keyProblem) throw new ApiError({ kind: 'auth', message: `The API key cannot be used. ${keyProblem} Nothing was sent; set the key again from your dashboard.` });
     this.apiKey = options.apiKey.trim();
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
     this.sleep = options.sleep ?? realSleep;

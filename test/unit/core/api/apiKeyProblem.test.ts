@@ -12,7 +12,7 @@ describe('apiKeyProblem', () => {
   it('names the position of a character outside 0x21–0x7E, without quoting the key', () => {
     assert.equal(
       apiKeyProblem('sk-abcdefgh\u00e9ij'),
-      'The key has a character that is not printable ASCII at position 12 (U+00E9): an API key is plain letters, digits and punctuation. Paste it again from your dashboard.',
+      'The key has a character that is not printable ASCII at position 12 (U+00E9): an API key is plain letters, digits and punctuation.',
     );
     assert.match(apiKeyProblem('  sk-\u{1F600}') ?? '', /not printable ASCII at position 4 \(U\+1F600\)/, 'counted in the trimmed key');
     assert.match(apiKeyProblem('sk-\u0001x') ?? '', /position 4 \(U\+0001\)/);
@@ -22,9 +22,9 @@ describe('apiKeyProblem', () => {
   });
 
   it('refuses spaces and line breaks inside, and an empty key', () => {
-    assert.equal(apiKeyProblem('sk-abc def'), 'The key has a space or line break at position 7: an API key has none. Paste it again from your dashboard.');
+    assert.equal(apiKeyProblem('sk-abc def'), 'The key has a space or line break at position 7: an API key has none.');
     assert.match(apiKeyProblem('sk-abc\ndef') ?? '', /space or line break at position 7/);
     assert.match(apiKeyProblem('sk-abc\u00a0def') ?? '', /space or line break at position 7/);
-    assert.equal(apiKeyProblem('   '), 'The key is empty: paste the API key from your dashboard.');
+    assert.equal(apiKeyProblem('   '), 'The key is empty.');
   });
 });
