@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { JournalEntry } from '../../core/journal/taskState';
 import { showError } from '../errors/showError';
 import { money } from '../generate/moneyGuard';
-import { submitGeneration, type GenerationServices } from '../generate/submitGeneration';
+import { outgoingDetail, submitGeneration, type GenerationServices } from '../generate/submitGeneration';
 import { Disposable } from '../util/dispose';
 import { isRunning } from './taskPresentation';
 import type { TaskTreeNode } from './taskTree';
@@ -83,7 +83,7 @@ export class TaskCommands extends Disposable {
     const go = `Generate for ${price}`;
     const picked = await vscode.window.showInformationMessage(
       `Generate ${what}? It costs ${price} (${entry.price.credits} credits)${entry.backend.kind === 'simulator' ? ' on the simulator: nothing is spent' : ''}.`,
-      { modal: true },
+      { modal: true, detail: outgoingDetail(draft) },
       go,
     );
     if (picked !== go) return;
