@@ -1,5 +1,7 @@
 import * as path from 'node:path';
-import { KlingClient } from '../core/api/klingClient';
+import { apiKeyProblem } from '../core/api/apiKeyProblem';
+import { baseUrlProblem } from '../core/api/baseUrlProblem';
+import { DEFAULT_BASE_URL, KlingClient } from '../core/api/klingClient';
 import { SIMULATOR_API_KEY, startSimulator, type Simulator } from '../core/simulator/simulatorServer';
 import type { Backend } from '../core/tasks/taskEngine';
 import { stateDir, type CliContext } from './cliContext';
@@ -23,6 +25,25 @@ export class CliBackends {
 
   get apiBaseUrl(): string | undefined {
     return this.options.baseUrl ?? (this.ctx.env['KLING_BASE_URL'] || undefined);
+  }
+
+  /**
+   * Why the Kling API cannot be used as this run is set up, or undefined: an address that would send the key in
+   * clear (--base-url, KLING_BASE_URL, or the one a journaled task was created on) or a KLING_API_KEY that cannot be
+   * a key. Asked before anything is sent; the commands print it and exit 2.
+   */
+  refusal(backend: Backend): string | undefined {
+    if (backend.kind === 'simulator') return undefined;
+    const url = backend.baseUrl ?? DEFAULT_BASE_URL;
+    const urlProblem = baseUrlProblem(url);
+    if (urlProblem) {
+      const from = url === this.options.baseUrl ? '--base-url: ' : url === this.ctx.env['KLING_BASE_URL'] ? 'KLING_BASE_URL: ' : '';
+      return `${from}${urlProblem} Nothing was sent.`;
+    }
+    const key = this.ctx.env['KLING_API_KEY'];
+    const keyProblem = key?.trim() ? apiKeyProblem(key) : undefined;
+    if (keyProblem) return `KLING_API_KEY cannot be used. ${keyProblem} Export the key from your dashboard again; nothing was sent.`;
+    return undefined;
   }
 
   /** The backend new tasks go to. */

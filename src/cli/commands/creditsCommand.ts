@@ -7,8 +7,14 @@ Prints the credits left on your key (GET /v1/credits): the cheapest check that a
 
 export async function creditsCommand(ctx: CliContext, flags: { simulator?: boolean | undefined; baseUrl?: string | undefined }): Promise<number> {
   const backends = new CliBackends(ctx, { baseUrl: flags.baseUrl });
+  const backend = backends.backend(flags.simulator === true);
+  const refusal = backends.refusal(backend);
+  if (refusal) {
+    err(ctx, refusal);
+    return 2;
+  }
   try {
-    const client = await backends.clientFor(backends.backend(flags.simulator === true));
+    const client = await backends.clientFor(backend);
     const credits = await client.getCredits(ctx.signal);
     const user = credits.data.user;
     const token = credits.data.token;

@@ -11,6 +11,7 @@ import { pollPolicyFor } from '../../core/tasks/pollPolicyFor';
 import { CliBackends } from '../cliBackend';
 import { confirm, err, isInteractive, out, stateDir, UsageError, type CliContext } from '../cliContext';
 import { loadStoryboard } from '../loadStoryboard';
+import { printOutgoing } from '../printOutgoing';
 import { RenderProgress } from '../renderProgress';
 import { printPlanTable } from './estimateCommand';
 
@@ -68,6 +69,11 @@ export async function renderCommand(ctx: CliContext, files: string[], flags: Ren
     }
   }
   if (simulated) out(ctx, 'Using the built-in simulator: the videos are placeholders, and nothing real is generated or spent.');
+  const refusal = backends.refusal(backends.backend(simulated));
+  if (refusal) {
+    err(ctx, refusal);
+    return 2;
+  }
 
   const journal = new TaskJournal(path.join(stateDir(ctx), 'journal.json'));
   const loadProblem = await journal.load();
@@ -100,6 +106,7 @@ export async function renderCommand(ctx: CliContext, files: string[], flags: Ren
       return 0;
     }
     if (toRender.length > 0) {
+      printOutgoing(ctx, plan, toRender);
       const price = `${formatUsd(plan.cost.usd)} (${formatAmount(plan.cost.credits)} credits)`;
       const newElements = plan.elements.filter((e) => e.elementId === undefined).length;
       const what = `${toRender.length} video${toRender.length === 1 ? '' : 's'}${newElements ? ` and ${newElements} element${newElements === 1 ? '' : 's'}` : ''}`;

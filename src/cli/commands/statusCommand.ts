@@ -32,8 +32,13 @@ export async function statusCommand(ctx: CliContext, args: string[], flags: { si
   if (!TASK_ID_PATTERN.test(taskId)) throw new UsageError(`${taskId} is not a task id (they look like task-unified-1757169743-7cvnl5zw)`);
   const known = journal.findByTaskId(taskId);
   const backends = new CliBackends(ctx, { baseUrl: flags.baseUrl });
+  const backend = known?.backend ?? backends.backend(flags.simulator === true);
+  const refusal = backends.refusal(backend);
+  if (refusal) {
+    err(ctx, refusal);
+    return 2;
+  }
   try {
-    const backend = known?.backend ?? backends.backend(flags.simulator === true);
     const task = await (await backends.clientFor(backend)).getTask(taskId, ctx.signal);
     out(ctx, `${task.id}: ${task.status}${task.progress !== undefined ? ` ${task.progress}%` : ''}`);
     if (task.task_info?.estimated_time !== undefined && task.status !== 'completed') out(ctx, `about ${task.task_info.estimated_time} s left`);

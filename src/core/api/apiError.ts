@@ -6,8 +6,10 @@ import type { ApiErrorKind } from './errorTable';
  * - outcome-unknown: a create whose body may have reached the service but whose answer was lost. A task may exist
  *   and be charged; it is never sent again on our own (docs/service-contract.md, "Create a task").
  * - bad-response: an answer this client cannot read.
+ * - config: this machine's settings forbid the request (a base URL that would send the key in clear); nothing was
+ *   sent. The editor offers to open the setting. (A key that cannot be a key is `auth`, which offers to set it.)
  */
-export type ErrorKind = ApiErrorKind | 'network' | 'outcome-unknown' | 'bad-response';
+export type ErrorKind = ApiErrorKind | 'network' | 'outcome-unknown' | 'bad-response' | 'config';
 
 export interface ApiErrorDetails {
   kind: ErrorKind;
@@ -51,8 +53,15 @@ export function isApiError(error: unknown, kind?: ErrorKind): error is ApiError 
   return error instanceof ApiError && (kind === undefined || error.kind === kind);
 }
 
-/** Removes every occurrence of a secret from a text that may reach a user, a log or a file. */
+/**
+ * Removes a secret from a text that may reach a user, a log or a file: the one place where anything the service
+ * sends back (messages, params, hints, pages, headers) loses the key. The key is also removed in the forms an echo
+ * may take it: escaped inside a JSON string, or percent-encoded in a URL.
+ */
 export function redact(text: string, secret: string | undefined): string {
   if (!secret || secret.length < 4) return text;
-  return text.split(secret).join('•••');
+  const forms = new Set([secret, JSON.stringify(secret).slice(1, -1), JSON.stringify(secret).slice(1, -1).replace(/\//g, '\\/'), encodeURIComponent(secret)]);
+  let result = text;
+  for (const form of forms) result = result.split(form).join('•••');
+  return result;
 }

@@ -3,7 +3,9 @@ import * as path from 'node:path';
 import { Agent, EnvHttpProxyAgent, FormData, request, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { ApiError, redact, type ApiErrorDetails } from './apiError';
+import { apiKeyProblem } from './apiKeyProblem';
 import { ApiErrorBody, Credits, FileUpload, Task, type CreateRequest } from './apiSchemas';
+import { baseUrlProblem, isLoopbackHost } from './baseUrlProblem';
 import { backoffDelay, DEFAULT_BACKOFF, parseRetryAfter, sleep as realSleep, type BackoffPolicy } from './backoff';
 import { errorRowForStatus } from './errorTable';
 
@@ -58,14 +60,22 @@ interface Call<T> {
   signal?: AbortSignal | undefined;
 }
 
-// Errors raised before a single byte of the request can have left this machine: safe to try again, even for a create.
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+// Failures that prove a request never left this machine, so that even a create may go again: no connection was
+// made (refused, no such host, no route, the connect timed out).
+const NOT_CONNECTED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+// undici (or Node under it) refused to build the request at all, before any connection: a header value it cannot
+// send, a bad argument. Sending the same request again would fail the same way, so these are not retried. A bare
+// TypeError without a code is not among them: it cannot be placed before or after the body left.
+const REFUSED_BEFORE_SENDING_CODES = new Set(['UND_ERR_INVALID_ARG', 'ERR_INVALID_CHAR', 'ERR_INVALID_HTTP_TOKEN', 'ERR_INVALID_ARG_VALUE', 'ERR_INVALID_ARG_TYPE']);
 
 /**
- * The Kling API over undici (docs/service-contract.md). GETs are retried on 429, 5xx and network errors with capped,
- * jittered backoff that honours Retry-After. A create is retried only when the answer proves nothing was created (429)
- * or the connection was never made; a lost answer becomes an `outcome-unknown` error that says what was sent.
- * The key goes only to the configured hosts, and never into a message or a log line.
+ * The Kling API over undici (docs/service-contract.md). GETs are retried on 429, 5xx and network errors with capped, jittered
+ * backoff that honours Retry-After. A create costs money, so it goes again only when nothing can have been created:
+ * a 429, or a request that provably never left this machine. A 4xx in the service's own error envelope is the
+ * service saying no (nothing created). Anything else — a 5xx, a page from a gateway, a lost or unreadable answer —
+ * becomes an `outcome-unknown` error that says what was sent and where to look for it.
+ * The key goes only to the configured hosts (https, or http on loopback), and never into a message or a log line:
+ * whatever the service sends back passes through `redact` as it arrives.
  */
 export class KlingClient {
   readonly baseUrl: string;
@@ -80,10 +90,20 @@ export class KlingClient {
   private readonly onRetry: (retry: RetryNotice) => void;
   private readonly userAgent: string;
 
+  /**
+   * Throws an ApiError before anything is sent: kind `config` for a base URL that would carry the key in clear,
+   * kind `auth` for a key that cannot be one (see apiKeyProblem).
+   */
   constructor(options: KlingClientOptions) {
     this.baseUrl = trimSlash(options.baseUrl ?? DEFAULT_BASE_URL);
     this.filesBaseUrl = trimSlash(options.filesBaseUrl ?? (this.baseUrl === DEFAULT_BASE_URL ? DEFAULT_FILES_BASE_URL : this.baseUrl));
-    this.apiKey = options.apiKey;
+    for (const url of new Set([this.baseUrl, this.filesBaseUrl])) {
+      const problem = baseUrlProblem(url);
+      if (problem) throw new ApiError({ kind: 'config', message: problem });
+    }
+    const keyProblem = apiKeyProblem(options.apiKey);
+    if (keyProblem) throw new ApiError({ kind: 'auth', message: `The API key cannot be used. ${keyProblem} Nothing was sent; set the key again from your dashboard.` });
+    this.apiKey = options.apiKey.trim();
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
     this.sleep = options.sleep ?? realSleep;
     this.random = options.random ?? Math.random;
@@ -145,12 +165,17 @@ export class KlingClient {
     if (this.ownsDispatcher) await this.dispatcher.close();
   }
 
+  /** The one door for text that came from the service or the network: the key never gets past it. */
+  private received(text: string): string {
+    return redact(text, this.apiKey);
+  }
+
   private async call<T>(call: Omit<Call<T>, 'body'> & { body?: string | (() => FormData) | undefined }): Promise<T> {
     const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       const body = typeof call.body === 'function' ? call.body() : call.body;
-      let status: number;
-      let headers: Record<string, string | string[] | undefined>;
+      let status: number | undefined;
+      let headers: Record<string, string | string[] | undefined> = {};
       let text: string;
       try {
         const response = await request(call.url, {
@@ -167,25 +192,21 @@ export class KlingClient {
         });
         status = response.statusCode;
         headers = response.headers;
-        text = await response.body.text();
+        text = this.received(await response.body.text());
       } catch (error) {
         if (call.signal?.aborted) throw error;
         const code = errorCode(error);
-        const notSent = NOT_SENT_CODES.has(code);
-        const reason = networkReason(error);
+        // Once a status line has arrived the request was read, whatever then happened to the body of the answer.
+        const refusedBeforeSending = status === undefined && REFUSED_BEFORE_SENDING_CODES.has(code);
+        const notSent = refusedBeforeSending || (status === undefined && NOT_CONNECTED_CODES.has(code));
+        const reason = this.received(networkReason(error));
         this.log(`${call.method} ${pathOf(call.url)} failed: ${reason} (attempt ${attempt})`);
         if (call.spends && !notSent) {
-          throw new ApiError(
-            {
-              kind: 'outcome-unknown',
-              message:
-                `The create request was sent to ${hostOf(call.url)} but its answer was lost (${reason}). ` +
-                'A task may have been created and charged: check the tasks list or the service dashboard before generating again. ' +
-                `Kling Studio did not send it again. Sent: ${call.describe}.`,
-              sent: call.describe,
-            },
-            { cause: error },
-          );
+          const what = status === undefined ? `its answer was lost (${reason})` : `the answer (HTTP ${status}) was cut off (${reason})`;
+          throw this.outcomeUnknown(call, what, { status, requestId: this.requestIdOf(headers) }, error);
+        }
+        if (refusedBeforeSending) {
+          throw new ApiError({ kind: 'network', message: `The request for ${call.describe} could not be sent (${reason}); nothing was sent.` }, { cause: error });
         }
         // A client that was closed will not open again: trying again would only repeat the same error.
         if (attempt < this.backoff.maxAttempts && code !== 'UND_ERR_CLOSED' && code !== 'UND_ERR_DESTROYED') {
@@ -197,12 +218,19 @@ export class KlingClient {
         throw new ApiError({ kind: 'network', message: `Could not reach ${hostOf(call.url)}: ${reason}.` }, { cause: error });
       }
 
-      const requestId = header(headers, 'x-request-id');
+      const requestId = this.requestIdOf(headers);
       this.log(`${call.method} ${pathOf(call.url)} → ${status} in ${Date.now() - started} ms${requestId ? ` [request ${requestId}]` : ''}`);
       if (status >= 200 && status < 300) return this.parse(call, text, status, requestId);
 
-      const error = this.errorFromAnswer(status, text, headers, requestId);
-      // A 429 proves the service turned the request away before doing anything, so even a create may go again.
+      const envelope = errorEnvelope(text);
+      // Only two answers prove that a create made nothing: a 429 (the service turned it away before doing anything)
+      // and the service's own refusal, a 4xx in its error envelope. A 5xx, or a page some gateway wrote, may come
+      // after the service created (and charged for) the task.
+      if (call.spends && status !== 429 && !(status >= 400 && status < 500 && envelope)) {
+        const said = envelope?.message || bodySnippet(text);
+        throw this.outcomeUnknown(call, `the answer was HTTP ${status}${said ? ` (${JSON.stringify(said)})` : ''}, which does not say whether a task was created`, { status, requestId });
+      }
+      const error = this.errorFromAnswer(status, text, envelope, headers, requestId);
       const retryable = call.spends ? status === 429 : errorRowForStatus(status)?.retryGet ?? status >= 500;
       const wait = error.retryAfterMs ?? backoffDelay(attempt - 1, this.backoff, this.random);
       if (retryable && attempt < this.backoff.maxAttempts && wait <= this.backoff.maxRetryAfterMs) {
@@ -215,6 +243,36 @@ export class KlingClient {
     }
   }
 
+  private requestIdOf(headers: Record<string, string | string[] | undefined>): string | undefined {
+    const value = header(headers, 'x-request-id');
+    return value === undefined ? undefined : this.received(value);
+  }
+
+  /**
+   * A create that may or may not have made a task. The message says what was sent and where to look; it never
+   * suggests sending it again, which could pay twice.
+   */
+  private outcomeUnknown(
+    call: Pick<Call<unknown>, 'describe' | 'url'>,
+    what: string,
+    answer: { status?: number | undefined; requestId?: string | undefined },
+    cause?: unknown,
+  ): ApiError {
+    return new ApiError(
+      {
+        kind: 'outcome-unknown',
+        message:
+          `The create request was sent to ${hostOf(call.url)}, but ${what}. ` +
+          "A task may have been created and charged: look for it in the service's task list or dashboard. " +
+          `Kling Studio did not send it again. Sent: ${call.describe}.`,
+        status: answer.status,
+        requestId: answer.requestId,
+        sent: call.describe,
+      },
+      cause === undefined ? undefined : { cause },
+    );
+  }
+
   private parse<T>(call: Pick<Call<T>, 'schema' | 'describe' | 'spends' | 'url'>, text: string, status: number, requestId: string | undefined): T {
     let json: unknown;
     try {
@@ -224,42 +282,51 @@ export class KlingClient {
     }
     const parsed = call.schema.safeParse(json);
     if (parsed.success) return parsed.data;
-    const what = call.spends
-      ? ` The create was accepted (${status}), so a task may exist and be charged: check the tasks list before generating again.`
-      : '';
-    throw new ApiError({
-      kind: call.spends ? 'outcome-unknown' : 'bad-response',
-      message: `The service's answer about ${call.describe} could not be read.${what}`,
-      status,
-      requestId,
-      sent: call.spends ? call.describe : undefined,
-    });
+    if (call.spends) throw this.outcomeUnknown(call, `it was accepted (HTTP ${status}) and the answer could not be read`, { status, requestId });
+    throw new ApiError({ kind: 'bad-response', message: `The service's answer about ${call.describe} could not be read.`, status, requestId });
   }
 
-  private errorFromAnswer(status: number, text: string, headers: Record<string, string | string[] | undefined>, requestId: string | undefined): ApiError {
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    const body = ApiErrorBody.safeParse(json);
-    const error = body.success ? body.data.error : undefined;
+  private errorFromAnswer(
+    status: number,
+    text: string,
+    envelope: ApiErrorBody['error'] | undefined,
+    headers: Record<string, string | string[] | undefined>,
+    requestId: string | undefined,
+  ): ApiError {
     const row = errorRowForStatus(status);
-    const serviceMessage = redact(error?.message || text.slice(0, 200).trim() || `HTTP ${status}`, this.apiKey);
+    const serviceMessage = envelope?.message || bodySnippet(text) || `HTTP ${status}`;
     const details: ApiErrorDetails = {
       kind: row?.kind ?? (status >= 500 ? 'upstream' : 'invalid-request'),
       message: '',
       status,
-      type: error?.type ?? row?.type,
-      param: error?.param,
-      fallbackSuggestion: error?.fallback_suggestion ? redact(error.fallback_suggestion, this.apiKey) : undefined,
+      type: envelope?.type ?? row?.type,
+      param: envelope?.param,
+      fallbackSuggestion: envelope?.fallback_suggestion,
       retryAfterMs: parseRetryAfter(header(headers, 'retry-after')),
       requestId,
     };
     details.message = messageFor(details, serviceMessage);
     return new ApiError(details);
   }
+}
+
+/** The service's own error envelope (docs/service-contract.md, "Errors"), or undefined for anything else. */
+function errorEnvelope(text: string): ApiErrorBody['error'] | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const body = ApiErrorBody.safeParse(json);
+  return body.success ? body.data.error : undefined;
+}
+
+/** A few readable words from an answer that is not the service's JSON: a page's title, else its text. */
+function bodySnippet(text: string): string {
+  const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(text)?.[1];
+  const words = (title ?? text.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ')).replace(/\s+/g, ' ').trim();
+  return words.length > 120 ? `${words.slice(0, 119)}…` : words;
 }
 
 function messageFor(details: ApiErrorDetails, serviceMessage: string): string {
@@ -300,8 +367,7 @@ export function createDispatcher(baseUrl: string, timeouts: Timeouts = DEFAULT_T
 }
 
 export function isLoopback(url: string): boolean {
-  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+  return isLoopbackHost(new URL(url).hostname);
 }
 
 function errorCode(error: unknown): string {

@@ -113,7 +113,7 @@ export async function renderStoryboard(plan: StoryboardPlan, options: RenderOpti
       }
       const outcome = await renderOne(video, plan, options, elementIds, upload).catch((error: unknown) => {
         // A key or balance problem will fail every other create the same way: stop before sending them.
-        if (isApiError(error) && (error.kind === 'auth' || error.kind === 'quota' || error.kind === 'permission')) stopReason = error;
+        if (isApiError(error) && (error.kind === 'auth' || error.kind === 'quota' || error.kind === 'permission' || error.kind === 'config')) stopReason = error;
         return failedOutcome(video, error);
       });
       outcomes.set(video.name, outcome);
@@ -261,5 +261,6 @@ function failedOutcome(video: PlannedVideo, error: unknown): VideoOutcome {
     return { name: video.name, kind: 'failed', message: (error as ApiError).message, retryable: false, error: kind };
   }
   const message = error instanceof Error ? error.message : String(error);
-  return { name: video.name, kind: 'failed', message, retryable: kind !== 'invalid-request', error: kind };
+  // A refused request or a setting to fix fails the same way when sent again: only a fix helps.
+  return { name: video.name, kind: 'failed', message, retryable: kind !== 'invalid-request' && kind !== 'config' && kind !== 'auth', error: kind };
 }

@@ -68,8 +68,10 @@ export class ApiRoutes {
     // Answered only once the task is on disk: a client that holds its id must find it after a restart.
     await this.ctx.saveState();
     if (fault?.kind === 'lose-answer') {
-      // The service did the work and charged for it; only the answer is lost. A client must not create again.
-      ex.destroy();
+      // The service did the work and charged for it; only the answer is lost (or replaced by a gateway's). A client
+      // must not create again.
+      if (fault.answer) ex.send(fault.answer.status, fault.answer.contentType, Buffer.from(fault.answer.body), fault.answer.headers);
+      else ex.destroy();
       return;
     }
     ex.json(200, taskBody(task, this.ctx.tasks.phase(task, now)));

@@ -18,12 +18,35 @@ export interface StatusFault extends FaultBase {
   retryAfterSeconds?: number;
   /** Overrides the error body's default message for the status. */
   message?: string;
+  /**
+   * Sent as text/html in place of the contract's error body: a page from a gateway in front of the service, which
+   * turned the request away before the service saw it (nothing is created; compare `lose-answer` with `answer`).
+   */
+  page?: string;
 }
 
-/** The task is created and charged, then the socket is destroyed before any answer: the outcome is unknown. */
+/**
+ * The task is created and charged, then its answer is lost: the outcome is unknown to the client. Without `answer`
+ * the socket is destroyed before any answer; with it, the client gets that answer instead, as from a gateway in
+ * front of the service that passed the create on and then failed:
+ * `{ on: 'create', kind: 'lose-answer', answer: { status: 502, body: '<html>Bad Gateway</html>' } }`.
+ */
 export interface LoseAnswerFault extends FaultBase {
   on: 'create';
   kind: 'lose-answer';
+  answer?: ReplacedAnswer;
+}
+
+/** An answer sent in place of the service's own, byte for byte as given. */
+export interface ReplacedAnswer {
+  /** Any HTTP status from 200 to 599: a 200 with a body that is not a task is a lost answer too. */
+  status: number;
+  /** Default empty. */
+  body?: string;
+  /** Default `text/html; charset=utf-8`, what gateways send. */
+  contentType?: string;
+  /** Extra headers, e.g. an `X-Request-Id`. */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -53,8 +76,8 @@ export type SimulatorFault = StatusFault | LoseAnswerFault | ResetFault | BodyFa
 
 /** A fault as it applies to one request (without `times`). */
 export type ActiveFault =
-  | { kind: 'status'; status: number; retryAfterSeconds?: number; message?: string }
-  | { kind: 'lose-answer' }
+  | { kind: 'status'; status: number; retryAfterSeconds?: number; message?: string; page?: string }
+  | { kind: 'lose-answer'; answer?: Required<Pick<ReplacedAnswer, 'status' | 'body' | 'contentType' | 'headers'>> }
   | { kind: 'reset' }
   | { kind: 'cut' | 'truncate' | 'stall'; afterBytes: number };
 
@@ -68,7 +91,9 @@ interface QueuedFault {
 
 /** Short name of a fault for the log and the request log. */
 export function faultName(fault: ActiveFault): string {
-  return fault.kind === 'status' ? `status ${fault.status}` : fault.kind;
+  if (fault.kind === 'status') return `status ${fault.status}`;
+  if (fault.kind === 'lose-answer' && fault.answer) return `lose-answer ${fault.answer.status}`;
+  return fault.kind;
 }
 
 /** The faults waiting for their requests. */
@@ -121,12 +146,13 @@ function toActive(fault: SimulatorFault): ActiveFault {
     const active: ActiveFault = { kind: 'status', status: fault.status };
     if (fault.retryAfterSeconds !== undefined) active.retryAfterSeconds = fault.retryAfterSeconds;
     if (fault.message !== undefined) active.message = fault.message;
+    if (fault.page !== undefined) active.page = fault.page;
     return active;
   }
   switch (fault.kind) {
     case 'lose-answer':
       if (on !== 'create') throw new TypeError("'lose-answer' applies to creates only");
-      return { kind: 'lose-answer' };
+      return fault.answer === undefined ? { kind: 'lose-answer' } : { kind: 'lose-answer', answer: replacedAnswer(fault.answer) };
     case 'reset':
       return { kind: 'reset' };
     case 'cut':
@@ -140,4 +166,15 @@ function toActive(fault: SimulatorFault): ActiveFault {
     default:
       throw new TypeError(`Unknown fault ${JSON.stringify(fault satisfies never)}`);
   }
+}
+
+function replacedAnswer(answer: ReplacedAnswer): Required<ReplacedAnswer> {
+  if (!Number.isInteger(answer.status) || answer.status < 200 || answer.status > 599) {
+    throw new TypeError(`A lost answer's status must be an HTTP status from 200 to 599, not ${answer.status}`);
+  }
+  const headers = answer.headers ?? {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (typeof value !== 'string') throw new TypeError(`A lost answer's header ${name} must be text`);
+  }
+  return { status: answer.status, body: answer.body ?? '', contentType: answer.contentType ?? 'text/html; charset=utf-8', headers: { ...headers } };
 }

@@ -14,7 +14,7 @@ import { SimulatorStats, type SimulatorStatsSnapshot } from './simulatorStats';
 import { SimulatorTasks } from './simulatorTasks';
 import { VIDEO_PATH_PREFIX, VideoDownloads } from './videoDownloads';
 
-export type { SimulatorFault, StatusFault, LoseAnswerFault, ResetFault, BodyFault, FaultRoute } from './simulatorFaults';
+export type { SimulatorFault, StatusFault, LoseAnswerFault, ReplacedAnswer, ResetFault, BodyFault, FaultRoute } from './simulatorFaults';
 export type { SimulatorStatsSnapshot, RequestLogEntry } from './simulatorStats';
 export type { TaskPhase } from './taskLifecycle';
 export { BILLING_URL } from './apiRoutes';
@@ -212,7 +212,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
     if (fault?.kind === 'status') {
       const headers = fault.retryAfterSeconds !== undefined ? { 'Retry-After': String(fault.retryAfterSeconds) } : {};
-      ex.error(fault.status, { message: fault.message ?? defaultErrorMessage(fault.status) }, headers);
+      if (fault.page !== undefined) ex.send(fault.status, 'text/html; charset=utf-8', Buffer.from(fault.page), headers);
+      else ex.error(fault.status, { message: fault.message ?? defaultErrorMessage(fault.status) }, headers);
       return;
     }
     if (needsKey(route.name) && !authorized(ex)) return;

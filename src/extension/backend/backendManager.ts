@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { baseUrlProblem } from '../../core/api/baseUrlProblem';
 import type { KlingClient, RetryNotice } from '../../core/api/klingClient';
 import type { Simulator } from '../../core/simulator/simulatorServer';
 import type { JournalEntry } from '../../core/journal/taskState';
@@ -11,11 +12,25 @@ import { Disposable } from '../util/dispose';
 
 export type Backend = JournalEntry['backend'];
 
+/** The service's address when a journaled task names none (docs/service-contract.md); the client's own default. */
+const DEFAULT_API_URL = 'https://api.evolink.ai';
+
 /** Raised when the API is chosen but no key is set; the editor offers "Set API Key…". */
 export class MissingKeyError extends Error {
   readonly kind = 'auth';
   constructor() {
     super('No Kling API key is set. Set one with "Kling: Set API Key…", or try the built-in simulator.');
+  }
+}
+
+/**
+ * Raised when klingStudio.baseUrl would send the key in clear (http:// off this machine); the editor offers to open
+ * the setting. Nothing is sent.
+ */
+export class InsecureBaseUrlError extends Error {
+  readonly kind = 'config';
+  constructor(problem: string) {
+    super(`${problem} Change "klingStudio.baseUrl" in your user settings; nothing was sent.`);
   }
 }
 
@@ -68,10 +83,34 @@ export class BackendManager extends Disposable {
     return this.isSimulated() || this.keys.get() !== undefined;
   }
 
+  /**
+   * Why the API at this backend's address must not get the key (an http:// address off this machine), or
+   * undefined. Asked before any client is made for it, so nothing is ever sent there.
+   */
+  addressProblem(backend: Backend = this.current()): string | undefined {
+    return backend.kind === 'api' ? baseUrlProblem(backend.baseUrl ?? DEFAULT_API_URL) : undefined;
+  }
+
+  /**
+   * True (and a message that offers to open the setting) when the address would carry the key in clear. The
+   * refusal does not wait for the message to be closed: it is final whatever the user picks.
+   */
+  refuseInsecureAddress(backend: Backend = this.current()): boolean {
+    const problem = this.addressProblem(backend);
+    if (!problem) return false;
+    const open = 'Open Settings';
+    void vscode.window
+      .showErrorMessage(new InsecureBaseUrlError(problem).message, open)
+      .then((picked) => (picked === open ? vscode.commands.executeCommand('workbench.action.openSettings', 'klingStudio.baseUrl') : undefined));
+    return true;
+  }
+
   async clientFor(backend: Backend): Promise<KlingClient> {
     const id = backend.kind === 'simulator' ? 'simulator' : `api:${backend.baseUrl ?? ''}`;
     const existing = this.clients.get(id);
     if (existing) return existing;
+    const problem = this.addressProblem(backend);
+    if (problem) throw new InsecureBaseUrlError(problem);
     const core = loadCore();
     const log = (line: string) => this.log.trace(line);
     const onRetry = (notice: RetryNotice) => {

@@ -12,7 +12,7 @@ interface ErrorLike {
 
 /**
  * Shows an error from the service as one message with the one action that helps (style.md, "errors are values
- * with a kind"): 401 → Set API Key…, 402 → Open Billing Page, 429 → Retry, a lost create → Show Tasks.
+ * with a kind"): 401 → Set API Key…, 402 → Open Billing Page, an unsafe base URL → Open Settings, 429 → Retry, a lost create → Show Tasks.
  * `retry` is offered where trying again can help. Never a stack trace.
  */
 export async function showError(error: unknown, options: { context?: string; retry?: () => unknown } = {}): Promise<void> {
@@ -31,6 +31,9 @@ export async function showError(error: unknown, options: { context?: string; ret
       actions.push({ title: 'Open Billing Page', run: () => vscode.env.openExternal(vscode.Uri.parse(url)) });
       break;
     }
+    case 'config':
+      actions.push({ title: 'Open Settings', run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'klingStudio.baseUrl') });
+      break;
     case 'permission':
       actions.push({ title: 'Open Settings', run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'klingStudio') });
       break;

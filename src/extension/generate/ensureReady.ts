@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { BackendManager } from '../backend/backendManager';
 
-/** Before a generation: the workspace is trusted, and there is a key (or the simulator is chosen). */
+/** Before a generation: the workspace is trusted, the API's address is safe for the key, and there is a key (or the simulator is chosen). */
 export async function ensureReady(backends: BackendManager): Promise<boolean> {
   if (!vscode.workspace.isTrusted) {
     const manage = 'Manage Workspace Trust';
@@ -9,6 +9,7 @@ export async function ensureReady(backends: BackendManager): Promise<boolean> {
     if (picked === manage) await vscode.commands.executeCommand('workbench.trust.manage');
     return false;
   }
+  if (backends.refuseInsecureAddress()) return false;
   if (backends.isReady()) return true;
   const setKey = 'Set API Key…';
   const simulator = 'Use Simulator';

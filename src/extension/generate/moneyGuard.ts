@@ -61,12 +61,15 @@ export async function passMoneyGuards(spend: Spend, entries: readonly JournalEnt
     const spent = spentToday(entries, spend.backend);
     if (spent + spend.usd > budget + 1e-9) {
       const open = 'Open Settings';
-      const picked = await vscode.window.showWarningMessage(
-        `Daily budget reached: ${money(spent)} of ${money(budget)} spent today${simulated ? ' on the simulator' : ''}, and ${spend.what} costs ${money(spend.usd)}. ` +
-          'Raise "klingStudio.dailyBudgetUsd" to generate more today.',
-        open,
-      );
-      if (picked === open) await vscode.commands.executeCommand('workbench.action.openSettings', 'klingStudio.dailyBudgetUsd');
+      // Not awaited: the refusal is final whatever the user does with the message, and a render or a generation
+      // must not stay pending until the notification is closed.
+      void vscode.window
+        .showWarningMessage(
+          `Daily budget reached: ${money(spent)} of ${money(budget)} spent today${simulated ? ' on the simulator' : ''}, and ${spend.what} costs ${money(spend.usd)}. ` +
+            'Raise "klingStudio.dailyBudgetUsd" in your user settings to generate more today.',
+          open,
+        )
+        .then((picked) => (picked === open ? vscode.commands.executeCommand('workbench.action.openSettings', 'klingStudio.dailyBudgetUsd') : undefined));
       return false;
     }
   }

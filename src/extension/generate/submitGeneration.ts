@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import type { JournalEntry } from '../../core/journal/taskState';
+import { outgoingOfRequest } from '../../core/request/outgoingData';
+import { outgoingLines } from '../../core/request/outgoingLines';
 import type { SubmitDraft } from '../../core/tasks/taskEngine';
 import type { BackendManager } from '../backend/backendManager';
 import { showError } from '../errors/showError';
@@ -23,7 +25,7 @@ export async function submitGeneration(
 ): Promise<JournalEntry | undefined> {
   const usd = Number(draft.price.usd);
   const allowed = await passMoneyGuards(
-    { usd, credits: draft.price.credits, what: options.what, backend: draft.backend },
+    { usd, credits: draft.price.credits, what: options.what, backend: draft.backend, detail: outgoingDetail(draft) },
     services.tasks.entries(),
     { alreadyConfirmed: options.alreadyConfirmed },
   );
@@ -47,4 +49,9 @@ export async function submitGeneration(
     void showError(error, { context: `Could not create ${options.what}`, retry: options.retry });
     return undefined;
   }
+}
+
+/** The images and callback URL a draft sends, as the lines under a confirmation; undefined when it sends none. */
+export function outgoingDetail(draft: Pick<SubmitDraft, 'request'>): string | undefined {
+  return outgoingLines(outgoingOfRequest(draft.request)).join('\n') || undefined;
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { redact } from '../../core/api/apiError';
 
 /**
  * The "Kling Studio" log (a LogOutputChannel, so the user picks the level). Lines carry request ids, task ids and
@@ -47,7 +48,7 @@ export class ExtensionLog implements vscode.Disposable {
   }
 
   redact(text: string): string {
-    return this.secrets.reduce((result, secret) => result.split(secret).join('•••'), text);
+    return this.secrets.reduce((result, secret) => redact(result, secret), text);
   }
 
   dispose(): void {

@@ -7,7 +7,7 @@ import { videoNameRange } from '../../core/storyboard/videoNameRange';
 import type { PreviewAction } from '../../webview/preview/protocol';
 import { ensureReady } from '../generate/ensureReady';
 import { money } from '../generate/moneyGuard';
-import { submitGeneration, type GenerationServices } from '../generate/submitGeneration';
+import { outgoingDetail, submitGeneration, type GenerationServices } from '../generate/submitGeneration';
 
 /**
  * The composer's commands that load a video into its form (the composer is its own feature). The preview offers
@@ -97,7 +97,7 @@ async function regenerate(context: PreviewActionContext): Promise<void> {
   const realNow = sidecar.simulated && !simulated ? ' This video came from the simulator; this time the Kling API makes it, for real.' : '';
   const picked = await vscode.window.showInformationMessage(
     `Generate "${draft.label}" again? It costs ${price} (${draft.price.credits} credits)${simulated ? ' on the simulator: nothing is spent' : ''}.`,
-    { modal: true, detail: `${where}${realNow}` },
+    { modal: true, detail: [`${where}${realNow}`, outgoingDetail(draft)].filter(Boolean).join('\n\n') },
     go,
   );
   if (picked !== go) return;

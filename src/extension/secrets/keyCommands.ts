@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { apiKeyProblem } from '../../core/api/apiKeyProblem';
 import { loadCore } from '../lazyCore';
 import { klingSettings } from '../settings/klingSettings';
 import type { ApiKeyStore } from './apiKeyStore';
@@ -12,7 +13,7 @@ export function registerKeyCommands(keys: ApiKeyStore): vscode.Disposable {
         prompt: 'Your API key from the Kling API provider\'s dashboard. It is kept in VS Code\'s secret storage, never in settings or files.',
         password: true,
         ignoreFocusOut: true,
-        validateInput: (value) => (value.trim() === '' ? 'Paste the API key.' : /\s/.test(value.trim()) ? 'An API key has no spaces.' : undefined),
+        validateInput: (value) => (value.trim() === '' ? 'Paste the API key.' : apiKeyProblem(value)),
       });
       if (key === undefined) return false;
       await keys.set(key);
@@ -39,8 +40,9 @@ export function registerKeyCommands(keys: ApiKeyStore): vscode.Disposable {
   /** The cheapest check that the key works: GET /v1/credits. */
   async function checkKey(): Promise<void> {
     const core = loadCore();
-    const client = new core.KlingClient({ baseUrl: klingSettings.baseUrl(), apiKey: keys.get() ?? '', backoff: { maxAttempts: 1 } });
+    let client: InstanceType<typeof core.KlingClient> | undefined;
     try {
+      client = new core.KlingClient({ baseUrl: klingSettings.baseUrl(), apiKey: keys.get() ?? '', backoff: { maxAttempts: 1 } });
       const credits = await client.getCredits();
       const left = credits.data.token?.remaining_credits ?? credits.data.user?.remaining_credits;
       void vscode.window.showInformationMessage(`Kling API key saved${left !== undefined ? `: ${left} credits left` : ''}.`);
@@ -51,7 +53,7 @@ export function registerKeyCommands(keys: ApiKeyStore): vscode.Disposable {
         kind === 'auth' ? `The key was saved, but the service did not accept it: ${message}` : `The key was saved; it could not be checked now: ${message}`,
       );
     } finally {
-      await client.close();
+      await client?.close();
     }
   }
 }

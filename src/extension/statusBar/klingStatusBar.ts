@@ -34,13 +34,13 @@ export class KlingStatusBar extends Disposable {
       tasks.onDidChange(() => {
         const running = this.running();
         // When a task ends, the balance has moved: look again.
-        if (running < runningBefore) void this.refreshBalance();
+        if (running < runningBefore) this.refreshQuietly();
         runningBefore = running;
         this.render();
       }),
     );
-    this._register(backends.onDidChange(() => void this.refreshBalance()));
-    this._register(keys.onDidChange(() => void this.refreshBalance()));
+    this._register(backends.onDidChange(() => this.refreshQuietly()));
+    this._register(keys.onDidChange(() => this.refreshQuietly()));
     this.render();
     this.item.show();
   }
@@ -52,6 +52,11 @@ export class KlingStatusBar extends Disposable {
 
   running(): number {
     return this.tasks.entries().filter((e) => !hasEnded(e)).length;
+  }
+
+  /** A refresh nobody asked for: its error is already in the status bar's tooltip, not a rejection left unhandled. */
+  private refreshQuietly(): void {
+    this.refreshBalance().catch(() => undefined);
   }
 
   /** Asks the current backend for the balance; returns it for Show Credits. */

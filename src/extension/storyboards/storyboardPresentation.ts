@@ -2,6 +2,8 @@ import type { JournalEntry } from '../../core/journal/taskState';
 import { formatAmount, formatUsd } from '../../core/pricing/decimal';
 import type { Price, PriceTotal } from '../../core/pricing/pricing';
 import type { PlannedVideo, StoryboardPlan } from '../../core/render/storyboardPlan';
+import { outgoingOfPlan } from '../../core/request/outgoingData';
+import { outgoingLines } from '../../core/request/outgoingLines';
 import type { StoryboardOutline, VideoOutline } from '../../core/storyboard/storyboardOutline';
 
 // How a storyboard's videos look in the editor (CodeLens, hovers, the Storyboards view), from the plan and the
@@ -312,7 +314,7 @@ export function describeVideos(videos: readonly PlannedVideo[], elements: number
   return elements ? `${head} and ${elements} element${elements === 1 ? '' : 's'}` : head;
 }
 
-/** One line per video to pay for, then what is skipped. */
+/** One line per video to pay for, then what is skipped, then the images and callback URLs that will be sent. */
 export function spendDetail(plan: StoryboardPlan, toRender: readonly PlannedVideo[]): string {
   const lines = toRender.map((v) => `${v.name}: ${v.price.seconds} s · ${v.price.quality} · sound ${v.price.sound} — ${formatUsd(v.price.usd)}`);
   const created = newElementsOf(plan);
@@ -321,6 +323,8 @@ export function spendDetail(plan: StoryboardPlan, toRender: readonly PlannedVide
   if (skipped.length) lines.push(`Up to date, not paid for again: ${skipped.join(', ')}`);
   const running = plan.videos.filter((v) => v.state.kind === 'in-flight').map((v) => v.name);
   if (running.length) lines.push(`Already under way, not created again: ${running.join(', ')}`);
+  const sent = outgoingLines(outgoingOfPlan(plan, toRender));
+  if (sent.length) lines.push('', ...sent);
   return lines.join('\n');
 }
 

@@ -52,7 +52,7 @@ export class StoryboardRenderer extends Disposable {
         .then((picked) => (picked === manage ? vscode.commands.executeCommand('workbench.trust.manage') : undefined));
       return { kind: 'refused', reason: 'Restricted Mode' };
     }
-    if (!(await ensureReady(this.services.backends))) return { kind: 'refused', reason: 'no API key' };
+    if (!(await ensureReady(this.services.backends))) return { kind: 'refused', reason: 'not ready to generate (no API key, or an unsafe klingStudio.baseUrl)' };
 
     // Two renders of one storyboard (a double click) must not both plan before either has journaled its tasks.
     const key = uri.fsPath;

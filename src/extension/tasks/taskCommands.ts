@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { JournalEntry } from '../../core/journal/taskState';
 import { showError } from '../errors/showError';
 import { money } from '../generate/moneyGuard';
-import { submitGeneration, type GenerationServices } from '../generate/submitGeneration';
+import { outgoingDetail, submitGeneration, type GenerationServices } from '../generate/submitGeneration';
 import { Disposable } from '../util/dispose';
 import { isRunning } from './taskPresentation';
 import type { TaskTreeNode } from './taskTree';
@@ -87,9 +87,8 @@ export class TaskCommands extends Disposable {
     const question = unknown
       ? `Create "${entry.label}" again? Its earlier create got no answer, so a task may already exist and be charged: check the service's task list first. Creating again costs ${price} (${entry.price.credits} credits)${simulated}, and may pay twice.`
       : `Generate ${what}? It costs ${price} (${entry.price.credits} credits)${simulated}.`;
-    const picked = unknown
-      ? await vscode.window.showWarningMessage(question, { modal: true }, go)
-      : await vscode.window.showInformationMessage(question, { modal: true }, go);
+    const options = { modal: true, detail: outgoingDetail(draft) };
+    const picked = unknown ? await vscode.window.showWarningMessage(question, options, go) : await vscode.window.showInformationMessage(question, options, go);
     if (picked !== go) return;
     await submitGeneration(this.services, draft, { what, alreadyConfirmed: true, force: unknown });
   }

@@ -104,12 +104,12 @@ describe('KlingClient against the simulator: retries', () => {
     assert.equal((created[0]!.request as { prompt?: string }).prompt, 'A heron lands on a frozen pond');
   });
 
-  it('a create answered 500 is not sent again: upstream error, and the simulator created nothing', LIMIT, async () => {
+  it('a create answered 500 is not sent again: its outcome is unknown to the client (the simulator created nothing)', LIMIT, async () => {
     sim.inject({ on: 'create', status: 500 });
     const tasksBefore = sim.tasks().length;
     const before = sim.stats().creates;
     const error = await apiErrorOf(bed.client.createTask(aVideoRequest()));
-    assert.equal(error.kind, 'upstream');
+    assert.equal(error.kind, 'outcome-unknown');
     assert.equal(error.status, 500);
     assert.equal(sim.stats().creates - before, 1);
     assert.equal(sim.tasks().length, tasksBefore, 'the simulator fails a create before creating anything');

@@ -93,6 +93,44 @@ describe('simulator: faults', () => {
     assert.equal(entry.taskId, sim.tasks().at(-1)!.id);
   });
 
+  it('lose-answer with an answer: the task is created and charged, and the client gets the gateway page instead', async () => {
+    const tasksBefore = sim.tasks().length;
+    const balance = sim.balance();
+    sim.inject({ on: 'create', kind: 'lose-answer', answer: { status: 502, body: '<html><title>502 Bad Gateway</title></html>', headers: { 'X-Request-Id': 'gw-1' } } });
+    const answer = await call(sim.baseUrl, 'POST', CREATE, { body: videoRequest({ duration: 5 }) });
+    assert.equal(answer.status, 502);
+    assert.equal(answer.text, '<html><title>502 Bad Gateway</title></html>');
+    assert.equal(answer.headers['content-type'], 'text/html; charset=utf-8');
+    assert.equal(answer.headers['x-request-id'], 'gw-1');
+    assert.equal(sim.tasks().length, tasksBefore + 1);
+    assert.equal(sim.balance(), balance - 27);
+    const entry = sim.stats().requests.at(-1)!;
+    assert.equal(entry.status, 502);
+    assert.equal(entry.fault, 'lose-answer 502');
+    assert.equal(entry.taskId, sim.tasks().at(-1)!.id);
+  });
+
+  it('lose-answer with a 200 whose body is not a task, and with a plain-text body of the caller\'s type', async () => {
+    const tasksBefore = sim.tasks().length;
+    sim.inject({ on: 'create', kind: 'lose-answer', answer: { status: 200, body: 'OK', contentType: 'text/plain' } });
+    const answer = await call(sim.baseUrl, 'POST', CREATE, { body: videoRequest() });
+    assert.deepEqual([answer.status, answer.text, answer.headers['content-type']], [200, 'OK', 'text/plain']);
+    assert.equal(sim.tasks().length, tasksBefore + 1);
+  });
+
+  it('a status fault with a page answers that page as HTML, and a create it hits creates nothing', async () => {
+    const tasksBefore = sim.tasks().length;
+    sim.inject({ on: 'create', status: 429, page: '<html><title>Too Many Requests</title></html>', retryAfterSeconds: 1 });
+    const answer = await call(sim.baseUrl, 'POST', CREATE, { body: videoRequest() });
+    assert.deepEqual([answer.status, answer.text, answer.headers['content-type'], answer.headers['retry-after']], [
+      429,
+      '<html><title>Too Many Requests</title></html>',
+      'text/html; charset=utf-8',
+      '1',
+    ]);
+    assert.equal(sim.tasks().length, tasksBefore);
+  });
+
   it('reset: task queries, credits and creates get no answer, and nothing happens', async () => {
     const tasksBefore = sim.tasks().length;
     for (const on of ['task', 'credits', 'create'] as const) sim.inject({ on, kind: 'reset' });
@@ -162,6 +200,8 @@ describe('simulator: faults', () => {
   it('refuses faults that cannot apply', () => {
     assert.throws(() => sim.inject({ on: 'task', kind: 'cut', afterBytes: 1 } as never), TypeError);
     assert.throws(() => sim.inject({ on: 'credits', kind: 'lose-answer' } as never), TypeError);
+    assert.throws(() => sim.inject({ on: 'create', kind: 'lose-answer', answer: { status: 99 } }), TypeError);
+    assert.throws(() => sim.inject({ on: 'create', kind: 'lose-answer', answer: { status: 502, headers: { 'X-A': 1 as never } } }), TypeError);
     assert.throws(() => sim.inject({ on: 'create', status: 200 }), TypeError);
     assert.throws(() => sim.inject({ on: 'create', status: 500, times: 0 }), TypeError);
     assert.throws(() => sim.inject({ on: 'everything', status: 500 } as never), TypeError);

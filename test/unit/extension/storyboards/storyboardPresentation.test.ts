@@ -135,6 +135,36 @@ describe('storyboard presentation', () => {
     );
   });
 
+  it('lists under the price the images that will be sent and the callback_url', async () => {
+    const text = `{
+  "version": 1,
+  "defaults": { "callback_url": "https://hooks.example.com/kling" },
+  "videos": [
+    { "name": "hero", "prompt": "A dog", "image": "https://cdn.example.com/first.png", "end_image": "https://cdn.example.com/last.png" },
+    { "name": "wave", "prompt": "<<<element_1>>> waves", "elements": ["mascot"] }
+  ],
+  "elements": [ { "name": "mascot", "description": "A robot", "frontal_image": "https://cdn.example.com/front.png", "refer_images": ["https://cdn.example.com/side.png"] } ]
+}
+`;
+    const { plan } = await setUp(text);
+    const toRender = plan!.videos.filter((v) => v.state.kind === 'to-render');
+    assert.equal(
+      spendDetail(plan!, toRender),
+      [
+        'hero: 5 s · 720p · sound off — $0.375',
+        'wave: 5 s · 720p · sound off — $0.375',
+        '1 new element (mascot): 1 credit each',
+        '',
+        'Images sent:',
+        '· https://cdn.example.com/front.png: front image of element "mascot"',
+        '· https://cdn.example.com/side.png: reference image of element "mascot"',
+        '· https://cdn.example.com/first.png: first frame of hero',
+        '· https://cdn.example.com/last.png: last frame of hero',
+        'The service will post each result to https://hooks.example.com/kling (callback_url of hero, wave)',
+      ].join('\n'),
+    );
+  });
+
   it('says why a render cannot go ahead: problems anywhere for Render all, only the video’s own for Render Video', async () => {
     const broken = await setUp(TEXT.replace('"duration": 9', '"duration": 99'));
     assert.equal(problemsRefusal(broken.outline, undefined), '1 problem to fix before it can be rendered.');

@@ -36,6 +36,11 @@ export function apiErrorTests(simulator: Simulator): UiTest[] {
         await workbench.runCommand('Kling: Set API Key…', 20_000, { leavesInputOpen: true });
         const input = await workbench.quickInput(/Kling: Set API Key/);
         assert.equal(await input.locator('.quick-input-box input').getAttribute('type'), 'password', 'the key is typed into a password box');
+        // A key pasted with a character no HTTP header can carry is refused where it is typed, saying where it is.
+        await input.locator('.quick-input-box input').pressSequentially('sk-é…');
+        await input.locator('.quick-input-message', { hasText: 'The key has a character that is not printable ASCII at position 4 (U+00E9)' }).waitFor({ state: 'visible', timeout: 10_000 });
+        await input.locator('.quick-input-box input').press('Enter');
+        await workbench.quickInput(/Kling: Set API Key/, 5_000);
         await workbench.answerQuickInput(/Kling: Set API Key/, TEST_API_KEY);
         await toastText(workbench, /Kling API key saved: 10000 credits left/);
         const settings = join(server.dirs.userData, 'User', 'settings.json');

@@ -242,6 +242,17 @@ suite('storyboard prices and rendering', () => {
     const result = await vscode.commands.executeCommand<RenderResult>('klingStudio.storyboard.renderVideo', board, 'wave');
     assert.deepEqual(result.kind === 'rendered' ? result.outcomes.map((o) => `${o.name} ${o.kind}`) : result, ['wave saved']);
     assert.equal(questions[asked]?.message, 'Generate wave (3 s, 720p) and 1 element of frames.kling.json for $0.239 (17.2 credits)?', 'a new element is always asked about');
+    assert.ok(
+      questions[asked]?.detail.includes(
+        [
+          'Images sent:',
+          '· assets/robot.png (uploaded from this machine): front image of element "robot"',
+          '· assets/robot-side.png (uploaded from this machine): reference image of element "robot"',
+          '· assets/first.png (uploaded from this machine): first frame of wave',
+        ].join('\n'),
+      ),
+      `the question lists the images that will be uploaded: ${questions[asked]?.detail}`,
+    );
     assert.equal(sim.stats().uploads - before.uploads, 3, 'three images uploaded, each once');
     assert.equal(sim.stats().creates - before.creates, 2, 'the element, then the video');
     const tasks = sim.tasks().slice(-2);
