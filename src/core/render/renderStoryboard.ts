@@ -162,7 +162,16 @@ async function renderOne(
       const issue = checked.error.issues[0]!;
       return { name: video.name, kind: 'failed', message: `not sent: ${issue.path.join('.')}: ${issue.message}`, retryable: false };
     }
-    entry = await options.engine.submit(draftOf(video, plan, options, request), { force: options.force });
+    try {
+      entry = await options.engine.submit(draftOf(video, plan, options, request), { force: options.force });
+    } catch (error) {
+      // The create left and its answer was lost: the journal keeps it as unknown, and so does the outcome.
+      const lost = isApiError(error, 'outcome-unknown')
+        ? options.engine.journal.list().find((e) => e.outputPath === video.outputPath && e.requestHash === video.requestHash && e.state.status === 'unknown')
+        : undefined;
+      if (!lost) throw error;
+      return { name: video.name, kind: 'unknown', entry: lost, message: (error as Error).message };
+    }
   }
   options.onTask?.(video, entry);
   const [ended] = await options.engine.waitFor([entry.id], options.signal);

@@ -122,4 +122,26 @@ describe('a paid video whose download failed', { concurrency: true }, () => {
     assert.equal(nothing.code, 0);
     assert.match(nothing.stdout, /No download is pending/);
   });
+
+  it('a gateway that loses the create\'s answer (502, a page of HTML): unknown, never created again on its own; --force does', async () => {
+    const ws = cliWorkspace('gateway');
+    writeFileSync(path.join(ws.dir, 'g.kling.json'), `{ "version": 1, "output": "out", "videos": [ { "name": "gate", "prompt": "A gateway at night", "duration": 3 } ] }\n`);
+    const sim = await simulator();
+    sim.inject({ on: 'create', kind: 'lose-answer', answer: { status: 502, body: '<html><body><h1>502 Bad Gateway</h1></body></html>' } });
+    const first = await runCli(['render', 'g.kling.json', '--yes'], { cwd: ws.dir, state: ws.state, env: api(sim, ws.state) });
+    assert.notEqual(first.code, 0);
+    assert.match(first.stderr, /\? gate: .*a task may have been created and charged/i);
+    assert.equal(sim.stats().creates, 1);
+    assert.equal(sim.tasks().length, 1, 'the service did make (and charge) one task');
+
+    const again = await runCli(['render', 'g.kling.json', '--yes'], { cwd: ws.dir, state: ws.state, env: api(sim, ws.state) });
+    assert.notEqual(again.code, 0);
+    assert.match(again.stderr, /Nothing was sent again.*--force/s);
+    assert.equal(sim.stats().creates, 1, 'no silent second create');
+
+    const forced = await runCli(['render', 'g.kling.json', '--yes', '--force'], { cwd: ws.dir, state: ws.state, env: api(sim, ws.state) });
+    assert.equal(forced.code, 0, forced.stdout + forced.stderr);
+    assert.equal(sim.stats().creates, 2, 'created again because the user said so');
+    assert.deepEqual(videosIn(path.join(ws.dir, 'out')), ['gate.mp4', 'gate.mp4.json']);
+  });
 });
