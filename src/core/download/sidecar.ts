@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { writeAtomically } from '../journal/taskJournal';
+import { writeAtomically } from '../fs/writeAtomically';
 
 // `<name>.mp4.json` beside each video (storyboard.md, "Results"): the exact request, its hash, the task id, the
 // cost estimated and reported, the times, and the storyboard's path. It is what makes a video "up to date", and

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import * as path from 'node:path';
+import { writeAtomically } from '../fs/writeAtomically';
 import { JournalEntry, JournalFile } from './taskState';
 
 type Listener = (entry: JournalEntry | undefined, id: string) => void;
@@ -155,24 +155,5 @@ export class TaskJournal {
         else await new Promise((resolve) => setTimeout(resolve, Math.min(50, 5 + attempt * 5)));
       }
     }
-  }
-}
-
-/** Writes a file so that readers see either the old or the whole new content, and the new content survives a crash. */
-export async function writeAtomically(filePath: string, content: string | Uint8Array): Promise<void> {
-  await mkdir(path.dirname(filePath), { recursive: true });
-  const temp = path.join(path.dirname(filePath), `.${path.basename(filePath)}.${randomBytes(4).toString('hex')}.tmp`);
-  const handle = await open(temp, 'w');
-  try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(temp, filePath);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
   }
 }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { ApiError, isApiError, type ErrorKind } from '../api/apiError';
 import { VideoRequest, type ElementRequest } from '../api/apiSchemas';
-import { writeAtomically } from '../journal/taskJournal';
+import { writeAtomically } from '../fs/writeAtomically';
 import type { JournalEntry } from '../journal/taskState';
 import { formatAmount } from '../pricing/decimal';
 import { ELEMENT_PRICE } from '../pricing/priceTable';
