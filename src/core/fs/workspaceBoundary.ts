@@ -93,7 +93,13 @@ function components(p: string): string[] {
 
 /** Whether `target` (absolute, or relative to the current folder) resolves inside `root`, and if not, which link leads out. */
 export async function checkInsideRoot(target: string, root: string): Promise<BoundaryCheck> {
-  const realRoot = await realpath(path.resolve(root));
+  let realRoot: string;
+  try {
+    realRoot = await realpath(path.resolve(root));
+  } catch {
+    // Nothing can be judged inside a workspace that cannot be found: refuse rather than guess.
+    return { inside: false, realPath: undefined, link: undefined, reason: `the workspace folder ${root} cannot be found` };
+  }
   let resolved: { realPath: string; links: LinkStep[] };
   try {
     resolved = await realPathOf(target);
