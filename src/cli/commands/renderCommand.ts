@@ -79,6 +79,7 @@ export async function renderCommand(ctx: CliContext, files: string[], flags: Ren
     await engine.start();
     const plan = await planStoryboard(loaded.storyboard, {
       storyboardPath: loaded.storyboardPath,
+      workspaceRoot: loaded.workspaceRoot,
       only: flags.only,
       force: flags.force,
       journal: journal.list(),
@@ -129,7 +130,7 @@ export async function renderCommand(ctx: CliContext, files: string[], flags: Ren
         backend,
         concurrency,
         signal: ctx.signal,
-        upload: async (file) => (await backends.clientFor(backend)).uploadFile(file, ctx.signal),
+        upload: async (file) => (await backends.clientFor(backend)).uploadFile(file, { root: loaded.workspaceRoot, signal: ctx.signal }),
         onTask: (video, entry) => {
           names.set(entry.id, video.name);
           progress.update(video.name, journal.get(entry.id) ?? entry);

@@ -1,7 +1,8 @@
-import { openAsBlob } from 'node:fs';
 import * as path from 'node:path';
 import { Agent, EnvHttpProxyAgent, FormData, request, type Dispatcher } from 'undici';
 import type { z } from 'zod';
+import { openRegularFile } from '../fs/openRegularFile';
+import { assertInsideRoot } from '../fs/workspaceBoundary';
 import { ApiError, redact, type ApiErrorDetails } from './apiError';
 import { ApiErrorBody, Credits, FileUpload, Task, type CreateRequest } from './apiSchemas';
 import { backoffDelay, DEFAULT_BACKOFF, parseRetryAfter, sleep as realSleep, type BackoffPolicy } from './backoff';
@@ -9,6 +10,8 @@ import { errorRowForStatus } from './errorTable';
 
 export const DEFAULT_BASE_URL = 'https://api.evolink.ai';
 export const DEFAULT_FILES_BASE_URL = 'https://files-api.evolink.ai';
+/** The Files API's limit (contract.md, "Files"). */
+const UPLOAD_MAX_BYTES = 100 * 1024 * 1024;
 
 export interface Timeouts {
   connectMs: number;
@@ -122,9 +125,32 @@ export class KlingClient {
     return this.call({ method: 'GET', url: `${this.baseUrl}/v1/credits`, schema: Credits, spends: false, describe: 'credits', signal });
   }
 
-  /** Uploads a local image with the Files API and returns its URL, usable as image_start/image_end. */
-  async uploadFile(filePath: string, signal?: AbortSignal): Promise<string> {
-    const blob = await openAsBlob(filePath, { type: contentTypeOf(filePath) });
+  /**
+   * Uploads a local image with the Files API and returns its URL, usable as image_start/image_end. With `root`, the
+   * image must resolve inside that workspace (by real path: a link to a file outside is refused, and named), and
+   * its real path is read through a handle opened with O_NOFOLLOW, so that nothing swapped in after the check is
+   * sent either. Only a regular file is read, at most the Files API's 100 MB.
+   */
+  async uploadFile(filePath: string, options: { root?: string | undefined; signal?: AbortSignal | undefined } = {}): Promise<string> {
+    const { signal } = options;
+    const realPath = options.root ? await assertInsideRoot(filePath, options.root, `the image ${path.basename(filePath)}`) : filePath;
+    const handle = await openRegularFile(realPath, 'read');
+    let bytes: Uint8Array<ArrayBuffer>;
+    try {
+      const { size } = await handle.stat();
+      if (size > UPLOAD_MAX_BYTES) throw new Error(`${path.basename(filePath)} is ${Math.round(size / 1024 / 1024)} MB; the Files API takes at most 100 MB.`);
+      bytes = new Uint8Array(size);
+      let filled = 0;
+      while (filled < size) {
+        const { bytesRead } = await handle.read(bytes, filled, size - filled, filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      bytes = bytes.subarray(0, filled);
+    } finally {
+      await handle.close();
+    }
+    const blob = new Blob([bytes], { type: contentTypeOf(filePath) });
     const upload = await this.call({
       method: 'POST',
       url: `${this.filesBaseUrl}/api/v1/files/upload/stream`,

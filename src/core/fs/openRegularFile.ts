@@ -17,16 +17,13 @@ export type OpenMode =
   /** Create a new file; fails if anything (a file, a link, a dangling link) is already at the path. */
   | 'create'
   /** Read and write an existing file (resume a partial download). */
-  | 'update'
-  /** Write a file from the start, creating it if it is missing. */
-  | 'replace';
+  | 'update';
 
 // O_NONBLOCK on every mode: opening a FIFO for writing then fails at once (ENXIO) instead of waiting for a reader.
 const FLAGS: Record<OpenMode, number> = {
   read: constants.O_RDONLY,
   create: constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL,
   update: constants.O_RDWR,
-  replace: constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC,
 };
 
 /** A path that holds something other than a regular file (a folder, a link, a FIFO, a socket, a device). */
@@ -60,7 +57,7 @@ export function kindOf(stats: Stats): string {
 export async function openRegularFile(filePath: string, mode: OpenMode): Promise<FileHandle> {
   if (NOFOLLOW === 0) {
     const before = await lstat(filePath).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT' && mode !== 'read' && mode !== 'update') return undefined;
+      if (error.code === 'ENOENT' && mode === 'create') return undefined;
       throw error;
     });
     if (before?.isSymbolicLink()) throw new NotRegularFileError(filePath, 'a symbolic link');

@@ -40,6 +40,8 @@ export const JournalEntry = z.object({
   elementName: z.optional(z.string()),
   /** Where the video is saved, with its sidecar beside it. */
   outputPath: z.optional(z.string()),
+  /** The workspace the video and its sidecar must stay in (checked by real path when they are written). */
+  workspaceRoot: z.optional(z.string()),
   taskId: z.optional(z.string()),
   reportedCredits: z.optional(z.number()),
   state: TaskState,

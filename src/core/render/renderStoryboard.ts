@@ -53,7 +53,13 @@ export async function readKnownElements(outputDir: string, backend: Backend): Pr
   }
 }
 
-async function recordElement(outputDir: string, backend: Backend, definitionHash: string, record: { name: string; element_id: string; taskId?: string | undefined }) {
+async function recordElement(
+  outputDir: string,
+  backend: Backend,
+  definitionHash: string,
+  record: { name: string; element_id: string; taskId?: string | undefined },
+  workspaceRoot: string | undefined,
+) {
   const file = path.join(outputDir, ELEMENTS_FILE);
   let json: Record<string, unknown> = {};
   try {
@@ -62,7 +68,7 @@ async function recordElement(outputDir: string, backend: Backend, definitionHash
     // First element for this folder.
   }
   json[`${backend.kind}:${definitionHash}`] = { ...record, createdAt: new Date().toISOString() };
-  await writeAtomically(file, `${JSON.stringify(json, null, 2)}\n`);
+  await writeAtomically(file, `${JSON.stringify(json, null, 2)}\n`, { root: workspaceRoot });
 }
 
 /**
@@ -157,6 +163,7 @@ async function renderOne(
       storyboardPath: plan.storyboardPath,
       videoName: video.name,
       outputPath: video.outputPath,
+      workspaceRoot: plan.workspaceRoot,
     });
   }
   options.onTask?.(video, entry);
@@ -207,7 +214,7 @@ async function createElements(
       return `the element "${element.name}" could not be created: ${why}`;
     }
     elementIds.set(definitionHash, state.elementId);
-    await recordElement(plan.outputDir, options.backend, definitionHash, { name: element.name, element_id: state.elementId, taskId: ended?.taskId });
+    await recordElement(plan.outputDir, options.backend, definitionHash, { name: element.name, element_id: state.elementId, taskId: ended?.taskId }, plan.workspaceRoot);
   }
   return undefined;
 }

@@ -25,6 +25,8 @@ export interface SubmitDraft {
   videoName?: string | undefined;
   elementName?: string | undefined;
   outputPath?: string | undefined;
+  /** The workspace the result must stay in: the storyboard's root, the open folder, or the extension's storage. */
+  workspaceRoot?: string | undefined;
 }
 
 export interface TaskEngineDeps {
@@ -109,6 +111,7 @@ export class TaskEngine {
       videoName: draft.videoName,
       elementName: draft.elementName,
       outputPath: draft.outputPath,
+      workspaceRoot: draft.workspaceRoot,
       state: { status: 'submitting' },
       polls: 0,
       createdAt: now,
@@ -253,7 +256,9 @@ export class TaskEngine {
       const result = await downloadFile({
         url,
         targetPath: outputPath,
-        dispatcher: this.deps.downloadDispatcher ? this.deps.downloadDispatcher(entry.backend) : this.dispatcherFor(url),
+        root: entry.workspaceRoot,
+        // Each address of a redirect chain gets the dispatcher for its kind of host (direct to loopback, else proxied).
+        dispatcherFor: (address) => this.deps.downloadDispatcher?.(entry.backend) ?? this.dispatcherFor(address),
         signal: this.abort.signal,
         sleep: this.deps.downloadSleep,
         log: this.deps.log,
@@ -276,7 +281,7 @@ export class TaskEngine {
         createdAt: new Date(done.createdAt).toISOString(),
         completedAt: done.completedAt ? new Date(done.completedAt).toISOString() : undefined,
         savedAt: now,
-      });
+      }, { root: entry.workspaceRoot });
       await this.apply(entryId, { type: 'downloaded', filePath: outputPath });
       this.deps.log?.(`saved ${outputPath} (${result.bytes} bytes, ${result.requests} request${result.requests === 1 ? '' : 's'})`);
     } catch (error) {

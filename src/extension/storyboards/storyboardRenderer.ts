@@ -87,6 +87,7 @@ export class StoryboardRenderer extends Disposable {
     const backend = this.services.backends.current();
     const plan = await core.planStoryboard(storyboard, {
       storyboardPath: checked.storyboardPath,
+      workspaceRoot: checked.workspaceRoot,
       only,
       journal: this.services.tasks.entries(),
       knownElements: await core.readKnownElements(core.storyboardOutputDir(checked.storyboardPath, storyboard), backend),
@@ -145,7 +146,7 @@ export class StoryboardRenderer extends Disposable {
       engine,
       backend,
       concurrency: CONCURRENCY,
-      upload: async (file) => (await this.services.backends.clientFor(backend)).uploadFile(file),
+      upload: async (file) => (await this.services.backends.clientFor(backend)).uploadFile(file, { root: checked.workspaceRoot }),
       onTask: () => {
         started++;
         report?.(`${started} of ${expected} created; follow them in the Tasks view`);
