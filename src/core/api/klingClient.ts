@@ -59,6 +59,8 @@ interface Call<T> {
   spends: boolean;
   describe: string;
   signal?: AbortSignal | undefined;
+  /** Ends the waits between attempts (not a request in flight): see createTask. */
+  stopRetrying?: AbortSignal | undefined;
 }
 
 // Errors raised before a single byte of the request can have left this machine: safe to try again, even for a create.
@@ -97,8 +99,13 @@ export class KlingClient {
     this.dispatcher = options.dispatcher ?? createDispatcher(this.baseUrl, { ...DEFAULT_TIMEOUTS, ...options.timeouts });
   }
 
-  /** Creates a task. Costs money: never called twice for one request by this client. */
-  createTask(body: CreateRequest, signal?: AbortSignal): Promise<Task> {
+  /**
+   * Creates a task. Costs money: never called twice for one request by this client. `stopRetrying` (Ctrl-C, SIGTERM)
+   * ends a wait before trying again, which happens only when the service proved that nothing was created (a 429, a
+   * connection never made): the create then fails as not sent. A request in flight is left to finish, so that its
+   * answer (a task that is paid for) is not lost.
+   */
+  createTask(body: CreateRequest, signal?: AbortSignal, options: { stopRetrying?: AbortSignal | undefined } = {}): Promise<Task> {
     return this.call({
       method: 'POST',
       url: `${this.baseUrl}/v1/videos/generations`,
@@ -107,6 +114,7 @@ export class KlingClient {
       spends: true,
       describe: describeRequest(body),
       signal,
+      stopRetrying: options.stopRetrying,
     });
   }
 
@@ -217,7 +225,7 @@ export class KlingClient {
         if (attempt < this.backoff.maxAttempts && code !== 'UND_ERR_CLOSED' && code !== 'UND_ERR_DESTROYED') {
           const waitMs = backoffDelay(attempt - 1, this.backoff, this.random);
           this.onRetry({ what: call.describe, status: undefined, reason, waitMs, attempt });
-          await this.sleep(waitMs, call.signal);
+          await this.waitToRetry(waitMs, call);
           continue;
         }
         throw new ApiError({ kind: 'network', message: `Could not reach ${hostOf(call.url)}: ${reason}.` }, { cause: error });
@@ -234,10 +242,25 @@ export class KlingClient {
       if (retryable && attempt < this.backoff.maxAttempts && wait <= this.backoff.maxRetryAfterMs) {
         this.log(`waiting ${Math.round(wait / 100) / 10} s before trying ${call.describe} again (${status})`);
         this.onRetry({ what: call.describe, status, waitMs: wait, attempt });
-        await this.sleep(wait, call.signal);
+        await this.waitToRetry(wait, call);
         continue;
       }
       throw error;
+    }
+  }
+
+  /** The wait before another attempt; a call told to stop retrying stops here, where nothing has been created. */
+  private async waitToRetry(ms: number, call: Pick<Call<unknown>, 'signal' | 'stopRetrying' | 'describe'>): Promise<void> {
+    const stop = call.stopRetrying;
+    if (!stop) return this.sleep(ms, call.signal);
+    try {
+      await this.sleep(ms, call.signal ? AbortSignal.any([call.signal, stop]) : stop);
+    } catch (error) {
+      if (!stop.aborted || call.signal?.aborted) throw error;
+      throw new ApiError(
+        { kind: 'network', message: `Stopped before ${call.describe} was sent again; the service had turned it away, so nothing was created.` },
+        { cause: error },
+      );
     }
   }
 

@@ -164,7 +164,7 @@ async function renderOne(
       videoName: video.name,
       outputPath: video.outputPath,
       workspaceRoot: plan.workspaceRoot,
-    });
+    }, { signal: options.signal });
   }
   options.onTask?.(video, entry);
   const [ended] = await options.engine.waitFor([entry.id], options.signal);
@@ -203,7 +203,7 @@ async function createElements(
         price: { seconds: 0, usd: ELEMENT_PRICE.usd, credits: ELEMENT_PRICE.credits },
         backend: options.backend,
         elementName: element.name,
-      });
+      }, { signal: options.signal });
     } catch (error) {
       return `the element "${element.name}" could not be created: ${error instanceof Error ? error.message : String(error)}`;
     }

@@ -97,7 +97,7 @@ export class TaskEngine {
    * Sends one create. It is journaled before it is sent, so a crash cannot lose a task that was paid for. A create
    * the service rejected leaves nothing behind; one whose answer was lost stays in the journal as unknown.
    */
-  async submit(draft: SubmitDraft): Promise<JournalEntry> {
+  async submit(draft: SubmitDraft, options: { signal?: AbortSignal | undefined } = {}): Promise<JournalEntry> {
     const now = this.clock.now();
     const entry: JournalEntry = {
       id: `job-${now.toString(36)}-${randomBytes(4).toString('hex')}`,
@@ -120,7 +120,8 @@ export class TaskEngine {
     await this.deps.journal.add(entry);
     const client = await this.deps.clientFor(draft.backend);
     try {
-      const task = await client.createTask(draft.request, this.abort.signal);
+      // The caller's signal (Ctrl-C) only ends a wait to retry, where nothing was created; a create in flight finishes.
+      const task = await client.createTask(draft.request, this.abort.signal, { stopRetrying: options.signal });
       const created = await this.apply(entry.id, { type: 'created', task });
       if (created) this.poller.watch(created);
       return created ?? entry;
