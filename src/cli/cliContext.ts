@@ -9,8 +9,26 @@ export interface CliContext {
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   stderr: NodeJS.WritableStream;
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
-  /** Aborted on Ctrl-C. */
+  /** Aborted on Ctrl-C or SIGTERM, with a {@link StopRequest} as its reason. */
   signal: AbortSignal;
+}
+
+/** Why the CLI was asked to stop: the signal, and the exit code shells expect for it (128 + the signal's number). */
+export class StopRequest extends Error {
+  constructor(readonly signalName: 'SIGINT' | 'SIGTERM') {
+    super(signalName === 'SIGINT' ? 'interrupted' : 'terminated');
+    this.name = 'StopRequest';
+  }
+
+  get exitCode(): number {
+    return this.signalName === 'SIGINT' ? 130 : 143;
+  }
+}
+
+/** The exit code of a command that stopped on its signal: 130 after Ctrl-C, 143 after SIGTERM. */
+export function stopExitCode(ctx: CliContext): number {
+  const reason: unknown = ctx.signal.reason;
+  return reason instanceof StopRequest ? reason.exitCode : 130;
 }
 
 export function out(ctx: CliContext, line = ''): void {

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { err, out, UsageError, type CliContext } from './cliContext';
+import { err, out, StopRequest, UsageError, type CliContext } from './cliContext';
 import { CREDITS_HELP, creditsCommand } from './commands/creditsCommand';
 import { DOWNLOAD_HELP, downloadCommand } from './commands/downloadCommand';
 import { ESTIMATE_HELP, estimateCommand } from './commands/estimateCommand';
@@ -116,13 +116,16 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
 
 if (require.main === module) {
   const controller = new AbortController();
-  let interrupts = 0;
-  process.on('SIGINT', () => {
-    // The first Ctrl-C stops watching cleanly (the journal is kept); a second one leaves at once.
-    if (++interrupts > 1) process.exit(130);
-    controller.abort(new Error('interrupted'));
-  });
-  process.on('SIGTERM', () => controller.abort(new Error('terminated')));
+  // The first signal stops cleanly: every wait ends (polls, downloads, a create's wait to retry), a create already
+  // on its way is answered and journaled, and the command says how to resume. A second signal leaves at once; the
+  // journal is still whole, since every write of it is a rename.
+  const stop = (signalName: 'SIGINT' | 'SIGTERM') => {
+    const request = new StopRequest(signalName);
+    if (controller.signal.aborted) process.exit(request.exitCode);
+    controller.abort(request);
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
   const ctx: CliContext = { env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, signal: controller.signal };
   runCli(process.argv.slice(2), ctx).then(
     (code) => {

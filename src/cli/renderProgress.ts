@@ -19,7 +19,7 @@ export class RenderProgress {
     names: readonly string[],
   ) {
     this.interactive = Boolean(ctx.stdout.isTTY);
-    this.nameWidth = Math.min(28, Math.max(8, ...names.map((n) => n.length)));
+    this.nameWidth = Math.min(28, names.reduce((width, n) => Math.max(width, n.length), 8));
   }
 
   update(name: string, entry: JournalEntry): void {

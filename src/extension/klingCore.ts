@@ -15,7 +15,8 @@ export { renderStoryboard, readKnownElements } from '../core/render/renderStoryb
 export { buildVideoRequest, specFromStoryboardVideo } from '../core/request/buildRequest';
 export { requestHash } from '../core/request/requestHash';
 export { SIMULATOR_API_KEY, startSimulator } from '../core/simulator/simulatorServer';
-export { checkStoryboardText, validateStoryboard, storyboardOutputDir } from '../core/storyboard/validateStoryboard';
+export { checkStoryboardText, validateStoryboard, storyboardOutputDir, unreadStoryboardCheck } from '../core/storyboard/validateStoryboard';
+export { readStoryboardFile } from '../core/storyboard/readStoryboardFile';
 export { outlineStoryboard, videoAt } from '../core/storyboard/storyboardOutline';
 export { storyboardScaffold } from '../core/storyboard/storyboardScaffold';
 export { pollPolicyFor } from '../core/tasks/pollPolicyFor';

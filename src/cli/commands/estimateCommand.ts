@@ -25,7 +25,7 @@ export async function estimateCommand(ctx: CliContext, files: string[], options:
 
 /** A table of the plan: one row per video, then the total (and what rendering now would cost). */
 export function printPlanTable(ctx: CliContext, plan: StoryboardPlan, showState: boolean): void {
-  const nameWidth = Math.max(5, ...plan.videos.map((v) => v.name.length));
+  const nameWidth = plan.videos.reduce((width, v) => Math.max(width, v.name.length), 5);
   out(ctx, `${'video'.padEnd(nameWidth)}  seconds  quality  sound     USD   credits${showState ? '  state' : ''}`);
   for (const v of plan.videos) {
     const state = showState ? `  ${stateLabel(v.state.kind)}` : '';

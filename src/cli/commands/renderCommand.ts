@@ -9,7 +9,7 @@ import { storyboardOutputDir } from '../../core/storyboard/validateStoryboard';
 import { TaskEngine } from '../../core/tasks/taskEngine';
 import { pollPolicyFor } from '../../core/tasks/pollPolicyFor';
 import { CliBackends } from '../cliBackend';
-import { confirm, err, isInteractive, out, stateDir, UsageError, type CliContext } from '../cliContext';
+import { confirm, err, isInteractive, out, stateDir, stopExitCode, UsageError, type CliContext } from '../cliContext';
 import { loadStoryboard } from '../loadStoryboard';
 import { printOutgoing } from '../printOutgoing';
 import { RenderProgress } from '../renderProgress';
@@ -21,8 +21,8 @@ Renders the videos of a storyboard: validates it, shows the price and asks befor
 shows their progress, downloads each video with its sidecar (<name>.mp4.json) and prints where they are.
 Videos whose result is up to date are skipped. Exits 1 if any video failed.
 
-Ctrl-C stops watching but keeps the journal: run the same command again to resume. A paid task is never
-created twice.
+Ctrl-C (exit 130) or SIGTERM (exit 143) stops watching but keeps the journal: run the same command again to
+resume. A paid task is never created twice. A second Ctrl-C leaves at once.
 
   --only NAME      render only this video (repeatable)
   --force          render even videos that are up to date
@@ -86,6 +86,7 @@ export async function renderCommand(ctx: CliContext, files: string[], flags: Ren
     await engine.start();
     const plan = await planStoryboard(loaded.storyboard, {
       storyboardPath: loaded.storyboardPath,
+      workspaceRoot: loaded.workspaceRoot,
       only: flags.only,
       force: flags.force,
       journal: journal.list(),
@@ -118,7 +119,7 @@ export async function renderCommand(ctx: CliContext, files: string[], flags: Ren
         }
         if (!(await confirm(ctx, spend))) {
           out(ctx, 'Nothing rendered, nothing spent.');
-          return 0;
+          return ctx.signal.aborted ? stopExitCode(ctx) : 0;
         }
       } else {
         out(ctx, simulated ? `Rendering ${what} on the simulator.` : `Spending ${price} on ${what}.`);
@@ -140,7 +141,7 @@ export async function renderCommand(ctx: CliContext, files: string[], flags: Ren
         concurrency,
         force: flags.force,
         signal: ctx.signal,
-        upload: async (file) => (await backends.clientFor(backend)).uploadFile(file, ctx.signal),
+        upload: async (file) => (await backends.clientFor(backend)).uploadFile(file, { root: loaded.workspaceRoot, signal: ctx.signal }),
         onTask: (video, entry) => {
           names.set(entry.id, video.name);
           progress.update(video.name, journal.get(entry.id) ?? entry);
@@ -173,7 +174,7 @@ function stopped(ctx: CliContext, engine: TaskEngine): number {
     `Stopped watching.${running.length ? ` ${running.length} task${running.length === 1 ? ' is' : 's are'} still under way on the service.` : ''} ` +
       'Run the same command again to resume: nothing paid for is created twice.',
   );
-  return 130;
+  return stopExitCode(ctx);
 }
 
 function summary(ctx: CliContext, outcomes: VideoOutcome[], outputDir: string, simulated: boolean): number {

@@ -1,7 +1,8 @@
-import { openAsBlob } from 'node:fs';
 import * as path from 'node:path';
 import { Agent, EnvHttpProxyAgent, FormData, request, type Dispatcher } from 'undici';
 import type { z } from 'zod';
+import { openRegularFile } from '../fs/openRegularFile';
+import { assertInsideRoot } from '../fs/workspaceBoundary';
 import { ApiError, redact, type ApiErrorDetails } from './apiError';
 import { apiKeyProblem } from './apiKeyProblem';
 import { ApiErrorBody, Credits, FileUpload, Task, type CreateRequest } from './apiSchemas';
@@ -11,6 +12,8 @@ import { errorRowForStatus } from './errorTable';
 
 export const DEFAULT_BASE_URL = 'https://api.evolink.ai';
 export const DEFAULT_FILES_BASE_URL = 'https://files-api.evolink.ai';
+/** The Files API's limit (contract.md, "Files"). */
+const UPLOAD_MAX_BYTES = 100 * 1024 * 1024;
 
 export interface Timeouts {
   connectMs: number;
@@ -58,6 +61,8 @@ interface Call<T> {
   spends: boolean;
   describe: string;
   signal?: AbortSignal | undefined;
+  /** Ends the waits between attempts (not a request in flight): see createTask. */
+  stopRetrying?: AbortSignal | undefined;
 }
 
 // Failures that prove a request never left this machine, so that even a create may go again: no connection was
@@ -114,8 +119,13 @@ export class KlingClient {
     this.dispatcher = options.dispatcher ?? createDispatcher(this.baseUrl, { ...DEFAULT_TIMEOUTS, ...options.timeouts });
   }
 
-  /** Creates a task. Costs money: never called twice for one request by this client. */
-  createTask(body: CreateRequest, signal?: AbortSignal): Promise<Task> {
+  /**
+   * Creates a task. Costs money: never called twice for one request by this client. `stopRetrying` (Ctrl-C, SIGTERM)
+   * ends a wait before trying again, which happens only when the service proved that nothing was created (a 429, a
+   * connection never made): the create then fails as not sent. A request in flight is left to finish, so that its
+   * answer (a task that is paid for) is not lost.
+   */
+  createTask(body: CreateRequest, signal?: AbortSignal, options: { stopRetrying?: AbortSignal | undefined } = {}): Promise<Task> {
     return this.call({
       method: 'POST',
       url: `${this.baseUrl}/v1/videos/generations`,
@@ -124,6 +134,7 @@ export class KlingClient {
       spends: true,
       describe: describeRequest(body),
       signal,
+      stopRetrying: options.stopRetrying,
     });
   }
 
@@ -142,9 +153,32 @@ export class KlingClient {
     return this.call({ method: 'GET', url: `${this.baseUrl}/v1/credits`, schema: Credits, spends: false, describe: 'credits', signal });
   }
 
-  /** Uploads a local image with the Files API and returns its URL, usable as image_start/image_end. */
-  async uploadFile(filePath: string, signal?: AbortSignal): Promise<string> {
-    const blob = await openAsBlob(filePath, { type: contentTypeOf(filePath) });
+  /**
+   * Uploads a local image with the Files API and returns its URL, usable as image_start/image_end. With `root`, the
+   * image must resolve inside that workspace (by real path: a link to a file outside is refused, and named), and
+   * its real path is read through a handle opened with O_NOFOLLOW, so that nothing swapped in after the check is
+   * sent either. Only a regular file is read, at most the Files API's 100 MB.
+   */
+  async uploadFile(filePath: string, options: { root?: string | undefined; signal?: AbortSignal | undefined } = {}): Promise<string> {
+    const { signal } = options;
+    const realPath = options.root ? await assertInsideRoot(filePath, options.root, `the image ${path.basename(filePath)}`) : filePath;
+    const handle = await openRegularFile(realPath, 'read');
+    let bytes: Uint8Array<ArrayBuffer>;
+    try {
+      const { size } = await handle.stat();
+      if (size > UPLOAD_MAX_BYTES) throw new Error(`${path.basename(filePath)} is ${Math.round(size / 1024 / 1024)} MB; the Files API takes at most 100 MB.`);
+      bytes = new Uint8Array(size);
+      let filled = 0;
+      while (filled < size) {
+        const { bytesRead } = await handle.read(bytes, filled, size - filled, filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      bytes = bytes.subarray(0, filled);
+    } finally {
+      await handle.close();
+    }
+    const blob = new Blob([bytes], { type: contentTypeOf(filePath) });
     const upload = await this.call({
       method: 'POST',
       url: `${this.filesBaseUrl}/api/v1/files/upload/stream`,
@@ -212,7 +246,7 @@ export class KlingClient {
         if (attempt < this.backoff.maxAttempts && code !== 'UND_ERR_CLOSED' && code !== 'UND_ERR_DESTROYED') {
           const waitMs = backoffDelay(attempt - 1, this.backoff, this.random);
           this.onRetry({ what: call.describe, status: undefined, reason, waitMs, attempt });
-          await this.sleep(waitMs, call.signal);
+          await this.waitToRetry(waitMs, call);
           continue;
         }
         throw new ApiError({ kind: 'network', message: `Could not reach ${hostOf(call.url)}: ${reason}.` }, { cause: error });
@@ -236,7 +270,7 @@ export class KlingClient {
       if (retryable && attempt < this.backoff.maxAttempts && wait <= this.backoff.maxRetryAfterMs) {
         this.log(`waiting ${Math.round(wait / 100) / 10} s before trying ${call.describe} again (${status})`);
         this.onRetry({ what: call.describe, status, waitMs: wait, attempt });
-        await this.sleep(wait, call.signal);
+        await this.waitToRetry(wait, call);
         continue;
       }
       throw error;
@@ -271,6 +305,21 @@ export class KlingClient {
       },
       cause === undefined ? undefined : { cause },
     );
+  }
+
+  /** The wait before another attempt; a call told to stop retrying stops here, where nothing has been created. */
+  private async waitToRetry(ms: number, call: Pick<Call<unknown>, 'signal' | 'stopRetrying' | 'describe'>): Promise<void> {
+    const stop = call.stopRetrying;
+    if (!stop) return this.sleep(ms, call.signal);
+    try {
+      await this.sleep(ms, call.signal ? AbortSignal.any([call.signal, stop]) : stop);
+    } catch (error) {
+      if (!stop.aborted || call.signal?.aborted) throw error;
+      throw new ApiError(
+        { kind: 'network', message: `Stopped before ${call.describe} was sent again; the service had turned it away, so nothing was created.` },
+        { cause: error },
+      );
+    }
   }
 
   private parse<T>(call: Pick<Call<T>, 'schema' | 'describe' | 'spends' | 'url'>, text: string, status: number, requestId: string | undefined): T {

@@ -3,7 +3,8 @@ import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as z from 'zod/mini';
 import { FileLock } from '../fs/fileLock';
-import { writeAtomically } from '../journal/taskJournal';
+import { assertInsideRoot } from '../fs/workspaceBoundary';
+import { writeAtomically } from '../fs/writeAtomically';
 import { JournalEntry } from '../journal/taskState';
 import { isOwnerGone, ProcessOwner } from '../process/processOwner';
 
@@ -22,7 +23,11 @@ export const ClaimRef = z.object({
   /** What it is for, on which backend, for which request; the file is `.<key>.claim`. */
   key: z.string(),
 });
-export type ClaimRef = z.infer<typeof ClaimRef>;
+/**
+ * A claim's place, and the workspace it must stay in: its folder is checked by real path before anything is written
+ * there (a folder swapped for a link must not lead a claim or its lock outside). The root is not stored with it.
+ */
+export type ClaimRef = z.infer<typeof ClaimRef> & { root?: string | undefined };
 
 const CLAIM_SUFFIX = '.claim';
 const LOCK_FILE = '.kling-claims.lock';
@@ -148,7 +153,7 @@ export class ClaimStore {
    * `entry`'s name when it is to be created (or taken over), nothing otherwise.
    */
   async acquire(ref: ClaimRef, entry: JournalEntry, options: AcquireOptions): Promise<ClaimDecision> {
-    return this.locked(ref.dir, async () => {
+    return this.locked(ref, async () => {
       const now = this.now();
       const current = await readClaim(ref);
       const create = async (reason: string): Promise<ClaimDecision> => {
@@ -189,7 +194,7 @@ export class ClaimStore {
         case 'expired':
           return create(`its last task ${state.status === 'failed' ? 'failed' : 'expired'}`);
       }
-    });
+    }, true);
   }
 
   /**
@@ -197,7 +202,7 @@ export class ClaimStore {
    * has made it its own meanwhile (it judged us gone): the caller stops driving the task.
    */
   async update(ref: ClaimRef, generation: number, entry: JournalEntry): Promise<boolean> {
-    return this.locked(ref.dir, async () => {
+    return this.locked(ref, async () => {
       const current = await readClaim(ref);
       if (!current || current.generation !== generation || current.owner.token !== this.owner.token) return false;
       await this.write(ref, { ...current, entry, ownerSeenAt: this.now() });
@@ -207,7 +212,7 @@ export class ClaimStore {
 
   /** Removes our claim once the video is saved: its sidecar now says what was made. */
   async remove(ref: ClaimRef, generation: number): Promise<void> {
-    await this.locked(ref.dir, async () => {
+    await this.locked(ref, async () => {
       const current = await readClaim(ref);
       if (current && current.generation === generation && current.owner.token === this.owner.token) {
         await rm(claimFile(ref), { force: true });
@@ -217,7 +222,7 @@ export class ClaimStore {
 
   /** Makes a claim whose owner is gone ours (or returns undefined if it is not gone, or changed meanwhile). */
   async adopt(ref: ClaimRef, generation: number): Promise<Claim | undefined> {
-    return this.locked(ref.dir, async () => {
+    return this.locked(ref, async () => {
       const current = await readClaim(ref);
       const now = this.now();
       if (!current || current.generation !== generation || !isClaimOwnerGone(current, now)) return undefined;
@@ -228,7 +233,7 @@ export class ClaimStore {
 
   /** Marks a claim whose sender is gone as unknown (used when a journal finds such an entry at start). */
   async markUnknown(ref: ClaimRef, generation: number): Promise<Claim | undefined> {
-    return this.locked(ref.dir, async () => {
+    return this.locked(ref, async () => {
       const current = await readClaim(ref);
       if (!current || current.generation !== generation || current.entry.state.status !== 'submitting') return current;
       if (!isClaimOwnerGone(current, this.now())) return current;
@@ -255,11 +260,16 @@ export class ClaimStore {
   }
 
   private async write(ref: ClaimRef, claim: Claim): Promise<void> {
-    await writeAtomically(claimFile(ref), `${JSON.stringify(claim, null, 1)}\n`);
+    await writeAtomically(claimFile(ref), `${JSON.stringify(claim, null, 1)}\n`, { root: ref.root });
   }
 
-  private async locked<T>(dir: string, work: () => Promise<T>): Promise<T> {
-    await mkdir(dir, { recursive: true });
-    return new FileLock(path.join(dir, LOCK_FILE), { owner: this.owner }).with(work);
+  /**
+   * Runs `work` under the folder's lock. Only a new claim makes the folder; a change to an existing one finds it
+   * there, or fails (the folder was deleted or replaced) rather than make it anew somewhere it should not be.
+   */
+  private async locked<T>(ref: ClaimRef, work: () => Promise<T>, makeFolder = false): Promise<T> {
+    if (ref.root) await assertInsideRoot(ref.dir, ref.root, 'the output folder');
+    if (makeFolder) await mkdir(ref.dir, { recursive: true });
+    return new FileLock(path.join(ref.dir, LOCK_FILE), { owner: this.owner, createFolder: false }).with(work);
   }
 }

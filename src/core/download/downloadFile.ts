@@ -1,14 +1,32 @@
-import { mkdir, open, rename, rm, stat, truncate, type FileHandle } from 'node:fs/promises';
+import { lstat, mkdir, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
 import { getGlobalDispatcher, type Dispatcher } from 'undici';
 import { backoffDelay, sleep as realSleep } from '../api/backoff';
+import { isLoopback } from '../api/klingClient';
+import { kindOf, openRegularFile } from '../fs/openRegularFile';
+import { assertInsideRoot, OutsideWorkspaceError } from '../fs/workspaceBoundary';
+import { syncFolder } from '../fs/writeAtomically';
 import { readTopLevelBoxes } from '../media/mp4Boxes';
+
+/** Redirects followed from a result link to the video (a CDN may send one or two). */
+export const MAX_REDIRECTS = 5;
 
 export interface DownloadOptions {
   url: string;
   /** Where the file ends up. It appears there whole or not at all. */
   targetPath: string;
+  /**
+   * The workspace the target must stay in: its folder is checked by real path before anything is written, and
+   * again just before the finished file is renamed into place.
+   */
+  root?: string | undefined;
+  /** One dispatcher for every request (tests, benchmarks); see `dispatcherFor`. */
   dispatcher?: Dispatcher | undefined;
+  /**
+   * The dispatcher for each address of a redirect chain: a CDN on the internet goes through the proxy, the simulator
+   * on loopback does not (see createDispatcher). Wins over `dispatcher`.
+   */
+  dispatcherFor?: ((url: string) => Dispatcher) | undefined;
   /** Checks that the top-level MP4 boxes add up to the file's size: a body cut short without an error shows here. */
   verifyMp4?: boolean | undefined;
   maxAttempts?: number | undefined;
@@ -45,18 +63,36 @@ export function partialPathOf(targetPath: string): string {
  * Streams a result link to disk: into a partial file beside the target, resumed with `Range` after a cut, checked
  * for length (and MP4 structure), flushed and renamed over the target. What it holds between the socket and the disk
  * is a fixed 1 MiB whatever the size (see WRITE_BUFFER_BYTES). Result links carry their own signature: the API key
- * is never sent to them.
+ * is never sent to them, nor to any address they redirect to (no Authorization header is ever sent from here).
+ * Redirects are followed up to MAX_REDIRECTS, https to https (plain http only to loopback), and a resumed download
+ * sends its Range to wherever the chain ends.
+ *
+ * The partial file is ours and is never a link: one found in its place (planted in a cloned repo, say) is removed
+ * and the download starts over, rather than refused, so that a paid video is not kept from its user by a stray
+ * hidden file; it is never written through, since the partial file is only opened with O_NOFOLLOW.
  */
 export async function downloadFile(options: DownloadOptions): Promise<DownloadResult> {
   const part = partialPathOf(options.targetPath);
+  const folder = path.dirname(options.targetPath);
+  const name = path.basename(options.targetPath);
   const maxAttempts = options.maxAttempts ?? 6;
   const wait = options.sleep ?? realSleep;
-  await mkdir(path.dirname(options.targetPath), { recursive: true });
+  const contain = async () => {
+    if (!options.root) return;
+    try {
+      await assertInsideRoot(folder, options.root, `the folder of ${name}`);
+    } catch (error) {
+      throw error instanceof OutsideWorkspaceError ? new DownloadError(`${error.message}. Nothing was written there.`, false) : error;
+    }
+  };
+  // Before mkdir: `mkdir -p` through a link to the outside would make folders there.
+  await contain();
+  await mkdir(folder, { recursive: true });
   let etag: string | undefined;
   let lastProblem = '';
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     if (attempt > 1) await wait(backoffDelay(attempt - 2, { baseDelayMs: 250, maxDelayMs: 5_000 }), options.signal);
-    const have = await stat(part).then((s) => s.size, () => 0);
+    const have = await partialSize(part, options.log);
     let outcome: Attempt;
     try {
       outcome = await fetchInto(options, part, have, etag);
@@ -67,27 +103,32 @@ export async function downloadFile(options: DownloadOptions): Promise<DownloadRe
       continue;
     }
     etag = outcome.etag ?? etag;
-    const size = await stat(part).then((s) => s.size);
+    const size = await partialSize(part, options.log);
     if (outcome.total !== undefined && size !== outcome.total) {
       lastProblem = `received ${size} of ${outcome.total} bytes`;
       options.log?.(`download of ${path.basename(options.targetPath)} incomplete: ${lastProblem} (attempt ${attempt})`);
-      if (size > outcome.total) await truncate(part, 0);
+      if (size > outcome.total) await emptyPartial(part);
       continue;
     }
     // fdatasync, not fsync: it writes the data and what is needed to read it back (the size), not the times. It runs
     // beside the MP4 check, which reads a few box headers from the page cache; when the check finds a problem, the
     // flush was spent for nothing, but that is the rare case.
-    const handle = await open(part, 'r+');
+    const handle = await openRegularFile(part, 'update');
     const problem = await Promise.all([handle.datasync(), (options.verifyMp4 ?? true) ? mp4Problem(handle, size) : undefined])
       .then(([, found]) => found)
       .finally(() => handle.close());
     if (problem) {
       lastProblem = problem;
       options.log?.(`download of ${path.basename(options.targetPath)} incomplete: ${problem} (attempt ${attempt})`);
-      if (!problem.startsWith('cut short')) await truncate(part, 0);
+      if (!problem.startsWith('cut short')) await emptyPartial(part);
       continue;
     }
+    // Again just before the rename: the folder may have been swapped for a link while the bytes arrived. A link at
+    // the target itself is replaced by the rename, not written through.
+    await contain();
     await rename(part, options.targetPath);
+    // The rename reaches the disk before the caller records the video as saved.
+    await syncFolder(folder);
     return { filePath: options.targetPath, bytes: size, requests: attempt };
   }
   throw new DownloadError(`The download did not complete after ${maxAttempts} attempts: ${lastProblem}. The partial file was kept to resume from.`, false);
@@ -98,20 +139,131 @@ interface Attempt {
   etag: string | undefined;
 }
 
-function fetchInto(options: DownloadOptions, part: string, have: number, etag: string | undefined): Promise<Attempt> {
+/** One request's outcome: the body is in the partial file, or the answer was a redirect to follow. */
+type Answer = ({ kind: 'body' } & Attempt) | { kind: 'redirect'; status: number; location: string };
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/** One attempt: the link, and the redirects it leads to, ending in a body written to the partial file. */
+async function fetchInto(options: DownloadOptions, part: string, have: number, etag: string | undefined): Promise<Attempt> {
+  let url = new URL(options.url);
+  const visited = new Set([url.href]);
+  for (let hops = 0; ; ) {
+    const answer = await requestOnce(options, url, part, have, etag);
+    if (answer.kind === 'body') return { total: answer.total, etag: answer.etag };
+    hops += 1;
+    const next = redirectTarget(url, answer.location, hops, visited);
+    options.log?.(`download of ${path.basename(options.targetPath)} redirected (${answer.status}) to ${next.host}`);
+    visited.add(next.href);
+    url = next;
+  }
+}
+
+/**
+ * Where a redirect leads, or a DownloadError that says why it is not followed: more than MAX_REDIRECTS, a loop, an
+ * address that is not http(s), or plain http anywhere but loopback (a result link redirected to http on the internet
+ * would travel in clear and could be changed on the way).
+ */
+export function redirectTarget(from: URL, location: string, hops: number, visited: ReadonlySet<string>): URL {
+  const refuse = (why: string) => new DownloadError(`The result link's redirect was not followed: ${why}.`, false);
+  if (hops > MAX_REDIRECTS) return throwing(refuse(`it redirected more than ${MAX_REDIRECTS} times (the ${ordinal(hops)} time to ${hostOf(location, from)})`));
+  let next: URL;
+  try {
+    next = new URL(location, from);
+  } catch {
+    return throwing(refuse(`its Location ${JSON.stringify(location.slice(0, 100))} is not an address`));
+  }
+  if (next.protocol !== 'https:' && next.protocol !== 'http:') return throwing(refuse(`it leads to a ${next.protocol.replace(/:$/, '')}: address; only https is followed`));
+  if (next.protocol === 'http:' && !isLoopback(next.href)) {
+    return throwing(refuse(`it leads to plain http on ${next.host}${from.protocol === 'https:' ? ', down from https' : ''}; only https is followed`));
+  }
+  if (visited.has(next.href)) return throwing(refuse(`it redirects in a loop (back to ${next.host}${next.pathname})`));
+  return next;
+}
+
+function throwing(error: Error): never {
+  throw error;
+}
+
+function hostOf(location: string, from: URL): string {
+  try {
+    return new URL(location, from).host;
+  } catch {
+    return 'an address that cannot be read';
+  }
+}
+
+function ordinal(n: number): string {
+  return n === 1 ? '1st' : n === 2 ? '2nd' : n === 3 ? '3rd' : `${n}th`;
+}
+
+function requestOnce(options: DownloadOptions, url: URL, part: string, have: number, etag: string | undefined): Promise<Answer> {
+  // Never an Authorization header: not to the result link, not to where it redirects.
   const headers: Record<string, string> = { accept: 'video/mp4,*/*' };
   if (have > 0) {
     headers['range'] = `bytes=${have}-`;
     if (etag) headers['if-range'] = etag;
   }
-  const url = new URL(options.url);
-  const dispatcher = options.dispatcher ?? getGlobalDispatcher();
-  return new Promise<Attempt>((resolve, reject) => {
+  const dispatcher = options.dispatcherFor?.(url.href) ?? options.dispatcher ?? getGlobalDispatcher();
+  return new Promise<Answer>((resolve, reject) => {
     dispatcher.dispatch(
       { origin: url.origin, path: `${url.pathname}${url.search}`, method: 'GET', headers },
       new FileResponseHandler({ part, have, signal: options.signal, onProgress: options.onProgress, resolve, reject }),
     );
   });
+}
+
+/**
+ * How much of the download the partial file holds: 0 when there is none. Anything in its place that is not a
+ * regular file is dealt with first: a symbolic link is removed (unlink removes the link, never what it points to),
+ * anything else (a folder, a FIFO) is the user's to remove.
+ */
+async function partialSize(part: string, log: ((line: string) => void) | undefined): Promise<number> {
+  let stats;
+  try {
+    stats = await lstat(part);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw error;
+  }
+  if (stats.isFile()) return stats.size;
+  if (stats.isSymbolicLink()) {
+    await unlink(part);
+    log?.(`a symbolic link was found in place of the partial download ${part}; it was removed (not followed) and the download starts over`);
+    return 0;
+  }
+  throw new DownloadError(`${part} is ${kindOf(stats)}, where the partial download is kept: remove it, then download again.`, false);
+}
+
+/** Empties the partial file, through a handle that does not follow a link (truncate(path) would). */
+async function emptyPartial(part: string): Promise<void> {
+  const handle = await openRegularFile(part, 'update');
+  try {
+    await handle.truncate(0);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The partial file for writing: a new one is created with O_EXCL, an existing one (ours, from an earlier attempt) is
+ * reopened, never through a link; `fresh` empties it (a whole new body, not a resumed range).
+ */
+async function openPartial(part: string, fresh: boolean): Promise<FileHandle> {
+  if (!fresh) return openRegularFile(part, 'update');
+  try {
+    return await openRegularFile(part, 'create');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  const handle = await openRegularFile(part, 'update');
+  try {
+    await handle.truncate(0);
+    return handle;
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
 }
 
 // Between the socket and the disk, each chunk is copied into one of a few buffers allocated once per attempt, and
@@ -140,7 +292,7 @@ interface HandlerOptions {
   have: number;
   signal: AbortSignal | undefined;
   onProgress: DownloadOptions['onProgress'];
-  resolve(attempt: Attempt): void;
+  resolve(answer: Answer): void;
   reject(error: unknown): void;
 }
 
@@ -156,7 +308,7 @@ class FileResponseHandler implements Dispatcher.DispatchHandler {
   /** Opening the file (and, for a 200, emptying it) while the response is paused. */
   private opening: Promise<void> | undefined;
   /** Decided from the status line: an outcome or an error that does not need the body. */
-  private decided: { attempt: Attempt } | { error: unknown } | undefined;
+  private decided: { answer: Answer } | { error: unknown } | undefined;
   private total: number | undefined;
   private etag: string | undefined;
   private received = 0;
@@ -179,7 +331,14 @@ class FileResponseHandler implements Dispatcher.DispatchHandler {
     const { have, part } = this.o;
     if (status === 416 && have > 0) {
       // We already hold every byte (a previous run finished the transfer but not the rename).
-      this.decided = { attempt: { total: contentRangeTotal(header(headers, 'content-range')) ?? have, etag: undefined } };
+      this.decided = { answer: { kind: 'body', total: contentRangeTotal(header(headers, 'content-range')) ?? have, etag: undefined } };
+      return;
+    }
+    if (REDIRECT_STATUSES.has(status)) {
+      const location = header(headers, 'location');
+      this.decided = location
+        ? { answer: { kind: 'redirect', status, location } }
+        : { error: new DownloadError(`The result link answered HTTP ${status}, a redirect without a Location to follow.`, false) };
       return;
     }
     if (status === 401 || status === 403 || status === 404 || status === 410) {
@@ -196,7 +355,7 @@ class FileResponseHandler implements Dispatcher.DispatchHandler {
       if (!range || Number(range[1]) !== have) {
         // The server resumed from somewhere else: start over rather than stitch a corrupt file.
         this.decided = { error: Object.assign(new Error('the server resumed from an unexpected offset'), { code: 'BAD_RANGE' }) };
-        this.opening = truncate(part, 0);
+        this.opening = emptyPartial(part);
         return;
       }
       offset = have;
@@ -209,7 +368,7 @@ class FileResponseHandler implements Dispatcher.DispatchHandler {
     this.received = offset;
     this.o.onProgress?.(offset, this.total);
     controller.pause();
-    this.opening = open(part, status === 206 ? 'r+' : 'w').then((file) => {
+    this.opening = openPartial(part, status !== 206).then((file) => {
       // A write or flush that fails while the body still arrives ends the request; after it, settle() reports it.
       const onFailure = (error: unknown) => (this.settled ? undefined : controller.abort(asError(error)));
       this.sink = new FileSink(file, offset, () => controller.resume(), onFailure);
@@ -262,11 +421,11 @@ class FileResponseHandler implements Dispatcher.DispatchHandler {
       failure ??= error;
     }
     // After a failed flush the pages that did not reach the disk may read back as anything: start over.
-    if (this.sink?.flushFailed) await truncate(this.o.part, 0).catch(() => undefined);
+    if (this.sink?.flushFailed) await emptyPartial(this.o.part).catch(() => undefined);
     if (this.decided && 'error' in this.decided) this.o.reject(this.decided.error);
-    else if (this.decided) this.o.resolve(this.decided.attempt);
+    else if (this.decided) this.o.resolve(this.decided.answer);
     else if (failure !== undefined) this.o.reject(failure);
-    else this.o.resolve({ total: this.total, etag: this.etag });
+    else this.o.resolve({ kind: 'body', total: this.total, etag: this.etag });
   }
 }
 

@@ -1,7 +1,8 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { writeAtomically } from '../journal/taskJournal';
+import { NotRegularFileError, openRegularFile } from '../fs/openRegularFile';
+import { writeAtomically } from '../fs/writeAtomically';
 
 // `<name>.mp4.json` beside each video (docs/storyboard-format.md, "Results and sidecars"): the exact request, its hash,
 // the task id, the cost estimated and reported, the times, and the storyboard's path. It is what makes a video "up to
@@ -36,8 +37,15 @@ export function sidecarPathOf(videoPath: string): string {
   return `${videoPath}${SIDECAR_SUFFIX}`;
 }
 
-export async function writeSidecar(videoPath: string, sidecar: Sidecar): Promise<void> {
-  await writeAtomically(sidecarPathOf(videoPath), `${JSON.stringify(sidecar, null, 2)}\n`);
+/** A sidecar is a few KB; anything far larger is not one, and is not read into memory. */
+const SIDECAR_MAX_BYTES = 1024 * 1024;
+
+/**
+ * Writes the sidecar beside the video, atomically; with `root`, its folder must resolve inside that workspace (see
+ * writeAtomically). A link in its place is replaced, never written through.
+ */
+export async function writeSidecar(videoPath: string, sidecar: Sidecar, options: { root?: string | undefined } = {}): Promise<void> {
+  await writeAtomically(sidecarPathOf(videoPath), `${JSON.stringify(sidecar, null, 2)}\n`, { root: options.root });
 }
 
 /** The sidecar of a video, or undefined when there is none or it cannot be read. */
@@ -57,8 +65,16 @@ export type SidecarRead =
 export async function loadSidecar(videoPath: string): Promise<SidecarRead> {
   let text: string;
   try {
-    text = await readFile(sidecarPathOf(videoPath), 'utf8');
+    // Not through a link (the sidecar is ours, written in place), and only a regular file: a FIFO would never end.
+    const handle = await openRegularFile(sidecarPathOf(videoPath), 'read');
+    try {
+      if ((await handle.stat()).size > SIDECAR_MAX_BYTES) return { kind: 'invalid', problem: 'it is far too large to be a sidecar' };
+      text = await handle.readFile('utf8');
+    } finally {
+      await handle.close();
+    }
   } catch (error) {
+    if (error instanceof NotRegularFileError) return { kind: 'invalid', problem: `it is ${error.kind}, not a regular file` };
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };
     return { kind: 'invalid', problem: `it cannot be read (${code ?? String(error)})` };

@@ -15,6 +15,8 @@ export interface FileLockOptions {
   refreshMs?: number | undefined;
   /** The longest wait for a lock held by a live owner before acquire() fails (a hung holder must not hang us). */
   timeoutMs?: number | undefined;
+  /** Make the lock's folder when it is missing (default); false to fail instead (ENOENT). */
+  createFolder?: boolean | undefined;
 }
 
 export interface HeldLock {
@@ -22,7 +24,7 @@ export interface HeldLock {
   release(): Promise<void>;
 }
 
-const DEFAULTS = { silentMs: 30_000, refreshMs: 5_000, timeoutMs: 60_000 };
+const DEFAULTS = { silentMs: 30_000, refreshMs: 5_000, timeoutMs: 60_000, createFolder: true };
 
 /** Raised when a live holder keeps a lock longer than `timeoutMs`. */
 export class LockTimeoutError extends Error {
@@ -49,7 +51,7 @@ export class FileLock {
   }
 
   async acquire(): Promise<HeldLock> {
-    await mkdir(path.dirname(this.lockPath), { recursive: true });
+    if (this.options.createFolder) await mkdir(path.dirname(this.lockPath), { recursive: true });
     const token = randomBytes(8).toString('hex');
     const started = Date.now();
     for (let attempt = 0; ; attempt++) {

@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import * as path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { FileLock } from '../fs/fileLock';
+import { writeAtomically } from '../fs/writeAtomically';
 import { newOwner, type ProcessOwner } from '../process/processOwner';
 import { JournalEntry, JournalFile } from './taskState';
 
@@ -143,24 +142,5 @@ export class TaskJournal {
   private async write(entries: JournalEntry[]): Promise<void> {
     const file: JournalFile = { version: 1, entries: entries.sort((a, b) => a.createdAt - b.createdAt) };
     await writeAtomically(this.filePath, `${JSON.stringify(file, null, 1)}\n`);
-  }
-}
-
-/** Writes a file so that readers see either the old or the whole new content, and the new content survives a crash. */
-export async function writeAtomically(filePath: string, content: string | Uint8Array): Promise<void> {
-  await mkdir(path.dirname(filePath), { recursive: true });
-  const temp = path.join(path.dirname(filePath), `.${path.basename(filePath)}.${randomBytes(4).toString('hex')}.tmp`);
-  const handle = await open(temp, 'w');
-  try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(temp, filePath);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
   }
 }

@@ -52,6 +52,8 @@ export const JournalEntry = z.object({
   /** Failed downloads of a completed task so far, and when the next one is due. */
   downloadAttempts: z.optional(z.number()),
   nextDownloadAt: z.optional(z.number()),
+  /** The workspace the video and its sidecar must stay in (checked by real path when they are written). */
+  workspaceRoot: z.optional(z.string()),
   taskId: z.optional(z.string()),
   reportedCredits: z.optional(z.number()),
   state: TaskState,

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { ApiError, isApiError, type ErrorKind } from '../api/apiError';
 import { VideoRequest, type ElementRequest } from '../api/apiSchemas';
-import { writeAtomically } from '../journal/taskJournal';
+import { writeAtomically } from '../fs/writeAtomically';
 import type { JournalEntry } from '../journal/taskState';
 import { formatAmount } from '../pricing/decimal';
 import { ELEMENT_PRICE } from '../pricing/priceTable';
@@ -58,7 +58,13 @@ export async function readKnownElements(outputDir: string, backend: Backend): Pr
   }
 }
 
-async function recordElement(outputDir: string, backend: Backend, definitionHash: string, record: { name: string; element_id: string; taskId?: string | undefined }) {
+async function recordElement(
+  outputDir: string,
+  backend: Backend,
+  definitionHash: string,
+  record: { name: string; element_id: string; taskId?: string | undefined },
+  workspaceRoot: string | undefined,
+) {
   const file = path.join(outputDir, ELEMENTS_FILE);
   let json: Record<string, unknown> = {};
   try {
@@ -67,7 +73,7 @@ async function recordElement(outputDir: string, backend: Backend, definitionHash
     // First element for this folder.
   }
   json[`${backend.kind}:${definitionHash}`] = { ...record, createdAt: new Date().toISOString() };
-  await writeAtomically(file, `${JSON.stringify(json, null, 2)}\n`);
+  await writeAtomically(file, `${JSON.stringify(json, null, 2)}\n`, { root: workspaceRoot });
 }
 
 /**
@@ -163,7 +169,7 @@ async function renderOne(
       return { name: video.name, kind: 'failed', message: `not sent: ${issue.path.join('.')}: ${issue.message}`, retryable: false };
     }
     try {
-      entry = await options.engine.submit(draftOf(video, plan, options, request), { force: options.force });
+      entry = await options.engine.submit(draftOf(video, plan, options, request), { force: options.force, signal: options.signal });
     } catch (error) {
       // The create left and its answer was lost: the journal keeps it as unknown, and so does the outcome.
       const lost = isApiError(error, 'outcome-unknown')
@@ -211,7 +217,7 @@ async function createElements(
         backend: options.backend,
         elementName: element.name,
         claim: elementClaimRef(plan.outputDir, definitionHash, options.backend),
-      });
+      }, { signal: options.signal });
     } catch (error) {
       return `the element "${element.name}" could not be created: ${error instanceof Error ? error.message : String(error)}`;
     }
@@ -222,7 +228,7 @@ async function createElements(
       return `the element "${element.name}" could not be created: ${why}`;
     }
     elementIds.set(definitionHash, state.elementId);
-    await recordElement(plan.outputDir, options.backend, definitionHash, { name: element.name, element_id: state.elementId, taskId: ended?.taskId });
+    await recordElement(plan.outputDir, options.backend, definitionHash, { name: element.name, element_id: state.elementId, taskId: ended?.taskId }, plan.workspaceRoot);
   }
   return undefined;
 }
@@ -238,6 +244,7 @@ function draftOf(video: PlannedVideo, plan: StoryboardPlan, options: RenderOptio
     storyboardPath: plan.storyboardPath,
     videoName: video.name,
     outputPath: video.outputPath,
+    workspaceRoot: plan.workspaceRoot,
   };
 }
 

@@ -38,6 +38,8 @@ export interface PlannedVideo {
 
 export interface StoryboardPlan {
   storyboardPath: string;
+  /** The workspace its results must stay in (see PlanOptions). */
+  workspaceRoot?: string | undefined;
   outputDir: string;
   videos: PlannedVideo[];
   /** Elements the videos to render need, with their definition hashes, and their ids when already created. */
@@ -50,6 +52,8 @@ export interface StoryboardPlan {
 
 export interface PlanOptions {
   storyboardPath: string;
+  /** The workspace the storyboard was validated against: its videos and sidecars are written only inside it. */
+  workspaceRoot?: string | undefined;
   /** Only these video names (the CLI's --only, the editor's "Render video"). */
   only?: readonly string[] | undefined;
   /** Render even videos that are up to date. */
@@ -114,6 +118,7 @@ export async function planStoryboard(storyboard: Storyboard, options: PlanOption
   const newElements = neededElements.filter((e) => e.elementId === undefined);
   return {
     storyboardPath: options.storyboardPath,
+    workspaceRoot: options.workspaceRoot,
     outputDir,
     videos,
     elements: neededElements,

@@ -1,8 +1,8 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { apiErrorBody, type ApiErrorInit } from './simulatorErrors';
 
-/** The routes the simulator counts and faults can target, plus the two it serves without counting. */
-export type RouteName = 'create' | 'task' | 'credits' | 'download' | 'upload' | 'file' | 'other';
+/** The routes the simulator counts and faults can target, plus those it serves without counting. */
+export type RouteName = 'create' | 'task' | 'credits' | 'download' | 'upload' | 'file' | 'redirect' | 'other';
 
 export type BodyResult = { ok: true; bytes: Buffer } | { ok: false; reason: 'too-large' | 'aborted' };
 

@@ -72,14 +72,28 @@ export interface BodyFault extends FaultBase {
   afterBytes: number;
 }
 
-export type SimulatorFault = StatusFault | LoseAnswerFault | ResetFault | BodyFault;
+/**
+ * A CDN's redirect chain, for GET only: the result link answers 302, and so does each address after it, `hops`
+ * redirects in all, the last one to the video itself. The first Location is absolute, the others relative (both
+ * are seen in the wild). `toHost: 'localhost'` moves the chain to this same server under the name `localhost`:
+ * another host to the client, still loopback.
+ */
+export interface RedirectFault extends FaultBase {
+  on: 'download';
+  kind: 'redirect';
+  hops: number;
+  toHost?: 'localhost';
+}
+
+export type SimulatorFault = StatusFault | LoseAnswerFault | ResetFault | BodyFault | RedirectFault;
 
 /** A fault as it applies to one request (without `times`). */
 export type ActiveFault =
   | { kind: 'status'; status: number; retryAfterSeconds?: number; message?: string; page?: string }
   | { kind: 'lose-answer'; answer?: Required<Pick<ReplacedAnswer, 'status' | 'body' | 'contentType' | 'headers'>> }
   | { kind: 'reset' }
-  | { kind: 'cut' | 'truncate' | 'stall'; afterBytes: number };
+  | { kind: 'cut' | 'truncate' | 'stall'; afterBytes: number }
+  | { kind: 'redirect'; hops: number; toHost?: 'localhost' };
 
 const FAULT_ROUTES: readonly string[] = ['create', 'task', 'credits', 'download', 'upload'];
 
@@ -93,6 +107,7 @@ interface QueuedFault {
 export function faultName(fault: ActiveFault): string {
   if (fault.kind === 'status') return `status ${fault.status}`;
   if (fault.kind === 'lose-answer' && fault.answer) return `lose-answer ${fault.answer.status}`;
+  if (fault.kind === 'redirect') return `redirect ×${fault.hops}`;
   return fault.kind;
 }
 
@@ -109,12 +124,12 @@ export class FaultQueue {
   }
 
   /**
-   * The fault for this request, if one is waiting, counting it as used. Body faults wait for a GET: a HEAD before
-   * the download must not use up the fault meant for the download itself.
+   * The fault for this request, if one is waiting, counting it as used. Body and redirect faults wait for a GET: a
+   * HEAD before the download must not use up the fault meant for the download itself.
    */
   take(route: FaultRoute, method: string): ActiveFault | undefined {
     const index = this.queue.findIndex(
-      (queued) => queued.route === route && !(isBodyFault(queued.fault) && method !== 'GET'),
+      (queued) => queued.route === route && !(waitsForGet(queued.fault) && method !== 'GET'),
     );
     if (index < 0) return undefined;
     const queued = this.queue[index]!;
@@ -132,9 +147,12 @@ export class FaultQueue {
   }
 }
 
-function isBodyFault(fault: ActiveFault): boolean {
-  return fault.kind === 'cut' || fault.kind === 'truncate' || fault.kind === 'stall';
+function waitsForGet(fault: ActiveFault): boolean {
+  return fault.kind === 'cut' || fault.kind === 'truncate' || fault.kind === 'stall' || fault.kind === 'redirect';
 }
+
+/** The longest chain a redirect fault may ask for: enough to go past any client's limit. */
+const MAX_FAULT_HOPS = 20;
 
 function toActive(fault: SimulatorFault): ActiveFault {
   // Widened: the types already forbid a wrong route, but callers in plain JavaScript or with casts are not typed.
@@ -163,6 +181,15 @@ function toActive(fault: SimulatorFault): ActiveFault {
         throw new TypeError(`afterBytes must be a whole number ≥ 0, not ${fault.afterBytes}`);
       }
       return { kind: fault.kind, afterBytes: fault.afterBytes };
+    case 'redirect': {
+      if (on !== 'download') throw new TypeError("'redirect' applies to downloads only");
+      if (!Number.isInteger(fault.hops) || fault.hops < 1 || fault.hops > MAX_FAULT_HOPS) {
+        throw new TypeError(`hops must be a whole number from 1 to ${MAX_FAULT_HOPS}, not ${fault.hops}`);
+      }
+      const toHost: unknown = fault.toHost;
+      if (toHost !== undefined && toHost !== 'localhost') throw new TypeError(`toHost may only be 'localhost', not ${JSON.stringify(toHost)}`);
+      return fault.toHost ? { kind: 'redirect', hops: fault.hops, toHost: fault.toHost } : { kind: 'redirect', hops: fault.hops };
+    }
     default:
       throw new TypeError(`Unknown fault ${JSON.stringify(fault satisfies never)}`);
   }

@@ -10,11 +10,11 @@ import type { SimulatorContext } from './simulatorContext';
 import { defaultErrorMessage } from './simulatorErrors';
 import { FaultQueue, faultName, type FaultRoute, type SimulatorFault } from './simulatorFaults';
 import { SimulatorStateFile } from './simulatorStateFile';
-import { SimulatorStats, type SimulatorStatsSnapshot } from './simulatorStats';
+import { SimulatorStats, type RequestLogEntry, type SimulatorStatsSnapshot } from './simulatorStats';
 import { SimulatorTasks } from './simulatorTasks';
-import { VIDEO_PATH_PREFIX, VideoDownloads } from './videoDownloads';
+import { REDIRECT_PATH_PREFIX, VIDEO_PATH_PREFIX, VideoDownloads } from './videoDownloads';
 
-export type { SimulatorFault, StatusFault, LoseAnswerFault, ReplacedAnswer, ResetFault, BodyFault, FaultRoute } from './simulatorFaults';
+export type { SimulatorFault, StatusFault, LoseAnswerFault, ReplacedAnswer, ResetFault, BodyFault, RedirectFault, FaultRoute } from './simulatorFaults';
 export type { SimulatorStatsSnapshot, RequestLogEntry } from './simulatorStats';
 export type { TaskPhase } from './taskLifecycle';
 export { BILLING_URL } from './apiRoutes';
@@ -230,6 +230,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         return uploads.upload(ex, ex.path === UPLOAD_STREAM_PATH ? 'stream' : 'base64');
       case 'file':
         return uploads.serve(ex, route.param);
+      case 'redirect':
+        return videos.step(ex, route.param);
       case 'other':
         ex.error(404, { message: `Unknown endpoint: ${ex.method} ${ex.path}` });
     }
@@ -250,7 +252,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const ex = new Exchange(req, res, baseUrl);
     res.once('close', () => {
       const status = res.headersSent ? res.statusCode : 0;
-      const entry = { method: ex.method, path: ex.path, status, at: now(), ...(ex.taskId ? { taskId: ex.taskId } : {}), ...(ex.fault ? { fault: ex.fault } : {}) };
+      const entry: RequestLogEntry = { method: ex.method, path: ex.path, status, at: now(), ...(ex.taskId ? { taskId: ex.taskId } : {}), ...(ex.fault ? { fault: ex.fault } : {}) };
+      if (req.headers.authorization !== undefined) entry.withAuthorization = true;
+      if (req.headers.host !== undefined) entry.host = req.headers.host;
       stats.record(entry);
       const unfinished = res.headersSent && !res.writableFinished ? ' (cut short)' : '';
       log(`${ex.method} ${ex.path} ${status || 'no answer'}${unfinished}${ex.taskId ? ` ${ex.taskId}` : ''}${ex.fault ? ` [fault: ${ex.fault}]` : ''}`);
@@ -318,11 +322,12 @@ function classify(method: string, path: string): Route {
   if (read && path.startsWith(VIDEO_PATH_PREFIX)) return route('download', path.slice(VIDEO_PATH_PREFIX.length));
   if (method === 'POST' && (path === UPLOAD_STREAM_PATH || path === UPLOAD_BASE64_PATH)) return route('upload');
   if (read && path.startsWith(UPLOADS_PATH_PREFIX)) return route('file', path.slice(UPLOADS_PATH_PREFIX.length));
+  if (read && path.startsWith(REDIRECT_PATH_PREFIX)) return route('redirect', path.slice(REDIRECT_PATH_PREFIX.length));
   return route('other');
 }
 
 function isFaultRoute(route: RouteName): route is FaultRoute {
-  return route !== 'file' && route !== 'other';
+  return route !== 'file' && route !== 'redirect' && route !== 'other';
 }
 
 /** Result links and uploaded files are fetched without the key, as the service's storage links are. */

@@ -12,6 +12,10 @@ export interface RequestLogEntry {
   taskId?: string;
   /** The injected fault that shaped the answer, e.g. `status 429`, `cut`. */
   fault?: string;
+  /** The request carried an Authorization header (the key must never go to result links or where they redirect). */
+  withAuthorization?: true;
+  /** The Host header as sent (a redirect fault's `toHost` moves a chain to `localhost`). */
+  host?: string;
 }
 
 export interface SimulatorStatsSnapshot {

@@ -8,6 +8,8 @@ import type { SimulatorContext } from './simulatorContext';
 import type { ActiveFault } from './simulatorFaults';
 
 export const VIDEO_PATH_PREFIX = '/files/videos/';
+/** `/files/redirects/<redirects left>/<video file name>`: the steps of a redirect fault's chain. */
+export const REDIRECT_PATH_PREFIX = '/files/redirects/';
 const VIDEO_NAME = /^(task-unified-\d+-[a-z0-9]{8})\.mp4$/;
 const CHUNK = 1 << 20;
 
@@ -29,6 +31,12 @@ export class VideoDownloads {
   }
 
   async serve(ex: Exchange, fileName: string, fault: ActiveFault | undefined): Promise<void> {
+    if (fault?.kind === 'redirect') {
+      // Like a CDN in front of the storage: the chain starts before the task is looked at.
+      const base = fault.toHost ? this.ctx.baseUrl.replace('//127.0.0.1:', '//localhost:') : this.ctx.baseUrl;
+      this.redirect(ex, `${base}${this.nextStep(fault.hops, fileName, ex.url.search)}`);
+      return;
+    }
     const { ctx } = this;
     const match = VIDEO_NAME.exec(fileName);
     const task = match ? ctx.tasks.get(match[1]!) : undefined;
@@ -113,6 +121,31 @@ export class VideoDownloads {
       return;
     }
     if (await writeRange(ex.res, file, range.start, range.end)) ex.res.end();
+  }
+
+  /** One step of a redirect chain (`<redirects left>/<file name>`), answered with a relative Location. */
+  step(ex: Exchange, param: string): void {
+    const match = /^(\d+)\/([^/]+)$/.exec(param);
+    const left = match ? Number(match[1]) : 0;
+    if (!match || left < 1) {
+      ex.error(404, { message: 'File not found' });
+      return;
+    }
+    this.redirect(ex, this.nextStep(left, match[2]!, ex.url.search));
+  }
+
+  /**
+   * Where a request that still has `left` redirects to answer sends the client: the next step, or the video. The
+   * video's address is marked (`redirected=1`, ignored when it is served) so that the end of the chain is not the
+   * link it started from, which a client rightly takes for a loop.
+   */
+  private nextStep(left: number, fileName: string, search: string): string {
+    if (left > 1) return `${REDIRECT_PATH_PREFIX}${left - 1}/${fileName}${search}`;
+    return `${VIDEO_PATH_PREFIX}${fileName}${search ? `${search}&` : '?'}redirected=1`;
+  }
+
+  private redirect(ex: Exchange, location: string): void {
+    ex.send(302, 'text/plain; charset=utf-8', Buffer.from(`Found: ${location}\n`), { Location: location });
   }
 }
 

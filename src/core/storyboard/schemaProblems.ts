@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { didYouMean } from '../text/didYouMean';
+import type { ProblemSink } from './problemSink';
 import type { JsonPath, Problem, StoryboardDocument } from './storyboardDocument';
 import { Storyboard } from './storyboardSchema';
 
@@ -15,20 +16,21 @@ const MISSING: Record<string, string> = {
   refer_images: 'this element has no refer_images: add a list of 1 to 3 more views',
 };
 
-export function schemaProblems(doc: StoryboardDocument): Problem[] {
-  return schemaCheck(doc).problems;
-}
-
-/** The schema's problems, and the typed storyboard when the schema accepts it (one zod pass serves both). */
-export function schemaCheck(doc: StoryboardDocument): { problems: Problem[]; storyboard: Storyboard | undefined } {
+/**
+ * The schema's problems, into `sink`, and the typed storyboard when the schema accepts it (one zod pass serves both).
+ * Each issue becomes a problem only while the sink has room; past that it is counted.
+ */
+export function schemaCheck(doc: StoryboardDocument, sink: ProblemSink): { storyboard: Storyboard | undefined } {
   const result = Storyboard.safeParse(doc.value);
-  if (result.success) return { problems: [], storyboard: result.data };
-  return { problems: result.error.issues.flatMap((issue) => issueProblems(doc, issue, issue.path as JsonPath)), storyboard: undefined };
+  if (result.success) return { storyboard: result.data };
+  for (const issue of result.error.issues) issueProblems(doc, issue, issue.path as JsonPath, sink);
+  return { storyboard: undefined };
 }
 
-function issueProblems(doc: StoryboardDocument, issue: z.core.$ZodIssue, path: JsonPath): Problem[] {
+function issueProblems(doc: StoryboardDocument, issue: z.core.$ZodIssue, path: JsonPath, sink: ProblemSink): void {
   if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => unknownField(doc, [...path, key]));
+    for (const key of issue.keys) sink.add(() => unknownField(doc, [...path, key]));
+    return;
   }
   const last = path[path.length - 1];
   if (typeof last === 'string' && doc.node(path) === undefined && isObjectValue(doc.valueAt(path.slice(0, -1)))) {
@@ -40,7 +42,8 @@ function issueProblems(doc: StoryboardDocument, issue: z.core.$ZodIssue, path: J
         : isShot
           ? `this shot has no ${last}: add "${last}"`
           : MISSING[last]) ?? `${last} is missing`;
-    return [doc.problem('missing-field', path, message, { target: 'anchor' })];
+    sink.add(() => doc.problem('missing-field', path, message, { target: 'anchor' }));
+    return;
   }
   if (issue.code === 'invalid_union') {
     // The branch whose type matched (its issues are about its content) says what is wrong; when no branch's type
@@ -48,9 +51,13 @@ function issueProblems(doc: StoryboardDocument, issue: z.core.$ZodIssue, path: J
     const matched = issue.errors.find((branch) =>
       branch.some((inner) => inner.path.length > 0 || (inner.code !== 'invalid_type' && inner.code !== 'invalid_value')),
     );
-    if (matched) return matched.flatMap((inner) => issueProblems(doc, inner, [...path, ...(inner.path as JsonPath)]));
+    if (matched) {
+      // The depth of this recursion is the schema's (a union inside a union), never the input's.
+      for (const inner of matched) issueProblems(doc, inner, [...path, ...(inner.path as JsonPath)], sink);
+      return;
+    }
   }
-  return [doc.problem('schema', path, issue.message)];
+  sink.add(() => doc.problem('schema', path, issue.message));
 }
 
 const isObjectValue = (value: unknown) => value !== null && typeof value === 'object' && !Array.isArray(value);

@@ -31,7 +31,14 @@ export type ProblemCode =
   | 'element-reference'
   | 'path-outside-workspace'
   | 'file-not-found'
-  | 'bad-image';
+  | 'bad-image'
+  /** Not a regular file, or it cannot be read: not a storyboard at all. */
+  | 'unreadable'
+  /** Over a limit of storyboardLimits.ts (size, nesting): not parsed at all. */
+  | 'too-large'
+  | 'too-deep'
+  /** The last problem of a storyboard with more than the limit: how many more were found. */
+  | 'more-problems';
 
 export interface Problem {
   code: ProblemCode;
@@ -60,9 +67,17 @@ export class StoryboardDocument {
   // Built on the first position asked for: a valid storyboard needs none, and this is on every keystroke's path.
   private lineIndex: LineIndex | undefined;
 
-  constructor(readonly text: string) {
+  /**
+   * `parse: false` keeps the text unparsed (no root, no value): for a text over the limits, which only needs places
+   * for its problems. A UTF-8 byte order mark is read as a space, so that offsets stay those of the text.
+   */
+  constructor(
+    readonly text: string,
+    options: { parse?: boolean } = {},
+  ) {
     const errors: ParseError[] = [];
-    this.root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true });
+    const parsable = text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text;
+    this.root = options.parse === false ? undefined : parseTree(parsable, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true });
     this.value = this.root ? getNodeValue(this.root) : undefined;
     this.syntaxErrors = errors;
   }
@@ -138,10 +153,8 @@ export class StoryboardDocument {
     return this.lines.positionAt(offset);
   }
 
-  syntaxProblems(): Problem[] {
-    return this.syntaxErrors.map((error) =>
-      this.problem('syntax', [], syntaxMessage(error, this.text), { range: { offset: error.offset, length: Math.max(error.length, 1) } }),
-    );
+  syntaxProblem(error: ParseError): Problem {
+    return this.problem('syntax', [], syntaxMessage(error, this.text), { range: { offset: error.offset, length: Math.max(error.length, 1) } });
   }
 }
 

@@ -1,9 +1,14 @@
+import { lstat } from 'node:fs/promises';
 import * as path from 'node:path';
+import { checkInsideRoot, type BoundaryCheck } from '../fs/workspaceBoundary';
 import { checkImageFile } from '../images/imageCheck';
+import type { ProblemSink } from './problemSink';
 import type { JsonPath, Problem, StoryboardDocument } from './storyboardDocument';
+import { STORYBOARD_SUFFIX, VIDEO_NAME_PATTERN, type Storyboard } from './storyboardSchema';
 
-// The rules of docs/storyboard-format.md that need the file system: images exist, are usable frames, and stay inside
-// the workspace; the output folder stays inside it too.
+// The rules of docs/storyboard-format.md that need the file system: images exist, are usable frames, and stay inside the
+// workspace; the storyboard, its output folder and the videos and sidecars saved there stay inside it too. "Inside"
+// is decided on real paths (workspaceBoundary.ts): a symbolic link that leads out is refused, and named.
 
 export interface StoryboardLocation {
   /** Absolute path of the `.kling.json` file. */
@@ -15,71 +20,128 @@ export interface StoryboardLocation {
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => value !== null && typeof value === 'object' && !Array.isArray(value);
 
-export async function fileProblems(doc: StoryboardDocument, location: StoryboardLocation): Promise<Problem[]> {
-  const root = doc.value;
-  if (!isObject(root)) return [];
-  const base = path.dirname(location.storyboardPath);
-  const problems: Problem[] = [];
+/** Images and saved files looked at together: enough to overlap the waits, few enough for any open-file limit. */
+const FILE_CHECKS_AT_ONCE = 8;
 
-  if (typeof root['output'] === 'string' && root['output'] !== '') {
-    const reason = escapeReason(root['output'], base, location.workspaceRoot, 'output');
-    if (reason) problems.push(doc.problem('path-outside-workspace', ['output'], reason));
+/** Where a storyboard's results go: its `output`, else a folder named after the file (storyboard.md). */
+export function storyboardOutputDir(storyboardPath: string, storyboard: Pick<Storyboard, 'output'>): string {
+  const dir = path.dirname(storyboardPath);
+  if (storyboard.output) return path.resolve(dir, storyboard.output);
+  const base = path.basename(storyboardPath);
+  const stem = base.endsWith(STORYBOARD_SUFFIX) ? base.slice(0, -STORYBOARD_SUFFIX.length) : path.parse(base).name;
+  return path.resolve(dir, stem);
+}
+
+/** The problems that need the file system, into `sink`; it stops looking at files once the sink is full. */
+export async function fileProblems(doc: StoryboardDocument, location: StoryboardLocation, sink: ProblemSink): Promise<void> {
+  const root = doc.value;
+  if (!isObject(root)) return;
+  const { storyboardPath, workspaceRoot } = location;
+  const base = path.dirname(storyboardPath);
+  const inside = (target: string) => checkInsideRoot(target, workspaceRoot);
+
+  const self = await inside(storyboardPath);
+  if (!self.inside) {
+    sink.add(() => doc.problem('path-outside-workspace', [], `this storyboard leads outside the workspace (${workspaceRoot}): ${self.reason}`));
+    // Every relative path in it would be judged from a place outside the workspace: nothing more to look at.
+    return;
   }
 
-  const images: { path: JsonPath; value: string; label: string }[] = [];
-  const add = (p: JsonPath, value: unknown, label: string) => {
-    if (typeof value === 'string' && value !== '') images.push({ path: p, value, label });
+  const output = typeof root['output'] === 'string' && root['output'] !== '' ? root['output'] : undefined;
+  const outputPath: JsonPath = output !== undefined ? ['output'] : [];
+  const lexical = output !== undefined ? escapeReason(output, base, workspaceRoot, 'output') : undefined;
+  let realOutput: string | undefined;
+  if (lexical) {
+    sink.add(() => doc.problem('path-outside-workspace', outputPath, lexical));
+  } else {
+    const outputDir = storyboardOutputDir(storyboardPath, { output });
+    const check = await inside(outputDir);
+    if (check.inside) realOutput = check.realPath;
+    else {
+      const what = output !== undefined ? `output ${JSON.stringify(output)}` : `the output folder ${displayPath(workspaceRoot, outputDir)} (named after this file)`;
+      sink.add(() => doc.problem('path-outside-workspace', outputPath, `${what} leads outside the workspace: ${check.reason}`, { target: output !== undefined ? 'value' : 'anchor' }));
+    }
+  }
+
+  const checks: Array<() => Promise<void>> = [];
+  const image = (p: JsonPath, value: unknown, label: string) => {
+    if (typeof value === 'string' && value !== '') checks.push(() => imageProblem(doc, p, value, label, location, sink));
   };
   (Array.isArray(root['videos']) ? root['videos'] : []).forEach((video, i) => {
     if (!isObject(video)) return;
-    add(['videos', i, 'image'], video['image'], 'image');
-    add(['videos', i, 'end_image'], video['end_image'], 'end_image');
+    image(['videos', i, 'image'], video['image'], 'image');
+    image(['videos', i, 'end_image'], video['end_image'], 'end_image');
+    const name = video['name'];
+    if (realOutput !== undefined && typeof name === 'string' && VIDEO_NAME_PATTERN.test(name)) {
+      const folder = realOutput;
+      checks.push(() => savedFileProblem(doc, ['videos', i, 'name'], name, folder, workspaceRoot, sink));
+    }
   });
   (Array.isArray(root['elements']) ? root['elements'] : []).forEach((element, i) => {
     if (!isObject(element)) return;
-    add(['elements', i, 'frontal_image'], element['frontal_image'], 'frontal_image');
+    image(['elements', i, 'frontal_image'], element['frontal_image'], 'frontal_image');
     if (Array.isArray(element['refer_images'])) {
-      element['refer_images'].forEach((image, j) => add(['elements', i, 'refer_images', j], image, 'refer image'));
+      element['refer_images'].forEach((value, j) => image(['elements', i, 'refer_images', j], value, 'refer image'));
     }
   });
 
-  const checked = await Promise.all(
-    images.map(async (image) => {
-      const problem = await imageProblem(image.value, image.label, base, location.workspaceRoot);
-      return problem ? doc.problem(problem.code, image.path, problem.message) : undefined;
-    }),
-  );
-  problems.push(...checked.filter((p): p is Problem => p !== undefined));
-  return problems;
-}
-
-async function imageProblem(
-  value: string,
-  label: string,
-  base: string,
-  workspaceRoot: string,
-): Promise<{ code: Problem['code']; message: string } | undefined> {
-  if (/^https:\/\//i.test(value)) return undefined;
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
-    return { code: 'bad-image', message: `${label} must be a path relative to this file or an https:// URL; got ${JSON.stringify(value)}` };
-  }
-  const escape = escapeReason(value, base, workspaceRoot, label);
-  if (escape) return { code: 'path-outside-workspace', message: escape };
-  const absolute = path.resolve(base, value);
-  const checked = await checkImageFile(absolute, `${label} ${JSON.stringify(value)}`);
-  if (checked.ok) return undefined;
-  const notFound = checked.problem.endsWith('not found');
-  return {
-    code: notFound ? 'file-not-found' : 'bad-image',
-    message: notFound ? `${checked.problem} (looked for ${path.relative(workspaceRoot, absolute) || absolute} in the workspace)` : checked.problem,
+  // A few at a time, in order, until the sink is full: a file of a hundred thousand images must not open them all.
+  let next = 0;
+  const worker = async () => {
+    while (next < checks.length && !sink.full) await checks[next++]!();
   };
+  await Promise.all(Array.from({ length: FILE_CHECKS_AT_ONCE }, worker));
 }
 
-/** Why a path leads outside the workspace, or undefined when it stays inside. */
+async function imageProblem(doc: StoryboardDocument, at: JsonPath, value: string, label: string, location: StoryboardLocation, sink: ProblemSink): Promise<void> {
+  const add = (code: Problem['code'], message: string) => sink.add(() => doc.problem(code, at, message));
+  if (/^https:\/\//i.test(value)) return;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    return add('bad-image', `${label} must be a path relative to this file or an https:// URL; got ${JSON.stringify(value)}`);
+  }
+  const { workspaceRoot } = location;
+  const base = path.dirname(location.storyboardPath);
+  const escape = escapeReason(value, base, workspaceRoot, label);
+  if (escape) return add('path-outside-workspace', escape);
+  const absolute = path.resolve(base, value);
+  const boundary = await checkInsideRoot(absolute, workspaceRoot);
+  if (!boundary.inside) return add('path-outside-workspace', `${label} ${JSON.stringify(value)} leads outside the workspace: ${boundary.reason}`);
+  const checked = await checkImageFile(boundary.realPath, `${label} ${JSON.stringify(value)}`);
+  if (checked.ok) return;
+  const notFound = checked.problem.endsWith('not found');
+  add(
+    notFound ? 'file-not-found' : 'bad-image',
+    notFound ? `${checked.problem} (looked for ${path.relative(workspaceRoot, absolute) || absolute} in the workspace)` : checked.problem,
+  );
+}
+
+/**
+ * `<output>/<name>.mp4` and its sidecar: a link there is not written through (files are renamed into place), but
+ * the up-to-date check and the preview read them; one that leads out of the workspace is refused at the video's name.
+ */
+async function savedFileProblem(doc: StoryboardDocument, at: JsonPath, name: string, realOutput: string, workspaceRoot: string, sink: ProblemSink): Promise<void> {
+  for (const file of [`${name}.mp4`, `${name}.mp4.json`]) {
+    const target = path.join(realOutput, file);
+    const isLink = await lstat(target).then((s) => s.isSymbolicLink(), () => false);
+    if (!isLink) continue;
+    const check: BoundaryCheck = await checkInsideRoot(target, workspaceRoot);
+    if (check.inside) continue;
+    const shown = displayPath(workspaceRoot, target);
+    sink.add(() => doc.problem('path-outside-workspace', at, `video "${name}" is saved as ${shown}, which leads outside the workspace: ${check.reason}; remove the link`));
+    return;
+  }
+}
+
+function displayPath(workspaceRoot: string, target: string): string {
+  const relative = path.relative(workspaceRoot, target);
+  return relative && !path.isAbsolute(relative) ? relative.split(path.sep).join('/') : target;
+}
+
+/** Why a path leads outside the workspace as written (`..`, an absolute path elsewhere), or undefined. */
 export function escapeReason(value: string, base: string, workspaceRoot: string, label: string): string | undefined {
   const absolute = path.resolve(base, value);
   const relative = path.relative(workspaceRoot, absolute);
-  if (relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative))) return undefined;
+  if (relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative))) return undefined;
   return path.isAbsolute(value)
     ? `${label} ${JSON.stringify(value)} is outside the workspace; use a path inside it, relative to this file`
     : `${label} ${JSON.stringify(value)} leads outside the workspace; keep it inside, relative to this file`;

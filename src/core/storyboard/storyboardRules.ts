@@ -1,6 +1,7 @@
 import { DURATION_MAX, DURATION_MIN } from '../api/apiSchemas';
 import { didYouMean } from '../text/didYouMean';
-import type { Fix, Problem, StoryboardDocument } from './storyboardDocument';
+import type { ProblemSink } from './problemSink';
+import type { Fix, StoryboardDocument } from './storyboardDocument';
 
 // The rules of docs/storyboard-format.md that the schema alone cannot say, checked on the parsed value even when parts
 // of it have the wrong shape, so that one pass reports everything. Each problem sits at the place to edit.
@@ -9,24 +10,22 @@ type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => value !== null && typeof value === 'object' && !Array.isArray(value);
 const isWholeNumber = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value);
 
-export function ruleProblems(doc: StoryboardDocument): Problem[] {
+/** The rules' problems, into `sink`: each is made only while the sink has room (see ProblemSink). */
+export function ruleProblems(doc: StoryboardDocument, sink: ProblemSink): void {
   const root = doc.value;
-  if (!isObject(root)) return [];
-  const problems: Problem[] = [];
+  if (!isObject(root)) return;
   const videos = Array.isArray(root['videos']) ? root['videos'] : [];
   const elements = Array.isArray(root['elements']) ? root['elements'] : [];
-  const elementNames = elements.flatMap((e) => (isObject(e) && typeof e['name'] === 'string' ? [e['name']] : []));
+  const elementNames = new Set(elements.flatMap((e) => (isObject(e) && typeof e['name'] === 'string' ? [e['name']] : [])));
 
-  problems.push(...duplicateNames(doc, 'videos', videos));
-  problems.push(...duplicateNames(doc, 'elements', elements));
+  duplicateNames(doc, 'videos', videos, sink);
+  duplicateNames(doc, 'elements', elements, sink);
   videos.forEach((video, index) => {
-    if (isObject(video)) problems.push(...videoProblems(doc, video, index, elementNames));
+    if (isObject(video)) videoProblems(doc, video, index, elementNames, sink);
   });
-  return problems;
 }
 
-function videoProblems(doc: StoryboardDocument, video: Json, index: number, elementNames: string[]): Problem[] {
-  const problems: Problem[] = [];
+function videoProblems(doc: StoryboardDocument, video: Json, index: number, elementNames: ReadonlySet<string>, sink: ProblemSink): void {
   const at = (...rest: (string | number)[]) => ['videos', index, ...rest];
   const label = typeof video['name'] === 'string' ? `video "${video['name']}"` : `video ${index + 1}`;
   const shots = video['shots'];
@@ -41,7 +40,7 @@ function videoProblems(doc: StoryboardDocument, video: Json, index: number, elem
       const inRange = total >= DURATION_MIN && total <= DURATION_MAX;
       if (typeof duration === 'number' && duration !== total) {
         const range = doc.rangeOf(at('duration'));
-        problems.push(
+        sink.add(() =>
           doc.problem(
             'shot-sum',
             at('duration'),
@@ -52,7 +51,7 @@ function videoProblems(doc: StoryboardDocument, video: Json, index: number, elem
           ),
         );
       } else if (duration === undefined && !inRange && shots.length > 0) {
-        problems.push(
+        sink.add(() =>
           doc.problem('shot-sum', at('shots'), `the shots add up to ${total} s; a video is ${DURATION_MIN} to ${DURATION_MAX} s`, {
             target: 'key',
           }),
@@ -61,14 +60,14 @@ function videoProblems(doc: StoryboardDocument, video: Json, index: number, elem
     }
   } else if (shots === 'auto') {
     if (!hasPrompt) {
-      problems.push(
+      sink.add(() =>
         doc.problem('missing-prompt', at('shots'), `${label} has shots "auto" but no prompt: the model plans the shots from the prompt`, {
           target: 'key',
         }),
       );
     }
   } else if (!hasPrompt && (prompt === undefined || typeof prompt === 'string')) {
-    problems.push(
+    sink.add(() =>
       doc.problem(
         'missing-prompt',
         prompt === undefined ? at() : at('prompt'),
@@ -79,23 +78,24 @@ function videoProblems(doc: StoryboardDocument, video: Json, index: number, elem
   }
 
   if (video['end_image'] !== undefined && video['image'] === undefined) {
-    problems.push(doc.problem('missing-image', at('end_image'), 'end_image needs image: a last frame needs a first frame', { target: 'key' }));
+    sink.add(() => doc.problem('missing-image', at('end_image'), 'end_image needs image: a last frame needs a first frame', { target: 'key' }));
   }
 
   const listed = Array.isArray(video['elements']) ? video['elements'] : [];
   listed.forEach((name, i) => {
-    if (typeof name !== 'string' || elementNames.includes(name)) return;
-    const suggestion = didYouMean(name, elementNames);
-    const range = doc.rangeOf(at('elements', i));
-    const where = elementNames.length ? `; defined: ${elementNames.join(', ')}` : '; this file defines no elements';
-    problems.push(
-      doc.problem(
+    if (typeof name !== 'string' || elementNames.has(name)) return;
+    sink.add(() => {
+      const defined = [...elementNames];
+      const suggestion = didYouMean(name, defined);
+      const range = doc.rangeOf(at('elements', i));
+      const where = defined.length ? `; defined: ${defined.join(', ')}` : '; this file defines no elements';
+      return doc.problem(
         'unknown-element',
         at('elements', i),
         suggestion ? `element "${name}" is not defined in this file: did you mean "${suggestion}"?` : `element "${name}" is not defined in this file${where}`,
         { fixes: suggestion ? [{ title: `Change to "${suggestion}"`, edits: [{ ...range, newText: JSON.stringify(suggestion) }] }] : [] },
-      ),
-    );
+      );
+    });
   });
 
   const prompts: Array<{ path: (string | number)[]; value: unknown }> = [{ path: at('prompt'), value: prompt }];
@@ -113,17 +113,15 @@ function videoProblems(doc: StoryboardDocument, video: Json, index: number, elem
         n === 0
           ? `${match[0]}: elements count from 1 (<<<element_1>>> is the first in "elements")`
           : `the prompt names ${match[0]} but ${label} lists ${listed.length} element${listed.length === 1 ? '' : 's'} in "elements"`;
-      problems.push(doc.problem('element-reference', path, message, { range: { offset: node.offset + match.index!, length: match[0].length } }));
+      sink.add(() => doc.problem('element-reference', path, message, { range: { offset: node.offset + match.index!, length: match[0].length } }));
     }
   }
-  return problems;
 }
 
-function duplicateNames(doc: StoryboardDocument, list: 'videos' | 'elements', items: unknown[]): Problem[] {
+function duplicateNames(doc: StoryboardDocument, list: 'videos' | 'elements', items: unknown[], sink: ProblemSink): void {
   const names = items.map((item) => (isObject(item) && typeof item['name'] === 'string' ? item['name'] : undefined));
   const taken = new Set(names.filter((n): n is string => n !== undefined));
   const firstIndex = new Map<string, number>();
-  const problems: Problem[] = [];
   names.forEach((name, index) => {
     if (name === undefined) return;
     const first = firstIndex.get(name);
@@ -131,18 +129,21 @@ function duplicateNames(doc: StoryboardDocument, list: 'videos' | 'elements', it
       firstIndex.set(name, index);
       return;
     }
-    const path = [list, index, 'name'];
-    const firstLine = doc.positionAt(doc.rangeOf([list, first, 'name']).offset).line + 1;
-    const fixes: Fix[] = [];
-    const renamed = freeName(name, taken);
-    if (list === 'videos' || renamed.length <= 20) {
-      taken.add(renamed);
-      fixes.push({ title: `Rename to "${renamed}"`, edits: [{ ...doc.rangeOf(path), newText: JSON.stringify(renamed) }] });
-    }
-    const what = list === 'videos' ? 'video' : 'element';
-    problems.push(doc.problem('duplicate-name', path, `another ${what} is already named "${name}" (line ${firstLine}); names must be unique`, { fixes }));
+    // Made only while the sink has room: finding a free name looks through the names taken, and a file with the
+    // same name a hundred thousand times must not make that a hundred thousand times.
+    sink.add(() => {
+      const path = [list, index, 'name'];
+      const firstLine = doc.positionAt(doc.rangeOf([list, first, 'name']).offset).line + 1;
+      const fixes: Fix[] = [];
+      const renamed = freeName(name, taken);
+      if (list === 'videos' || renamed.length <= 20) {
+        taken.add(renamed);
+        fixes.push({ title: `Rename to "${renamed}"`, edits: [{ ...doc.rangeOf(path), newText: JSON.stringify(renamed) }] });
+      }
+      const what = list === 'videos' ? 'video' : 'element';
+      return doc.problem('duplicate-name', path, `another ${what} is already named "${name}" (line ${firstLine}); names must be unique`, { fixes });
+    });
   });
-  return problems;
 }
 
 function freeName(name: string, taken: Set<string>): string {

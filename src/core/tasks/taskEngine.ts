@@ -7,6 +7,7 @@ import { createDispatcher, isLoopback, type KlingClient } from '../api/klingClie
 import { RESULT_LINK_TTL_MS } from '../api/taskResults';
 import { ClaimStore, isClaimOwnerGone, readClaim, videoClaimRef, type Claim, type ClaimDecision, type ClaimRef } from '../claims/claimStore';
 import { DownloadError, downloadFile } from '../download/downloadFile';
+import { assertInsideRoot } from '../fs/workspaceBoundary';
 import { readSidecar, relativeFromVideo, writeSidecar } from '../download/sidecar';
 import { applyTaskEvent, type TaskEvent } from '../journal/taskEvents';
 import { DEFAULT_POLL_POLICY, TaskPoller, isPollable, type PollPolicy } from '../journal/taskPoller';
@@ -30,6 +31,8 @@ export interface SubmitDraft {
   videoName?: string | undefined;
   elementName?: string | undefined;
   outputPath?: string | undefined;
+  /** The workspace the result must stay in: the storyboard's root, the open folder, or the extension's storage. */
+  workspaceRoot?: string | undefined;
   /** Where its claim lives; by default, beside `outputPath` (a video). Elements name theirs. */
   claim?: ClaimRef | undefined;
 }
@@ -42,6 +45,8 @@ export interface SubmitOptions {
    * followed or taken over if it still is, and never created (NotCreatedError).
    */
   mayCreate?: boolean | undefined;
+  /** The caller's stop (Ctrl-C): it ends a wait to retry a create, where nothing was created; a create in flight finishes. */
+  signal?: AbortSignal | undefined;
 }
 
 /** A create that was needed but not allowed (its price was not shown). Nothing was sent. */
@@ -159,23 +164,28 @@ export class TaskEngine {
       outputPath: draft.outputPath,
       owner: this.owner,
       startedBy: this.owner.tool,
-      claim: ref ? { ...ref, generation: 0 } : undefined,
+      claim: ref ? { dir: ref.dir, key: ref.key, generation: 0 } : undefined,
+      workspaceRoot: draft.workspaceRoot,
       state: { status: 'submitting' },
       polls: 0,
       createdAt: now,
       updatedAt: now,
     };
+    // The claim is written beside the result: that folder must stay inside the workspace (a link in a cloned repo
+    // must not lead the claim, or later the video, outside). Checked before anything is recorded or sent.
+    if (ref && draft.workspaceRoot) await assertInsideRoot(ref.dir, draft.workspaceRoot, 'the output folder');
+    const rootedRef = ref ? { ...ref, root: draft.workspaceRoot } : undefined;
     // Journaled first: a crash before the claim is written leaves an entry that a restart finds unclaimed and drops.
     await this.deps.journal.add(entry);
-    if (!ref) return this.send(entry, draft.request, undefined);
+    if (!ref) return this.send(entry, draft.request, undefined, options.signal);
     let decision: ClaimDecision;
     try {
-      decision = await this.claims.acquire(ref, entry, { force: options.force, mayCreate: options.mayCreate, linkTtlMs: this.linkTtlMs });
+      decision = await this.claims.acquire(rootedRef!, entry, { force: options.force, mayCreate: options.mayCreate, linkTtlMs: this.linkTtlMs });
     } catch (error) {
       await this.deps.journal.remove(entry.id);
       throw error;
     }
-    if (decision.kind === 'create') return this.send(entry, draft.request, decision.claim.generation);
+    if (decision.kind === 'create') return this.send(entry, draft.request, decision.claim.generation, options.signal);
     await this.deps.journal.remove(entry.id);
     if (decision.kind === 'refused') throw new NotCreatedError(draft.label, decision.reason);
     return this.settleDecision(ref, decision);
@@ -270,13 +280,14 @@ export class TaskEngine {
 
   // ---- creating ----
 
-  private async send(entry: JournalEntry, request: CreateRequest, generation: number | undefined): Promise<JournalEntry> {
+  private async send(entry: JournalEntry, request: CreateRequest, generation: number | undefined, stop: AbortSignal | undefined): Promise<JournalEntry> {
     const client = await this.deps.clientFor(entry.backend).catch(async (error: unknown) => {
       await this.unclaim(entry, generation);
       throw error;
     });
     try {
-      const task = await client.createTask(request, this.abort.signal);
+      // The caller's stop only ends a wait to retry, where nothing was created; a create in flight finishes.
+      const task = await client.createTask(request, this.abort.signal, { stopRetrying: stop });
       const created = await this.apply(entry.id, { type: 'created', task, generation });
       if (created) this.poller.watch(created);
       return created ?? entry;
@@ -294,7 +305,7 @@ export class TaskEngine {
   /** The create was refused, so nothing exists: no entry, no claim. */
   private async unclaim(entry: JournalEntry, generation: number | undefined): Promise<void> {
     await this.deps.journal.remove(entry.id);
-    if (entry.claim && generation !== undefined) await this.claims.remove(entry.claim, generation).catch(() => undefined);
+    if (entry.claim && generation !== undefined) await this.claims.remove(claimRefOf(entry)!, generation).catch(() => undefined);
   }
 
   /** Turns a claim decision other than "create" into a journal entry, and starts following or driving it. */
@@ -382,7 +393,7 @@ export class TaskEngine {
     if (entry.state.status === 'submitting') {
       const claim = ref ? await readClaim(ref) : undefined;
       if (ref && claim?.entry.id === entry.id) {
-        const lost = await this.claims.markUnknown(ref, claim.generation);
+        const lost = await this.claims.markUnknown(claimRefOf(entry)!, claim.generation).catch(() => undefined);
         const reason = lost?.entry.state.status === 'unknown' ? lost.entry.state.reason : `${describeOwner(entry.owner!)} stopped while it was sending the create; a task may have been created and charged`;
         return this.apply(entry.id, { type: 'sender-lost', reason });
       }
@@ -399,7 +410,8 @@ export class TaskEngine {
       if (mine) this.drive(mine);
       return mine;
     }
-    const adopted = await this.claims.adopt(ref, ref.generation);
+    // A claims folder that went (deleted, or swapped for a link) adopts nothing: the entry is followed as it is.
+    const adopted = await this.claims.adopt(claimRefOf(entry)!, ref.generation).catch(() => undefined);
     if (adopted) {
       const mine = await this.apply(entry.id, { type: 'taken-over', owner: this.owner, generation: adopted.generation });
       if (mine) {
@@ -543,15 +555,16 @@ export class TaskEngine {
   }
 
   private async recordInClaim(entry: JournalEntry): Promise<void> {
-    const ref = entry.claim!;
+    const ref = claimRefOf(entry)!;
+    const generation = entry.claim!.generation;
     try {
       if (entry.state.status === 'saved' || entry.state.status === 'failed' || entry.state.status === 'expired') {
         // Nothing more will happen to it: the sidecar (or the journal) says how it ended, and a new render may create
         // anew. A process following the claim finds the sidecar, or asks the service itself.
-        await this.claims.remove(ref, ref.generation);
+        await this.claims.remove(ref, generation);
         return;
       }
-      if (await this.claims.update(ref, ref.generation, entry)) return;
+      if (await this.claims.update(ref, generation, entry)) return;
       this.deps.log?.(`${entry.label}: another process now drives task ${entry.taskId ?? ''}; following it`);
       this.poller.unwatch(entry.id);
       const claim = await readClaim(ref);
@@ -620,7 +633,9 @@ export class TaskEngine {
       const result = await downloadFile({
         url,
         targetPath: outputPath,
-        dispatcher: this.deps.downloadDispatcher ? this.deps.downloadDispatcher(entry.backend) : this.dispatcherFor(url),
+        root: entry.workspaceRoot,
+        // Each address of a redirect chain gets the dispatcher for its kind of host (direct to loopback, else proxied).
+        dispatcherFor: (address) => this.deps.downloadDispatcher?.(entry.backend) ?? this.dispatcherFor(address),
         signal: this.abort.signal,
         sleep: this.deps.downloadSleep,
         log: this.deps.log,
@@ -643,7 +658,7 @@ export class TaskEngine {
         createdAt: new Date(done.createdAt).toISOString(),
         completedAt: done.completedAt ? new Date(done.completedAt).toISOString() : undefined,
         savedAt: now,
-      });
+      }, { root: entry.workspaceRoot });
       this.deps.log?.(`saved ${outputPath} (${result.bytes} bytes, ${result.requests} request${result.requests === 1 ? '' : 's'})`);
       await this.apply(entryId, { type: 'downloaded', filePath: outputPath });
     } catch (error) {
@@ -732,6 +747,11 @@ export class TaskEngine {
   private wake(): void {
     for (const resolve of this.waiting.splice(0)) resolve();
   }
+}
+
+/** An entry's claim, with the workspace it must stay in. */
+function claimRefOf(entry: JournalEntry): ClaimRef | undefined {
+  return entry.claim ? { dir: entry.claim.dir, key: entry.claim.key, root: entry.workspaceRoot } : undefined;
 }
 
 function errorText(error: unknown): string {

@@ -5,7 +5,7 @@ import { formatAmount } from '../../core/pricing/decimal';
 import { priceVideo } from '../../core/pricing/pricing';
 import { requestHash } from '../../core/request/requestHash';
 import type { BackendManager } from '../backend/backendManager';
-import { adHocOutputPath, labelOf } from '../generate/adHocOutput';
+import { adHocOutputPath, adHocWorkspaceRoot, labelOf } from '../generate/adHocOutput';
 import { ensureReady } from '../generate/ensureReady';
 import { submitGeneration } from '../generate/submitGeneration';
 import type { ExtensionLog } from '../log/extensionLog';
@@ -157,6 +157,7 @@ export class ComposerViewProvider extends Disposable implements vscode.WebviewVi
           price: { seconds: price.seconds, usd: formatAmount(price.usd), credits: formatAmount(price.credits) },
           backend: this.deps.backends.current(),
           outputPath: adHocOutputPath(name, services),
+          workspaceRoot: adHocWorkspaceRoot(services),
         },
         { what: `a ${spec.duration} s video`, alreadyConfirmed: false, retry: () => this.generate(draft) },
       );

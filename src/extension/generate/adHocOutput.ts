@@ -13,6 +13,14 @@ export function labelOf(prompt: string): string {
   return words.length > 36 ? `${words.slice(0, 35)}…` : words;
 }
 
+/**
+ * The workspace a video made outside any storyboard must stay in: the open folder, else the extension's storage.
+ * The output folder setting cannot lead a download out of it (the downloader checks by real path).
+ */
+export function adHocWorkspaceRoot(services: GenerationServices): string {
+  return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? services.backends.storagePath;
+}
+
 /** `<workspace>/<outputFolder>/<slug>-<date>-<time>.mp4`; the extension's storage when no folder is open. */
 export function adHocOutputPath(prompt: string, services: GenerationServices, now = new Date()): string {
   const slug = prompt.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40).replace(/-+$/, '') || 'video';

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { AspectRatio, Quality, Sound, VideoRequest } from '../../core/api/apiSchemas';
 import { loadCore } from '../lazyCore';
-import { adHocOutputPath, labelOf } from './adHocOutput';
+import { adHocOutputPath, adHocWorkspaceRoot, labelOf } from './adHocOutput';
 import { ensureReady } from './ensureReady';
 import { submitGeneration, type GenerationServices } from './submitGeneration';
 
@@ -108,6 +108,7 @@ export async function generateFromPrompt(services: GenerationServices, defaults:
       price: { seconds: price.seconds, usd: core.formatAmount(price.usd), credits: core.formatAmount(price.credits) },
       backend,
       outputPath: adHocOutputPath(prompt, services),
+      workspaceRoot: adHocWorkspaceRoot(services),
     },
     { what: `a ${duration} s video`, alreadyConfirmed: false },
   );

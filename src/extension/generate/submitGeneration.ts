@@ -1,3 +1,5 @@
+import { mkdir } from 'node:fs/promises';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { JournalEntry } from '../../core/journal/taskState';
 import { outgoingOfRequest } from '../../core/request/outgoingData';
@@ -30,7 +32,10 @@ export async function submitGeneration(
     { alreadyConfirmed: options.alreadyConfirmed },
   );
   if (!allowed) return undefined;
+  const workspaceRoot = draft.workspaceRoot ?? workspaceRootOf(draft.outputPath, services.backends.storagePath);
   try {
+    // The storage folder may not exist yet, and a root that cannot be found refuses every write.
+    if (workspaceRoot === services.backends.storagePath) await mkdir(workspaceRoot, { recursive: true });
     return await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Kling: creating ${options.what}` },
       async (progress) => {
@@ -39,7 +44,7 @@ export async function submitGeneration(
           progress.report({ message: `${why}; waiting ${Math.ceil(notice.waitMs / 1000)} s, then trying again (attempt ${notice.attempt + 1})` });
         });
         try {
-          return await services.tasks.submit(draft, { force: options.force });
+          return await services.tasks.submit({ ...draft, workspaceRoot }, { force: options.force });
         } finally {
           listener.dispose();
         }
@@ -54,4 +59,17 @@ export async function submitGeneration(
 /** The images and callback URL a draft sends, as the lines under a confirmation; undefined when it sends none. */
 export function outgoingDetail(draft: Pick<SubmitDraft, 'request'>): string | undefined {
   return outgoingLines(outgoingOfRequest(draft.request)).join('\n') || undefined;
+}
+
+/**
+ * The workspace a draft made elsewhere (Regenerate, Generate Again) writes into: the workspace folder that holds its
+ * output, else the extension's storage when the output is there; otherwise none, and only links at the files
+ * themselves are refused.
+ */
+function workspaceRootOf(outputPath: string | undefined, storagePath: string): string | undefined {
+  if (!outputPath) return undefined;
+  const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(outputPath));
+  if (folder) return folder.uri.fsPath;
+  const relative = path.relative(storagePath, outputPath);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? storagePath : undefined;
 }

@@ -126,11 +126,16 @@ export class StoryboardAnalyzer extends Disposable {
     const document = openDocument(uri);
     const stamp = `${document?.version ?? 'disk'}:${this.generation}`;
     return cached(this.checks, uri, stamp, async () => {
-      const text = document ? document.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
       const storyboardPath = uri.fsPath;
       const workspaceRoot = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath ?? path.dirname(storyboardPath);
       const core = loadCore();
-      const check = await core.validateStoryboard(text, { storyboardPath, workspaceRoot });
+      // From disk as the CLI reads it: a FIFO, a device or a file over the size limit is refused at once (a plain
+      // read of a FIFO never returns), a link out of the workspace is not read, a byte order mark is dropped.
+      const read = document ? { ok: true as const, text: document.getText() } : await core.readStoryboardFile(storyboardPath, workspaceRoot);
+      const text = read.ok ? read.text : '';
+      const check = read.ok
+        ? await core.validateStoryboard(text, { storyboardPath, workspaceRoot })
+        : core.unreadStoryboardCheck(read.code, `${path.basename(storyboardPath)} ${read.problem}`);
       return { uri, storyboardPath, workspaceRoot, text, version: document?.version, check, outline: core.outlineStoryboard(check) };
     });
   }

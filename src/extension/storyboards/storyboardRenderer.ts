@@ -88,6 +88,7 @@ export class StoryboardRenderer extends Disposable {
     const backend = this.services.backends.current();
     const plan = await core.planStoryboard(storyboard, {
       storyboardPath: checked.storyboardPath,
+      workspaceRoot: checked.workspaceRoot,
       only,
       journal: this.services.tasks.entries(),
       backend,
@@ -156,7 +157,7 @@ export class StoryboardRenderer extends Disposable {
       backend,
       concurrency: CONCURRENCY,
       force,
-      upload: async (file) => (await this.services.backends.clientFor(backend)).uploadFile(file),
+      upload: async (file) => (await this.services.backends.clientFor(backend)).uploadFile(file, { root: checked.workspaceRoot }),
       onTask: () => {
         started++;
         report?.(`${started} of ${expected} created; follow them in the Tasks view`);

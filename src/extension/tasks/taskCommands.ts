@@ -77,6 +77,7 @@ export class TaskCommands extends Disposable {
       storyboardPath: entry.storyboardPath,
       videoName: entry.videoName,
       outputPath: entry.outputPath,
+      workspaceRoot: entry.workspaceRoot,
     };
     const what = `"${entry.label}" again`;
     const price = money(Number(entry.price.usd));

@@ -197,7 +197,36 @@ describe('simulator: faults', () => {
     assert.equal(bytes.length, 10);
   });
 
+  it('redirect: a chain of 302s, the first absolute (on localhost with toHost), the others relative, ending at the video', async () => {
+    sim.inject({ on: 'download', kind: 'redirect', hops: 3, toHost: 'localhost' });
+    const head = await call(videoUrl, 'HEAD', videoUrl);
+    assert.equal(head.status, 200, 'a HEAD does not use up a redirect meant for the download');
+    const locations: string[] = [];
+    let next = videoUrl;
+    for (let i = 0; i < 3; i++) {
+      const response = await request(next);
+      await response.body.dump();
+      assert.equal(response.statusCode, 302);
+      const location = String(response.headers['location']);
+      locations.push(location);
+      next = new URL(location, next).href;
+    }
+    const port = new URL(videoUrl).port;
+    const query = new URL(videoUrl).search;
+    assert.deepEqual(locations, [
+      `http://localhost:${port}/files/redirects/2/${path.basename(new URL(videoUrl).pathname)}${query}`,
+      `/files/redirects/1/${path.basename(new URL(videoUrl).pathname)}${query}`,
+      `${new URL(videoUrl).pathname}${query}&redirected=1`,
+    ]);
+    const video = await request(next);
+    assert.equal(video.statusCode, 200);
+    assert.equal((await video.body.arrayBuffer()).byteLength, videoSize);
+  });
+
   it('refuses faults that cannot apply', () => {
+    assert.throws(() => sim.inject({ on: 'task', kind: 'redirect', hops: 1 } as never), TypeError);
+    assert.throws(() => sim.inject({ on: 'download', kind: 'redirect', hops: 0 }), TypeError);
+    assert.throws(() => sim.inject({ on: 'download', kind: 'redirect', hops: 2, toHost: 'example.com' } as never), TypeError);
     assert.throws(() => sim.inject({ on: 'task', kind: 'cut', afterBytes: 1 } as never), TypeError);
     assert.throws(() => sim.inject({ on: 'credits', kind: 'lose-answer' } as never), TypeError);
     assert.throws(() => sim.inject({ on: 'create', kind: 'lose-answer', answer: { status: 99 } }), TypeError);

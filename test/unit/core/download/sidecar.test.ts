@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -38,5 +39,16 @@ describe('loadSidecar', () => {
     const read = await loadSidecar(video);
     assert.equal(read.kind, 'invalid');
     assert.match(read.kind === 'invalid' ? read.problem : '', /^"taskId": /);
+  });
+
+  it('does not read a sidecar through a link, nor one that is a FIFO (it would never end)', async () => {
+    const dir = folder();
+    const elsewhere = path.join(folder(), 'secret.json');
+    writeFileSync(elsewhere, JSON.stringify(aSidecar()));
+    symlinkSync(elsewhere, path.join(dir, 'linked.mp4.json'));
+    assert.deepEqual(await loadSidecar(path.join(dir, 'linked.mp4')), { kind: 'invalid', problem: 'it is a symbolic link, not a regular file' });
+    // Node has no API to make a FIFO: the test makes it with mkfifo(1).
+    execFileSync('mkfifo', [path.join(dir, 'pipe.mp4.json')]);
+    assert.deepEqual(await loadSidecar(path.join(dir, 'pipe.mp4')), { kind: 'invalid', problem: 'it is a FIFO (named pipe), not a regular file' });
   });
 });

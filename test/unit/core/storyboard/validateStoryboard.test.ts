@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, realpath, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { checkStoryboardText, storyboardOutputDir, validateStoryboard } from '../../../../src/core/storyboard/validateStoryboard';
+import { excessNestingOffset } from '../../../../src/core/storyboard/nestingDepth';
+import { readStoryboardFile } from '../../../../src/core/storyboard/readStoryboardFile';
+import { STORYBOARD_MAX_BYTES, STORYBOARD_MAX_DEPTH, STORYBOARD_MAX_PROBLEMS } from '../../../../src/core/storyboard/storyboardLimits';
+import { checkStoryboardText, storyboardOutputDir, validateStoryboard, type StoryboardCheck } from '../../../../src/core/storyboard/validateStoryboard';
 import { applyEdits, lineColOf } from '../../../helpers/textPositions';
 import { pngBytes } from '../../../helpers/images';
 
@@ -230,5 +233,155 @@ describe('validateStoryboard (files)', () => {
     assert.match(check.problems[0]?.message ?? '', /output "..\/..\/elsewhere" leads outside the workspace/);
     assert.equal(storyboardOutputDir('/w/boards/launch.kling.json', {}), '/w/boards/launch');
     assert.equal(storyboardOutputDir('/w/boards/launch.kling.json', { output: '../media/videos' }), '/w/media/videos');
+  });
+});
+
+describe('validateStoryboard (real paths: symbolic links that lead out)', () => {
+  async function linked() {
+    const top = await realpath(await mkdtemp(path.join(tmpdir(), 'kling-links-')));
+    const root = path.join(top, 'ws');
+    const outside = path.join(top, 'outside');
+    await mkdir(path.join(root, 'boards', 'assets'), { recursive: true });
+    await mkdir(outside);
+    await writeFile(path.join(outside, 'secret.png'), pngBytes(640, 360));
+    return { root, outside, storyboardPath: path.join(root, 'boards', 'b.kling.json') };
+  }
+  const at = (check: StoryboardCheck, code: string) => check.problems.filter((p) => p.code === code).map((p) => `${p.path.join('.')}: ${p.message}`);
+
+  it('refuses an output folder that is a link out, naming the link and where it points', async () => {
+    const ws = await linked();
+    await symlink(ws.outside, path.join(ws.root, 'boards', 'media'));
+    const text = wrap(`    { "name": "a", "prompt": "p" }`, ',\n  "output": "media/videos"');
+    const check = await validateStoryboard(text, { storyboardPath: ws.storyboardPath, workspaceRoot: ws.root });
+    assert.deepEqual(at(check, 'path-outside-workspace'), [`output: output "media/videos" leads outside the workspace: boards/media → ${ws.outside} (a symbolic link)`]);
+    assert.equal(check.storyboard, undefined);
+  });
+
+  it('refuses the default output folder when it is a link out, at the top of the file', async () => {
+    const ws = await linked();
+    await symlink(ws.outside, path.join(ws.root, 'boards', 'b'));
+    const check = await validateStoryboard(wrap(`    { "name": "a", "prompt": "p" }`), { storyboardPath: ws.storyboardPath, workspaceRoot: ws.root });
+    assert.deepEqual(at(check, 'path-outside-workspace'), [`: the output folder boards/b (named after this file) leads outside the workspace: boards/b → ${ws.outside} (a symbolic link)`]);
+  });
+
+  it('refuses images (first, last, element) that are links to files outside', async () => {
+    const ws = await linked();
+    await symlink(path.join(ws.outside, 'secret.png'), path.join(ws.root, 'boards', 'assets', 'logo.png'));
+    const text = wrap(
+      `    { "name": "a", "prompt": "p", "image": "assets/logo.png", "end_image": "assets/logo.png" }`,
+      ',\n  "elements": [ { "name": "m", "description": "d", "frontal_image": "assets/logo.png", "refer_images": ["assets/logo.png"] } ]',
+    );
+    const check = await validateStoryboard(text, { storyboardPath: ws.storyboardPath, workspaceRoot: ws.root });
+    const reason = `boards/assets/logo.png → ${path.join(ws.outside, 'secret.png')} (a symbolic link)`;
+    assert.deepEqual(at(check, 'path-outside-workspace'), [
+      `videos.0.image: image "assets/logo.png" leads outside the workspace: ${reason}`,
+      `videos.0.end_image: end_image "assets/logo.png" leads outside the workspace: ${reason}`,
+      `elements.0.frontal_image: frontal_image "assets/logo.png" leads outside the workspace: ${reason}`,
+      `elements.0.refer_images.0: refer image "assets/logo.png" leads outside the workspace: ${reason}`,
+    ]);
+  });
+
+  it('accepts links that stay inside the workspace', async () => {
+    const ws = await linked();
+    await writeFile(path.join(ws.root, 'boards', 'assets', 'real.png'), pngBytes(640, 360));
+    await symlink('real.png', path.join(ws.root, 'boards', 'assets', 'logo.png'));
+    await mkdir(path.join(ws.root, 'media'));
+    await symlink(path.join(ws.root, 'media'), path.join(ws.root, 'boards', 'out'));
+    const text = wrap(`    { "name": "a", "prompt": "p", "image": "assets/logo.png" }`, ',\n  "output": "out"');
+    const check = await validateStoryboard(text, { storyboardPath: ws.storyboardPath, workspaceRoot: ws.root });
+    assert.deepEqual(check.problems.map((p) => p.message), []);
+  });
+
+  it('refuses a saved video or sidecar that is a link out, at the video\'s name', async () => {
+    const ws = await linked();
+    await mkdir(path.join(ws.root, 'boards', 'out'));
+    await symlink(path.join(ws.outside, 'secret.png'), path.join(ws.root, 'boards', 'out', 'a.mp4.json'));
+    const text = wrap(`    { "name": "a", "prompt": "p" }`, ',\n  "output": "out"');
+    const check = await validateStoryboard(text, { storyboardPath: ws.storyboardPath, workspaceRoot: ws.root });
+    assert.deepEqual(at(check, 'path-outside-workspace'), [
+      `videos.0.name: video "a" is saved as boards/out/a.mp4.json, which leads outside the workspace: boards/out/a.mp4.json → ${path.join(ws.outside, 'secret.png')} (a symbolic link); remove the link`,
+    ]);
+  });
+
+  it('refuses the storyboard itself when it is a link to a file outside', async () => {
+    const ws = await linked();
+    await writeFile(path.join(ws.outside, 'real.kling.json'), wrap(`    { "name": "a", "prompt": "p" }`));
+    await symlink(path.join(ws.outside, 'real.kling.json'), ws.storyboardPath);
+    const check = await validateStoryboard(wrap(`    { "name": "a", "prompt": "p" }`), { storyboardPath: ws.storyboardPath, workspaceRoot: ws.root });
+    assert.deepEqual(at(check, 'path-outside-workspace'), [
+      `: this storyboard leads outside the workspace (${ws.root}): boards/b.kling.json → ${path.join(ws.outside, 'real.kling.json')} (a symbolic link)`,
+    ]);
+  });
+});
+
+describe('checkStoryboardText (hostile input)', () => {
+  it('accepts a UTF-8 byte order mark, with places counted as in the text', () => {
+    const check = checkStoryboardText(`\ufeff${wrap(`    { "name": "a", "prompt": "p", "duration": 2 }`)}`);
+    assert.deepEqual(check.problems.map((p) => [p.start.line + 1, p.code]), [[4, 'schema']]);
+  });
+
+  it('refuses nesting deeper than the limit before parsing, at the bracket that goes too deep, without a stack overflow', () => {
+    const text = `{ "version": 1, "videos": [ { "name": "a", "prompt": "p", "x": ${'['.repeat(3000)}${']'.repeat(3000)} } ] }`;
+    const check = checkStoryboardText(text);
+    assert.deepEqual(check.problems.map((p) => p.code), ['too-deep']);
+    // Three levels before the list: `{`, `[`, `{`; the limit-th `[` after them is the first one too deep.
+    assert.equal(check.problems[0]!.offset, text.indexOf('[', text.indexOf('"x"')) + STORYBOARD_MAX_DEPTH - 3);
+    assert.equal(check.storyboard, undefined);
+    assert.equal(check.document.root, undefined, 'not parsed');
+  });
+
+  it('counts brackets in code only, not in strings or comments', () => {
+    const deepText = '['.repeat(100);
+    const text = `// ${deepText}\n/* ${deepText} */\n${wrap(`    { "name": "a", "prompt": "${deepText} \\" ${deepText}" }`)}`;
+    assert.deepEqual(checkStoryboardText(text).problems.map((p) => p.code), []);
+    assert.equal(excessNestingOffset(`${'{'.repeat(64)}${'}'.repeat(64)}`, 64), undefined);
+    assert.equal(excessNestingOffset(`${'{'.repeat(65)}`, 64), 64);
+  });
+
+  it('refuses a text over the size limit without parsing it', () => {
+    const text = ' '.repeat(STORYBOARD_MAX_BYTES + 1);
+    const check = checkStoryboardText(text);
+    assert.deepEqual(check.problems.map((p) => [p.code, p.message]), [
+      ['too-large', 'this storyboard is 5.0 MB (5,242,881 bytes); a storyboard is at most 5 MB (5,242,880 bytes): split it into several files'],
+    ]);
+  });
+
+  it('describes the first problems up to the limit and counts the rest, without making them', () => {
+    const videos = Array.from({ length: 1000 }, () => '{"nme":1}').join(',');
+    const check = checkStoryboardText(`{"version":1,"videos":[${videos}]}`);
+    assert.equal(check.problems.length, STORYBOARD_MAX_PROBLEMS + 1);
+    assert.equal(check.problemCount, 3000, 'unknown field, missing name, missing prompt in each video');
+    assert.deepEqual(check.problems.at(-1)!.message, '… and 2,800 more problems (only the first 200 are described; fix these first)');
+    assert.equal(check.problems.at(-1)!.code, 'more-problems');
+    assert.equal(check.storyboard, undefined);
+  });
+});
+
+describe('readStoryboardFile', () => {
+  async function folder() {
+    return realpath(await mkdtemp(path.join(tmpdir(), 'kling-read-')));
+  }
+
+  it('reads a storyboard and drops its byte order mark', async () => {
+    const dir = await folder();
+    await writeFile(path.join(dir, 'a.kling.json'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"version":1}')]));
+    assert.deepEqual(await readStoryboardFile(path.join(dir, 'a.kling.json'), dir), { ok: true, text: '{"version":1}' });
+  });
+
+  it('refuses a file over the limit, a folder, a missing file, and a link out of the workspace, with what to do', async () => {
+    const dir = await folder();
+    await writeFile(path.join(dir, 'big.kling.json'), Buffer.alloc(STORYBOARD_MAX_BYTES + 1, 0x20));
+    await mkdir(path.join(dir, 'folder.kling.json'));
+    const outside = await folder();
+    await writeFile(path.join(outside, 'x.kling.json'), '{}');
+    await symlink(path.join(outside, 'x.kling.json'), path.join(dir, 'link.kling.json'));
+    const read = async (name: string) => {
+      const result = await readStoryboardFile(path.join(dir, name), dir);
+      return result.ok ? 'read' : `${result.code}: ${result.problem}`;
+    };
+    assert.equal(await read('big.kling.json'), 'too-large: is 5.0 MB (5,242,881 bytes); a storyboard is at most 5 MB (5,242,880 bytes): split it into several files');
+    assert.equal(await read('folder.kling.json'), 'unreadable: is a folder, not a storyboard');
+    assert.equal(await read('nope.kling.json'), 'unreadable: no such file');
+    assert.equal(await read('link.kling.json'), `path-outside-workspace: leads outside the workspace (${dir}): link.kling.json → ${path.join(outside, 'x.kling.json')} (a symbolic link)`);
   });
 });

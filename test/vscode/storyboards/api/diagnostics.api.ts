@@ -1,9 +1,12 @@
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { pngBytes } from '../../../helpers/images';
 import { suite, test } from '../../harness/hostRunner';
 import { eventually, klingExtension } from '../../kling/api/klingExtension';
-import { describeRange, diagnosticsWhen, klingDiagnostics, openStoryboard, rangeOf, write } from '../storyboardBed';
+import { describeRange, diagnosticsWhen, klingDiagnostics, openStoryboard, rangeOf, workspaceDir, write } from '../storyboardBed';
 
 // One of each problem the editor reports at a place and, where the fix is obvious, fixes; a comment and a trailing
 // comma (allowed); and one syntax error (a missing comma), which VS Code's JSON service reports and we do not.
@@ -125,5 +128,42 @@ suite('storyboard diagnostics', () => {
     await editor.edit((edit) => edit.replace(all, ''));
     const [empty] = await diagnosticsWhen(uri, 'the empty-file problem', (d) => d.length === 1 && /empty/.test(d[0]!.message));
     assert.match(empty!.message, /start with \{ "version": 1, "videos": \[ … \] \}/);
+  });
+
+  test('hostile storyboards: nesting 3000 deep is one problem at its place, 250 broken videos give 200 problems and a last one that counts the rest', async () => {
+    const deepText = `{ "version": 1, "videos": [\n  { "name": "a", "prompt": "p", "x": ${'['.repeat(3000)}${']'.repeat(3000)} }\n] }\n`;
+    const deep = await openStoryboard('deep.kling.json', deepText);
+    const [tooDeep] = await diagnosticsWhen(deep.document.uri, 'the nesting problem', (d) => d.length === 1);
+    assert.match(tooDeep!.message, /^the storyboard nests deeper than 64 levels here/);
+    assert.equal(tooDeep!.code, 'too-deep');
+    const at = rangeOf(deepText, '['.repeat(61 + 1)).start.translate(0, 61);
+    assert.equal(describeRange(tooDeep!.range), describeRange(new vscode.Range(at, at.translate(0, 1))));
+
+    const many = await openStoryboard('many.kling.json', `{"version":1,"videos":[${Array.from({ length: 250 }, () => '{"nme":1}').join(',')}]}`);
+    const capped = await diagnosticsWhen(many.document.uri, 'the capped problems', (d) => d.length === 201);
+    assert.equal(capped.at(-1)!.code, 'more-problems');
+    assert.equal(capped.at(-1)!.message, '… and 550 more problems (only the first 200 are described; fix these first)');
+  });
+
+  test('a FIFO named like a storyboard is refused at once as not a regular file, not read forever', async () => {
+    const api = await klingExtension();
+    const fifo = join(workspaceDir(), 'pipe.kling.json');
+    // Node has no API to make a FIFO: the test makes it with mkfifo(1); the extension runs nothing.
+    execFileSync('mkfifo', [fifo]);
+    let checked;
+    try {
+      checked = await Promise.race([
+        api.storyboards.analyzer.check(vscode.Uri.file(fifo)),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the check of a FIFO did not return: it is being read')), 10_000)),
+      ]);
+    } finally {
+      // Gone before the other tests look at the workspace's storyboards.
+      rmSync(fifo, { force: true });
+    }
+    assert.deepEqual(
+      checked.check.problems.map((p) => [p.code, p.message]),
+      [['unreadable', 'pipe.kling.json is a FIFO (named pipe), not a regular file']],
+    );
+    assert.equal(checked.outline.renderable, undefined);
   });
 });
