@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { TaskJournal } from '../../core/journal/taskJournal';
-import { hasEnded, type JournalEntry } from '../../core/journal/taskState';
+import { RESULT_LINK_TTL_MS } from '../../core/api/taskResults';
+import { hasEnded, isDownloadPending, type JournalEntry } from '../../core/journal/taskState';
 import type { SubmitDraft, SubmitOptions, TaskEngine } from '../../core/tasks/taskEngine';
 import type { BackendManager } from '../backend/backendManager';
 import { loadCore } from '../lazyCore';
@@ -54,7 +55,9 @@ export class TaskService extends Disposable {
 
   /** Starts the engine if any task still needs polling or downloading. */
   resumeIfNeeded(): void {
-    if (this.entries().some((e) => !hasEnded(e))) void this.ensureEngine().catch((error) => this.log.error(`could not resume tasks: ${String(error)}`));
+    // A paid video whose download failed is fetched again after a reload too (its link lasts 24 hours).
+    const linkValid = (e: JournalEntry) => (e.completedAt ?? Date.now()) + RESULT_LINK_TTL_MS > Date.now();
+    if (this.entries().some((e) => !hasEnded(e) || (isDownloadPending(e) && linkValid(e)))) void this.ensureEngine().catch((error) => this.log.error(`could not resume tasks: ${String(error)}`));
   }
 
   ensureEngine(): Promise<TaskEngine> {
