@@ -32,6 +32,8 @@ export class TaskCommands extends Disposable {
     register('klingStudio.task.refresh', (entry) => this.services.tasks.refresh(entry.id));
     register('klingStudio.task.open', (entry) => this.open(entry));
     register('klingStudio.task.retry', (entry) => this.retry(entry));
+    // The same, for a create that got no answer: its dialog says first that it may pay twice.
+    register('klingStudio.task.createAgain', (entry) => this.retry(entry));
     register('klingStudio.task.downloadAgain', (entry) => this.downloadAgain(entry));
     register('klingStudio.task.reveal', (entry) => {
       const file = savedFile(entry);
