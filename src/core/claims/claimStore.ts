@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as z from 'zod/mini';
+import { readSidecar } from '../download/sidecar';
 import { FileLock } from '../fs/fileLock';
 import { assertInsideRoot } from '../fs/workspaceBoundary';
 import { writeAtomically } from '../fs/writeAtomically';
@@ -55,6 +56,11 @@ export type ClaimDecision =
   | { kind: 'take-over'; claim: Claim; refetch: boolean }
   /** Already made and still usable (an element with its id). */
   | { kind: 'done'; claim: Claim }
+  /**
+   * No claim, but the result is on disk with this very request: another process made and saved it since the caller
+   * looked (its claim goes once the video is saved). Nothing to create.
+   */
+  | { kind: 'saved'; taskId: string; filePath: string }
   /** An earlier create's outcome is unknown: a task may exist and be charged; not created again unless forced. */
   | { kind: 'unknown'; claim: Claim }
   /** It would have to be created, but the caller did not allow it (its price was not shown). */
@@ -73,8 +79,8 @@ export interface AcquireOptions {
 export const CLAIM_SILENT_MS = 10 * 60_000;
 
 /** Where the claim for a video (or an ad-hoc generation) saved at `outputPath` with this request lives. */
-export function videoClaimRef(outputPath: string, requestHash: string, backend: JournalEntry['backend']): ClaimRef {
-  return { dir: path.dirname(outputPath), key: `${path.basename(outputPath)}.${backendTag(backend)}.${shortHash(requestHash)}` };
+export function videoClaimRef(outputPath: string, requestHash: string, backend: JournalEntry['backend'], pathApi: path.PlatformPath = path): ClaimRef {
+  return { dir: pathApi.dirname(outputPath), key: `${pathApi.basename(outputPath)}.${backendTag(backend)}.${shortHash(requestHash)}` };
 }
 
 /** Where the claim for an element of a storyboard whose results go to `outputDir` lives. */
@@ -93,8 +99,8 @@ function backendTag(backend: JournalEntry['backend']): string {
   return `api-${createHash('sha256').update(backend.baseUrl ?? '').digest('hex').slice(0, 6)}`;
 }
 
-export function claimFile(ref: ClaimRef): string {
-  return path.join(ref.dir, `.${ref.key}${CLAIM_SUFFIX}`);
+export function claimFile(ref: ClaimRef, pathApi: path.PlatformPath = path): string {
+  return pathApi.join(ref.dir, `.${ref.key}${CLAIM_SUFFIX}`);
 }
 
 /** Whether the claim's owner is gone (no such process here, or silent too long elsewhere). */
@@ -162,7 +168,13 @@ export class ClaimStore {
         await this.write(ref, claim);
         return { kind: 'create', claim };
       };
-      if (!current) return create('nothing has been created for it yet');
+      if (!current) {
+        // A process that saved this video removed its claim after writing the sidecar: under this lock, one of the
+        // two is always there. Unless forced, a result with the same request is never paid for again.
+        const saved = options.force ? undefined : await savedResult(entry);
+        if (saved) return { kind: 'saved', ...saved };
+        return create('nothing has been created for it yet');
+      }
       const state = current.entry.state;
       const gone = isClaimOwnerGone(current, now);
       switch (state.status) {
@@ -243,7 +255,7 @@ export class ClaimStore {
     });
   }
 
-  private async takeOver(ref: ClaimRef, current: Claim, refetch: boolean, now: number): Promise<ClaimDecision> {
+  private async takeOver(ref: ClaimRef, current: Claim, refetch: boolean, now: number): Promise<Extract<ClaimDecision, { kind: 'take-over' }>> {
     const claim: Claim = { ...current, owner: this.owner, ownerSeenAt: now, entry: { ...current.entry, owner: this.owner } };
     await this.write(ref, claim);
     return { kind: 'take-over', claim, refetch };
@@ -272,4 +284,13 @@ export class ClaimStore {
     if (makeFolder) await mkdir(ref.dir, { recursive: true });
     return new FileLock(path.join(ref.dir, LOCK_FILE), { owner: this.owner, createFolder: false }).with(work);
   }
+}
+
+/** The video `entry` would make, already saved with its sidecar (same request hash, whole file). */
+async function savedResult(entry: JournalEntry): Promise<{ taskId: string; filePath: string } | undefined> {
+  if (entry.kind !== 'video' || !entry.outputPath) return undefined;
+  const sidecar = await readSidecar(entry.outputPath);
+  if (!sidecar || sidecar.requestHash !== entry.requestHash) return undefined;
+  const size = await stat(entry.outputPath).then((s) => (s.isFile() ? s.size : -1), () => -1);
+  return size === sidecar.bytes ? { taskId: sidecar.taskId, filePath: entry.outputPath } : undefined;
 }

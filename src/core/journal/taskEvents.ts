@@ -26,7 +26,9 @@ export type TaskEvent =
   /** This process now drives the task (its owner was gone). */
   | { type: 'taken-over'; owner: ProcessOwner; generation?: number | undefined }
   /** Its sender is gone and never got an answer. */
-  | { type: 'sender-lost'; reason: string };
+  | { type: 'sender-lost'; reason: string }
+  /** Another process made and saved this very video meanwhile: nothing was created here. */
+  | { type: 'found-saved'; taskId: string; filePath: string };
 
 /** The one place a task's state changes (style.md: states are unions, transitions are functions). */
 export function applyTaskEvent(entry: JournalEntry, event: TaskEvent, now: number): JournalEntry {
@@ -122,6 +124,11 @@ export function applyTaskEvent(entry: JournalEntry, event: TaskEvent, now: numbe
       break;
     case 'sender-lost':
       next.state = { status: 'unknown', reason: event.reason };
+      break;
+    case 'found-saved':
+      next.taskId = event.taskId;
+      next.state = { status: 'saved', filePath: event.filePath };
+      delete next.lastError;
       break;
   }
   if (next.state.status === 'completed' && entry.state.status !== 'completed' && !entry.completedAt) next.completedAt = now;

@@ -4,6 +4,7 @@ import type { Dispatcher } from 'undici';
 import { isApiError } from '../api/apiError';
 import type { CreateRequest, Task } from '../api/apiSchemas';
 import { createDispatcher, isLoopback, type KlingClient } from '../api/klingClient';
+import { bypassesProxy, type ProxySettings } from '../api/proxySettings';
 import { RESULT_LINK_TTL_MS } from '../api/taskResults';
 import { ClaimStore, isClaimOwnerGone, readClaim, videoClaimRef, type Claim, type ClaimDecision, type ClaimRef } from '../claims/claimStore';
 import { DownloadError, downloadFile } from '../download/downloadFile';
@@ -77,6 +78,8 @@ export interface TaskEngineDeps {
   linkTtlMs?: number | undefined;
   /** How often tasks driven by another process are looked at (their claims, or the shared journal). */
   observeMs?: number | undefined;
+  /** The editor's proxy settings now, for result links (the API client gets them from its own options). */
+  proxy?: (() => ProxySettings | undefined) | undefined;
 }
 
 /**
@@ -186,6 +189,10 @@ export class TaskEngine {
       throw error;
     }
     if (decision.kind === 'create') return this.send(entry, draft.request, decision.claim.generation, options.signal);
+    if (decision.kind === 'saved') {
+      this.deps.log?.(`${draft.label}: saved meanwhile by another process (task ${decision.taskId}); nothing created`);
+      return (await this.deps.journal.update(entry.id, (current) => applyTaskEvent(current, { type: 'found-saved', taskId: decision.taskId, filePath: decision.filePath }, this.clock.now()))) ?? entry;
+    }
     await this.deps.journal.remove(entry.id);
     if (decision.kind === 'refused') throw new NotCreatedError(draft.label, decision.reason);
     return this.settleDecision(ref, decision);
@@ -254,10 +261,12 @@ export class TaskEngine {
 
   /** Result links go through the same proxy settings as the API (a corporate proxy), with the stall timeout. */
   private dispatcherFor(url: string): Dispatcher {
-    const key = isLoopback(url) ? 'direct' : 'proxied';
+    const proxy = this.deps.proxy?.();
+    const direct = isLoopback(url) || (proxy?.url !== undefined && proxy.url !== '' && bypassesProxy(new URL(url).hostname, proxy.noProxy));
+    const key = direct ? 'direct' : `proxied:${proxy?.url ?? ''}:${proxy?.strictSSL ?? ''}`;
     let dispatcher = this.dispatchers.get(key);
     if (!dispatcher) {
-      dispatcher = createDispatcher(url);
+      dispatcher = createDispatcher(url, undefined, proxy);
       this.dispatchers.set(key, dispatcher);
     }
     return dispatcher;
@@ -309,8 +318,10 @@ export class TaskEngine {
   }
 
   /** Turns a claim decision other than "create" into a journal entry, and starts following or driving it. */
-  private async settleDecision(ref: ClaimRef, decision: Exclude<ClaimDecision, { kind: 'create' | 'refused' }>): Promise<JournalEntry> {
+  private async settleDecision(ref: ClaimRef, decision: Exclude<ClaimDecision, { kind: 'create' | 'refused' | 'saved' }>): Promise<JournalEntry> {
     const claim = decision.claim;
+    // A journal shared with the claim's owner may hold its entry already, written after we last read it.
+    if (!this.entryForClaim(ref, claim)) await this.deps.journal.refresh();
     const existing = this.entryForClaim(ref, claim);
     const entry = existing ?? (await this.deps.journal.add(this.followerOf(ref, claim)));
     switch (decision.kind) {

@@ -6,6 +6,7 @@ import { hasEnded, isDownloadPending, type JournalEntry } from '../../core/journ
 import type { SubmitDraft, SubmitOptions, TaskEngine } from '../../core/tasks/taskEngine';
 import type { BackendManager } from '../backend/backendManager';
 import { loadCore } from '../lazyCore';
+import { klingSettings } from '../settings/klingSettings';
 import type { ExtensionLog } from '../log/extensionLog';
 import { Disposable } from '../util/dispose';
 
@@ -72,6 +73,7 @@ export class TaskService extends Disposable {
         pollPolicy: (entry) => core.pollPolicyFor(entry.backend.kind === 'simulator' ? simulatorSecond : 1000),
         log: (line) => this.log.info(line),
         tool: 'VS Code',
+        proxy: () => klingSettings.proxy(),
       });
       await engine.start();
       return engine;

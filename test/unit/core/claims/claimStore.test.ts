@@ -65,7 +65,7 @@ describe('ClaimStore', () => {
     assert.equal((await store().acquire(ref, submitting(), OPTIONS)).kind, 'unknown', 'asked again: still unknown');
     const forced = await store().acquire(ref, submitting(), { ...OPTIONS, force: true });
     assert.equal(forced.kind, 'create');
-    assert.equal(forced.claim?.generation, 2);
+    assert.equal(forced.kind === 'create' ? forced.claim.generation : undefined, 2);
   });
 
   it('follows a task a live process drives, and takes over one whose owner ended', async () => {
@@ -112,8 +112,20 @@ describe('ClaimStore', () => {
       await leave(ref, newOwner(), { state }, 3);
       const decision = await store().acquire(ref, submitting(), OPTIONS);
       assert.equal(decision.kind, 'create');
-      assert.equal(decision.claim?.generation, 4);
+      assert.equal(decision.kind === 'create' ? decision.claim.generation : undefined, 4);
     }
+  });
+
+  it('no claim but the same request saved beside it (another process just finished): "saved", nothing created, unless forced', async () => {
+    const ref = await aRef();
+    const outputPath = path.join(ref.dir, 'hero.mp4');
+    const entry = anEntry({ state: { status: 'submitting' }, taskId: undefined, outputPath });
+    await writeFile(outputPath, 'x'.repeat(10));
+    await writeFile(`${outputPath}.json`, JSON.stringify({ kling: 1, request: {}, requestHash: entry.requestHash, taskId: 'task-unified-1757169743-aaaaaaaa', model: 'm', price: { estimated: { usd: '0.3', credits: '1', seconds: 3 } }, simulated: true, bytes: 10, createdAt: 'x', savedAt: 'y' }));
+    assert.deepEqual(await store().acquire(ref, entry, OPTIONS), { kind: 'saved', taskId: 'task-unified-1757169743-aaaaaaaa', filePath: outputPath });
+    assert.equal((await store().acquire(ref, { ...entry, requestHash: 'sha256:other' }, OPTIONS)).kind, 'create', 'another request is made');
+    await writeFile(outputPath, 'x'.repeat(9));
+    assert.equal((await store().acquire(ref, entry, { ...OPTIONS, force: false })).kind, 'follow', 'a cut file is not "saved" (and the claim the last call made is followed)');
   });
 
   it('updates and removes a claim only while it is its own', async () => {
