@@ -23,8 +23,11 @@ export type TaskEvent =
   | { type: 'download-failed'; message: string; linkExpired: boolean; retryAt?: number | undefined }
   /** Another process drives this task: its entry (from the claim) is copied, ours keeps its id. */
   | { type: 'mirrored'; from: JournalEntry }
-  /** This process now drives the task (its owner was gone). */
-  | { type: 'taken-over'; owner: ProcessOwner; generation?: number | undefined }
+  /**
+   * This process now drives the task (its owner was gone). `withoutClaim`: its claim is gone too (the video was saved,
+   * or the folder cleared), so there is nothing left to share: the entry stops naming one.
+   */
+  | { type: 'taken-over'; owner: ProcessOwner; generation?: number | undefined; withoutClaim?: boolean | undefined }
   /** Its sender is gone and never got an answer. */
   | { type: 'sender-lost'; reason: string }
   /** Another process made and saved this very video meanwhile: nothing was created here. */
@@ -120,7 +123,8 @@ export function applyTaskEvent(entry: JournalEntry, event: TaskEvent, now: numbe
     }
     case 'taken-over':
       next.owner = event.owner;
-      if (event.generation !== undefined && entry.claim) next.claim = { ...entry.claim, generation: event.generation };
+      if (event.withoutClaim) delete next.claim;
+      else if (event.generation !== undefined && entry.claim) next.claim = { ...entry.claim, generation: event.generation };
       break;
     case 'sender-lost':
       next.state = { status: 'unknown', reason: event.reason };

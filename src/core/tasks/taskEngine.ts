@@ -438,6 +438,12 @@ export class TaskEngine {
       if (mirrored && !hasEnded(mirrored)) this.observe(entry.id);
       return mirrored;
     }
+    if (!claim && entry.taskId !== undefined) {
+      // No claim left to share (the video was saved and its claim removed, or the folder was cleared): carry it on here.
+      const mine = await this.apply(entry.id, { type: 'taken-over', owner: this.owner, withoutClaim: true });
+      if (mine) this.drive(mine);
+      return mine;
+    }
     this.observe(entry.id);
     return this.deps.journal.get(entry.id);
   }
@@ -521,7 +527,7 @@ export class TaskEngine {
     }
     if (entry.owner && livenessOf(entry.owner) !== 'gone') return false;
     // A task with no claim and no result, whose owner is gone: this process carries it on.
-    const mine = await this.apply(entry.id, { type: 'taken-over', owner: this.owner });
+    const mine = await this.apply(entry.id, { type: 'taken-over', owner: this.owner, withoutClaim: true });
     if (mine) this.drive(mine);
     return true;
   }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { readSidecar } from '../../../src/core/download/sidecar';
@@ -78,6 +78,23 @@ describe('one create per video, across processes', () => {
     assert.ok(!seen.includes('unknown'), `B never marked it unknown (${seen.join(', ')})`);
     await b.journal.refresh();
     assert.equal(b.journal.list().length, 1);
+  });
+
+  it('Download Again on a video another process made and saved (and has ended): fetched again here, created once', LIMIT, async () => {
+    const a = await engineOn('state-a');
+    const b = await engineOn('state-b');
+    const outputPath = path.join(dir, 'videos', 'again.mp4');
+    const fromA = await a.engine.submit(aVideoDraft(outputPath, {}, 'again'));
+    const fromB = await b.engine.submit(aVideoDraft(outputPath, {}, 'again'));
+    assert.equal(fromB.owner?.token, a.engine.owner.token, 'B follows A');
+    await a.engine.waitFor([fromA.id]);
+    await b.engine.waitFor([fromB.id]);
+    await a.close();
+    await rm(outputPath);
+    const again = await b.engine.downloadAgain(fromB.id);
+    saved(again, outputPath);
+    assert.equal(sim.stats().creates, 1);
+    assert.equal((await readMp4Info(outputPath)).durationSeconds, 5);
   });
 
   it('a process that planned a video as "to render" while another rendered and saved it creates nothing', LIMIT, async () => {
