@@ -86,6 +86,7 @@ export async function downloadCommand(ctx: CliContext, args: string[], flags: Do
     return failures > 0 ? 1 : 0;
   } finally {
     engine.dispose();
+    await engine.idle();
     await backends.close();
   }
 }

@@ -272,6 +272,19 @@ export class TaskEngine {
     return dispatcher;
   }
 
+  /**
+   * Resolves once the work under way has finished: journal and claim writes, downloads (aborted by dispose()), the
+   * look at other processes' claims. A process that is about to exit awaits it after dispose(), so that no claim or
+   * lock is left half-written behind it.
+   */
+  async idle(): Promise<void> {
+    for (;;) {
+      const pending = [...[...this.applying.values()].flatMap((set) => [...set]), ...this.downloads.values(), ...(this.observing ? [this.observing] : [])];
+      if (pending.length === 0) return;
+      await Promise.allSettled(pending);
+    }
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
