@@ -79,4 +79,16 @@ describe('a claim or claims lock that is not a regular file', () => {
     assert.match(String(outcome), /not a regular file/);
     assert.equal(sim.stats().creates, 0);
   });
+
+  it('a FIFO in place of the claims folder\'s lock: the submit ends, says what to remove, and creates nothing', LIMIT, async () => {
+    const bed = await startEngine(sim, path.join(dir, 'state', 'journal.json'));
+    beds.push(bed);
+    const outputPath = path.join(dir, 'videos', 'hero.mp4');
+    await fifoAt(path.join(dir, 'videos', '.kling-claims.lock'));
+
+    const outcome = await settleOf(bed.engine.submit({ ...aVideoDraft(outputPath, {}, 'hero'), workspaceRoot: dir }));
+    assert.notEqual(outcome, 'stuck', 'the submit never ended: it is reading the lock, a FIFO');
+    assert.match(String(outcome), /\.kling-claims\.lock/);
+    assert.equal(sim.stats().creates, 0);
+  });
 });
