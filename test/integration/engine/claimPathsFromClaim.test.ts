@@ -1,14 +1,17 @@
 import assert from 'node:assert/strict';
-import { cp, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { access, cp, mkdir, readdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { claimFile, videoClaimRef, type Claim } from '../../../src/core/claims/claimStore';
 import { renderStoryboard } from '../../../src/core/render/renderStoryboard';
 import { planStoryboard } from '../../../src/core/render/storyboardPlan';
 import type { Simulator } from '../../../src/core/simulator/simulatorServer';
 import { validateStoryboard } from '../../../src/core/storyboard/validateStoryboard';
 import { entryWhen, startEngine, type EngineBed } from '../../helpers/engineBed';
-import { removeDir, startTestSimulator, tempDir } from '../../helpers/simulatorBed';
-import { aStoryboardText, SIMULATOR_BACKEND } from '../../helpers/taskDrafts';
+import { anEntry } from '../../helpers/builders';
+import { goneOwner } from '../../helpers/owners';
+import { ManualClock, removeDir, startTestSimulator, tempDir } from '../../helpers/simulatorBed';
+import { aStoryboardText, aVideoDraft, SIMULATOR_BACKEND } from '../../helpers/taskDrafts';
 
 // A claim carries its owner's journal entry, paths included (outputPath, workspaceRoot). A process that takes a
 // claim over must write where *its* storyboard says, inside *its* workspace, never where the claim says: a project
@@ -88,5 +91,54 @@ describe('a claim taken over writes inside the taker\'s workspace, not where the
       originalBefore,
       'nothing was written into the original project, which is outside the copy\'s workspace',
     );
+  });
+
+  it('a claim planted in a cloned repo (its owner long gone) chooses neither the file written nor the workspace it is checked against', LIMIT, async () => {
+    await sim.close();
+    const clock = new ManualClock();
+    sim = await startTestSimulator({ processingSeconds: 5, now: clock.now });
+    const workspace = path.join(dir, 'cloned-repo');
+    const outside = path.join(dir, 'home', 'notes.txt');
+    const bed = await startEngine(sim, path.join(dir, 'state', 'journal.json'), { observeMs: 20 });
+    beds.push(bed);
+    const outputPath = path.join(workspace, 'videos', 'hero.mp4');
+    const draft = { ...aVideoDraft(outputPath, {}, 'hero'), workspaceRoot: workspace };
+
+    // Any completed task's link will do (a hostile repo would name its own server); the simulator's is a real MP4.
+    const task = await bed.client.createTask(draft.request);
+    clock.advance(3_600_000);
+    const completed = await bed.client.getTask(task.id);
+    const videoUrl = completed.results?.[0];
+    assert.ok(videoUrl, 'the task completed');
+    const owner = goneOwner();
+    const ref = videoClaimRef(outputPath, draft.requestHash, SIMULATOR_BACKEND);
+    const planted: Claim = {
+      version: 1,
+      key: ref.key,
+      generation: 1,
+      owner,
+      ownerSeenAt: Date.now(),
+      entry: anEntry({
+        label: 'hero',
+        request: draft.request as Record<string, unknown>,
+        requestHash: draft.requestHash,
+        owner,
+        taskId: task.id,
+        // What the repo's author chose: a file outside the workspace, and no workspace to check it against.
+        outputPath: outside,
+        state: { status: 'completed', videoUrl },
+        completedAt: Date.now(),
+      }),
+    };
+    await mkdir(ref.dir, { recursive: true });
+    await writeFile(claimFile(ref), JSON.stringify(planted));
+
+    // What a render does with a video planned "under way" (the plan reads the same claim): it may not create.
+    const taken = await bed.engine.submit(draft, { mayCreate: false });
+    const [ended] = await bed.engine.waitFor([taken.id]);
+    assert.equal(sim.stats().creates, 1, 'nothing created by the render');
+    await assert.rejects(access(outside), 'no file was written outside the workspace');
+    await assert.rejects(access(`${outside}.json`), 'no sidecar was written outside the workspace');
+    assert.ok(ended?.outputPath === outputPath, `the entry saves where the storyboard says (${outputPath}), not at ${ended?.outputPath}`);
   });
 });
