@@ -5,6 +5,7 @@ import { mkdir, open, rename, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { claimFile, videoClaimRef } from '../../../src/core/claims/claimStore';
+import { readKnownElements } from '../../../src/core/render/renderStoryboard';
 import type { Simulator } from '../../../src/core/simulator/simulatorServer';
 import { startEngine, type EngineBed } from '../../helpers/engineBed';
 import { goneOwner } from '../../helpers/owners';
@@ -90,5 +91,26 @@ describe('a claim or claims lock that is not a regular file', () => {
     assert.notEqual(outcome, 'stuck', 'the submit never ended: it is reading the lock, a FIFO');
     assert.match(String(outcome), /\.kling-claims\.lock/);
     assert.equal(sim.stats().creates, 0);
+  });
+});
+
+describe('the element ids file that is not a regular file', () => {
+  it('a FIFO as .kling-elements.json: reading the known elements (the first thing render and the editor\'s analysis do) ends', LIMIT, async () => {
+    const dir = await tempDir('elements-fifo');
+    const fifo = path.join(dir, 'out', '.kling-elements.json');
+    try {
+      await mkdir(path.dirname(fifo), { recursive: true });
+      execFileSync('mkfifo', [fifo]);
+      let timer: NodeJS.Timeout | undefined;
+      const outcome = await Promise.race([
+        readKnownElements(path.dirname(fifo), SIMULATOR_BACKEND).then(() => 'read', () => 'refused'),
+        new Promise<string>((resolve) => (timer = setTimeout(() => resolve('stuck'), STUCK_MS))),
+      ]).finally(() => clearTimeout(timer));
+      assert.notEqual(outcome, 'stuck', 'reading .kling-elements.json never ended: it is a FIFO');
+    } finally {
+      const handle = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK).catch(() => undefined);
+      await handle?.close();
+      await removeDir(dir);
+    }
   });
 });
