@@ -108,6 +108,10 @@ export class TaskService extends Disposable {
     await (await this.ensureEngine()).downloadAgain(id);
   }
 
+  async attachTaskId(id: string, taskId: string): Promise<void> {
+    await (await this.ensureEngine()).attachTask(id, taskId);
+  }
+
   async forget(id: string): Promise<void> {
     if (this.engine) await (await this.engine).forget(id);
     else await this.journal.remove(id);

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 import type { Simulator } from '../../../src/core/simulator/simulatorServer';
 import { cliWorkspace, runCli } from '../../helpers/cliRunner';
 import { DISTINCT_KEY, startTestSimulator } from '../../helpers/simulatorBed';
@@ -15,7 +15,7 @@ import { DISTINCT_KEY, startTestSimulator } from '../../helpers/simulatorBed';
 
 describe('an unknown outcome that becomes known', () => {
   let sim: Simulator | undefined;
-  after(() => sim?.close());
+  afterEach(() => sim?.close());
 
   it('kling download with the task id the user found fetches the paid video into its place, creating nothing', async () => {
     sim = await startTestSimulator({ processingSeconds: 5 });
@@ -33,5 +33,20 @@ describe('an unknown outcome that becomes known', () => {
     assert.equal(fetched.code, 0, `kling download ${task.id}: ${fetched.stdout}${fetched.stderr}`);
     assert.deepEqual(readdirSync(path.join(ws.dir, 'out')).filter((name) => !name.startsWith('.')).sort(), ['gate.mp4', 'gate.mp4.json']);
     assert.equal(sim.stats().creates, 1, 'nothing created again');
+  });
+
+  it('a task id the service does not know is refused with what to check, and the unknown create stays as it was', async () => {
+    sim = await startTestSimulator({ processingSeconds: 5 });
+    const ws = cliWorkspace('unknown-wrong-id');
+    writeFileSync(path.join(ws.dir, 'g.kling.json'), `{ "version": 1, "output": "out", "videos": [ { "name": "gate", "prompt": "A gateway at night", "duration": 3 } ] }\n`);
+    const env = { KLING_API_KEY: DISTINCT_KEY, KLING_BASE_URL: sim.baseUrl };
+    sim.inject({ on: 'create', kind: 'lose-answer', answer: { status: 502, body: '<html><body><h1>502 Bad Gateway</h1></body></html>' } });
+    await runCli(['render', 'g.kling.json', '--yes'], { cwd: ws.dir, state: ws.state, env });
+    const wrong = await runCli(['download', 'task-unified-1700000000-zzzzzzzz'], { cwd: ws.dir, state: ws.state, env });
+    assert.equal(wrong.code, 2, wrong.stderr);
+    assert.match(wrong.stderr, /does not know task task-unified-1700000000-zzzzzzzz: check the id in its task list/);
+    const again = await runCli(['render', 'g.kling.json', '--yes'], { cwd: ws.dir, state: ws.state, env });
+    assert.match(again.stderr, /\? gate: .*may have been created and charged/i, 'still unknown, not created again');
+    assert.equal(sim.stats().creates, 1);
   });
 });
