@@ -85,7 +85,22 @@ export interface RedirectFault extends FaultBase {
   toHost?: 'localhost';
 }
 
-export type SimulatorFault = StatusFault | LoseAnswerFault | ResetFault | BodyFault | RedirectFault;
+/**
+ * A 200 whose body is not JSON, as from a proxy or gateway in front of the service that mangled the answer (a JSON
+ * text cut short with a Content-Length to match, a page sent as JSON). Reads only: nothing happens on the service's
+ * side. A create answered so is `lose-answer` with an `answer`, since the service may have created the task first.
+ */
+export interface NotJsonFault extends FaultBase {
+  on: 'task' | 'credits';
+  kind: 'not-json';
+  /** Sent as `application/json`; default {@link NOT_JSON_BODY}. */
+  body?: string;
+}
+
+/** The default body of a `not-json` fault: the start of a task body, cut off in the middle of a value. */
+export const NOT_JSON_BODY = '{"id":"task-unified-1757169743-7cvnl5zw","object":"video.generation.task","status":"proc';
+
+export type SimulatorFault = StatusFault | LoseAnswerFault | ResetFault | BodyFault | RedirectFault | NotJsonFault;
 
 /** A fault as it applies to one request (without `times`). */
 export type ActiveFault =
@@ -93,7 +108,8 @@ export type ActiveFault =
   | { kind: 'lose-answer'; answer?: Required<Pick<ReplacedAnswer, 'status' | 'body' | 'contentType' | 'headers'>> }
   | { kind: 'reset' }
   | { kind: 'cut' | 'truncate' | 'stall'; afterBytes: number }
-  | { kind: 'redirect'; hops: number; toHost?: 'localhost' };
+  | { kind: 'redirect'; hops: number; toHost?: 'localhost' }
+  | { kind: 'not-json'; body: string };
 
 const FAULT_ROUTES: readonly string[] = ['create', 'task', 'credits', 'download', 'upload'];
 
@@ -189,6 +205,12 @@ function toActive(fault: SimulatorFault): ActiveFault {
       const toHost: unknown = fault.toHost;
       if (toHost !== undefined && toHost !== 'localhost') throw new TypeError(`toHost may only be 'localhost', not ${JSON.stringify(toHost)}`);
       return fault.toHost ? { kind: 'redirect', hops: fault.hops, toHost: fault.toHost } : { kind: 'redirect', hops: fault.hops };
+    }
+    case 'not-json': {
+      if (on !== 'task' && on !== 'credits') throw new TypeError("'not-json' applies to task queries and credits only");
+      const body: unknown = fault.body ?? NOT_JSON_BODY;
+      if (typeof body !== 'string') throw new TypeError("A 'not-json' fault's body must be text");
+      return { kind: 'not-json', body };
     }
     default:
       throw new TypeError(`Unknown fault ${JSON.stringify(fault satisfies never)}`);

@@ -223,12 +223,31 @@ describe('simulator: faults', () => {
     assert.equal((await video.body.arrayBuffer()).byteLength, videoSize);
   });
 
+  it('not-json: a 200 whose body is not JSON, on a task query or credits, then the real answers again', async () => {
+    const id = sim.tasks()[0]!.id;
+    sim.inject({ on: 'task', kind: 'not-json' });
+    sim.inject({ on: 'credits', kind: 'not-json', body: '<html><title>Sign in to the Wi-Fi</title></html>' });
+    const garbled = await call(sim.baseUrl, 'GET', `/v1/tasks/${id}`);
+    assert.deepEqual([garbled.status, garbled.headers['content-type']], [200, 'application/json; charset=utf-8']);
+    assert.equal(garbled.text, '{"id":"task-unified-1757169743-7cvnl5zw","object":"video.generation.task","status":"proc');
+    assert.throws(() => JSON.parse(garbled.text), SyntaxError);
+    assert.equal(sim.stats().requests.at(-1)!.fault, 'not-json');
+    const page = await call(sim.baseUrl, 'GET', '/v1/credits');
+    assert.deepEqual([page.status, page.text], [200, '<html><title>Sign in to the Wi-Fi</title></html>']);
+    const task = await call(sim.baseUrl, 'GET', `/v1/tasks/${id}`);
+    assert.equal(task.status, 200);
+    assert.equal(task.json.id, id);
+  });
+
   it('refuses faults that cannot apply', () => {
     assert.throws(() => sim.inject({ on: 'task', kind: 'redirect', hops: 1 } as never), TypeError);
     assert.throws(() => sim.inject({ on: 'download', kind: 'redirect', hops: 0 }), TypeError);
     assert.throws(() => sim.inject({ on: 'download', kind: 'redirect', hops: 2, toHost: 'example.com' } as never), TypeError);
     assert.throws(() => sim.inject({ on: 'task', kind: 'cut', afterBytes: 1 } as never), TypeError);
     assert.throws(() => sim.inject({ on: 'credits', kind: 'lose-answer' } as never), TypeError);
+    assert.throws(() => sim.inject({ on: 'create', kind: 'not-json' } as never), TypeError);
+    assert.throws(() => sim.inject({ on: 'download', kind: 'not-json' } as never), TypeError);
+    assert.throws(() => sim.inject({ on: 'task', kind: 'not-json', body: 7 as never }), TypeError);
     assert.throws(() => sim.inject({ on: 'create', kind: 'lose-answer', answer: { status: 99 } }), TypeError);
     assert.throws(() => sim.inject({ on: 'create', kind: 'lose-answer', answer: { status: 502, headers: { 'X-A': 1 as never } } }), TypeError);
     assert.throws(() => sim.inject({ on: 'create', status: 200 }), TypeError);
