@@ -1,6 +1,6 @@
 // Faults the simulator can be told to commit, so that a client's handling of a bad network or a bad day at the
-// service can be tested over real HTTP. Each fault applies to the next `times` requests of its route, in the order
-// the faults were injected.
+// service can be tested over real HTTP. Each fault applies to the next `times` requests of its route (after letting
+// `after` of them through), in the order the faults were injected.
 
 /** The routes a fault can target: create, task query, credits, result video download, file upload. */
 export type FaultRoute = 'create' | 'task' | 'credits' | 'download' | 'upload';
@@ -8,6 +8,12 @@ export type FaultRoute = 'create' | 'task' | 'credits' | 'download' | 'upload';
 interface FaultBase {
   /** How many matching requests the fault applies to. Default 1. */
   times?: number;
+  /**
+   * How many matching requests to answer normally before the fault applies. Default 0. Faults queued after it for the
+   * same route wait their turn, so `{ status: 500, after: 9 }` injected ten times hits every tenth request: faults
+   * spread over a long run rather than bunched at its start.
+   */
+  after?: number;
 }
 
 /** Answer with this status and the contract's error body (its `type` from the error table). */
@@ -115,6 +121,8 @@ const FAULT_ROUTES: readonly string[] = ['create', 'task', 'credits', 'download'
 
 interface QueuedFault {
   route: FaultRoute;
+  /** Matching requests still to let through before it applies. */
+  pass: number;
   left: number;
   fault: ActiveFault;
 }
@@ -136,12 +144,15 @@ export class FaultQueue {
     if (!FAULT_ROUTES.includes(fault.on)) throw new TypeError(`A fault cannot target '${String(fault.on)}'`);
     const times = fault.times ?? 1;
     if (!Number.isInteger(times) || times < 1) throw new TypeError(`A fault's times must be a whole number ≥ 1, not ${times}`);
-    this.queue.push({ route: fault.on, left: times, fault: toActive(fault) });
+    const after = fault.after ?? 0;
+    if (!Number.isInteger(after) || after < 0) throw new TypeError(`A fault's after must be a whole number ≥ 0, not ${after}`);
+    this.queue.push({ route: fault.on, pass: after, left: times, fault: toActive(fault) });
   }
 
   /**
-   * The fault for this request, if one is waiting, counting it as used. Body and redirect faults wait for a GET: a
-   * HEAD before the download must not use up the fault meant for the download itself.
+   * The fault for this request, if one is waiting, counting it as used (or the request as one let through). Body and
+   * redirect faults wait for a GET: a HEAD before the download must not use up the fault meant for the download itself,
+   * nor count among the requests it lets through.
    */
   take(route: FaultRoute, method: string): ActiveFault | undefined {
     const index = this.queue.findIndex(
@@ -149,6 +160,10 @@ export class FaultQueue {
     );
     if (index < 0) return undefined;
     const queued = this.queue[index]!;
+    if (queued.pass > 0) {
+      queued.pass -= 1;
+      return undefined;
+    }
     queued.left -= 1;
     if (queued.left === 0) this.queue.splice(index, 1);
     return queued.fault;
