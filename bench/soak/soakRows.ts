@@ -1,4 +1,5 @@
 import { keyRefusedMidRun, outOfCredits } from './rows/accountRows';
+import { diskFull } from './rows/diskFullRow';
 import {
   control,
   createStatusRows,
@@ -33,4 +34,5 @@ export const SOAK_ROWS: readonly SoakRow[] = [
   strayNotFound,
   keyRefusedMidRun(),
   outOfCredits,
+  diskFull,
 ];
