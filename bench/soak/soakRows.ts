@@ -15,6 +15,7 @@ import {
   strayNotFound,
   truncatedDownloads,
 } from './rows/simpleFaultRows';
+import { twoRenders } from './rows/twoRendersRow';
 import type { SoakRow } from './soakRow';
 
 /** Every row of `npm run soak`, in the order they run and print. */
@@ -35,4 +36,5 @@ export const SOAK_ROWS: readonly SoakRow[] = [
   keyRefusedMidRun(),
   outOfCredits,
   diskFull,
+  twoRenders,
 ];
