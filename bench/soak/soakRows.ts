@@ -1,5 +1,6 @@
 import { keyRefusedMidRun, outOfCredits } from './rows/accountRows';
 import { diskFull } from './rows/diskFullRow';
+import { killedRender } from './rows/killedRenderRow';
 import {
   control,
   createStatusRows,
@@ -37,4 +38,5 @@ export const SOAK_ROWS: readonly SoakRow[] = [
   outOfCredits,
   diskFull,
   twoRenders,
+  killedRender,
 ];
