@@ -4,7 +4,9 @@ import { faultRow, spread } from './faultRow';
 
 // The rows whose fault is set up once before a single render, in one engine: statuses, resets, damaged bodies,
 // redirects, expired links. Faults are spread over the run with the simulator's `after` (every tenth create, every
-// fifth poll or download), not bunched at its start. Byte counts: a soak video (3 s, 720×720) is about 22 KB.
+// fourth or fifth poll or download), not bunched at its start, and never more than the run's requests can use up: a
+// render of 100 videos makes exactly 100 creates (plus one per 429), at least 100 downloads (plus one per damaged
+// body), and 120 to 150 polls. Byte counts: a soak video (3 s, 720×720) is about 22 KB.
 
 /** Bytes of a video sent before a cut, a clean early end or a stall: about half of it. */
 const HALF_A_VIDEO = 10_000;
@@ -62,8 +64,8 @@ function pollStatusRow(status: number): SoakRow {
   return faultRow({
     fault: `${status} on poll`,
     prepare: (bed) => {
-      spread(bed, { on: 'task', status }, 30, 4);
-      return [{ route: 'task', name: `status ${status}`, count: 30 }];
+      spread(bed, { on: 'task', status }, 25, 3);
+      return [{ route: 'task', name: `status ${status}`, count: 25 }];
     },
     expect: ({ videos }) => ({
       counts: { creates: videos, saved: videos, unknown: 0 },
@@ -166,8 +168,8 @@ export const redirectedDownloads = faultRow({
 export const garbledPolls = faultRow({
   fault: 'malformed JSON on poll',
   prepare: (bed) => {
-    spread(bed, { on: 'task', kind: 'not-json' }, 30, 4);
-    return [{ route: 'task', name: 'not-json', count: 30 }];
+    spread(bed, { on: 'task', kind: 'not-json' }, 25, 3);
+    return [{ route: 'task', name: 'not-json', count: 25 }];
   },
   expect: ({ videos }) => ({ counts: { creates: videos, saved: videos, unknown: 0 }, because: 'an answer that cannot be read is asked again; no task is dropped or created again.' }),
 });
