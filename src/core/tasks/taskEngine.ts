@@ -267,6 +267,8 @@ export class TaskEngine {
       if (isApiError(error, 'not-found')) throw new Error(`The service does not know task ${taskId}: check the id in its task list.`);
       throw error;
     }
+    const mismatch = foundTaskMismatch(entry, task);
+    if (mismatch) throw new Error(`Task ${taskId} is not the one this create made: ${mismatch}. Check the id in the service's task list.`);
     if (!this.isMine(entry)) {
       const ref = claimRefOf(entry);
       if (ref) {
@@ -944,4 +946,27 @@ function codeIn(error: unknown, code: string): boolean {
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** How long before or after our create's first write a task the user found may have been made (clocks differ). */
+const FOUND_TASK_WINDOW_MS = 15 * 60_000;
+
+/**
+ * Why a task the user found cannot be the one `entry`'s lost create made (another model, another length, made at
+ * another time), or undefined when it may be. A wrong id must not put another video under this one's name.
+ */
+function foundTaskMismatch(entry: JournalEntry, task: Task): string | undefined {
+  const request = entry.request as { model?: unknown; duration?: unknown };
+  if (entry.kind === 'video' && task.type !== undefined && task.type !== 'video') return `it is not a video task (${task.type})`;
+  if (typeof request.model === 'string' && task.model !== undefined && task.model !== request.model) {
+    return `it was made by ${task.model}, this create asked ${request.model}`;
+  }
+  const seconds = task.task_info?.video_duration ?? task.result_data?.[0]?.duration;
+  if (seconds !== undefined && request.duration !== undefined && Number(request.duration) !== seconds) {
+    return `it is ${seconds} s long, this create asked ${String(request.duration)} s`;
+  }
+  if (task.created !== undefined && Math.abs(task.created * 1000 - entry.createdAt) > FOUND_TASK_WINDOW_MS) {
+    return `it was made at ${new Date(task.created * 1000).toISOString()}, this create was sent at ${new Date(entry.createdAt).toISOString()}`;
+  }
+  return undefined;
 }

@@ -58,7 +58,11 @@ describe('attaching a task the user found to a create whose outcome is unknown',
     await first.bed.engine.attachTask(first.entry.id, first.task.id);
     await assert.rejects(first.bed.engine.attachTask(second.entry.id, first.task.id), /already known here, as gate/);
     await assert.rejects(first.bed.engine.attachTask(first.entry.id, second.task.id), /Only a create whose outcome is unknown/);
+    // Another video's task (10 s, where this create asked 5 s), made by someone else: not put under this name.
+    const other = await first.bed.client.createTask({ ...aVideoDraft(path.join(dir, 'x.mp4'), { duration: 10, prompt: 'Another video' }).request } as never);
+    await assert.rejects(first.bed.engine.attachTask(second.entry.id, other.id), new RegExp(`Task ${other.id} is not the one this create made: it is 10 s long, this create asked 5 s`));
+    assert.equal(first.bed.journal.get(second.entry.id)?.state.status, 'unknown');
     await first.bed.engine.waitFor([first.entry.id]);
-    assert.equal(sim.stats().creates, 2, 'nothing created by any of it');
+    assert.equal(sim.stats().creates, 3, 'nothing created by any of it (the third is the other video)');
   });
 });
