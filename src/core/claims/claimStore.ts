@@ -289,7 +289,11 @@ export class ClaimStore {
       if (read.kind === 'none') {
         // Gone under a live task (the folder was cleaned): written again so others follow instead of paying again;
         // gone because we ended it: a late write (a heartbeat, a progress event) has nothing to say.
-        if (!this.retired.has(`${claimFile(ref)}#${generation}`)) await this.write(ref, this.make(ref, generation, entry, now));
+        if (this.retired.has(`${claimFile(ref)}#${generation}`)) return true;
+        // Gone because another process (kling download taking a pending download over) saved this very task: the
+        // claim is not ours any more, and writing it back would say a live process is still fetching a saved video.
+        if (entry.taskId !== undefined && entry.outputPath && (await readSidecar(entry.outputPath))?.taskId === entry.taskId) return false;
+        await this.write(ref, this.make(ref, generation, entry, now));
         return true;
       }
       if (read.kind === 'unreadable') return false;

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import * as path from 'node:path';
 import type { Dispatcher } from 'undici';
 import { isApiError } from '../api/apiError';
 import type { CreateRequest, Task } from '../api/apiSchemas';
 import { createDispatcher, isLoopback, type KlingClient } from '../api/klingClient';
 import { bypassesProxy, type ProxySettings } from '../api/proxySettings';
 import { RESULT_LINK_TTL_MS } from '../api/taskResults';
-import { CLAIM_HEARTBEAT_MS, ClaimStore, isClaimOwnerGone, readClaim, readClaimFile, videoClaimRef, type Claim, type ClaimDecision, type ClaimRef } from '../claims/claimStore';
+import { CLAIM_HEARTBEAT_MS, ClaimStore, isClaimOwnerGone, listClaims, readClaim, readClaimFile, videoClaimRef, type Claim, type ClaimDecision, type ClaimRef } from '../claims/claimStore';
 import { DownloadError, downloadFile } from '../download/downloadFile';
 import { assertInsideRoot } from '../fs/workspaceBoundary';
 import { readSidecar, relativeFromVideo, writeSidecar } from '../download/sidecar';
@@ -122,6 +123,7 @@ export class TaskEngine {
   private observeTimer: unknown;
   private observing: Promise<void> | undefined;
   private heartbeatTimer: unknown;
+  private attaching: Promise<unknown> = Promise.resolve();
   /** Changes under way, by entry: a caller told that a task ended must find its claim in its final state too. */
   private readonly applying = new Map<string, Set<Promise<unknown>>>();
   private disposed = false;
@@ -252,13 +254,23 @@ export class TaskEngine {
    * id and is driven to its end (polled, downloaded) like any other. Nothing is created. Refused when the service does
    * not know the task, when another entry already has it, or when a live process holds the claim.
    */
-  async attachTask(entryId: string, taskId: string): Promise<JournalEntry | undefined> {
+  attachTask(entryId: string, taskId: string): Promise<JournalEntry | undefined> {
+    // One attach at a time: two clicks at once must not both find the task free and both take it.
+    const attach = this.attaching.then(() => this.attachNow(entryId, taskId));
+    this.attaching = attach.catch(() => undefined);
+    return attach;
+  }
+
+  private async attachNow(entryId: string, taskId: string): Promise<JournalEntry | undefined> {
+    await this.deps.journal.refresh();
     const entry = this.deps.journal.get(entryId);
     if (!entry || entry.taskId !== undefined || entry.state.status !== 'unknown') {
       throw new Error('Only a create whose outcome is unknown can be given the id of the task it made.');
     }
     const other = this.deps.journal.findByTaskId(taskId);
     if (other) throw new Error(`Task ${taskId} is already known here, as ${other.label}.`);
+    const holder = await this.holderInOutputFolder(entry, taskId);
+    if (holder) throw new Error(`Task ${taskId} is already the create of ${holder}; a task is the create of one video only.`);
     const client = await this.deps.clientFor(entry.backend);
     let task: Task;
     try {
@@ -285,6 +297,33 @@ export class TaskEngine {
       this.drive(attached);
     }
     return this.deps.journal.get(entryId);
+  }
+
+  /**
+   * Another video in the same output folder that has this task: saved (its sidecar names it) or on its way (its claim
+   * does). Another process's journal is not ours to read, but what it writes beside the videos is.
+   */
+  private async holderInOutputFolder(entry: JournalEntry, taskId: string): Promise<string | undefined> {
+    if (!entry.outputPath) return undefined;
+    const folder = path.dirname(entry.outputPath);
+    const claimDirs = new Set([folder, ...(entry.claim ? [entry.claim.dir] : [])]);
+    for (const dir of claimDirs) {
+      for (const { claim } of await listClaims(dir)) {
+        if (claim.entry.taskId === taskId && claim.entry.id !== entry.id) return claim.entry.outputPath ? path.basename(claim.entry.outputPath) : claim.entry.label;
+      }
+    }
+    let names: string[];
+    try {
+      names = await readdir(folder);
+    } catch {
+      return undefined;
+    }
+    for (const name of names.filter((n) => n.toLowerCase().endsWith('.mp4'))) {
+      const video = path.join(folder, name);
+      if (video === entry.outputPath) continue;
+      if ((await readSidecar(video))?.taskId === taskId) return name;
+    }
+    return undefined;
   }
 
   async forget(entryId: string): Promise<void> {
@@ -498,6 +537,8 @@ export class TaskEngine {
 
   /** Starts what an entry this engine drives needs next: a poll, or a download. */
   private drive(entry: JournalEntry): void {
+    // The heartbeat stops when nothing is live; whatever starts driving a task again restarts it.
+    this.armHeartbeat();
     if (isPollable(entry)) this.poller.watch(entry);
     else if (this.needsDownload(entry, true)) void this.startDownload(entry);
   }

@@ -5,6 +5,7 @@ import { CLAIM_HEARTBEAT_MS, isClaimOwnerGone, readClaim } from '../../../src/co
 import { isDownloadPending } from '../../../src/core/journal/taskState';
 import type { Simulator } from '../../../src/core/simulator/simulatorServer';
 import { pollPolicyFor } from '../../../src/core/tasks/pollPolicyFor';
+import { until } from '../../helpers/cliProcess';
 import { entryWhen, startEngine, type EngineBed } from '../../helpers/engineBed';
 import { FakeClock } from '../../helpers/fakeClock';
 import { removeDir, startTestSimulator, tempDir, TEST_TIME_SCALE } from '../../helpers/simulatorBed';
@@ -49,6 +50,8 @@ describe('the heartbeat of an engine that was idle, after Attach Task ID', () =>
     const lost = editor.journal.list().find((e) => e.outputPath === outputPath)!;
     assert.equal(lost.state.status, 'unknown');
     const task = sim.tasks().at(-1)!;
+    // The user finds it in the service's list once it is done (the editor's clock is a fake one: it polls on our say).
+    await until('the found task is done', () => sim.tasks().find((t) => t.id === task.id)?.status === 'completed');
 
     // A couple of minutes later the user finds the task in the service's list; the CDN is down for a while.
     await clock.advance(2 * 60_000);
