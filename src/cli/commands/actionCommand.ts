@@ -1,15 +1,16 @@
 import * as path from 'node:path';
 import { glob } from 'tinyglobby';
 import { EXIT_CODES } from '../../core/report/exitCode';
-import { COMMON_HELP, defineCommand } from '../cliCommand';
-import { UsageError, type CliContext } from '../cliContext';
+import { COMMON_HELP, defineCommand, type CliCommand } from '../cliCommand';
+import { err, UsageError, type CliContext } from '../cliContext';
+import { ACTION_INPUTS, type ActionInput } from '../github/actionInputs';
 import { GitHubWorkflow } from '../github/githubWorkflow';
-import { runCli } from '../main';
+import { downloadCommand } from './downloadCommand';
+import { estimateCommand } from './estimateCommand';
+import { renderCommand } from './renderCommand';
+import { validateCommand } from './validateCommand';
 
-/** The Action's inputs (action.yml), in the order --help lists them. */
-export const ACTION_INPUTS = ['command', 'storyboards', 'api-key', 'base-url', 'max-usd', 'shard', 'since', 'simulator'] as const;
-type ActionInput = (typeof ACTION_INPUTS)[number];
-
+const RUNS: Record<string, CliCommand> = { validate: validateCommand, estimate: estimateCommand, render: renderCommand, download: downloadCommand };
 const COMMANDS = ['validate', 'estimate', 'render', 'download'] as const;
 /** Which inputs each command uses; any other that is set is named in a warning and left out. */
 const USES: Record<(typeof COMMANDS)[number], readonly ActionInput[]> = {
@@ -62,7 +63,7 @@ Exit codes: those of the command run (see kling --help); 2 for inputs that canno
     const files = (await glob(patterns, { cwd: workspace, ignore: ['**/node_modules/**', '**/.git/**'], onlyFiles: true, dot: false })).sort();
     if (files.length === 0) return fail(`No storyboard matches ${patterns.join(', ')} in ${workspace}. Set the input storyboards to a glob of your *.kling.json files.`);
 
-    const argv: string[] = [command, ...files, '--format', 'github'];
+    const argv: string[] = [...files, '--format', 'github'];
     const flag = (name: ActionInput, option = `--${name}`) => {
       const value = input(name);
       if (value && used.includes(name)) argv.push(option, value);
@@ -76,6 +77,12 @@ Exit codes: those of the command run (see kling --help); 2 for inputs that canno
     const env: NodeJS.ProcessEnv = { ...ctx.env, GITHUB_WORKSPACE: workspace };
     if (apiKey) env['KLING_API_KEY'] = apiKey;
     const inner: CliContext = { ...ctx, cwd: workspace, env, github: undefined };
-    return runCli(argv, inner);
+    try {
+      return await RUNS[command]!.run(inner, argv);
+    } catch (error) {
+      if (!(error instanceof UsageError) && !(error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) throw error;
+      err(ctx, `kling ${command}: ${(error as Error).message}.`);
+      return fail(`kling ${command}: ${(error as Error).message}. Check the action's inputs.`);
+    }
   },
 });
