@@ -3,7 +3,7 @@
  * INPUT_* variables, GITHUB_ACTIONS=true, and GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files of its own, against the
  * built-in simulator.
  */
-import { validateAction } from '@action-validator/core';
+import { validateAction, validateWorkflow } from '@action-validator/core';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -71,6 +71,20 @@ describe('action.yml', () => {
     assert.match(step.run ?? '', /kling action/);
     for (const [name, output] of Object.entries(action.outputs)) assert.equal(output.value, `\${{ steps.kling.outputs.${name} }}`);
     assert.deepEqual(Object.keys(action.outputs), ['spent-usd', 'rendered', 'failed', 'unknown', 'estimated-usd', 'summary']);
+  });
+});
+
+describe('the example workflow (docs/examples/kling-videos.yml)', () => {
+  it("passes GitHub's workflow schema, and uses the Action as docs/cli.md says: validate, estimate --since, render on 4 shards", () => {
+    const text = readFileSync(path.join(ROOT, 'docs', 'examples', 'kling-videos.yml'), 'utf8');
+    assert.deepEqual(validateWorkflow(text).errors, []);
+    const workflow = parseYaml(text) as { jobs: Record<string, { strategy?: { matrix?: { shard?: number[] } }; steps: Array<{ uses?: string; with?: Record<string, string> }> }> };
+    const uses = (job: string) => workflow.jobs[job]!.steps.filter((s) => s.uses?.startsWith('kling-studio/kling-studio@')).map((s) => s.with ?? {});
+    assert.deepEqual(uses('check').map((w) => w['command']), ['validate', 'estimate']);
+    assert.equal(uses('check')[1]!['since'], '${{ github.event.pull_request.base.sha }}');
+    assert.deepEqual(workflow.jobs['render']!.strategy?.matrix?.shard, [1, 2, 3, 4]);
+    assert.equal(uses('render')[0]!['shard'], '${{ matrix.shard }}/4');
+    for (const w of [...uses('check'), ...uses('render')]) for (const name of Object.keys(w)) assert.ok((ACTION_INPUTS as readonly string[]).includes(name), `${name} is an input`);
   });
 });
 
