@@ -18,8 +18,11 @@ export interface HarReplayOptions {
   clipsDir?: string | undefined;
 }
 
-/** Headers that describe the recorded connection or body, not the answer: the replay sets its own. */
-const HOP_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'content-encoding', 'date']);
+/**
+ * Headers that describe the recorded connection or body, not the answer: the replay sets its own. The recorded
+ * `Date` is kept: a clock that differs from the service's is something a recording may be sent to show.
+ */
+const HOP_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'content-encoding']);
 
 /**
  * Serves a recorded HAR's answers (`kling simulate --replay FILE`), so that a user's bug report becomes a test: each
