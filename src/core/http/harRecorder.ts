@@ -9,6 +9,8 @@ export interface HarRecorderOptions {
   /** The program that recorded, as HAR's `creator` says it. */
   creator?: { name: string; version: string } | undefined;
   now?: (() => number) | undefined;
+  /** Told after each exchange is recorded (the editor writes its file then, a moment later). */
+  onRecord?: (() => void) | undefined;
 }
 
 /** Answers kept as text up to this size; anything longer is not an API answer worth a bug report. */
@@ -110,6 +112,7 @@ export class HarRecorder {
           timings: { send: 0, wait: (answeredAt ?? ended) - started, receive: answeredAt === undefined ? 0 : ended - answeredAt },
         },
       });
+      this.options.onRecord?.();
     };
     const recording: Dispatcher.DispatchHandler = {
       onRequestStart: (controller, context) => handler.onRequestStart?.(controller, context),

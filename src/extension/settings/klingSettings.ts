@@ -27,6 +27,10 @@ export const klingSettings = {
     const value = config().get<number>('simulatorSpeed');
     return typeof value === 'number' && value >= 1 ? Math.min(1000, value) : 1;
   },
+  /** Where to record the HTTP exchanges as HAR (an absolute path, `~/` allowed), or undefined: not recording. */
+  recordHar(): string | undefined {
+    return config().get<string>('recordHar')?.trim() || undefined;
+  },
   async setBackend(backend: BackendSetting): Promise<void> {
     await config().update('backend', backend, vscode.ConfigurationTarget.Global);
   },
