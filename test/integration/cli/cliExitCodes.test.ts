@@ -7,7 +7,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Simulator } from '../../../src/core/simulator/simulatorServer';
+import { until } from '../../helpers/cliProcess';
 import { cliWorkspace, runKling } from '../../helpers/cliRun';
+import { startCli } from '../../helpers/cliRunner';
 import { DISTINCT_KEY, startTestSimulator } from '../../helpers/simulatorBed';
 
 const LIMIT = { timeout: 60_000 };
@@ -126,5 +128,19 @@ describe('kling: each command takes its own options only', { concurrency: true }
     const simulate = await runKling(['simulate', '--help'], ws);
     assert.match(simulate.stdout, /--speed N {10}run N times faster than the real service/);
     assert.match(simulate.stdout, /KLING_SIMULATOR_TIME_SCALE/);
+    const both = await runKling(['simulate', '--speed', '10', '--time-scale', '100'], ws);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /--speed and --time-scale say the same thing: give one/);
+  });
+
+  it('simulate --speed N runs the simulator N times faster, and says so', LIMIT, async () => {
+    const ws = workspace();
+    const server = startCli(['simulate', '--speed', '50', '--fresh'], { cwd: ws.cwd, state: ws.state });
+    try {
+      await until('the simulator to listen', () => /listening on http:\/\/127\.0\.0\.1:\d+ \(50× the real service's speed\)/.test(server.output()));
+    } finally {
+      server.child.kill('SIGINT');
+    }
+    assert.equal((await server.done).code, 0);
   });
 });
