@@ -51,7 +51,9 @@ Exit codes: those of the command run (see kling --help); 2 for inputs that canno
     if (!(COMMANDS as readonly string[]).includes(command)) return fail(`The input command is ${JSON.stringify(command)}; it must be one of ${COMMANDS.join(', ')}.`);
     const used = USES[command as (typeof COMMANDS)[number]];
     for (const name of ACTION_INPUTS) {
-      if (name !== 'command' && name !== 'storyboards' && input(name) && !used.includes(name)) {
+      // simulator's default, "false", is the same as not setting it.
+      const set = name === 'simulator' ? /^true$/i.test(input(name)) : input(name) !== '';
+      if (name !== 'command' && name !== 'storyboards' && set && !used.includes(name)) {
         github.annotate('warning', { file: '', title: 'Kling Studio' }, `The input ${name} does not apply to ${command}; it was left out.`);
       }
     }

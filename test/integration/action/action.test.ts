@@ -93,7 +93,8 @@ describe('the Action, run as a runner runs it', { concurrency: true }, () => {
     const bad = board(['{ "name": "hero", "prompt": "A dog", "durration": 5 }', '{ "name": "tall", "prompt": "A tower", "duration": 16 }']);
     const ws = checkout({ 'boards/bad.kling.json': bad, 'boards/good.kling.json': board(['{ "name": "ok", "prompt": "Fine" }']), 'node_modules/x/x.kling.json': '{' });
     const key = 'sk-action-MASK-ME-0123456789';
-    const run = await runAction({ command: 'validate', 'api-key': key }, { workspace: ws.dir, state: ws.state });
+    // As action.yml's composite step passes them: every input, defaults included, in the INPUT_API_KEY form.
+    const run = await runAction({ command: 'validate', api_key: key, simulator: 'false', max_usd: '', shard: '' }, { workspace: ws.dir, state: ws.state });
     assert.equal(run.code, 2, run.stdout + run.stderr);
     assert.equal(run.stdout.split('\n')[0], `::add-mask::${key}`, 'the key is masked before anything else is printed');
     assert.equal(run.stdout.split(key).length - 1 + run.stderr.split(key).length - 1, 2, 'the key appears only in its masks');
@@ -112,6 +113,7 @@ describe('the Action, run as a runner runs it', { concurrency: true }, () => {
     assert.ok(errors.every((e) => e.properties['title']?.startsWith('Kling storyboard: ')));
     assert.doesNotMatch(run.stdout, /node_modules/, 'node_modules is left out of the default glob');
     assert.match(run.summary, /`boards\/bad\.kling\.json`: 2 problems/);
+    assert.deepEqual(workflowCommands(run.stdout).filter((c) => c.name === 'warning').map((c) => c.message), ['The input api-key does not apply to validate; it was left out.'], 'defaults are not warned about');
   });
 
   it('estimate --since a commit: only the videos whose request changed (an image included) and new ones are priced', LIMIT, async () => {
