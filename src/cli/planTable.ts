@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { formatAmount, formatUsd, parseAmount } from '../core/pricing/decimal';
 import { totalPrice, type PriceTotal } from '../core/pricing/pricing';
 import { ELEMENT_PRICE } from '../core/pricing/priceTable';
@@ -48,11 +47,6 @@ export function printGrandTotal(ctx: CliContext, plans: readonly StoryboardPlan[
 
 export function price(total: Pick<PriceTotal, 'usd' | 'credits'>): string {
   return `${formatUsd(total.usd)} (${formatAmount(total.credits)} credits)`;
-}
-
-/** The folder a plan's videos go to, for messages. */
-export function relativeDir(ctx: CliContext, dir: string): string {
-  return path.relative(ctx.cwd, dir) || '.';
 }
 
 function row(width: number, name: string, seconds: string, quality: string, sound: string, cost: Pick<PriceTotal, 'usd' | 'credits'>, state: string): string {

@@ -295,11 +295,11 @@ function summary(ctx: CliContext, results: StoryboardOutcomes[], plans: Storyboa
   out(ctx, `${saved} rendered, ${count('up-to-date')} up to date${pending ? `, ${pending} download pending` : ''}, ${count('failed')} failed${count('unknown') ? `, ${count('unknown')} outcome unknown` : ''}.${where}`);
   if (pending) out(ctx, 'Paid videos still to download: run kling download (nothing is paid again).');
   if (simulated && saved > 0) out(ctx, 'These are simulator placeholders: nothing real was generated or spent.');
-  return renderDocumentExit(outcomes);
+  return exitCodeOfOutcomes(outcomes);
 }
 
 /** The exit code of a render's outcomes (docs/cli.md, "Exit codes"). */
-export function renderDocumentExit(outcomes: readonly VideoOutcome[]): ExitCode {
+function exitCodeOfOutcomes(outcomes: readonly VideoOutcome[]): ExitCode {
   let unknown = 0;
   let failed = 0;
   let invalid = 0;

@@ -3,7 +3,6 @@ import { addAmounts, parseAmount, ZERO, type Amount } from '../../core/pricing/d
 import type { ExitCode } from '../../core/report/exitCode';
 import type { RenderReport, RenderState } from '../../core/report/renderReport';
 import type { VideoOutcome } from '../../core/render/renderStoryboard';
-import type { PlannedVideo } from '../../core/render/storyboardPlan';
 import { CLI_VERSION } from '../cliVersion';
 import type { CliContext } from '../cliContext';
 import { problemsOf } from '../loadStoryboard';
@@ -63,7 +62,7 @@ export function renderDocument(ctx: CliContext, input: RenderRun): RenderReport 
       }
       videos.push({
         ...pricedVideo(ctx, planned.checked.file, video),
-        state: outcome ? OUTCOME_STATE[outcome.kind] : plannedState(video),
+        state: outcome ? OUTCOME_STATE[outcome.kind] : planStateName(video.state.kind),
         ...(outcome?.kind === 'saved' ? { sidecar: `${relativeToCwd(ctx, outcome.outputPath)}.json` } : {}),
         ...(entry?.taskId ? { taskId: entry.taskId } : {}),
         spent: spent ? { usd: money(video.price.usd), credits: money(video.price.credits) } : { usd: 0, credits: 0 },
@@ -103,11 +102,6 @@ export function renderDocument(ctx: CliContext, input: RenderRun): RenderReport 
     ...selectionOf(input.run, input.selection),
     problems: input.run.invalid.map(problemsOf),
   };
-}
-
-function plannedState(video: PlannedVideo): RenderState {
-  const state = planStateName(video.state.kind);
-  return state === 'outcome-unknown' ? 'outcome-unknown' : state;
 }
 
 /** The render as the job summary shows it: videos, state, seconds, quality, price, spent, task. */
