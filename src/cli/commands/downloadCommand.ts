@@ -16,6 +16,7 @@ import { BACKEND_OPTIONS, COMMON_HELP, defineCommand } from '../cliCommand';
 import { err, out, printDocument, stateDir, UsageError, type CliContext } from '../cliContext';
 import { CLI_VERSION } from '../cliVersion';
 import { loadStoryboard } from '../loadStoryboard';
+import { downloadMarkdown } from '../reports/downloadMarkdown';
 
 export const downloadCommand = defineCommand({
   name: 'download',
@@ -63,6 +64,12 @@ async function download(ctx: CliContext, args: string[], flags: DownloadFlags): 
   const report: DownloadReport = { command: 'download', version: CLI_VERSION, exitCode: EXIT_CODES.done, videos: [] };
   const finish = (exitCode: ExitCode): ExitCode => {
     report.exitCode = exitCode;
+    if (ctx.github) {
+      const markdown = downloadMarkdown(report);
+      ctx.github.appendSummary(markdown);
+      ctx.github.setOutput('failed', report.videos.filter((v) => v.state === 'failed').length);
+      ctx.github.setOutput('summary', markdown);
+    }
     if (flags.json) printDocument(ctx, report);
     return exitCode;
   };

@@ -14,6 +14,7 @@ import { parse as parseYaml } from 'yaml';
 import { ACTION_INPUTS } from '../../../src/cli/github/actionInputs';
 import { pngBytes } from '../../helpers/images';
 import { runAction, workflowCommands } from '../../helpers/actionRunner';
+import { DISTINCT_KEY, startTestSimulator } from '../../helpers/simulatorBed';
 import { lineColOf } from '../../helpers/textPositions';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
@@ -202,6 +203,33 @@ describe('the Action, run as a runner runs it', { concurrency: true }, () => {
     assert.equal(run.outputs['rendered'], '0');
     assert.match(run.summary, /\*\*Refused:\*\* 2 videos would cost \$1\.225/);
     assert.match(run.summary, /\| boards\/s\.kling\.json: a \| to-render \| 10 \| 1080p \| \$1 \| \$0 \| {2}\|/);
+  });
+
+  it('render with api-key and base-url against a service whose CDN is down, then download: paid once, fetched later, outputs and tables right', LIMIT, async () => {
+    const sim = await startTestSimulator();
+    try {
+      const ws = checkout({ 'boards/s.kling.json': board(['{ "name": "later", "prompt": "Fetched later", "duration": 3 }']) });
+      const inputs = { 'api-key': DISTINCT_KEY, 'base-url': sim.baseUrl, 'max-usd': '1' };
+      sim.inject({ on: 'download', status: 503, times: 6 });
+      const render = await runAction({ command: 'render', ...inputs }, { workspace: ws.dir, state: ws.state, name: 'render' });
+      assert.equal(render.code, 1, render.stdout + render.stderr);
+      assert.equal(render.stdout.split('\n')[0], `::add-mask::${DISTINCT_KEY}`, 'the key is masked before anything else is printed');
+      assert.deepEqual((render.stdout + render.stderr + render.summary).split('\n').filter((line) => line.includes(DISTINCT_KEY)), [`::add-mask::${DISTINCT_KEY}`, `::add-mask::${DISTINCT_KEY}`], 'the key appears only in its masks');
+      assert.deepEqual([render.outputs['rendered'], render.outputs['failed'], render.outputs['unknown'], render.outputs['spent-usd']], ['0', '1', '0', '0.225'], 'paid for, not saved');
+      assert.match(render.summary, /\| boards\/s\.kling\.json: later \| download-pending \| 3 \| 720p \| \$0\.225 \| \$0\.225 \| `task-unified-/);
+      assert.equal(existsSync(path.join(ws.dir, 'boards', 'out', 'later.mp4')), false);
+
+      const download = await runAction({ command: 'download', ...inputs }, { workspace: ws.dir, state: ws.state, name: 'download' });
+      assert.equal(download.code, 0, download.stdout + download.stderr);
+      assert.deepEqual(workflowCommands(download.stdout).filter((c) => c.name === 'warning').map((c) => c.message), ['The input max-usd does not apply to download; it was left out.']);
+      assert.equal(download.outputs['failed'], '0');
+      assert.match(download.summary, /^\| later \| saved \| boards\/out\/later\.mp4 \| `task-unified-\d+-[a-z0-9]{8}` \|$/m);
+      assert.equal(download.outputs['summary'], download.summary);
+      assert.ok(readFileSync(path.join(ws.dir, 'boards', 'out', 'later.mp4')).length > 1000);
+      assert.equal(sim.stats().creates, 1, 'created once: the download paid for nothing');
+    } finally {
+      await sim.close();
+    }
   });
 
   it('inputs that cannot be used: exit 2 with an annotation, nothing run', LIMIT, async () => {
