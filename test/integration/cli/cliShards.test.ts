@@ -1,7 +1,8 @@
 /**
  * `kling render --shard K/N` as N runners that share the output folder (a shared disk or a restored cache) and one
  * service, each with a journal of its own: every video is created once, by the part it belongs to, and an element
- * that videos of both parts need is created once, the claim beside the results deciding which runner makes it.
+ * that videos of both parts need is created once, the claim beside the results deciding which runner makes it. Each
+ * part's estimate prices its own videos and the element it needs.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -40,6 +41,22 @@ describe('kling render --shard: runners sharing the output folder', () => {
       path.join(ws.dir, 's.kling.json'),
       `{ "version": 1, "output": "out", "videos": [\n  ${videos.join(',\n  ')}\n],\n  "elements": [ { "name": "mascot", "description": "A robot", "frontal_image": "assets/front.png", "refer_images": ["assets/side.png"] } ] }\n`,
     );
+
+    // Each part's estimate: its own videos only, and the element it needs (a runner with no shared disk pays it).
+    const estimates = await Promise.all(
+      [1, 2].map(async (k) => {
+        const run = await runCli(['estimate', 's.kling.json', '--shard', `${k}/2`, '--json'], { cwd: ws.dir, state: path.join(ws.dir, `.state-${k}`) });
+        assert.equal(run.code, 0, run.stderr);
+        return JSON.parse(run.stdout) as { videos: Array<{ name: string }>; elements: Array<{ name: string; usd: number }>; total: { videos: number; elements: number; usd: number }; shard: { index: number; count: number } };
+      }),
+    );
+    for (const [i, estimate] of estimates.entries()) {
+      assert.deepEqual(estimate.shard, { index: i + 1, count: 2 });
+      assert.deepEqual(estimate.videos.map((v) => v.name), part(i + 1));
+      assert.deepEqual(estimate.elements.map((e) => [e.name, e.usd]), [['mascot', 0.014]]);
+      assert.deepEqual([estimate.total.videos, estimate.total.elements], [part(i + 1).length, 1]);
+      assert.equal(estimate.total.usd, Number((part(i + 1).length * 0.225 + 0.014).toFixed(3)));
+    }
 
     const runs = await Promise.all(
       [1, 2].map((k) =>
