@@ -175,6 +175,7 @@ async function spend(ctx: CliContext, backends: CliBackends, backend: ReturnType
   } finally {
     listener.dispose();
     engine.dispose();
+    await engine.idle();
   }
 }
 

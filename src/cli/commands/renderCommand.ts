@@ -212,6 +212,7 @@ KLING_SIMULATOR_TIME_SCALE (ms per simulated second of the built-in simulator; d
     } finally {
       ledger.dispose();
       engine.dispose();
+      await engine.idle();
       await backends.close();
     }
   },

@@ -61,7 +61,17 @@ export class BackendManager extends Disposable {
     super();
     this._register(
       vscode.workspace.onDidChangeConfiguration((event) => {
-        if (affectsKling(event, 'baseUrl') || affectsKling(event, 'backend') || affectsKling(event, 'recordHar')) this.resetClients();
+        // VS Code's proxy settings too: a client keeps the dispatcher it was made with.
+        if (
+          affectsKling(event, 'baseUrl') ||
+          affectsKling(event, 'backend') ||
+          affectsKling(event, 'recordHar') ||
+          event.affectsConfiguration('http.proxy') ||
+          event.affectsConfiguration('http.proxyStrictSSL') ||
+          event.affectsConfiguration('http.noProxy')
+        ) {
+          this.resetClients();
+        }
         if (affectsKling(event, 'backend')) this.changed.fire();
       }),
     );
@@ -132,7 +142,15 @@ export class BackendManager extends Disposable {
       if (!apiKey) throw new MissingKeyError();
       this.log.setSecrets([apiKey]);
       this.log.info(`Using the Kling API at ${backend.baseUrl ?? 'its default address'}`);
-      client = new core.KlingClient({ baseUrl: backend.baseUrl, apiKey, log, onRetry, userAgent: 'kling-studio-vscode', dispatcher: this.recordingDispatcher(backend.baseUrl ?? DEFAULT_API_URL) });
+      client = new core.KlingClient({
+        baseUrl: backend.baseUrl,
+        apiKey,
+        log,
+        onRetry,
+        userAgent: 'kling-studio-vscode',
+        proxy: klingSettings.proxy(),
+        dispatcher: this.recordingDispatcher(backend.baseUrl ?? DEFAULT_API_URL),
+      });
     }
     this.clients.set(id, client);
     return client;
@@ -191,11 +209,13 @@ export class BackendManager extends Disposable {
       this.recording = recording;
       this.log.info(`Recording HTTP exchanges to ${file} (klingStudio.recordHar; no key, no upload or video bytes)`);
     }
-    const origin = new URL(url).origin;
-    let dispatcher = this.recording.dispatchers.get(origin);
+    // Recorded exchanges go through the same proxy as unrecorded ones: one dispatcher per origin and proxy settings.
+    const proxy = klingSettings.proxy();
+    const key = `${new URL(url).origin} ${proxy.url ?? ''} ${proxy.strictSSL} ${(proxy.noProxy ?? []).join(',')}`;
+    let dispatcher = this.recording.dispatchers.get(key);
     if (!dispatcher) {
-      dispatcher = core.createDispatcher(url).compose(this.recording.recorder.interceptor);
-      this.recording.dispatchers.set(origin, dispatcher);
+      dispatcher = core.createDispatcher(url, undefined, proxy).compose(this.recording.recorder.interceptor);
+      this.recording.dispatchers.set(key, dispatcher);
     }
     return dispatcher;
   }
