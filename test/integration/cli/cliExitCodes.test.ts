@@ -137,7 +137,8 @@ describe('kling: each command takes its own options only', { concurrency: true }
     const ws = workspace();
     const server = startCli(['simulate', '--speed', '50', '--fresh'], { cwd: ws.cwd, state: ws.state });
     try {
-      await until('the simulator to listen', () => /listening on http:\/\/127\.0\.0\.1:\d+ \(50× the real service's speed\)/.test(server.output()));
+      // The suite starts a dozen CLI processes at once: on a loaded machine the simulator may take a while to start.
+      await until('the simulator to listen', () => /listening on http:\/\/127\.0\.0\.1:\d+ \(50× the real service's speed\)/.test(server.output()), 50_000);
     } finally {
       server.child.kill('SIGINT');
     }
