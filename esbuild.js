@@ -5,6 +5,7 @@
 //   dist/cli.js        the `kling` command
 //   dist/webview/*.js  webview pages (browser)
 //   schemas/kling.schema.json  generated from the zod storyboard schema (and kling.editor.schema.json for VS Code)
+//   schemas/kling-<command>.schema.json  the CLI's --json documents (src/core/report/)
 // Usage: node esbuild.js [--production] [--watch]
 const esbuild = require('esbuild');
 const fs = require('node:fs');
@@ -38,7 +39,17 @@ const builds = [
     metafile: true,
   },
   { ...node, entryPoints: { klingCore: 'src/extension/klingCore.ts' }, outdir: 'dist', external: ['vscode', './klingCore.js'], metafile: true },
-  { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' }, metafile: true },
+  {
+    ...node,
+    entryPoints: { cli: 'src/cli/main.ts' },
+    outdir: 'dist',
+    // tinyglobby's file walker (fdir) is an ES module that asks import.meta.url for a require(): in this CommonJS
+    // bundle, the bundle's own URL.
+    banner: { js: "#!/usr/bin/env node\nconst __klingBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    metafile: true,
+    // `kling --version` (src/cli/cliVersion.ts): the version the tarball was built from.
+    define: { KLING_STUDIO_VERSION: JSON.stringify(require('./package.json').version), 'import.meta.url': '__klingBundleUrl' },
+  },
 ];
 
 /** Pages bundle zod classic with English messages only (src/webview/shims/zodLocales.mts says why). */
@@ -84,16 +95,24 @@ function copyCodicons() {
 /**
  * Writes schemas/kling.schema.json (published: every rule) and schemas/kling.editor.schema.json (what VS Code's
  * JSON service gets for *.kling.json: completion and hovers, no validating keywords, since the extension's own
- * diagnostics report those) from the zod schema, through a throwaway bundle of the generators.
+ * diagnostics report those) from the zod schema, and beside them the schema of each CLI `--json` document
+ * (schemas/kling-<command>.schema.json, src/core/report/), through throwaway bundles of the generators.
  */
 async function writeStoryboardSchema() {
-  const out = path.join('out', 'build', 'storyboardEditorSchema.js');
-  await esbuild.build({ ...node, minify: false, sourcemap: false, entryPoints: ['src/core/storyboard/storyboardEditorSchema.ts'], outfile: out, logLevel: 'error' });
-  delete require.cache[path.resolve(out)];
-  const { storyboardJsonSchema, storyboardEditorJsonSchema } = require(path.resolve(out));
+  const load = async (entry, name) => {
+    const out = path.join('out', 'build', `${name}.js`);
+    await esbuild.build({ ...node, minify: false, sourcemap: false, entryPoints: [entry], outfile: out, logLevel: 'error' });
+    delete require.cache[path.resolve(out)];
+    return require(path.resolve(out));
+  };
+  const { storyboardJsonSchema, storyboardEditorJsonSchema } = await load('src/core/storyboard/storyboardEditorSchema.ts', 'storyboardEditorSchema');
+  const { reportJsonSchemas, reportSchemaFile } = await load('src/core/report/reportJsonSchemas.ts', 'reportJsonSchemas');
   fs.mkdirSync('schemas', { recursive: true });
   fs.writeFileSync(path.join('schemas', 'kling.schema.json'), `${JSON.stringify(storyboardJsonSchema(), null, 2)}\n`);
   fs.writeFileSync(path.join('schemas', 'kling.editor.schema.json'), `${JSON.stringify(storyboardEditorJsonSchema(), null, 2)}\n`);
+  for (const [command, schema] of Object.entries(reportJsonSchemas())) {
+    fs.writeFileSync(path.join('schemas', reportSchemaFile(command)), `${JSON.stringify(schema, null, 2)}\n`);
+  }
 }
 
 function removeStaleMaps(dir) {

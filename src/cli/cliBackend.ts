@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import { apiKeyProblem } from '../core/api/apiKeyProblem';
 import { baseUrlProblem } from '../core/api/baseUrlProblem';
-import { DEFAULT_BASE_URL, KlingClient } from '../core/api/klingClient';
+import type { Dispatcher } from 'undici';
+import { createDispatcher, DEFAULT_BASE_URL, KlingClient } from '../core/api/klingClient';
 import { SIMULATOR_API_KEY, startSimulator, type Simulator } from '../core/simulator/simulatorServer';
 import type { Backend } from '../core/tasks/taskEngine';
 import { stateDir, type CliContext } from './cliContext';
@@ -13,6 +14,8 @@ import { stateDir, type CliContext } from './cliContext';
 export class CliBackends {
   private simulator: Promise<Simulator> | undefined;
   private readonly clients = new Map<string, Promise<KlingClient>>();
+  /** Dispatchers made here to record (--record): the clients do not own them, so they are closed here. */
+  private readonly dispatchers = new Map<string, Dispatcher>();
 
   constructor(
     private readonly ctx: CliContext,
@@ -20,7 +23,10 @@ export class CliBackends {
   ) {}
 
   get apiKey(): string | undefined {
-    return this.ctx.env['KLING_API_KEY']?.trim() || undefined;
+    const key = this.ctx.env['KLING_API_KEY']?.trim() || undefined;
+    // Masked again here for a key set after the run began (the Action's input): GitHub hides it from then on.
+    this.ctx.github?.mask(key);
+    return key;
   }
 
   get apiBaseUrl(): string | undefined {
@@ -65,13 +71,39 @@ export class CliBackends {
     const log = this.options.verbose ? (line: string) => this.ctx.stderr.write(`· ${line}\n`) : undefined;
     if (backend.kind === 'simulator') {
       const simulator = await this.startSimulator();
-      return new KlingClient({ baseUrl: simulator.baseUrl, filesBaseUrl: simulator.filesBaseUrl, apiKey: SIMULATOR_API_KEY, log });
+      return new KlingClient({ baseUrl: simulator.baseUrl, filesBaseUrl: simulator.filesBaseUrl, apiKey: SIMULATOR_API_KEY, log, dispatcher: this.recordingDispatcher(simulator.baseUrl) });
     }
     const apiKey = this.apiKey;
     if (!apiKey) throw new Error('KLING_API_KEY is not set: export your API key, or use --simulator to try without one.');
-    return new KlingClient({ baseUrl: backend.baseUrl, apiKey, log });
+    return new KlingClient({ baseUrl: backend.baseUrl, apiKey, log, dispatcher: this.recordingDispatcher(backend.baseUrl ?? DEFAULT_BASE_URL) });
   }
 
+  /**
+   * For the task engine: the client of each backend and, when recording, the dispatcher its downloads go through
+   * (result links are on the service's storage, or on the simulator, which are reached the same way as the API).
+   */
+  engineDeps(): { clientFor: (backend: Backend) => Promise<KlingClient>; downloadDispatcher?: (backend: Backend) => Dispatcher | undefined } {
+    if (!this.ctx.recorder) return { clientFor: this.clientFor };
+    return {
+      clientFor: this.clientFor,
+      downloadDispatcher: (backend) => (backend.kind === 'simulator' ? this.recordingDispatcher('http://127.0.0.1') : this.recordingDispatcher(backend.baseUrl ?? DEFAULT_BASE_URL)),
+    };
+  }
+
+  /** Undefined unless recording: the client then makes (and owns) its own. */
+  private recordingDispatcher(url: string): Dispatcher | undefined {
+    const recorder = this.ctx.recorder;
+    if (!recorder) return undefined;
+    const key = new URL(url).origin;
+    let dispatcher = this.dispatchers.get(key);
+    if (!dispatcher) {
+      dispatcher = createDispatcher(url).compose(recorder.interceptor);
+      this.dispatchers.set(key, dispatcher);
+    }
+    return dispatcher;
+  }
+
+  /** The embedded simulator; KLING_SIMULATOR_TIME_SCALE (ms per simulated second, default 1000) speeds it up. */
   startSimulator(): Promise<Simulator> {
     this.simulator ??= startSimulator({
       stateFile: path.join(stateDir(this.ctx), 'simulator.json'),
@@ -82,6 +114,7 @@ export class CliBackends {
 
   async close(): Promise<void> {
     for (const client of this.clients.values()) await (await client.catch(() => undefined))?.close();
+    for (const dispatcher of this.dispatchers.values()) await dispatcher.close().catch(() => undefined);
     await (await this.simulator?.catch(() => undefined))?.close();
   }
 }

@@ -1,6 +1,8 @@
 import { homedir } from 'node:os';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline/promises';
+import type { HarRecorder } from '../core/http/harRecorder';
+import type { GitHubWorkflow } from './github/githubWorkflow';
 
 /** What a command may touch of the outside world; tests and the main entry provide it. */
 export interface CliContext {
@@ -11,6 +13,12 @@ export interface CliContext {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   /** Aborted on Ctrl-C or SIGTERM, with a {@link StopRequest} as its reason. */
   signal: AbortSignal;
+  /** Where a command's one JSON document goes under --json (the real stdout; `stdout` then leads to stderr). */
+  documentOut?: NodeJS.WritableStream | undefined;
+  /** GitHub's workflow language, when the run is in GitHub mode (GITHUB_ACTIONS=true or --format github). */
+  github?: GitHubWorkflow | undefined;
+  /** Records every HTTP exchange as HAR (--record FILE). */
+  recorder?: HarRecorder | undefined;
 }
 
 /** Why the CLI was asked to stop: the signal, and the exit code shells expect for it (128 + the signal's number). */
@@ -39,6 +47,11 @@ export function err(ctx: CliContext, line: string): void {
   ctx.stderr.write(`${line}\n`);
 }
 
+/** Prints the command's JSON document: on the real stdout, whatever `stdout` leads to under --json. */
+export function printDocument(ctx: CliContext, document: unknown): void {
+  (ctx.documentOut ?? ctx.stdout).write(`${JSON.stringify(document)}\n`);
+}
+
 export function isInteractive(ctx: CliContext): boolean {
   return Boolean(ctx.stdin.isTTY && ctx.stdout.isTTY);
 }
@@ -63,7 +76,7 @@ export function stateDir(ctx: CliContext): string {
   return path.join(base, 'kling-studio');
 }
 
-/** A usage problem: printed with a pointer to --help, exit code 2. */
+/** A usage problem: printed with a pointer to --help, exit code 2 (EXIT_CODES.invalid). */
 export class UsageError extends Error {
   constructor(message: string) {
     super(message);

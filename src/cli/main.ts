@@ -1,116 +1,79 @@
-import { parseArgs } from 'node:util';
+import { EXIT_CODES, EXIT_CODES_HELP } from '../core/report/exitCode';
+import type { CliCommand } from './cliCommand';
 import { err, out, StopRequest, UsageError, type CliContext } from './cliContext';
-import { CREDITS_HELP, creditsCommand } from './commands/creditsCommand';
-import { DOWNLOAD_HELP, downloadCommand } from './commands/downloadCommand';
-import { ESTIMATE_HELP, estimateCommand } from './commands/estimateCommand';
-import { RENDER_HELP, renderCommand } from './commands/renderCommand';
-import { SCHEMA_HELP, schemaCommand } from './commands/schemaCommand';
-import { SIMULATE_HELP, simulateCommand } from './commands/simulateCommand';
-import { STATUS_HELP, statusCommand } from './commands/statusCommand';
-import { VALIDATE_HELP, validateCommand } from './commands/validateCommand';
+import { CLI_VERSION } from './cliVersion';
+import { actionCommand } from './commands/actionCommand';
+import { creditsCommand } from './commands/creditsCommand';
+import { doctorCommand } from './commands/doctorCommand';
+import { downloadCommand } from './commands/downloadCommand';
+import { estimateCommand } from './commands/estimateCommand';
+import { renderCommand } from './commands/renderCommand';
+import { schemaCommand } from './commands/schemaCommand';
+import { simulateCommand } from './commands/simulateCommand';
+import { statusCommand } from './commands/statusCommand';
+import { validateCommand } from './commands/validateCommand';
 
-const HELP = `kling: make short videos with Kling 3.0 from the terminal.
+const COMMANDS: readonly CliCommand[] = [
+  validateCommand,
+  estimateCommand,
+  renderCommand,
+  downloadCommand,
+  statusCommand,
+  creditsCommand,
+  doctorCommand,
+  schemaCommand,
+  simulateCommand,
+  actionCommand,
+];
+
+const HELP = `kling ${CLI_VERSION}: make short videos with Kling 3.0 from the terminal and from CI.
 
 Usage: kling <command> [options]
 
 Commands:
-  validate FILE…   check storyboards (*.kling.json); problems as FILE:LINE:COL: message
-  estimate FILE    what a storyboard costs, per video and in total (--json)
-  render FILE      render a storyboard's videos: price, confirm, create, watch, download
-  download [TASK|FILE…]  fetch videos that are paid for but not saved (nothing is paid again)
-  status [TASK]    the tasks in the journal, or what the service says about one task
-  credits          the credits left on your key
-  schema           the JSON Schema of storyboards
-  simulate         run the API simulator on 127.0.0.1
+${COMMANDS.map((c) => `  ${c.summary}`).join('\n')}
 
-Run kling <command> --help for a command's options.
-Environment: KLING_API_KEY, KLING_BASE_URL, KLING_STATE_DIR.`;
+Run kling <command> --help for a command's options; each command takes only its own (any other is an error).
+Every command takes --record FILE (the HTTP exchanges as HAR) and --format github (GitHub's workflow commands,
+on by itself when GITHUB_ACTIONS=true). kling --version prints the version.
 
-const HELPS: Record<string, string> = {
-  validate: VALIDATE_HELP,
-  estimate: ESTIMATE_HELP,
-  render: RENDER_HELP,
-  download: DOWNLOAD_HELP,
-  status: STATUS_HELP,
-  credits: CREDITS_HELP,
-  schema: SCHEMA_HELP,
-  simulate: SIMULATE_HELP,
-};
+${EXIT_CODES_HELP}
 
-const OPTIONS = {
-  help: { type: 'boolean', short: 'h' },
-  json: { type: 'boolean' },
-  root: { type: 'string' },
-  only: { type: 'string', multiple: true },
-  force: { type: 'boolean' },
-  yes: { type: 'boolean', short: 'y' },
-  concurrency: { type: 'string' },
-  simulator: { type: 'boolean' },
-  'base-url': { type: 'string' },
-  verbose: { type: 'boolean', short: 'v' },
-  port: { type: 'string' },
-  'time-scale': { type: 'string' },
-  balance: { type: 'string' },
-  fresh: { type: 'boolean' },
-} as const;
+Environment: KLING_API_KEY (your key; never written anywhere), KLING_BASE_URL, KLING_STATE_DIR (the journal),
+KLING_SIMULATOR_TIME_SCALE (ms per simulated second of the built-in simulator; default 1000).
+Documentation: docs/cli.md.`;
 
 /** Runs one CLI invocation and returns its exit code. Every expected failure is a message, never a stack trace. */
 export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
-  const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === '-h' || command === 'help') {
-    out(ctx, rest[0] && HELPS[rest[0]] ? HELPS[rest[0]] : HELP);
-    return command ? 0 : 2;
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    const command = COMMANDS.find((c) => c.name === rest[0]);
+    out(ctx, command ? command.help : HELP);
+    return name ? EXIT_CODES.done : EXIT_CODES.invalid;
   }
-  if (command === '--version') {
-    out(ctx, process.env['KLING_STUDIO_VERSION'] ?? 'kling-studio');
-    return 0;
+  if (name === '--version' || name === '-V' || name === 'version') {
+    if (rest.length) {
+      err(ctx, `kling: --version takes nothing more; got ${rest.join(' ')}. See kling --help.`);
+      return EXIT_CODES.invalid;
+    }
+    out(ctx, CLI_VERSION);
+    return EXIT_CODES.done;
   }
-  if (!HELPS[command]) {
-    err(ctx, `kling: unknown command "${command}". Commands: ${Object.keys(HELPS).join(', ')}. See kling --help.`);
-    return 2;
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    err(ctx, `kling: unknown command "${name}". Commands: ${COMMANDS.map((c) => c.name).join(', ')}. See kling --help.`);
+    return EXIT_CODES.invalid;
   }
   try {
-    const { values, positionals } = parseArgs({ args: rest, options: OPTIONS, allowPositionals: true, strict: true });
-    if (values.help) {
-      out(ctx, HELPS[command]);
-      return 0;
-    }
-    switch (command) {
-      case 'validate':
-        return await validateCommand(ctx, positionals, { root: values.root });
-      case 'estimate':
-        return await estimateCommand(ctx, positionals, { json: values.json, root: values.root });
-      case 'render':
-        return await renderCommand(ctx, positionals, {
-          only: values.only,
-          force: values.force,
-          yes: values.yes,
-          concurrency: values.concurrency,
-          simulator: values.simulator,
-          baseUrl: values['base-url'],
-          root: values.root,
-          verbose: values.verbose,
-        });
-      case 'download':
-        return await downloadCommand(ctx, positionals, { simulator: values.simulator, baseUrl: values['base-url'], root: values.root, verbose: values.verbose });
-      case 'status':
-        return await statusCommand(ctx, positionals, { simulator: values.simulator, baseUrl: values['base-url'] });
-      case 'credits':
-        return await creditsCommand(ctx, { simulator: values.simulator, baseUrl: values['base-url'] });
-      case 'schema':
-        return schemaCommand(ctx);
-      case 'simulate':
-        return await simulateCommand(ctx, { port: values.port, timeScale: values['time-scale'], balance: values.balance, fresh: values.fresh });
-    }
-    return 2;
+    return await command.run(ctx, rest);
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      err(ctx, `kling ${command}: ${(error as Error).message}. See kling ${command} --help.`);
-      return 2;
+      err(ctx, `kling ${name}: ${(error as Error).message}. See kling ${name} --help.`);
+      return EXIT_CODES.invalid;
     }
-    err(ctx, `kling ${command}: ${error instanceof Error ? error.message : String(error)}`);
-    if (process.env['KLING_DEBUG']) err(ctx, error instanceof Error ? (error.stack ?? '') : '');
-    return 1;
+    err(ctx, `kling ${name}: ${error instanceof Error ? error.message : String(error)}`);
+    if (ctx.env['KLING_DEBUG']) err(ctx, error instanceof Error ? (error.stack ?? '') : '');
+    return EXIT_CODES.failed;
   }
 }
 
@@ -133,7 +96,7 @@ if (require.main === module) {
     },
     (error: unknown) => {
       process.stderr.write(`kling: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exitCode = 1;
+      process.exitCode = EXIT_CODES.failed;
     },
   );
 }

@@ -1,15 +1,17 @@
-import type { JournalEntry } from '../core/journal/taskState';
+import { hasEnded, type JournalEntry } from '../core/journal/taskState';
 import type { CliContext } from './cliContext';
 
 const BAR_WIDTH = 20;
 
 /**
  * Live progress per video: bars redrawn in place on a terminal, plain lines (one per change of state, and every
- * quarter of progress) otherwise, so CI logs stay readable.
+ * quarter of progress) otherwise, so CI logs stay readable. In GitHub mode each video's lines are held and printed
+ * as one foldable group when it ends, so that videos rendered at once never interleave in the log.
  */
 export class RenderProgress {
   private readonly rows = new Map<string, JournalEntry>();
   private readonly lastPlain = new Map<string, string>();
+  private readonly groups = new Map<string, string[]>();
   private drawnLines = 0;
   private readonly interactive: boolean;
   private readonly nameWidth: number;
@@ -18,7 +20,7 @@ export class RenderProgress {
     private readonly ctx: CliContext,
     names: readonly string[],
   ) {
-    this.interactive = Boolean(ctx.stdout.isTTY);
+    this.interactive = Boolean(ctx.stdout.isTTY) && !ctx.github;
     this.nameWidth = Math.min(28, names.reduce((width, n) => Math.max(width, n.length), 8));
   }
 
@@ -26,12 +28,22 @@ export class RenderProgress {
     this.rows.set(name, entry);
     if (this.interactive) this.redraw();
     else this.plain(name, entry);
+    if (this.ctx.github && hasEnded(entry)) this.closeGroup(name);
   }
 
-  /** Leaves the last picture on screen (terminal) before the summary is printed. */
+  /** Leaves the last picture on screen (terminal), or the groups still open (GitHub), before the summary. */
   finish(): void {
     if (this.interactive) this.redraw();
     this.drawnLines = 0;
+    for (const name of [...this.groups.keys()]) this.closeGroup(name);
+  }
+
+  private closeGroup(name: string): void {
+    const lines = this.groups.get(name);
+    const entry = this.rows.get(name);
+    if (!lines || !entry) return;
+    this.groups.delete(name);
+    this.ctx.github!.group(`${name}: ${describe(entry)}`, lines);
   }
 
   private redraw(): void {
@@ -46,7 +58,14 @@ export class RenderProgress {
     const bucket = s.status === 'processing' ? `processing ${Math.floor(s.progress / 25) * 25}%` : s.status === 'downloading' ? 'downloading' : describe(entry);
     if (this.lastPlain.get(name) === bucket) return;
     this.lastPlain.set(name, bucket);
-    this.ctx.stdout.write(`${name}: ${s.status === 'downloading' ? 'downloading…' : describe(entry)}\n`);
+    const line = `${name}: ${s.status === 'downloading' ? 'downloading…' : describe(entry)}`;
+    if (!this.ctx.github) {
+      this.ctx.stdout.write(`${line}\n`);
+      return;
+    }
+    const group = this.groups.get(name) ?? [];
+    group.push(line);
+    this.groups.set(name, group);
   }
 }
 

@@ -29,3 +29,6 @@ export { VideoPreview } from './preview/videoPreview';
 // registrations in the activation bundle). It uses the vscode API, which this bundle leaves external too.
 export { createComposerView } from './composer/composerView';
 export { editInComposer, editRequestInComposer } from './composer/editInComposer';
+// Recording HTTP exchanges as HAR (klingStudio.recordHar): the backend manager composes the recorder into its dispatchers.
+export { HarRecorder } from '../core/http/harRecorder';
+export { createDispatcher } from '../core/api/klingClient';

@@ -9,11 +9,19 @@ import { planStoryboard } from '../../core/render/storyboardPlan';
 import { STORYBOARD_SUFFIX } from '../../core/storyboard/storyboardSchema';
 import { pollPolicyFor } from '../../core/tasks/pollPolicyFor';
 import { NotCreatedError, TaskEngine } from '../../core/tasks/taskEngine';
+import { EXIT_CODES, type ExitCode } from '../../core/report/exitCode';
+import type { DownloadReport } from '../../core/report/downloadReport';
 import { CliBackends } from '../cliBackend';
-import { err, out, stateDir, UsageError, type CliContext } from '../cliContext';
+import { BACKEND_OPTIONS, COMMON_HELP, defineCommand } from '../cliCommand';
+import { err, out, printDocument, stateDir, UsageError, type CliContext } from '../cliContext';
+import { CLI_VERSION } from '../cliVersion';
 import { loadStoryboard } from '../loadStoryboard';
+import { downloadMarkdown } from '../reports/downloadMarkdown';
 
-export const DOWNLOAD_HELP = `Usage: kling download [TASK_ID… | FILE…] [--simulator] [--base-url URL] [--root DIR]
+export const downloadCommand = defineCommand({
+  name: 'download',
+  summary: 'download [TASK|FILE…]  fetch videos that are paid for but not saved (nothing is paid again)',
+  help: `Usage: kling download [TASK_ID… | FILE…] [--json] [--simulator] [--base-url URL] [--root DIR]
 
 Fetches videos that were paid for but are not saved: a download that failed (the disk was full, the CDN was
 down), a render stopped before its videos landed, or a saved video that was deleted while its link still works
@@ -26,24 +34,47 @@ down), a render stopped before its videos landed, or a saved video that was dele
   FILE.kling.json  the videos of that storyboard that are paid for and not saved
   FILE.mp4         that video (its journal entry, or the claim beside it)
 
-Exits 0 when every video asked for is saved, 1 when some could not be (the reason is printed), 2 on bad input.
-Environment: KLING_API_KEY, KLING_BASE_URL, KLING_STATE_DIR (where the journal is kept).`;
+  --json           one JSON document on stdout (schemas/kling-download.schema.json; docs/cli.md)
+  --simulator      the videos were made on the built-in simulator
+  --base-url URL   the API's base URL (default: KLING_BASE_URL, else https://api.evolink.ai)
+  --root DIR       the workspace folder paths must stay in
+  --verbose        log each request (never the key)
+${COMMON_HELP}
+
+Exit codes: 0 every video asked for is saved, 1 some could not be (the reason is printed), 2 bad input.
+Environment: KLING_API_KEY, KLING_BASE_URL, KLING_STATE_DIR (where the journal is kept).`,
+  options: { ...BACKEND_OPTIONS, json: { type: 'boolean' }, root: { type: 'string' } },
+  run: (ctx, args, values) => download(ctx, args, { simulator: values.simulator, baseUrl: values['base-url'], root: values.root, verbose: values.verbose, json: values.json }),
+});
 
 export interface DownloadFlags {
   simulator?: boolean | undefined;
   baseUrl?: string | undefined;
   root?: string | undefined;
   verbose?: boolean | undefined;
+  json?: boolean | undefined;
 }
 
-export async function downloadCommand(ctx: CliContext, args: string[], flags: DownloadFlags): Promise<number> {
+async function download(ctx: CliContext, args: string[], flags: DownloadFlags): Promise<number> {
   const journal = new TaskJournal(path.join(stateDir(ctx), 'journal.json'));
   const loadProblem = await journal.load();
   if (loadProblem.problem) err(ctx, loadProblem.problem);
   const backends = new CliBackends(ctx, { baseUrl: flags.baseUrl, verbose: flags.verbose });
   const simulated = flags.simulator === true || journal.list().some((e) => e.backend.kind === 'simulator');
   const timeScale = simulated ? (await backends.startSimulator()).timeScale : 1000;
-  const engine = new TaskEngine({ journal, clientFor: backends.clientFor, pollPolicy: (e) => pollPolicyFor(e.backend.kind === 'simulator' ? timeScale : 1000), tool: 'kling download' });
+  const engine = new TaskEngine({ journal, ...backends.engineDeps(), pollPolicy: (e) => pollPolicyFor(e.backend.kind === 'simulator' ? timeScale : 1000), tool: 'kling download' });
+  const report: DownloadReport = { command: 'download', version: CLI_VERSION, exitCode: EXIT_CODES.done, videos: [] };
+  const finish = (exitCode: ExitCode): ExitCode => {
+    report.exitCode = exitCode;
+    if (ctx.github) {
+      const markdown = downloadMarkdown(report);
+      ctx.github.appendSummary(markdown);
+      ctx.github.setOutput('failed', report.videos.filter((v) => v.state === 'failed').length);
+      ctx.github.setOutput('summary', markdown);
+    }
+    if (flags.json) printDocument(ctx, report);
+    return exitCode;
+  };
   try {
     await engine.start();
     const targets = new Map<string, JournalEntry>();
@@ -52,7 +83,7 @@ export async function downloadCommand(ctx: CliContext, args: string[], flags: Do
       journal.list().filter((e) => wanted(e)).forEach(add);
       if (targets.size === 0) {
         out(ctx, 'No download is pending: every paid video in the journal is saved (or its link has expired).');
-        return 0;
+        return finish(EXIT_CODES.done);
       }
     }
     for (let i = 0; i < args.length; i++) {
@@ -85,14 +116,19 @@ export async function downloadCommand(ctx: CliContext, args: string[], flags: Do
     let failures = 0;
     for (const entry of ended) {
       const s = entry.state;
+      const taskId = entry.taskId ? { taskId: entry.taskId } : {};
       if (s.status === 'saved') {
-        out(ctx, `✓ ${entry.label}: ${path.relative(ctx.cwd, s.filePath) || s.filePath}`);
+        const file = path.relative(ctx.cwd, s.filePath) || s.filePath;
+        out(ctx, `✓ ${entry.label}: ${file}`);
+        report.videos.push({ label: entry.label, ...taskId, state: 'saved', file });
         continue;
       }
       failures++;
-      err(ctx, `✗ ${entry.label}: ${refused.get(entry.id) ?? (s.status === 'expired' ? s.reason : entry.lastError ?? `it is ${s.status}`)}`);
+      const message = refused.get(entry.id) ?? (s.status === 'expired' ? s.reason : entry.lastError ?? `it is ${s.status}`);
+      err(ctx, `✗ ${entry.label}: ${message}`);
+      report.videos.push({ label: entry.label, ...taskId, state: 'failed', message });
     }
-    return failures > 0 ? 1 : 0;
+    return finish(failures > 0 ? EXIT_CODES.failed : EXIT_CODES.done);
   } finally {
     engine.dispose();
     await engine.idle();

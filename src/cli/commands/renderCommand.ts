@@ -1,174 +1,262 @@
 import * as path from 'node:path';
 import { isApiError } from '../../core/api/apiError';
 import { TaskJournal } from '../../core/journal/taskJournal';
-import { formatAmount, formatUsd } from '../../core/pricing/decimal';
-import { readKnownElements, renderStoryboard, type VideoOutcome } from '../../core/render/renderStoryboard';
-import { planStoryboard, type PlannedVideo } from '../../core/render/storyboardPlan';
+import { hasEnded } from '../../core/journal/taskState';
+import { amountFromNumber, formatUsd } from '../../core/pricing/decimal';
+import { totalPrice } from '../../core/pricing/pricing';
 import { livenessOf } from '../../core/process/processOwner';
-import { storyboardOutputDir } from '../../core/storyboard/validateStoryboard';
-import { TaskEngine } from '../../core/tasks/taskEngine';
+import { EXIT_CODES, EXIT_CODES_HELP, type ExitCode } from '../../core/report/exitCode';
+import { renderStoryboard, type VideoOutcome } from '../../core/render/renderStoryboard';
+import type { PlannedVideo, StoryboardPlan } from '../../core/render/storyboardPlan';
 import { pollPolicyFor } from '../../core/tasks/pollPolicyFor';
+import { TaskEngine } from '../../core/tasks/taskEngine';
 import { CliBackends } from '../cliBackend';
-import { confirm, err, isInteractive, out, stateDir, stopExitCode, UsageError, type CliContext } from '../cliContext';
-import { loadStoryboard } from '../loadStoryboard';
+import { BACKEND_OPTIONS, COMMON_HELP, defineCommand } from '../cliCommand';
+import { confirm, err, isInteractive, out, printDocument, stateDir, stopExitCode, UsageError, type CliContext } from '../cliContext';
+import { planStoryboards, type PlannedRun } from '../planStoryboards';
+import { price, printGrandTotal, printPlanTable } from '../planTable';
 import { printOutgoing } from '../printOutgoing';
 import { RenderProgress } from '../renderProgress';
-import { printPlanTable } from './estimateCommand';
+import { money, plansOf } from '../reports/reportValues';
+import { renderDocument, renderMarkdown, type StoryboardOutcomes } from '../reports/renderDocument';
+import { SpendLedger } from '../spendLedger';
+import { selectionFrom } from './estimateCommand';
 
-export const RENDER_HELP = `Usage: kling render FILE [--only NAME…] [--force] [--yes] [--concurrency N] [--simulator]
+export const renderCommand = defineCommand({
+  name: 'render',
+  summary: 'render FILE…      render storyboards: price, confirm, create, watch, download',
+  help: `Usage: kling render FILE… [--yes] [--max-usd AMOUNT] [--shard K/N] [--since REF] [--only NAME…] [--force]
+                    [--concurrency N] [--simulator] [--json]
 
-Renders the videos of a storyboard: validates it, shows the price and asks before spending, creates the tasks,
+Renders the videos of storyboards: validates them, shows the price and asks before spending, creates the tasks,
 shows their progress, downloads each video with its sidecar (<name>.mp4.json) and prints where they are.
-Videos whose result is up to date are skipped. Exits 1 if any video failed.
+Videos whose result is up to date are skipped; videos already under way are followed, never paid twice.
 
 Ctrl-C (exit 130) or SIGTERM (exit 143) stops watching but keeps the journal: run the same command again to
 resume. A paid task is never created twice. A second Ctrl-C leaves at once.
 
+  --yes            accept the price without asking (required without a terminal)
+  --max-usd AMOUNT refuse, before creating anything, when the run's price (videos and elements) is above AMOUNT
+  --shard K/N      render part K of N (by a hash of each video's name: stable when videos come and go); N runners
+                   with 1/N … N/N render disjoint parts, and together all of it
+  --since REF      only videos whose request differs from the same-named video at git revision REF, and new ones
   --only NAME      render only this video (repeatable)
-  --force          render even videos that are up to date
-  --yes            do not ask before spending (required without a terminal)
-  --concurrency N  at most N videos in flight at once (default 4)
+  --force          render even videos that are up to date (or whose earlier create got no answer: may pay twice)
+  --concurrency N  at most N videos in flight at once, over all the storyboards (default 4)
+  --json           one JSON document on stdout at the end (schemas/kling-render.schema.json); the rest on stderr
   --simulator      use the built-in simulator: nothing real is generated or spent
   --base-url URL   the API's base URL (default: KLING_BASE_URL, else https://api.evolink.ai)
   --root DIR       the workspace folder paths must stay in
   --verbose        log each request (never the key)
+${COMMON_HELP}
 
-Environment: KLING_API_KEY (your key), KLING_BASE_URL, KLING_STATE_DIR (where the journal is kept).`;
+Elements: created before the videos that need them, once per output folder (processes sharing the folder create
+each once). Runners that share no disk each create the elements of their part: at most one extra element (1
+credit) per runner; estimate --shard prices it.
+${EXIT_CODES_HELP}
 
-export interface RenderFlags {
-  only?: string[] | undefined;
-  force?: boolean | undefined;
-  yes?: boolean | undefined;
-  concurrency?: string | undefined;
-  simulator?: boolean | undefined;
-  baseUrl?: string | undefined;
-  root?: string | undefined;
-  verbose?: boolean | undefined;
+Environment: KLING_API_KEY (your key), KLING_BASE_URL, KLING_STATE_DIR (where the journal is kept),
+KLING_SIMULATOR_TIME_SCALE (ms per simulated second of the built-in simulator; default 1000).`,
+  options: {
+    ...BACKEND_OPTIONS,
+    json: { type: 'boolean' },
+    root: { type: 'string' },
+    only: { type: 'string', multiple: true },
+    force: { type: 'boolean' },
+    yes: { type: 'boolean', short: 'y' },
+    concurrency: { type: 'string' },
+    'max-usd': { type: 'string' },
+    shard: { type: 'string' },
+    since: { type: 'string' },
+  },
+  async run(ctx, files, values) {
+    if (files.length === 0) throw new UsageError('render needs at least one storyboard file');
+    const concurrency = values.concurrency === undefined ? 4 : Number(values.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`--concurrency must be a whole number of at least 1; got ${values.concurrency}`);
+    const maxUsd = values['max-usd'] === undefined ? undefined : Number(values['max-usd']);
+    if (maxUsd !== undefined && (!/^\d+(\.\d+)?$/.test(values['max-usd']!.trim()) || !Number.isFinite(maxUsd))) {
+      throw new UsageError(`--max-usd is an amount of US dollars, like 5 or 2.50; got ${values['max-usd']}`);
+    }
+    const selection = selectionFrom(values);
+    const report = (doc: Parameters<typeof renderDocument>[1]) => finishReport(ctx, doc, values.json === true);
+
+    const backends = new CliBackends(ctx, { baseUrl: values['base-url'], verbose: values.verbose });
+    let simulated = values.simulator === true;
+    if (!simulated && !backends.apiKey) {
+      if (!isInteractive(ctx)) {
+        err(ctx, 'KLING_API_KEY is not set. Export your API key, or add --simulator to try with the built-in simulator (nothing real is generated or spent).');
+        return EXIT_CODES.invalid;
+      }
+      simulated = await confirm(ctx, 'KLING_API_KEY is not set. Render with the built-in simulator instead? Nothing real is generated or spent.', true);
+      if (!simulated) {
+        err(ctx, 'Nothing rendered. Set KLING_API_KEY to render with the Kling API.');
+        return EXIT_CODES.invalid;
+      }
+    }
+    if (simulated) out(ctx, 'Using the built-in simulator: the videos are placeholders, and nothing real is generated or spent.');
+    const backend = backends.backend(simulated);
+    const refusal = backends.refusal(backend);
+    if (refusal) {
+      err(ctx, refusal);
+      return EXIT_CODES.invalid;
+    }
+
+    const journal = new TaskJournal(path.join(stateDir(ctx), 'journal.json'));
+    const loadProblem = await journal.load();
+    if (loadProblem.problem) err(ctx, loadProblem.problem);
+    const timeScale = simulated ? (await backends.startSimulator()).timeScale : 1000;
+    const engine = new TaskEngine({ journal, ...backends.engineDeps(), pollPolicy: pollPolicyFor(timeScale), tool: 'kling render' });
+    const ledger = new SpendLedger(journal, engine.owner.token);
+    let run: PlannedRun = { storyboards: [], invalid: [] };
+    const base = { run, selection, simulated, ledger, outcomes: [] as StoryboardOutcomes[] };
+
+    try {
+      await engine.start();
+      run = await planStoryboards(ctx, files, { root: values.root, selection, backend, journal: journal.list() });
+      base.run = run;
+      if (run.invalid.length) {
+        return report({ ...base, exitCode: EXIT_CODES.invalid });
+      }
+      const plans = plansOf(run);
+      for (const planned of run.storyboards) {
+        if (files.length > 1) out(ctx, `${planned.checked.file}:`);
+        if (planned.plan) printPlanTable(ctx, planned.plan);
+        else out(ctx, `No video selected${planned.unchanged.length ? ` (${planned.unchanged.length} unchanged since ${selection.since})` : ''}.`);
+      }
+      if (plans.length > 1) printGrandTotal(ctx, plans);
+
+      const toRender = plans.flatMap((p) => p.videos.filter((v) => v.state.kind === 'to-render'));
+      const resuming = plans.flatMap((p) => p.videos.filter((v) => v.state.kind === 'in-flight'));
+      if (toRender.length === 0 && resuming.length === 0) {
+        const unknown = plans.flatMap((p) => p.videos.filter((v) => v.state.kind === 'unknown-outcome'));
+        if (unknown.length) {
+          for (const v of unknown) err(ctx, `? ${v.name}: ${v.state.kind === 'unknown-outcome' && v.state.entry.state.status === 'unknown' ? v.state.entry.state.reason : 'an earlier create got no answer'}.`);
+          err(ctx, `Nothing was sent again. Check the service's task list (or kling status), then render with --force to create ${unknown.length === 1 ? 'it' : 'them'} anew (which may pay twice).`);
+          return report({ ...base, outcomes: noOutcomes(run), exitCode: EXIT_CODES.unknown });
+        }
+        const where = plans.length === 1 ? ` in ${path.relative(ctx.cwd, plans[0]!.outputDir) || '.'}` : '';
+        out(ctx, `Everything is up to date${where}: nothing to render, nothing spent.`);
+        return report({ ...base, outcomes: noOutcomes(run), exitCode: EXIT_CODES.done });
+      }
+
+      if (toRender.length > 0) {
+        for (const plan of plans) printOutgoing(ctx, plan, plan.videos.filter((v) => v.state.kind === 'to-render'));
+        const cost = totalPrice(plans.map((p) => p.cost));
+        const newElements = plans.reduce((n, p) => n + p.elements.filter((e) => e.elementId === undefined).length, 0);
+        const what = `${toRender.length} video${toRender.length === 1 ? '' : 's'}${newElements ? ` and ${newElements} element${newElements === 1 ? '' : 's'}` : ''}`;
+        if (maxUsd !== undefined && cost.usd > amountFromNumber(maxUsd)) {
+          const over = (cost.usd - amountFromNumber(maxUsd)) as typeof cost.usd;
+          const message = `${what} would cost ${formatUsd(cost.usd)}, ${formatUsd(over)} over --max-usd ${values['max-usd']}. Nothing was created. Render fewer videos (--only, --shard) or raise --max-usd.`;
+          err(ctx, message);
+          return report({ ...base, outcomes: noOutcomes(run), exitCode: EXIT_CODES.refused, refused: { reason: 'max-usd', message, overByUsd: money(over) } });
+        }
+        const spend = simulated ? `Render ${what} on the simulator (would cost ${price(cost)}; nothing is spent)?` : `Spend ${price(cost)} on ${what}?`;
+        if (!values.yes) {
+          if (!isInteractive(ctx)) {
+            const message = `${spend} Not without a terminal to ask on: add --yes to accept the price (and --max-usd to cap it).`;
+            err(ctx, message);
+            return report({ ...base, outcomes: noOutcomes(run), exitCode: EXIT_CODES.refused, refused: { reason: 'confirmation', message } });
+          }
+          if (!(await confirm(ctx, spend))) {
+            out(ctx, 'Nothing rendered, nothing spent.');
+            if (ctx.signal.aborted) return stopExitCode(ctx);
+            return report({ ...base, outcomes: noOutcomes(run), exitCode: EXIT_CODES.refused, refused: { reason: 'confirmation', message: 'The price was not accepted.' } });
+          }
+        } else {
+          out(ctx, simulated ? `Rendering ${what} on the simulator.` : `Spending ${price(cost)} on ${what}.`);
+        }
+      }
+      if (resuming.length) out(ctx, `Resuming ${resuming.map((v) => `${v.name}${underWayBy(v.state)}`).join(', ')} (already under way; not created again).`);
+
+      const progress = new RenderProgress(ctx, plans.flatMap((p) => p.videos.map((v) => v.name)));
+      const names = new Map<string, string>();
+      const listener = journal.onDidChange((entry) => {
+        const name = entry && names.get(entry.id);
+        if (entry && name) progress.update(name, entry);
+      });
+      const schedule = limiter(concurrency);
+      try {
+        base.outcomes = await Promise.all(
+          run.storyboards.map(async (planned): Promise<StoryboardOutcomes> => {
+            if (!planned.plan) return { planned, outcomes: [] };
+            const outcomes = await renderStoryboard(planned.plan, {
+              engine,
+              backend,
+              concurrency,
+              schedule,
+              force: values.force,
+              signal: ctx.signal,
+              upload: async (file) => (await backends.clientFor(backend)).uploadFile(file, { root: planned.checked.workspaceRoot, signal: ctx.signal }),
+              onTask: (video, entry) => {
+                names.set(entry.id, video.name);
+                const latest = journal.get(entry.id) ?? entry;
+                progress.update(video.name, latest);
+              },
+            });
+            return { planned, outcomes };
+          }),
+        );
+      } finally {
+        listener.dispose();
+        progress.finish();
+      }
+      if (ctx.signal.aborted) return stopped(ctx, engine);
+      return report({ ...base, exitCode: summary(ctx, base.outcomes, plans, simulated) });
+    } catch (error) {
+      if (ctx.signal.aborted) return stopped(ctx, engine);
+      if (isApiError(error)) {
+        err(ctx, error.message);
+        return report({ ...base, outcomes: noOutcomes(run), exitCode: EXIT_CODES.failed });
+      }
+      throw error;
+    } finally {
+      ledger.dispose();
+      engine.dispose();
+      await engine.idle();
+      await backends.close();
+    }
+  },
+});
+
+function finishReport(ctx: CliContext, input: Parameters<typeof renderDocument>[1], json: boolean): ExitCode {
+  const document = renderDocument(ctx, input);
+  if (ctx.github) {
+    const markdown = renderMarkdown(document);
+    ctx.github.appendSummary(markdown);
+    ctx.github.setOutput('spent-usd', document.total.spent.usd);
+    ctx.github.setOutput('rendered', document.counts.rendered);
+    ctx.github.setOutput('failed', document.counts.failed + document.counts.downloadPending);
+    ctx.github.setOutput('unknown', document.counts.unknown);
+    ctx.github.setOutput('estimated-usd', document.total.estimated.usd);
+    ctx.github.setOutput('summary', markdown);
+  }
+  if (json) printDocument(ctx, document);
+  return document.exitCode;
 }
 
-export async function renderCommand(ctx: CliContext, files: string[], flags: RenderFlags): Promise<number> {
-  if (files.length !== 1) throw new UsageError('render takes one storyboard file');
-  const concurrency = flags.concurrency === undefined ? 4 : Number(flags.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`--concurrency must be a whole number of at least 1; got ${flags.concurrency}`);
-  const loaded = await loadStoryboard(ctx, files[0]!, flags.root);
-  if (!loaded) return 1;
-  const unknownNames = (flags.only ?? []).filter((name) => !loaded.storyboard.videos.some((v) => v.name === name));
-  if (unknownNames.length) throw new UsageError(`--only names no video of this storyboard: ${unknownNames.join(', ')}`);
+/** A run that ended before anything was rendered: every video as it was planned. */
+function noOutcomes(run: PlannedRun): StoryboardOutcomes[] {
+  return run.storyboards.map((planned) => ({ planned, outcomes: [] }));
+}
 
-  const backends = new CliBackends(ctx, { baseUrl: flags.baseUrl, verbose: flags.verbose });
-  let simulated = flags.simulator === true;
-  if (!simulated && !backends.apiKey) {
-    if (!isInteractive(ctx)) {
-      err(ctx, 'KLING_API_KEY is not set. Export your API key, or add --simulator to try with the built-in simulator (nothing real is generated or spent).');
-      return 2;
-    }
-    simulated = await confirm(ctx, 'KLING_API_KEY is not set. Render with the built-in simulator instead? Nothing real is generated or spent.', true);
-    if (!simulated) {
-      err(ctx, 'Nothing rendered. Set KLING_API_KEY to render with the Kling API.');
-      return 2;
-    }
-  }
-  if (simulated) out(ctx, 'Using the built-in simulator: the videos are placeholders, and nothing real is generated or spent.');
-  const refusal = backends.refusal(backends.backend(simulated));
-  if (refusal) {
-    err(ctx, refusal);
-    return 2;
-  }
-
-  const journal = new TaskJournal(path.join(stateDir(ctx), 'journal.json'));
-  const loadProblem = await journal.load();
-  if (loadProblem.problem) err(ctx, loadProblem.problem);
-  const backend = backends.backend(simulated);
-  const timeScale = simulated ? (await backends.startSimulator()).timeScale : 1000;
-  const engine = new TaskEngine({ journal, clientFor: backends.clientFor, pollPolicy: pollPolicyFor(timeScale), tool: 'kling render' });
-
-  try {
-    await engine.start();
-    const plan = await planStoryboard(loaded.storyboard, {
-      storyboardPath: loaded.storyboardPath,
-      workspaceRoot: loaded.workspaceRoot,
-      only: flags.only,
-      force: flags.force,
-      journal: journal.list(),
-      backend,
-      knownElements: await readKnownElements(storyboardOutputDir(loaded.storyboardPath, loaded.storyboard), backend),
-    });
-    printPlanTable(ctx, plan, true);
-    const toRender = plan.videos.filter((v) => v.state.kind === 'to-render');
-    const resuming = plan.videos.filter((v) => v.state.kind === 'in-flight');
-    if (toRender.length === 0 && resuming.length === 0) {
-      const unknown = plan.videos.filter((v) => v.state.kind === 'unknown-outcome');
-      if (unknown.length) {
-        for (const v of unknown) err(ctx, `? ${v.name}: ${v.state.kind === 'unknown-outcome' && v.state.entry.state.status === 'unknown' ? v.state.entry.state.reason : 'an earlier create got no answer'}.`);
-        err(ctx, `Nothing was sent again. Check the service's task list (or kling status), then render with --force to create ${unknown.length === 1 ? 'it' : 'them'} anew (which may pay twice).`);
-        return 1;
-      }
-      out(ctx, `Everything is up to date in ${path.relative(ctx.cwd, plan.outputDir) || '.'}: nothing to render, nothing spent.`);
-      return 0;
-    }
-    if (toRender.length > 0) {
-      printOutgoing(ctx, plan, toRender);
-      const price = `${formatUsd(plan.cost.usd)} (${formatAmount(plan.cost.credits)} credits)`;
-      const newElements = plan.elements.filter((e) => e.elementId === undefined).length;
-      const what = `${toRender.length} video${toRender.length === 1 ? '' : 's'}${newElements ? ` and ${newElements} element${newElements === 1 ? '' : 's'}` : ''}`;
-      const spend = simulated ? `Render ${what} on the simulator (would cost ${price}; nothing is spent)?` : `Spend ${price} on ${what}?`;
-      if (!flags.yes) {
-        if (!isInteractive(ctx)) {
-          err(ctx, `${spend} Not without a terminal to ask on: add --yes to accept the price.`);
-          return 2;
-        }
-        if (!(await confirm(ctx, spend))) {
-          out(ctx, 'Nothing rendered, nothing spent.');
-          return ctx.signal.aborted ? stopExitCode(ctx) : 0;
-        }
-      } else {
-        out(ctx, simulated ? `Rendering ${what} on the simulator.` : `Spending ${price} on ${what}.`);
-      }
-    }
-    if (resuming.length) out(ctx, `Resuming ${resuming.map((v) => `${v.name}${underWayBy(v.state)}`).join(', ')} (already under way; not created again).`);
-
-    const progress = new RenderProgress(ctx, plan.videos.map((v) => v.name));
-    const names = new Map<string, string>();
-    const listener = journal.onDidChange((entry) => {
-      const name = entry && names.get(entry.id);
-      if (entry && name) progress.update(name, entry);
-    });
-    let outcomes: VideoOutcome[];
+/** At most `limit` pieces of work at once, shared by every storyboard's render. */
+function limiter(limit: number): <T>(work: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: Array<() => void> = [];
+  return async (work) => {
+    if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    active++;
     try {
-      outcomes = await renderStoryboard(plan, {
-        engine,
-        backend,
-        concurrency,
-        force: flags.force,
-        signal: ctx.signal,
-        upload: async (file) => (await backends.clientFor(backend)).uploadFile(file, { root: loaded.workspaceRoot, signal: ctx.signal }),
-        onTask: (video, entry) => {
-          names.set(entry.id, video.name);
-          progress.update(video.name, journal.get(entry.id) ?? entry);
-        },
-      });
+      return await work();
     } finally {
-      listener.dispose();
-      progress.finish();
+      active--;
+      waiting.shift()?.();
     }
-    if (ctx.signal.aborted) return stopped(ctx, engine);
-    return summary(ctx, outcomes, plan.outputDir, simulated);
-  } catch (error) {
-    if (ctx.signal.aborted) return stopped(ctx, engine);
-    if (isApiError(error)) {
-      err(ctx, error.message);
-      return 1;
-    }
-    throw error;
-  } finally {
-    engine.dispose();
-    await engine.idle();
-    await backends.close();
-  }
+  };
 }
 
 function stopped(ctx: CliContext, engine: TaskEngine): number {
-  const running = engine.journal.list().filter((e) => e.state.status === 'pending' || e.state.status === 'processing' || e.state.status === 'downloading');
+  const running = engine.journal.list().filter((e) => !hasEnded(e) && e.state.status !== 'submitting');
   err(ctx, '');
   err(
     ctx,
@@ -178,11 +266,10 @@ function stopped(ctx: CliContext, engine: TaskEngine): number {
   return stopExitCode(ctx);
 }
 
-function summary(ctx: CliContext, outcomes: VideoOutcome[], outputDir: string, simulated: boolean): number {
+function summary(ctx: CliContext, results: StoryboardOutcomes[], plans: StoryboardPlan[], simulated: boolean): ExitCode {
   out(ctx);
   const rel = (p: string) => path.relative(ctx.cwd, p) || p;
-  let failed = 0;
-  let pending = 0;
+  const outcomes: VideoOutcome[] = results.flatMap((r) => r.outcomes);
   for (const o of outcomes) {
     switch (o.kind) {
       case 'saved':
@@ -192,24 +279,46 @@ function summary(ctx: CliContext, outcomes: VideoOutcome[], outputDir: string, s
         out(ctx, `= ${o.name}: up to date, ${rel(o.outputPath)}`);
         break;
       case 'failed':
-        failed++;
         err(ctx, `✗ ${o.name}: ${o.message}${o.retryable ? ' Rendering again may help.' : ''}`);
         break;
       case 'unknown':
-        failed++;
         err(ctx, `? ${o.name}: ${o.message}`);
         break;
       case 'download-pending':
-        pending++;
         err(ctx, `↓ ${o.name}: ${o.message}`);
         break;
     }
   }
-  const saved = outcomes.filter((o) => o.kind === 'saved').length;
-  const pendingText = pending ? `, ${pending} download pending` : '';
-  out(ctx, `${saved} rendered, ${outcomes.filter((o) => o.kind === 'up-to-date').length} up to date${pendingText}, ${failed} failed. Videos are in ${rel(outputDir)}.`);
+  const count = (kind: VideoOutcome['kind']) => outcomes.filter((o) => o.kind === kind).length;
+  const saved = count('saved');
+  const pending = count('download-pending');
+  const where = plans.length === 1 ? ` Videos are in ${rel(plans[0]!.outputDir)}.` : '';
+  out(ctx, `${saved} rendered, ${count('up-to-date')} up to date${pending ? `, ${pending} download pending` : ''}, ${count('failed')} failed${count('unknown') ? `, ${count('unknown')} outcome unknown` : ''}.${where}`);
+  if (pending) out(ctx, 'Paid videos still to download: run kling download (nothing is paid again).');
   if (simulated && saved > 0) out(ctx, 'These are simulator placeholders: nothing real was generated or spent.');
-  return failed > 0 || pending > 0 ? 1 : 0;
+  return exitCodeOfOutcomes(outcomes);
+}
+
+/** The exit code of a render's outcomes (docs/cli.md, "Exit codes"). */
+function exitCodeOfOutcomes(outcomes: readonly VideoOutcome[]): ExitCode {
+  let unknown = 0;
+  let failed = 0;
+  let invalid = 0;
+  let refused = 0;
+  for (const o of outcomes) {
+    if (o.kind === 'unknown' || (o.kind === 'failed' && o.error === 'outcome-unknown')) unknown++;
+    else if (o.kind === 'download-pending') failed++;
+    else if (o.kind === 'failed') {
+      if (o.error === 'auth' || o.error === 'config') invalid++;
+      else if (o.error === 'quota' || o.error === 'permission') refused++;
+      else failed++;
+    }
+  }
+  if (unknown) return EXIT_CODES.unknown;
+  if (failed) return EXIT_CODES.failed;
+  if (invalid) return EXIT_CODES.invalid;
+  if (refused) return EXIT_CODES.refused;
+  return EXIT_CODES.done;
 }
 
 /** " (by kling render, process 4242)" for a video another live process is making. */
@@ -219,3 +328,4 @@ function underWayBy(state: PlannedVideo['state']): string {
   if (!owner || livenessOf(owner) === 'gone' || owner.pid === process.pid) return '';
   return ` (by ${owner.tool ?? 'another process'}, process ${owner.pid})`;
 }
+

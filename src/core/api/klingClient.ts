@@ -5,6 +5,7 @@ import { openRegularFile } from '../fs/openRegularFile';
 import { assertInsideRoot } from '../fs/workspaceBoundary';
 import { bypassesProxy, type ProxySettings } from './proxySettings';
 import { ApiError, redact, type ApiErrorDetails } from './apiError';
+import { answerShapeProblem, RECORD_HINT } from './answerShapeProblem';
 import { apiKeyProblem } from './apiKeyProblem';
 import { ApiErrorBody, Credits, FileUpload, Task, type CreateRequest } from './apiSchemas';
 import { baseUrlProblem, isLoopbackHost } from './baseUrlProblem';
@@ -334,8 +335,12 @@ export class KlingClient {
     }
     const parsed = call.schema.safeParse(json);
     if (parsed.success) return parsed.data;
-    if (call.spends) throw this.outcomeUnknown(call, `it was accepted (HTTP ${status}) and the answer could not be read`, { status, requestId });
-    throw new ApiError({ kind: 'bad-response', message: `The service's answer about ${call.describe} could not be read.`, status, requestId });
+    // Named field by field, with the way to send it to us: the first real user is the service's first real test.
+    const problem = this.received(answerShapeProblem(json, parsed.error));
+    if (call.spends) {
+      throw this.outcomeUnknown(call, `it was accepted (HTTP ${status}) and the answer was not what Kling Studio expects (${problem}). ${RECORD_HINT}`, { status, requestId });
+    }
+    throw new ApiError({ kind: 'bad-response', message: `The service's answer about ${call.describe} was not what Kling Studio expects: ${problem}. ${RECORD_HINT}`, status, requestId });
   }
 
   private errorFromAnswer(

@@ -39,6 +39,11 @@ export interface RenderOptions {
   onTask?: ((video: PlannedVideo, entry: JournalEntry) => void) | undefined;
   /** Videos planned as up to date or unknown are made anew (`--force`); never beside a task still under way. */
   force?: boolean | undefined;
+  /**
+   * Runs each video's work; by default at once. Several renders at once (the CLI's storyboards) share one so that
+   * `concurrency` holds across them all.
+   */
+  schedule?: (<T>(work: () => Promise<T>) => Promise<T>) | undefined;
 }
 
 const ELEMENTS_FILE = '.kling-elements.json';
@@ -118,12 +123,14 @@ export async function renderStoryboard(plan: StoryboardPlan, options: RenderOpti
         outcomes.set(video.name, { name: video.name, kind: 'failed', message, retryable: true, error: stopReason?.kind });
         continue;
       }
-      const outcome = await renderOne(video, plan, options, elementIds, upload).catch((error: unknown) => {
+      const current = video;
+      const work = () => renderOne(current, plan, options, elementIds, upload);
+      const outcome = await (options.schedule ? options.schedule(work) : work()).catch((error: unknown) => {
         // A key or balance problem will fail every other create the same way: stop before sending them.
         if (isApiError(error) && (error.kind === 'auth' || error.kind === 'quota' || error.kind === 'permission' || error.kind === 'config')) stopReason = error;
-        return failedOutcome(video, error);
+        return failedOutcome(current, error);
       });
-      outcomes.set(video.name, outcome);
+      outcomes.set(current.name, outcome);
     }
   };
   await Promise.all(Array.from({ length: limit }, worker));

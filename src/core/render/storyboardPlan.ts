@@ -66,6 +66,11 @@ export interface PlanOptions {
   now?: number | undefined;
   /** Element ids already known, by definition hash; those need no new element task. */
   knownElements?: ReadonlyMap<string, string> | undefined;
+  /**
+   * The hash of a local file's content, by absolute path; by default read from disk. The CLI's `--since REF` hashes
+   * images as they were at a git revision, to find the videos whose request changed.
+   */
+  hashFile?: ((absolutePath: string) => Promise<string>) | undefined;
 }
 
 /** Decides, for each video of a valid storyboard, what it costs and whether it must be rendered. */
@@ -76,7 +81,7 @@ export async function planStoryboard(storyboard: Storyboard, options: PlanOption
   const hashFile = (reference: string) => {
     const absolute = path.resolve(base, reference);
     let hash = fileHashes.get(absolute);
-    if (!hash) fileHashes.set(absolute, (hash = sha256File(absolute)));
+    if (!hash) fileHashes.set(absolute, (hash = (options.hashFile ?? sha256File)(absolute)));
     return hash;
   };
   const elementsByName = new Map((storyboard.elements ?? []).map((e) => [e.name, e]));

@@ -1,5 +1,8 @@
+import { homedir } from 'node:os';
 import * as path from 'node:path';
+import type { Dispatcher } from 'undici';
 import * as vscode from 'vscode';
+import type { HarRecorder } from '../../core/http/harRecorder';
 import { baseUrlProblem } from '../../core/api/baseUrlProblem';
 import type { KlingClient, RetryNotice } from '../../core/api/klingClient';
 import type { Simulator } from '../../core/simulator/simulatorServer';
@@ -41,6 +44,8 @@ export class InsecureBaseUrlError extends Error {
  */
 export class BackendManager extends Disposable {
   private clients = new Map<string, KlingClient>();
+  /** klingStudio.recordHar: the recorder every request passes (clients and downloads), and where it is written. */
+  private recording: { file: string; recorder: HarRecorder; dispatchers: Map<string, Dispatcher>; timer?: NodeJS.Timeout } | undefined;
   private simulator: Promise<Simulator> | undefined;
   private readonly changed = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changed.event;
@@ -57,12 +62,22 @@ export class BackendManager extends Disposable {
     this._register(
       vscode.workspace.onDidChangeConfiguration((event) => {
         // VS Code's proxy settings too: a client keeps the dispatcher it was made with.
-        if (affectsKling(event, 'baseUrl') || affectsKling(event, 'backend') || event.affectsConfiguration('http.proxy') || event.affectsConfiguration('http.proxyStrictSSL') || event.affectsConfiguration('http.noProxy')) this.resetClients();
+        if (
+          affectsKling(event, 'baseUrl') ||
+          affectsKling(event, 'backend') ||
+          affectsKling(event, 'recordHar') ||
+          event.affectsConfiguration('http.proxy') ||
+          event.affectsConfiguration('http.proxyStrictSSL') ||
+          event.affectsConfiguration('http.noProxy')
+        ) {
+          this.resetClients();
+        }
         if (affectsKling(event, 'backend')) this.changed.fire();
       }),
     );
     this._register(keys.onDidChange(() => this.resetClients()));
     this._register({ dispose: () => void this.stopSimulator() });
+    this._register({ dispose: () => this.stopRecording() });
   }
 
   /** The extension's global storage folder on disk (simulator state, videos made with no folder open). */
@@ -121,13 +136,21 @@ export class BackendManager extends Disposable {
     let client: KlingClient;
     if (backend.kind === 'simulator') {
       const simulator = await this.startSimulator();
-      client = new core.KlingClient({ baseUrl: simulator.baseUrl, filesBaseUrl: simulator.filesBaseUrl, apiKey: core.SIMULATOR_API_KEY, log, onRetry });
+      client = new core.KlingClient({ baseUrl: simulator.baseUrl, filesBaseUrl: simulator.filesBaseUrl, apiKey: core.SIMULATOR_API_KEY, log, onRetry, dispatcher: this.recordingDispatcher(simulator.baseUrl) });
     } else {
       const apiKey = this.keys.get();
       if (!apiKey) throw new MissingKeyError();
       this.log.setSecrets([apiKey]);
       this.log.info(`Using the Kling API at ${backend.baseUrl ?? 'its default address'}`);
-      client = new core.KlingClient({ baseUrl: backend.baseUrl, apiKey, log, onRetry, userAgent: 'kling-studio-vscode', proxy: klingSettings.proxy() });
+      client = new core.KlingClient({
+        baseUrl: backend.baseUrl,
+        apiKey,
+        log,
+        onRetry,
+        userAgent: 'kling-studio-vscode',
+        proxy: klingSettings.proxy(),
+        dispatcher: this.recordingDispatcher(backend.baseUrl ?? DEFAULT_API_URL),
+      });
     }
     this.clients.set(id, client);
     return client;
@@ -152,6 +175,65 @@ export class BackendManager extends Disposable {
     return this.simulator;
   }
 
+  /** For the task engine's downloads: through the recorder while klingStudio.recordHar is set, else its own. */
+  downloadDispatcher(backend: Backend): Dispatcher | undefined {
+    return this.recordingDispatcher(backend.kind === 'simulator' ? 'http://127.0.0.1' : (backend.baseUrl ?? DEFAULT_API_URL));
+  }
+
+  /**
+   * A dispatcher that records into klingStudio.recordHar (the key, uploads and videos left out), or undefined when
+   * the setting is empty: the clients then make their own. The file is rewritten a second after each exchange.
+   */
+  private recordingDispatcher(url: string): Dispatcher | undefined {
+    const file = recordHarFile();
+    if (!file) return undefined;
+    if (!path.isAbsolute(file)) {
+      this.log.warn(`klingStudio.recordHar must be an absolute path; ${file} is not, so nothing is recorded.`);
+      return undefined;
+    }
+    const core = loadCore();
+    if (this.recording?.file !== file) {
+      this.stopRecording();
+      const recording: NonNullable<BackendManager['recording']> = {
+        file,
+        dispatchers: new Map(),
+        recorder: new core.HarRecorder({
+          secrets: () => [this.keys.get()],
+          creator: { name: 'kling-studio-vscode', version: String(vscode.extensions.getExtension('kling-studio.kling-studio')?.packageJSON?.version ?? 'development') },
+          onRecord: () => {
+            clearTimeout(recording.timer);
+            recording.timer = setTimeout(() => this.writeRecording(recording), 1000);
+          },
+        }),
+      };
+      this.recording = recording;
+      this.log.info(`Recording HTTP exchanges to ${file} (klingStudio.recordHar; no key, no upload or video bytes)`);
+    }
+    // Recorded exchanges go through the same proxy as unrecorded ones: one dispatcher per origin and proxy settings.
+    const proxy = klingSettings.proxy();
+    const key = `${new URL(url).origin} ${proxy.url ?? ''} ${proxy.strictSSL} ${(proxy.noProxy ?? []).join(',')}`;
+    let dispatcher = this.recording.dispatchers.get(key);
+    if (!dispatcher) {
+      dispatcher = core.createDispatcher(url, undefined, proxy).compose(this.recording.recorder.interceptor);
+      this.recording.dispatchers.set(key, dispatcher);
+    }
+    return dispatcher;
+  }
+
+  private writeRecording(recording: NonNullable<BackendManager['recording']>): void {
+    void recording.recorder.write(recording.file).catch((error: unknown) => this.log.warn(`Could not write ${recording.file}: ${String(error)}`));
+  }
+
+  private stopRecording(): void {
+    const recording = this.recording;
+    if (!recording) return;
+    this.recording = undefined;
+    clearTimeout(recording.timer);
+    if (recording.recorder.size) this.writeRecording(recording);
+    const timer = setTimeout(() => recording.dispatchers.forEach((d) => void d.close().catch(() => undefined)), 60_000);
+    timer.unref?.();
+  }
+
   private resetClients(): void {
     const old = [...this.clients.values()];
     this.clients = new Map();
@@ -159,6 +241,7 @@ export class BackendManager extends Disposable {
     // them would fail them as network errors. New requests get a new client with the new key or address.
     const timer = setTimeout(() => old.forEach((client) => void client.close()), 60_000);
     timer.unref?.();
+    if (this.recording && this.recording.file !== recordHarFile()) this.stopRecording();
   }
 
   private async stopSimulator(): Promise<void> {
@@ -166,4 +249,10 @@ export class BackendManager extends Disposable {
     this.simulator = undefined;
     await simulator?.close();
   }
+}
+
+/** klingStudio.recordHar with `~/` expanded, or undefined when it is empty. */
+function recordHarFile(): string | undefined {
+  const setting = klingSettings.recordHar();
+  return setting?.startsWith('~/') ? path.join(homedir(), setting.slice(2)) : setting;
 }

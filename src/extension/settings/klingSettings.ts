@@ -37,6 +37,10 @@ export const klingSettings = {
       noProxy: http.get<string[]>('noProxy') ?? [],
     };
   },
+  /** Where to record the HTTP exchanges as HAR (an absolute path, `~/` allowed), or undefined: not recording. */
+  recordHar(): string | undefined {
+    return config().get<string>('recordHar')?.trim() || undefined;
+  },
   async setBackend(backend: BackendSetting): Promise<void> {
     await config().update('backend', backend, vscode.ConfigurationTarget.Global);
   },

@@ -70,6 +70,7 @@ export class TaskService extends Disposable {
       const engine = new core.TaskEngine({
         journal: this.journal,
         clientFor: (backend) => this.backends.clientFor(backend),
+        downloadDispatcher: (backend) => this.backends.downloadDispatcher(backend),
         pollPolicy: (entry) => core.pollPolicyFor(entry.backend.kind === 'simulator' ? simulatorSecond : 1000),
         log: (line) => this.log.info(line),
         tool: 'VS Code',

@@ -57,12 +57,12 @@ function simulatorTaskCount(state: string): number {
 const storyboard = (videos: string) => `{\n  "version": 1,\n  "output": "out",\n  "videos": [\n${videos}\n  ]\n}\n`;
 
 describe('kling validate', () => {
-  it('prints each problem as FILE:LINE:COL: message and exits 1', async () => {
+  it('prints each problem as FILE:LINE:COL: message and exits 2 (invalid input)', async () => {
     const ws = workspace();
     const text = storyboard(`    { "name": "hero", "prompt": "A dog", "durration": 5, "duration": 16 }`);
     writeFileSync(path.join(ws.dir, 'bad.kling.json'), text);
     const run = await kling(['validate', 'bad.kling.json'], { cwd: ws.dir, state: ws.state });
-    assert.equal(run.code, 1);
+    assert.equal(run.code, 2);
     const at = (needle: string) => {
       const p = lineColOf(text, needle);
       return `bad.kling.json:${p.line}:${p.col}: `;
@@ -80,7 +80,7 @@ describe('kling validate', () => {
     assert.equal(ok.code, 0);
     assert.match(ok.stdout, /^OK ok\.kling\.json: 1 video, no problems$/m);
     const missing = await kling(['validate', 'nope.kling.json'], { cwd: ws.dir, state: ws.state });
-    assert.equal(missing.code, 1);
+    assert.equal(missing.code, 2);
     assert.match(missing.stderr, /nope\.kling\.json: no such file/);
   });
 });
@@ -94,12 +94,19 @@ describe('kling estimate', () => {
     );
     const run = await kling(['estimate', 'a.kling.json', '--json'], { cwd: ws.dir, state: ws.state });
     assert.equal(run.code, 0, run.stderr);
+    const file = (name: string) => path.join('out', `${name}.mp4`);
     assert.deepEqual(JSON.parse(run.stdout), {
+      command: 'estimate',
+      version: JSON.parse(readFileSync(path.resolve(__dirname, '..', '..', '..', '..', 'package.json'), 'utf8')).version,
+      exitCode: 0,
       videos: [
-        { name: 'a', seconds: 3, quality: '720p', sound: 'off', usd: 0.225, credits: 16.2 },
-        { name: 'b', seconds: 10, quality: '1080p', sound: 'on', usd: 1.5, credits: 108 },
+        { storyboard: 'a.kling.json', name: 'a', file: file('a'), state: 'to-render', seconds: 3, quality: '720p', sound: 'off', usd: 0.225, credits: 16.2 },
+        { storyboard: 'a.kling.json', name: 'b', file: file('b'), state: 'to-render', seconds: 10, quality: '1080p', sound: 'on', usd: 1.5, credits: 108 },
       ],
-      total: { usd: 1.725, credits: 124.2, seconds: 13 },
+      elements: [],
+      total: { videos: 2, elements: 0, usd: 1.725, credits: 124.2, seconds: 13 },
+      all: { videos: 2, elements: 0, usd: 1.725, credits: 124.2, seconds: 13 },
+      problems: [],
     });
     const table = await kling(['estimate', 'a.kling.json'], { cwd: ws.dir, state: ws.state });
     assert.match(table.stdout, /^total\s+13\s+\$1\.725\s+124\.2$/m);
@@ -111,7 +118,7 @@ describe('kling render', () => {
     const ws = workspace();
     writeFileSync(path.join(ws.dir, 's.kling.json'), storyboard(`    { "name": "a", "prompt": "x" }`));
     const noYes = await kling(['render', 's.kling.json', '--simulator'], { cwd: ws.dir, state: ws.state });
-    assert.equal(noYes.code, 2);
+    assert.equal(noYes.code, 3, 'refused: the price was not accepted');
     assert.match(noYes.stderr, /Render 1 video on the simulator \(would cost \$0\.375 \(27 credits\); nothing is spent\)\? Not without a terminal to ask on: add --yes/);
     const noKey = await kling(['render', 's.kling.json', '--yes'], { cwd: ws.dir, state: ws.state });
     assert.equal(noKey.code, 2);
@@ -230,7 +237,7 @@ describe('kling render', () => {
       await until('the simulator to listen', () => /listening on (http:\/\/127\.0\.0\.1:\d+)/.test(server.output()));
       const baseUrl = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(server.output())![1]!;
       const wrongKey = await kling(['render', 's.kling.json', '--yes'], { cwd: ws.dir, state: ws.state, env: { KLING_API_KEY: 'sk-wrong', KLING_BASE_URL: baseUrl } });
-      assert.equal(wrongKey.code, 1);
+      assert.equal(wrongKey.code, 2, 'a key the service does not accept is input to fix');
       assert.match(wrongKey.stderr, /The API key was not accepted/);
       assert.ok(!wrongKey.stderr.includes('sk-wrong') && !wrongKey.stdout.includes('sk-wrong'), 'the key is never printed');
       const credits = await kling(['credits'], { cwd: ws.dir, state: ws.state, env: { KLING_API_KEY: 'kling-simulator', KLING_BASE_URL: baseUrl } });

@@ -52,7 +52,7 @@ describe('kling render: the confirmation lists what will be sent', () => {
   it('without a terminal and without --yes: the same list, then the refusal; nothing is created', LIMIT, async () => {
     const ws = workspace();
     const run = await runKling(['render', 's.kling.json', '--simulator'], { cwd: ws.dir, state: ws.state });
-    assert.equal(run.code, 2);
+    assert.equal(run.code, 3);
     assert.ok(run.stdout.includes(EXPECTED), run.stdout);
     assert.match(run.stderr, /Not without a terminal to ask on: add --yes/);
   });
@@ -61,7 +61,7 @@ describe('kling render: the confirmation lists what will be sent', () => {
     const ws = cliWorkspace('cli-confirm-plain');
     writeFileSync(path.join(ws.dir, 's.kling.json'), '{ "version": 1, "output": "out", "videos": [ { "name": "a", "prompt": "A dog", "duration": 3 } ] }\n');
     const run = await runKling(['render', 's.kling.json', '--simulator'], { cwd: ws.dir, state: ws.state });
-    assert.equal(run.code, 2);
+    assert.equal(run.code, 3);
     assert.doesNotMatch(run.stdout, /Images? sent|will post/);
   });
 });

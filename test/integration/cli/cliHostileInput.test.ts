@@ -32,7 +32,7 @@ describe('kling validate: hostile input', () => {
     const text = one();
     writeFileSync(path.join(ws.dir, 'big.kling.json'), text + ' '.repeat(STORYBOARD_MAX_BYTES + 1 - Buffer.byteLength(text)));
     const run = await runCli(['validate', 'big.kling.json'], { cwd: ws.dir, state: ws.state });
-    assert.equal(run.code, 1);
+    assert.equal(run.code, 2);
     assert.equal(run.stderr, 'big.kling.json: is 5.0 MB (5,242,881 bytes); a storyboard is at most 5 MB (5,242,880 bytes): split it into several files\n');
   });
 
@@ -41,11 +41,11 @@ describe('kling validate: hostile input', () => {
     const text = `{ "version": 1, "videos": [\n  { "name": "a", "prompt": "p", "x": ${'['.repeat(3000)}${']'.repeat(3000)} }\n] }\n`;
     writeFileSync(path.join(ws.dir, 'deep.kling.json'), text);
     const run = await runCli(['validate', 'deep.kling.json'], { cwd: ws.dir, state: ws.state });
-    assert.equal(run.code, 1);
+    assert.equal(run.code, 2);
     assert.equal(hasStackTrace(run.stderr), false, run.stderr);
     const column = text.split('\n')[1]!.indexOf('[') + 1 + STORYBOARD_MAX_DEPTH - 3;
     assert.match(run.stderr, new RegExp(`^deep\\.kling\\.json:2:${column}: the storyboard nests deeper than ${STORYBOARD_MAX_DEPTH} levels here`, 'm'));
-    assert.equal((await runCli(['render', 'deep.kling.json', '--simulator', '--yes'], { cwd: ws.dir, state: ws.state })).code, 1);
+    assert.equal((await runCli(['render', 'deep.kling.json', '--simulator', '--yes'], { cwd: ws.dir, state: ws.state })).code, 2);
   });
 
   it(`300,000 videos with a typo each (under the size limit): ${STORYBOARD_MAX_PROBLEMS} problems, then "… and N more", no stack trace`, { timeout: 240_000 }, async () => {
@@ -55,7 +55,7 @@ describe('kling validate: hostile input', () => {
     writeFileSync(path.join(ws.dir, 'many.kling.json'), text);
     const run = await runCli(['validate', 'many.kling.json'], { cwd: ws.dir, state: ws.state, timeoutMs: 200_000 });
     assert.equal(run.timedOut, false);
-    assert.equal(run.code, 1);
+    assert.equal(run.code, 2);
     assert.equal(hasStackTrace(run.stderr), false, run.stderr.slice(-500));
     const lines = run.stderr.trimEnd().split('\n');
     assert.equal(lines.length, STORYBOARD_MAX_PROBLEMS + 2, 'the problems, the count of the others, the total');
@@ -72,7 +72,7 @@ describe('kling validate: hostile input', () => {
     for (const command of [['validate'], ['estimate'], ['render', '--simulator', '--yes']]) {
       const run = await runCli([command[0]!, 'pipe.kling.json', ...command.slice(1)], { cwd: ws.dir, state: ws.state, timeoutMs: 15_000 });
       assert.equal(run.timedOut, false, `${command[0]} hung on a FIFO`);
-      assert.equal(run.code, 1);
+      assert.equal(run.code, 2);
       assert.equal(run.stderr, 'pipe.kling.json: is a FIFO (named pipe), not a regular file\n');
     }
   });

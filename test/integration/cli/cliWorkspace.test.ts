@@ -33,10 +33,10 @@ describe('kling: the workspace root', () => {
     writeFileSync(file, board(`{ "name": "hero", "prompt": "A dog" }`, ', "output": "../../../../etc/x"'));
     for (const cwd of [deep, '/']) {
       const run = await runCli(['validate', cwd === '/' ? file : 's.kling.json'], { cwd, state: ws.state });
-      assert.equal(run.code, 1, `from ${cwd}: ${run.stdout}${run.stderr}`);
+      assert.equal(run.code, 2, `from ${cwd}: ${run.stdout}${run.stderr}`);
       assert.match(run.stderr, /output "\.\.\/\.\.\/\.\.\/\.\.\/etc\/x" leads outside the workspace; keep it inside, relative to this file/, `from ${cwd}`);
       const estimate = await runCli(['estimate', file], { cwd, state: ws.state });
-      assert.equal(estimate.code, 1, `estimate from ${cwd}`);
+      assert.equal(estimate.code, 2, `estimate from ${cwd}`);
     }
     assert.equal(existsSync('/etc/x'), false);
   });
@@ -47,12 +47,12 @@ describe('kling: the workspace root', () => {
     const file = path.join(ws.root, 'boards', 's.kling.json');
     writeFileSync(file, board(`{ "name": "hero", "prompt": "A dog" }`, ', "output": "../media"'));
     const outsideBoards = await runCli(['validate', file], { cwd: '/', state: ws.state });
-    assert.equal(outsideBoards.code, 1, 'without a work tree the root is the file\'s folder: ../media leaves it');
+    assert.equal(outsideBoards.code, 2, 'without a work tree the root is the file\'s folder: ../media leaves it');
     writeFileSync(path.join(ws.root, '.git'), 'gitdir: /elsewhere/.git/worktrees/ws\n');
     const inRepo = await runCli(['validate', file], { cwd: '/', state: ws.state });
     assert.equal(inRepo.code, 0, inRepo.stderr);
     const narrowed = await runCli(['validate', file, '--root', path.join(ws.root, 'boards')], { cwd: '/', state: ws.state });
-    assert.equal(narrowed.code, 1);
+    assert.equal(narrowed.code, 2);
     assert.match(narrowed.stderr, /output "\.\.\/media" leads outside the workspace/);
   });
 });
@@ -72,7 +72,7 @@ describe('kling render: symbolic links in the workspace', () => {
     writeFileSync(path.join(ws.root, 's.kling.json'), text);
     const before = sim.stats();
     const run = await runCli(['render', 's.kling.json', '--yes'], { cwd: ws.root, state: ws.state, env: api() });
-    assert.equal(run.code, 1, run.stdout + run.stderr);
+    assert.equal(run.code, 2, run.stdout + run.stderr);
     const at = lineColOf(text, '"media/videos"');
     assert.ok(run.stderr.includes(`s.kling.json:${at.line}:${at.col}: output "media/videos" leads outside the workspace: media → ${ws.outside} (a symbolic link)`), run.stderr);
     assert.deepEqual(readdirSync(ws.outside), ['victim.bin'], 'nothing was written outside');
@@ -87,7 +87,7 @@ describe('kling render: symbolic links in the workspace', () => {
     writeFileSync(path.join(ws.root, 's.kling.json'), board(`{ "name": "spin", "prompt": "The logo turns", "image": "assets/logo.png", "duration": 3 }`, ', "output": "out"'));
     const before = sim.stats();
     const run = await runCli(['render', 's.kling.json', '--yes'], { cwd: ws.root, state: ws.state, env: api() });
-    assert.equal(run.code, 1, run.stdout + run.stderr);
+    assert.equal(run.code, 2, run.stdout + run.stderr);
     assert.ok(run.stderr.includes(`image "assets/logo.png" leads outside the workspace: assets/logo.png → ${path.join(ws.outside, 'secret.png')} (a symbolic link)`), run.stderr);
     assert.equal(sim.stats().uploads, before.uploads, 'nothing was uploaded');
     assert.equal(sim.stats().creates, before.creates, 'nothing was created');

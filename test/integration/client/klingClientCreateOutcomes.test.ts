@@ -110,7 +110,7 @@ describe('KlingClient against the simulator: what a create answer proves', () =>
     const body = aVideoRequest();
     const error = await apiErrorOf(bed.client.createTask(body));
     assertOutcomeUnknown(error, describeRequest(body));
-    assert.match(error.message, /it was accepted \(HTTP 200\) and the answer could not be read/);
+    assert.match(error.message, /it was accepted \(HTTP 200\) and the answer was not what Kling Studio expects \(it is not JSON\)\. Run it again with --record FILE/);
     assert.equal(sim.tasks().length - before.tasks, 1);
   });
 

@@ -326,7 +326,7 @@ describe('TaskEngine against the simulator', () => {
     const polls = sim.stats().requests.filter((r) => r.path.startsWith('/v1/tasks/'));
     assert.deepEqual(polls.slice(0, 2).map((r) => [r.status, r.fault]), [[200, 'not-json'], [200, 'not-json']]);
     assert.ok(polls.length > 2, 'asked again after the garbled answers');
-    assert.ok(logs.some((line) => /poll of .* failed: .*could not be read/.test(line)), logs.join('\n'));
+    assert.ok(logs.some((line) => /poll of .* failed: .*was not what Kling Studio expects: it is not JSON\. Run it again with --record FILE/.test(line)), logs.join('\n'));
     assert.equal(sim.stats().creates, 1);
   });
 });

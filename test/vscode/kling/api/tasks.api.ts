@@ -110,4 +110,36 @@ suite('tasks on the built-in simulator', () => {
     }
     assert.equal(api.keys.get(), undefined);
   });
+
+  test('klingStudio.recordHar records the exchanges (create, polls, the download) as HAR, without the key or the video bytes', async () => {
+    const api = await klingExtension();
+    const file = join(api.storagePath, 'recorded.har');
+    const settings = vscode.workspace.getConfiguration('klingStudio');
+    await settings.update('recordHar', file, vscode.ConfigurationTarget.Global);
+    try {
+      const entry = await api.tasks.submit(draft('A kite over the dunes'));
+      const saved = await eventually('the recorded task to be saved', () => (api.tasks.get(entry.id)?.state.status === 'saved' ? api.tasks.get(entry.id) : undefined));
+      type Har = { log: { version: string; entries: Array<{ request: { method: string; url: string; headers: Array<{ name: string; value: string }> }; response: { status: number; content: { size: number; text?: string } } }> } };
+      const har = await eventually('the HAR file to hold the download', () => {
+        if (!existsSync(file)) return undefined;
+        const read = JSON.parse(readFileSync(file, 'utf8')) as Har;
+        return read.log.entries.some((e) => /\.mp4(\?|$)/.test(e.request.url)) ? read : undefined;
+      });
+      assert.equal(har.log.version, '1.2');
+      const paths = har.log.entries.map((e) => `${e.request.method} ${new URL(e.request.url).pathname}`);
+      assert.ok(paths.includes('POST /v1/videos/generations'), paths.join('\n'));
+      assert.ok(paths.includes(`GET /v1/tasks/${saved!.taskId}`), paths.join('\n'));
+      const video = har.log.entries.find((e) => /\.mp4(\?|$)/.test(e.request.url))!;
+      assert.equal(video.response.status, 200);
+      assert.equal(video.response.content.text, undefined, 'no video bytes');
+      assert.ok(video.response.content.size > 1000);
+      for (const e of har.log.entries) {
+        const auth = e.request.headers.find((h) => h.name === 'authorization');
+        if (auth) assert.equal(auth.value, '[left out]');
+      }
+      assert.ok(!readFileSync(file, 'utf8').includes('Bearer'), 'no key in any form');
+    } finally {
+      await settings.update('recordHar', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
 });

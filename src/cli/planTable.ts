@@ -1,0 +1,54 @@
+import { formatAmount, formatUsd, parseAmount } from '../core/pricing/decimal';
+import { totalPrice, type PriceTotal } from '../core/pricing/pricing';
+import { ELEMENT_PRICE } from '../core/pricing/priceTable';
+import type { StoryboardPlan, VideoPlanState } from '../core/render/storyboardPlan';
+import { out, type CliContext } from './cliContext';
+
+/** A plan's state in words, as the tables and the editor say it. */
+export function stateLabel(kind: VideoPlanState['kind']): string {
+  return { 'up-to-date': 'up to date', 'in-flight': 'under way', 'unknown-outcome': 'outcome unknown', 'to-render': 'to render' }[kind];
+}
+
+/**
+ * A table of one plan: a row per video with its price and state, a row per element to create, and the total of
+ * what rendering now would spend (videos to render and new elements only: nothing for what is up to date or
+ * already paid for), then the price of the whole in words when that differs.
+ */
+export function printPlanTable(ctx: CliContext, plan: StoryboardPlan): void {
+  const newElements = plan.elements.filter((e) => e.elementId === undefined);
+  const names = [...plan.videos.map((v) => v.name), ...newElements.map((e) => `element ${e.element.name}`)];
+  const width = names.reduce((w, n) => Math.max(w, n.length), 5);
+  out(ctx, `${'video'.padEnd(width)}  seconds  quality  sound     USD   credits  state`);
+  for (const v of plan.videos) {
+    out(ctx, row(width, v.name, String(v.price.seconds), v.price.quality, v.price.sound, v.price, stateLabel(v.state.kind)));
+  }
+  for (const e of newElements) {
+    out(ctx, row(width, `element ${e.element.name}`, '', '', '', { usd: parseAmount(ELEMENT_PRICE.usd), credits: parseAmount(ELEMENT_PRICE.credits) }, 'to create'));
+  }
+  out(ctx, row(width, 'total', String(plan.cost.seconds), '', '', plan.cost, '').trimEnd());
+  const skipped = plan.videos.filter((v) => v.state.kind !== 'to-render');
+  if (skipped.length) {
+    const counts = (['up-to-date', 'in-flight', 'unknown-outcome'] as const)
+      .map((kind) => [plan.videos.filter((v) => v.state.kind === kind).length, stateLabel(kind)] as const)
+      .filter(([n]) => n > 0)
+      .map(([n, label]) => `${n} ${label}`);
+    out(ctx, `The total counts only what rendering now would spend: ${counts.join(', ')} cost${skipped.length === 1 ? 's' : ''} nothing more. All ${plan.videos.length} listed: ${price(plan.fullCost)}.`);
+  }
+}
+
+/** The grand total over several storyboards. */
+export function printGrandTotal(ctx: CliContext, plans: readonly StoryboardPlan[]): PriceTotal {
+  const total = totalPrice(plans.map((p) => p.cost));
+  const videos = plans.reduce((n, p) => n + p.videos.filter((v) => v.state.kind === 'to-render').length, 0);
+  const elements = plans.reduce((n, p) => n + p.elements.filter((e) => e.elementId === undefined).length, 0);
+  out(ctx, `Total to spend over ${plans.length} storyboards: ${price(total)} for ${videos} video${videos === 1 ? '' : 's'}${elements ? ` and ${elements} element${elements === 1 ? '' : 's'}` : ''}.`);
+  return total;
+}
+
+export function price(total: Pick<PriceTotal, 'usd' | 'credits'>): string {
+  return `${formatUsd(total.usd)} (${formatAmount(total.credits)} credits)`;
+}
+
+function row(width: number, name: string, seconds: string, quality: string, sound: string, cost: Pick<PriceTotal, 'usd' | 'credits'>, state: string): string {
+  return `${name.padEnd(width)}  ${seconds.padStart(7)}  ${quality.padStart(7)}  ${sound.padStart(5)}  ${formatUsd(cost.usd).padStart(6)}  ${formatAmount(cost.credits).padStart(8)}  ${state}`;
+}
