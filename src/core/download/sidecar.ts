@@ -92,10 +92,13 @@ export async function loadSidecar(videoPath: string): Promise<SidecarRead> {
   return { kind: 'invalid', problem: `${where}: ${issue.message}` };
 }
 
-/** A video is up to date when its file is there, whole, and its sidecar records the same request hash. */
-export async function isUpToDate(videoPath: string, requestHash: string): Promise<boolean> {
+/**
+ * A video is up to date when its file is there, whole, and its sidecar records the same request hash (or one of the
+ * hashes earlier versions gave the same request: formerRequestHashes).
+ */
+export async function isUpToDate(videoPath: string, requestHash: string, formerHashes: readonly string[] = []): Promise<boolean> {
   const sidecar = await readSidecar(videoPath);
-  if (!sidecar || sidecar.requestHash !== requestHash) return false;
+  if (!sidecar || (sidecar.requestHash !== requestHash && !formerHashes.includes(sidecar.requestHash))) return false;
   const size = await stat(videoPath).then((s) => s.size, () => -1);
   return size === sidecar.bytes;
 }

@@ -9,7 +9,7 @@ import { hasEnded, isDownloadPending, type JournalEntry } from '../journal/taskS
 import { formatAmount } from '../pricing/decimal';
 import { priceVideo, totalPrice, type Price, type PriceTotal } from '../pricing/pricing';
 import { buildVideoRequest, specFromStoryboardVideo, type VideoSpec } from '../request/buildRequest';
-import { canonicalJson, requestHash } from '../request/requestHash';
+import { canonicalJson, formerRequestHashes, requestHash } from '../request/requestHash';
 import type { Storyboard, StoryboardElement } from '../storyboard/storyboardSchema';
 import { storyboardOutputDir } from '../storyboard/validateStoryboard';
 
@@ -96,6 +96,7 @@ export async function planStoryboard(storyboard: Storyboard, options: PlanOption
       element: (name) => `element:${elementHashes.get(name)}`,
     });
     const hash = requestHash(hashedRequest);
+    const formerHashes = formerRequestHashes(hashedRequest);
     const outputPath = path.join(outputDir, `${video.name}.mp4`);
     videos.push({
       name: video.name,
@@ -104,7 +105,7 @@ export async function planStoryboard(storyboard: Storyboard, options: PlanOption
       requestHash: hash,
       price: priceVideo(spec),
       outputPath,
-      state: await videoState(hash, outputPath, options),
+      state: await videoState(hash, formerHashes, outputPath, options),
     });
   }
 
@@ -127,7 +128,7 @@ export async function planStoryboard(storyboard: Storyboard, options: PlanOption
   };
 }
 
-async function videoState(hash: string, outputPath: string, options: PlanOptions): Promise<VideoPlanState> {
+async function videoState(hash: string, formerHashes: readonly string[], outputPath: string, options: PlanOptions): Promise<VideoPlanState> {
   const now = options.now ?? Date.now();
   const same = (options.journal ?? []).filter((e) => e.outputPath === outputPath && e.requestHash === hash);
   const claimRef = options.backend ? videoClaimRef(outputPath, hash, options.backend) : undefined;
@@ -150,7 +151,7 @@ async function videoState(hash: string, outputPath: string, options: PlanOptions
       case 'completed':
         return inFlight;
       case 'saved':
-        if (!options.force && (await isUpToDate(outputPath, hash))) return { kind: 'up-to-date' };
+        if (!options.force && (await isUpToDate(outputPath, hash, formerHashes))) return { kind: 'up-to-date' };
         if (!options.force && claim.entry.completedAt !== undefined && now < claim.entry.completedAt + RESULT_LINK_TTL_MS) return inFlight;
         return { kind: 'to-render' };
       case 'failed':
@@ -162,7 +163,7 @@ async function videoState(hash: string, outputPath: string, options: PlanOptions
   const pending = (e: JournalEntry) => isDownloadPending(e) && (e.completedAt ?? now) + RESULT_LINK_TTL_MS > now;
   const running = same.find((e) => !hasEnded(e) || pending(e));
   if (running) return { kind: 'in-flight', entry: running, claim: running.claim ? { dir: running.claim.dir, key: running.claim.key } : undefined };
-  if (!options.force && (await isUpToDate(outputPath, hash))) return { kind: 'up-to-date' };
+  if (!options.force && (await isUpToDate(outputPath, hash, formerHashes))) return { kind: 'up-to-date' };
   const unknown = same.find((e) => e.state.status === 'unknown' && e.taskId === undefined);
   if (unknown && !options.force) return { kind: 'unknown-outcome', entry: unknown };
   return { kind: 'to-render' };

@@ -34,6 +34,7 @@ describe('composer form: checking', () => {
       aspect_ratio: '16:9',
       quality: '720p',
       sound: 'off',
+      model_params: { watermark_info: { enabled: false } },
     });
     assert.deepEqual(check.request, buildVideoRequest({ prompt: 'A red kite over green hills', duration: 5, aspect_ratio: '16:9', quality: '720p', sound: 'off' }));
     assert.ok(VideoRequest.safeParse(check.request).success);
@@ -75,7 +76,7 @@ describe('composer form: checking', () => {
 
   it('"let the model plan" becomes shot_type intelligence', () => {
     const check = checkDraft(draft({ multi_shot: 'auto', duration: '9' }));
-    assert.deepEqual(check.request?.model_params, { multi_shot: true, shot_type: 'intelligence' });
+    assert.deepEqual(check.request?.model_params, { multi_shot: true, shot_type: 'intelligence', watermark_info: { enabled: false } });
   });
 
   it('"my shots" becomes multi_prompt with string durations, and the prompt may be empty', () => {
@@ -89,6 +90,7 @@ describe('composer form: checking', () => {
         { index: 1, prompt: 'A hilltop at dawn', duration: '4' },
         { index: 2, prompt: 'The city below', duration: '6' },
       ],
+      watermark_info: { enabled: false },
     });
     assert.deepEqual(check.shotTotal, { seconds: 10, complete: true });
   });
@@ -119,10 +121,10 @@ describe('composer form: checking', () => {
   it('keeps the shot list while multi-shot is off, and sends none of it', () => {
     const check = checkDraft(draft({ multi_shot: 'off', shots: shots(['kept', '99']) }));
     assert.equal(check.problemCount, 0);
-    assert.equal(check.request?.model_params, undefined);
+    assert.deepEqual(check.request?.model_params, { watermark_info: { enabled: false } });
   });
 
-  it('sends the watermark only when asked for, and trims the prompt it sends', () => {
+  it('sends the watermark choice either way, and trims the prompt it sends', () => {
     assert.deepEqual(checkDraft(draft({ watermark: true })).request?.model_params, { watermark_info: { enabled: true } });
     assert.equal(checkDraft(draft({ prompt: '  A fox  \n' })).request?.prompt, 'A fox');
   });
