@@ -8,12 +8,14 @@ import { livenessOf } from '../../core/process/processOwner';
 import { storyboardOutputDir } from '../../core/storyboard/validateStoryboard';
 import { TaskEngine } from '../../core/tasks/taskEngine';
 import { pollPolicyFor } from '../../core/tasks/pollPolicyFor';
+import { ImageUploads } from '../../core/uploads/imageUploads';
+import { UploadCache } from '../../core/uploads/uploadCache';
 import { CliBackends } from '../cliBackend';
 import { confirm, err, isInteractive, out, stateDir, stopExitCode, UsageError, type CliContext } from '../cliContext';
 import { loadStoryboard } from '../loadStoryboard';
 import { printOutgoing } from '../printOutgoing';
 import { RenderProgress } from '../renderProgress';
-import { printPlanTable } from './estimateCommand';
+import { printRenderTable } from '../printRenderTable';
 
 export const RENDER_HELP = `Usage: kling render FILE [--only NAME…] [--force] [--yes] [--concurrency N] [--simulator]
 
@@ -93,7 +95,7 @@ export async function renderCommand(ctx: CliContext, files: string[], flags: Ren
       backend,
       knownElements: await readKnownElements(storyboardOutputDir(loaded.storyboardPath, loaded.storyboard), backend),
     });
-    printPlanTable(ctx, plan, true);
+    printRenderTable(ctx, plan);
     const toRender = plan.videos.filter((v) => v.state.kind === 'to-render');
     const resuming = plan.videos.filter((v) => v.state.kind === 'in-flight');
     if (toRender.length === 0 && resuming.length === 0) {
@@ -127,6 +129,12 @@ export async function renderCommand(ctx: CliContext, files: string[], flags: Ren
     }
     if (resuming.length) out(ctx, `Resuming ${resuming.map((v) => `${v.name}${underWayBy(v.state)}`).join(', ')} (already under way; not created again).`);
 
+    const images = new ImageUploads({
+      client: () => backends.clientFor(backend),
+      workspaceRoot: loaded.workspaceRoot,
+      cache: new UploadCache(path.join(stateDir(ctx), 'uploads.json')),
+      signal: ctx.signal,
+    });
     const progress = new RenderProgress(ctx, plan.videos.map((v) => v.name));
     const names = new Map<string, string>();
     const listener = journal.onDidChange((entry) => {
@@ -141,7 +149,8 @@ export async function renderCommand(ctx: CliContext, files: string[], flags: Ren
         concurrency,
         force: flags.force,
         signal: ctx.signal,
-        upload: async (file) => (await backends.clientFor(backend)).uploadFile(file, { root: loaded.workspaceRoot, signal: ctx.signal }),
+        // Shared with the editor and other runs: an image whose link is still good is not uploaded again.
+        upload: (file, field) => images.upload(file, field),
         onTask: (video, entry) => {
           names.set(entry.id, video.name);
           progress.update(video.name, journal.get(entry.id) ?? entry);

@@ -1,8 +1,10 @@
+import { homedir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { baseUrlProblem } from '../../core/api/baseUrlProblem';
 import type { KlingClient, RetryNotice } from '../../core/api/klingClient';
 import type { Simulator } from '../../core/simulator/simulatorServer';
+import type { UploadCache } from '../../core/uploads/uploadCache';
 import type { JournalEntry } from '../../core/journal/taskState';
 import { loadCore } from '../lazyCore';
 import type { ExtensionLog } from '../log/extensionLog';
@@ -42,6 +44,7 @@ export class InsecureBaseUrlError extends Error {
 export class BackendManager extends Disposable {
   private clients = new Map<string, KlingClient>();
   private simulator: Promise<Simulator> | undefined;
+  private uploads: UploadCache | undefined;
   private readonly changed = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changed.event;
   private readonly retried = this._register(new vscode.EventEmitter<RetryNotice>());
@@ -120,7 +123,7 @@ export class BackendManager extends Disposable {
     let client: KlingClient;
     if (backend.kind === 'simulator') {
       const simulator = await this.startSimulator();
-      client = new core.KlingClient({ baseUrl: simulator.baseUrl, filesBaseUrl: simulator.filesBaseUrl, apiKey: core.SIMULATOR_API_KEY, log, onRetry });
+      client = new core.KlingClient({ baseUrl: simulator.baseUrl, filesBaseUrl: simulator.filesBaseUrl, filesInstance: simulator.instanceId, apiKey: core.SIMULATOR_API_KEY, log, onRetry });
     } else {
       const apiKey = this.keys.get();
       if (!apiKey) throw new MissingKeyError();
@@ -130,6 +133,15 @@ export class BackendManager extends Disposable {
     }
     this.clients.set(id, client);
     return client;
+  }
+
+  /**
+   * The uploads this user's processes share (the CLI's too): KLING_STATE_DIR, else the XDG state folder. An image whose
+   * link is still good is not uploaded again, whoever uploaded it.
+   */
+  uploadCache(): UploadCache {
+    this.uploads ??= loadCore().UploadCache.shared(process.env, homedir());
+    return this.uploads;
   }
 
   /** The simulator's time scale (ms per simulated second), for scaling the poll schedule. */
