@@ -61,3 +61,31 @@ export async function recordElement(
   json[`${backend.kind}:${definitionHash}`] = { ...record, createdAt: new Date().toISOString() };
   await writeAtomically(file, `${JSON.stringify(json, null, 2)}\n`, { root: workspaceRoot });
 }
+
+/**
+ * Copies what `fromDir` remembers of one definition (on every backend) to `toDir`: an element made from the composer
+ * and then saved into a storyboard is found there, not made (and paid for) again by the storyboard's render.
+ */
+export async function copyElementRecords(fromDir: string, toDir: string, definitionHash: string, workspaceRoot: string | undefined): Promise<number> {
+  if (path.resolve(fromDir) === path.resolve(toDir)) return 0;
+  let from: Record<string, unknown>;
+  try {
+    from = JSON.parse(await readFile(path.join(fromDir, ELEMENTS_FILE), 'utf8')) as Record<string, unknown>;
+  } catch {
+    return 0;
+  }
+  const entries = Object.entries(from).filter(([key]) => key.endsWith(`:${definitionHash}`));
+  if (entries.length === 0) return 0;
+  const file = path.join(toDir, ELEMENTS_FILE);
+  let to: Record<string, unknown> = {};
+  try {
+    to = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    // The storyboard's first element.
+  }
+  const copied = entries.filter(([key]) => to[key] === undefined);
+  if (copied.length === 0) return 0;
+  for (const [key, value] of copied) to[key] = value;
+  await writeAtomically(file, `${JSON.stringify(to, null, 2)}\n`, { root: workspaceRoot });
+  return copied.length;
+}
