@@ -100,6 +100,8 @@ export interface DraftContext {
   images?: Readonly<Record<string, ImageVerdict>> | undefined;
   /** For each element of the draft, in order: true when it must be created (1 credit), false when it exists. */
   newElements?: readonly boolean[] | undefined;
+  /** For each element, what the host found wrong with it (its storyboard no longer defines it), if anything. */
+  elementProblems?: ReadonlyArray<string | undefined> | undefined;
 }
 
 export function emptyDraft(): ComposerDraft {
@@ -216,6 +218,9 @@ export function checkDraft(draft: ComposerDraft, context: DraftContext = {}): Dr
   }
   imageProblems(draft, context, add);
   elementProblems(draft, add);
+  context.elementProblems?.forEach((problem, i) => {
+    if (problem && i < draft.elements.length) add(`element.${i}`, problem);
+  });
   if (draft.callback_url.trim() !== '') {
     const problem = callbackUrlProblem(draft.callback_url.trim());
     if (problem) add('callback_url', problem);

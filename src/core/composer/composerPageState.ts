@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { formatAmount, formatUsd } from '../pricing/decimal';
+import { formatBytes } from '../text/formatBytes';
 import { ComposerDraft, emptyDraft, type DraftCheck, type FieldKey } from './composerForm';
-import { StoryboardSource, type Balance } from './composerProtocol';
+import { StoryboardSource, type Balance, type ImageInfo } from './composerProtocol';
 
 // What the composer page keeps with setState (so a hidden or reloaded view comes back as it was left) and how it
 // turns a check into what the user sees. No DOM here: the page renders these, the unit tests call them.
@@ -94,4 +95,9 @@ export function generateBlocker(check: DraftCheck): string | undefined {
   if (check.problemCount === 0) return undefined;
   const first = Object.values(check.problems)[0]!;
   return check.problemCount === 1 ? first : `${first} (and ${check.problemCount - 1} more to fix)`;
+}
+
+/** "640×640 · PNG · 12 KB": what the page prints beside a thumbnail. */
+export function imageSummary(info: Extract<ImageInfo, { ok: true }>): string {
+  return `${info.width}×${info.height} · ${info.type.toUpperCase()} · ${formatBytes(info.bytes)}`;
 }

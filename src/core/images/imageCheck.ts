@@ -80,13 +80,6 @@ export function imageRuleCheck(header: ImageHeader, label: string): ImageCheck {
   return { ok: true, image: { type, width, height, bytes } };
 }
 
-/** "1.2 MB", "840 KB": sizes as a person reads them (1 MB = 1024 × 1024 bytes, as the limit is counted). */
-export function formatBytes(bytes: number): string {
-  if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MB`;
-  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${bytes} bytes`;
-}
-
 function tooLarge(label: string, bytes: number): string {
   // Never rounded down to "10.0 MB": a file one byte over the limit must not read as within it.
   const shown = bytes / 1024 / 1024;
