@@ -28,6 +28,7 @@ export { VideoPreview } from './preview/videoPreview';
 // The composer's host: needed once its view is shown or a composer command runs (registerComposer.ts keeps only the
 // registrations in the activation bundle). It uses the vscode API, which this bundle leaves external too.
 export { createComposerView } from './composer/composerView';
+export { animateImage } from './composer/animateImage';
 export { editInComposer, editRequestInComposer } from './composer/editInComposer';
 // Images and elements on every surface (issue 11): uploads reused while their links last, elements made once.
 export { ImageUploads } from '../core/uploads/imageUploads';
