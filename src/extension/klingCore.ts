@@ -29,6 +29,9 @@ export { VideoPreview } from './preview/videoPreview';
 // registrations in the activation bundle). It uses the vscode API, which this bundle leaves external too.
 export { createComposerView } from './composer/composerView';
 export { animateImage } from './composer/animateImage';
+export { acceptImageFile, checkWorkspaceImage, pickImageFile } from './composer/composerImages';
+export { generateFromComposer } from './composer/composerGenerate';
+export { emptyDraft } from '../core/composer/composerForm';
 export { editInComposer, editRequestInComposer } from './composer/editInComposer';
 // Images and elements on every surface (issue 11): uploads reused while their links last, elements made once.
 export { ImageUploads } from '../core/uploads/imageUploads';

@@ -126,3 +126,13 @@ async function freeName(root: string, name: string): Promise<string> {
     if (!taken) return candidate;
   }
 }
+
+/** What is wrong with a workspace image as a frame (the service's rules), or undefined when nothing is. */
+export async function checkWorkspaceImage(ref: string): Promise<string | undefined> {
+  const root = imagesRoot();
+  if (!root) return 'Open a folder first: images are used from inside the workspace.';
+  const inside = await checkInsideRoot(path.resolve(root, ...ref.split('/')), root);
+  if (!inside.inside) return `${ref} leads outside the workspace (${inside.reason}).`;
+  const checked = await checkImageFile(inside.realPath, ref);
+  return checked.ok ? undefined : `${checked.problem}.`;
+}
