@@ -56,11 +56,9 @@ function elementItem(m: ViewModel, a: Actions, element: DraftElement, i: number)
 function elementEditor(m: ViewModel, a: Actions, element: Extract<DraftElement, { kind: 'new' }>, i: number): TemplateResult {
   const referFull = element.refer_images.length >= REFER_IMAGES_MAX;
   return html`
-    <div class="inline element-fields">
-      <vscode-label for="element-${i}-name" class="small-label">Name <span class="normal">(up to ${ELEMENT_NAME_MAX})</span></vscode-label>
-      <vscode-textfield id="element-${i}-name" placeholder="Mia" .value=${live(element.name)}
-        @input=${(e: Event) => a.setElement(i, { name: (e.target as HTMLInputElement).value })}></vscode-textfield>
-    </div>
+    <vscode-label for="element-${i}-name" class="small-label">Name <span class="normal">(up to ${ELEMENT_NAME_MAX} characters)</span></vscode-label>
+    <vscode-textfield id="element-${i}-name" placeholder="Mia" .value=${live(element.name)}
+      @input=${(e: Event) => a.setElement(i, { name: (e.target as HTMLInputElement).value })}></vscode-textfield>
     <vscode-label for="element-${i}-description" class="small-label">Description <span class="normal">(up to ${ELEMENT_DESCRIPTION_MAX} characters)</span></vscode-label>
     <vscode-textfield id="element-${i}-description" class="wide" placeholder="A girl of ten in a yellow raincoat" .value=${live(element.description)}
       @input=${(e: Event) => a.setElement(i, { description: (e.target as HTMLInputElement).value })}></vscode-textfield>
