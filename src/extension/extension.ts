@@ -13,6 +13,7 @@ import { TaskCommands } from './tasks/taskCommands';
 import { TaskNotifications } from './tasks/taskNotifications';
 import { TaskService } from './tasks/taskService';
 import { TaskTreeProvider } from './tasks/taskTree';
+import { registerWalkthroughContext } from './walkthrough/walkthroughContext';
 
 /**
  * Composes the features; each registers itself and is disposed with the extension. Heavy modules (the API
@@ -51,6 +52,7 @@ export async function activate(context: vscode.ExtensionContext) {
     registerGeneralCommands(services, statusBar, log),
     registerVideoPreview(context, { ...services, log }),
     composer,
+    registerWalkthroughContext(services),
   );
 
   tasks.resumeIfNeeded();

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import { readRegularText } from '../fs/readRegularText';
 import { writeAtomically } from '../fs/writeAtomically';
 import type { JournalEntry } from '../journal/taskState';
 
@@ -29,7 +29,7 @@ export async function readKnownElements(outputDir: string, backend: Backend): Pr
 export async function readElementRecords(outputDir: string, backend: Backend): Promise<Map<string, ElementRecord>> {
   let json: Record<string, Partial<ElementRecord> | undefined>;
   try {
-    json = JSON.parse(await readFile(path.join(outputDir, ELEMENTS_FILE), 'utf8')) as typeof json;
+    json = JSON.parse((await readRegularText(path.join(outputDir, ELEMENTS_FILE))) ?? '{}') as typeof json;
   } catch {
     return new Map();
   }
@@ -53,10 +53,12 @@ export async function recordElement(
 ): Promise<void> {
   const file = path.join(outputDir, ELEMENTS_FILE);
   let json: Record<string, unknown> = {};
+  // Only a regular file is read (a FIFO would hang): anything else throws, with its name.
+  const text = await readRegularText(file);
   try {
-    json = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
   } catch {
-    // First element for this folder.
+    // Not JSON (cut short): it is written anew with what is known now.
   }
   json[`${backend.kind}:${definitionHash}`] = { ...record, createdAt: new Date().toISOString() };
   await writeAtomically(file, `${JSON.stringify(json, null, 2)}\n`, { root: workspaceRoot });
@@ -70,7 +72,7 @@ export async function copyElementRecords(fromDir: string, toDir: string, definit
   if (path.resolve(fromDir) === path.resolve(toDir)) return 0;
   let from: Record<string, unknown>;
   try {
-    from = JSON.parse(await readFile(path.join(fromDir, ELEMENTS_FILE), 'utf8')) as Record<string, unknown>;
+    from = JSON.parse((await readRegularText(path.join(fromDir, ELEMENTS_FILE))) ?? '{}') as Record<string, unknown>;
   } catch {
     return 0;
   }
@@ -78,10 +80,11 @@ export async function copyElementRecords(fromDir: string, toDir: string, definit
   if (entries.length === 0) return 0;
   const file = path.join(toDir, ELEMENTS_FILE);
   let to: Record<string, unknown> = {};
+  const text = await readRegularText(file);
   try {
-    to = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    to = text ? (JSON.parse(text) as Record<string, unknown>) : {};
   } catch {
-    // The storyboard's first element.
+    // Not JSON (cut short): written anew with what is copied.
   }
   const copied = entries.filter(([key]) => to[key] === undefined);
   if (copied.length === 0) return 0;

@@ -17,6 +17,8 @@ export interface EnsureElementOptions {
   /** Ids already known for this backend, by definition hash; a new one is added. */
   known: Map<string, string>;
   signal?: AbortSignal | undefined;
+  /** Create it even when its last create got no answer (the user forced it, after seeing the price). */
+  force?: boolean | undefined;
   /** What the journal calls it: "element mascot". */
   label?: string | undefined;
 }
@@ -63,7 +65,7 @@ export async function ensureElement(element: StoryboardElement, definitionHash: 
         claim: elementClaimRef(options.outputDir, definitionHash, options.backend),
         workspaceRoot: options.workspaceRoot,
       },
-      { signal: options.signal },
+      { signal: options.signal, force: options.force },
     );
   } catch (error) {
     return { ok: false, problem: `the element "${element.name}" could not be created: ${error instanceof Error ? error.message : String(error)}` };

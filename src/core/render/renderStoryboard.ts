@@ -175,6 +175,8 @@ async function createElements(plan: StoryboardPlan, options: RenderOptions, elem
       workspaceRoot: plan.workspaceRoot,
       known: elementIds,
       signal: options.signal,
+      // Forced, an element whose last create got no answer is made anew too (its price was in the confirmation).
+      force: options.force,
       imageUrl: async (reference) => (/^https:\/\//.test(reference) ? reference : (await upload(reference, 'element image')).url),
     });
     if (!ensured.ok) return ensured.problem;

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { VideoRequest } from '../api/apiSchemas';
 import { RESULT_LINK_TTL_MS } from '../api/taskResults';
-import { isClaimOwnerGone, readClaim, videoClaimRef, type ClaimRef } from '../claims/claimStore';
+import { isClaimOwnerGone, readClaimFile, videoClaimRef, type ClaimRef } from '../claims/claimStore';
 import { isUpToDate } from '../download/sidecar';
 import { elementDefinitionHash, fileHasher } from '../elements/elementDefinition';
 import { hasEnded, isDownloadPending, type JournalEntry } from '../journal/taskState';
@@ -147,18 +147,39 @@ export async function planStoryboard(storyboard: Storyboard, options: PlanOption
   };
 }
 
+/** What a plan shows of a video whose claim cannot be read: no task to name, only the file. */
+const UNREADABLE_ENTRY: JournalEntry = {
+  id: 'unreadable-claim',
+  kind: 'video',
+  label: '',
+  request: {},
+  requestHash: '',
+  price: { seconds: 0, usd: '0', credits: '0' },
+  backend: { kind: 'simulator' },
+  state: { status: 'unknown', reason: '' },
+  polls: 0,
+  createdAt: 0,
+  updatedAt: 0,
+};
+
 async function videoState(hash: string, formerHashes: readonly string[], outputPath: string, options: PlanOptions): Promise<VideoPlanState> {
   const now = options.now ?? Date.now();
   const same = (options.journal ?? []).filter((e) => e.outputPath === outputPath && e.requestHash === hash);
   const claimRef = options.backend ? videoClaimRef(outputPath, hash, options.backend) : undefined;
-  const claim = claimRef ? await readClaim(claimRef) : undefined;
-  if (claimRef && claim) {
+  const read = claimRef ? await readClaimFile(claimRef) : undefined;
+  if (read?.kind === 'unreadable' && !options.force) {
+    // It may stand for a paid task: never priced and created over, unless forced.
+    const entry = same[0] ?? { ...UNREADABLE_ENTRY, backend: options.backend!, outputPath, requestHash: hash };
+    return { kind: 'unknown-outcome', entry: { ...entry, state: { status: 'unknown', reason: `its claim ${read.file} cannot be read (${read.problem}); it may stand for a task already paid for` } } };
+  }
+  const claim = read?.kind === 'claim' ? read.claim : undefined;
+  if (claimRef && claim && read?.kind === 'claim') {
     const entry = same.find((e) => e.id === claim.entry.id || (e.claim?.key === claimRef.key && e.claim.generation === claim.generation)) ?? claim.entry;
     const s = claim.entry.state;
     const inFlight: VideoPlanState = { kind: 'in-flight', entry, claim: claimRef };
     switch (s.status) {
       case 'submitting':
-        if (!isClaimOwnerGone(claim, now)) return inFlight;
+        if (!isClaimOwnerGone(claim, now, read.writtenAt)) return inFlight;
         if (options.force) return { kind: 'to-render' };
         return { kind: 'unknown-outcome', entry: { ...entry, state: { status: 'unknown', reason: `${claim.owner.tool ?? `process ${claim.owner.pid}`} stopped while it was sending the create; a task may have been created and charged` } } };
       case 'unknown':

@@ -146,7 +146,12 @@ describe('images and elements, rendered and regenerated against the simulator', 
     assert.equal(sim.stats().uploads, uploadsBefore + 1, 'uploaded again');
     assert.notEqual(refreshed.request.image_start, request.image_start);
     assert.equal(refreshed.requestHash, sidecar.requestHash, 'the same image: the same video, still up to date with its storyboard');
-    const entry = await bed.engine.submit({ ...draft.draft, request: refreshed.request, uploads: refreshed.uploads, requestHash: refreshed.requestHash, backend: SIMULATOR_BACKEND });
+    // Regenerate asks for the same request over the saved video on purpose: forced, or the engine would take the
+    // sidecar with this very request for one another process saved meanwhile, and create nothing.
+    const entry = await bed.engine.submit(
+      { ...draft.draft, request: refreshed.request, uploads: refreshed.uploads, requestHash: refreshed.requestHash, backend: SIMULATOR_BACKEND },
+      { force: true },
+    );
     const [ended] = await bed.engine.waitFor([entry.id]);
     assert.equal(ended?.state.status, 'saved', JSON.stringify(ended?.state));
     const after = (await readSidecar(video))!;
