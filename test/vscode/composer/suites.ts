@@ -8,7 +8,7 @@ import type { TierContext } from '../tierContext';
 import { draftSurvives, editFromPreview, forgedMessagesRefused, keyboardGenerate, setUpFromTheComposer, shotTotalBlocks } from './ui/composerFlows.ui';
 import { composerScreenshot } from './ui/composerLook.ui';
 import { editAndSaveStoryboard } from './ui/composerStoryboard.ui';
-import { animateFromExplorer, editAndSaveKeepsImages, elementInThePrompt, pickFrameAndGenerate, promptFromImage, writeImagesWorkspace } from './ui/composerImages.ui';
+import { animateFromExplorer, editAndSaveKeepsImages, elementInThePrompt, outsideImageRefused, pickFrameAndGenerate, promptFromImage, writeImagesWorkspace } from './ui/composerImages.ui';
 
 export function composerSuites(tier: TierContext): Suite[] {
   const ui = tier.uiSuite;
@@ -28,7 +28,7 @@ export function composerSuites(tier: TierContext): Suite[] {
     ui('composer-ui-storyboard', tier.simulatorSettings(20), [editAndSaveStoryboard], {
       workspace: tier.freshWorkspace('composer-ui-storyboard', join(tier.repoRoot, 'test', 'vscode', 'fixtures', 'composer-workspace')),
     }),
-    ui('composer-ui-images', tier.simulatorSettings(20), [animateFromExplorer, pickFrameAndGenerate, elementInThePrompt, editAndSaveKeepsImages, promptFromImage], {
+    ui('composer-ui-images', tier.simulatorSettings(20), [animateFromExplorer, outsideImageRefused, pickFrameAndGenerate, elementInThePrompt, editAndSaveKeepsImages, promptFromImage], {
       workspace: writeImagesWorkspace(tier.freshWorkspace('composer-ui-images')),
     }),
     ui('composer-ui-light', tier.simulatorSettings(20, { 'workbench.colorTheme': 'Default Light Modern' }), [composerScreenshot('Default Light Modern')]),

@@ -39,6 +39,8 @@ export function writeImagesWorkspace(dir: string): string {
   writeFileSync(join(dir, 'mia-side.png'), pngBytes(400, 600));
   writeFileSync(join(dir, 'tiny.png'), pngBytes(200, 200));
   writeFileSync(join(dir, 'boards', 'cast.kling.json'), CAST_BOARD);
+  // Beside the workspace, not in it.
+  writeFileSync(join(dir, '..', 'outside.png'), pngBytes(640, 360));
   return dir;
 }
 
@@ -115,6 +117,30 @@ export const animateFromExplorer: UiTest = {
     assert.doesNotMatch(thumb.src, /^(file|data):/, 'the thumbnail comes through asWebviewUri');
     await waitForText(frame, '#price', /image-to-video/);
     await workbench.screenshot('composer-animate-image');
+  },
+};
+
+export const outsideImageRefused: UiTest = {
+  name: 'an image from outside the workspace: refused with a message at the field unless the user agrees to copy it in, then used from kling-images/',
+  timeoutMs: 150_000,
+  async run(workbench, { workspace }) {
+    const frame = await openComposer(workbench);
+    await clearForm(frame);
+    const outside = join(workspace, '..', 'outside.png');
+    await frame.locator('#image-choose').click();
+    await answerFileDialog(workbench, /Choose the first frame/, outside);
+    const asked = await answerDialog(workbench, /outside this workspace/, 'Cancel');
+    assert.match(asked, /outside\.png is outside this workspace\. Copy it into kling-images\/outside\.png to use it as the first frame\?/);
+    await waitForText(frame, '#image-message', /^Not used: outside\.png is outside the workspace \(it can be copied in when you choose it again\)\.$/, 20_000);
+    assert.equal(await frame.locator('#image-card').count(), 0, 'no first frame was set');
+    assert.equal(existsSync(join(workspace, 'kling-images')), false, 'nothing was copied');
+
+    await frame.locator('#image-choose').click();
+    await answerFileDialog(workbench, /Choose the first frame/, outside);
+    await answerDialog(workbench, /outside this workspace/, 'Copy Into Workspace');
+    await waitForText(frame, '#image-card', /kling-images\/outside\.png/, 20_000);
+    await waitForText(frame, '#image-summary', /^640×360 · PNG · /);
+    assert.ok(existsSync(join(workspace, 'kling-images', 'outside.png')), 'copied into the workspace');
   },
 };
 
@@ -207,6 +233,14 @@ export const elementInThePrompt: UiTest = {
     await frame.locator('#element-0').scrollIntoViewIfNeeded();
     const sideways = await frame.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.equal(sideways, 0, 'the form fits the side bar: nothing scrolls sideways');
+    const cut = await frame.evaluate(() => {
+      const box = document.getElementById('elements')!.getBoundingClientRect();
+      return ['new-element', 'add-elements', 'element-0-remove', 'element-0-name', 'element-0-refer-choose'].filter((id) => {
+        const r = document.getElementById(id)!.getBoundingClientRect();
+        return r.left < box.left || r.right > box.right;
+      });
+    });
+    assert.deepEqual(cut, [], 'every button and field of the elements is inside its section');
     await workbench.screenshot('composer-element');
 
     await waitFor(async () => ((await generateDisabled(frame)) ? undefined : true), { timeoutMs: 10_000, what: 'Generate to be enabled' });
