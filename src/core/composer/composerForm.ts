@@ -300,8 +300,8 @@ function inFormOrder(problems: Partial<Record<FieldKey, string>>): Partial<Recor
     const shot = /^shot\.(\d+)\.(prompt|duration)$/.exec(key);
     if (shot) return 3 + Number(shot[1]) / 10 + (shot[2] === 'duration' ? 0.05 : 0);
     const element = /^element\.(\d+)$/.exec(key);
-    if (element) return 1.7 + Number(element[1]) / 100;
-    return { prompt: 0, negative_prompt: 1, image: 1.2, end_image: 1.3, elements: 1.6, duration: 2, shots: 4, callback_url: 4.5, form: 5 }[key] ?? 6;
+    if (element) return 4.4 + Number(element[1]) / 100;
+    return { prompt: 0, negative_prompt: 1, duration: 2, shots: 4, image: 4.1, end_image: 4.2, elements: 4.3, callback_url: 4.5, form: 5 }[key] ?? 6;
   };
   return Object.fromEntries(Object.entries(problems).sort(([a], [b]) => rank(a) - rank(b)));
 }

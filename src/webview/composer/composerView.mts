@@ -141,9 +141,6 @@ export function composerView(m: ViewModel, a: Actions): TemplateResult {
         ${message('negative-prompt-message', m.problems.negative_prompt)}
       </div>
 
-      ${framesSection(m, a)}
-      ${elementsSection(m, a)}
-
       <div class="field">
         <vscode-label for="duration">Duration <span class="normal">(seconds, 3 to 15)</span></vscode-label>
         <div class="inline">
@@ -217,6 +214,8 @@ export function composerView(m: ViewModel, a: Actions): TemplateResult {
         <div class="help" id="multi-shot-help">${modeHelp(draft.multi_shot)}</div>
         ${draft.multi_shot === 'custom' ? shotEditor(m, a) : nothing}
       </div>
+      ${framesSection(m, a)}
+      ${elementsSection(m, a)}
 
       <div class="field">
         <vscode-label for="callback-url">Callback URL <span class="normal">(optional: your server, told when the video is ready)</span></vscode-label>
