@@ -71,7 +71,7 @@ export class CliBackends {
     const log = this.options.verbose ? (line: string) => this.ctx.stderr.write(`· ${line}\n`) : undefined;
     if (backend.kind === 'simulator') {
       const simulator = await this.startSimulator();
-      return new KlingClient({ baseUrl: simulator.baseUrl, filesBaseUrl: simulator.filesBaseUrl, apiKey: SIMULATOR_API_KEY, log, dispatcher: this.recordingDispatcher(simulator.baseUrl) });
+      return new KlingClient({ baseUrl: simulator.baseUrl, filesBaseUrl: simulator.filesBaseUrl, filesInstance: simulator.instanceId, apiKey: SIMULATOR_API_KEY, log, dispatcher: this.recordingDispatcher(simulator.baseUrl) });
     }
     const apiKey = this.apiKey;
     if (!apiKey) throw new Error('KLING_API_KEY is not set: export your API key, or use --simulator to try without one.');

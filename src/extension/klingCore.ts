@@ -28,7 +28,14 @@ export { VideoPreview } from './preview/videoPreview';
 // The composer's host: needed once its view is shown or a composer command runs (registerComposer.ts keeps only the
 // registrations in the activation bundle). It uses the vscode API, which this bundle leaves external too.
 export { createComposerView } from './composer/composerView';
+export { animateImage } from './composer/animateImage';
+export { acceptImageFile, checkWorkspaceImage, pickImageFile } from './composer/composerImages';
+export { generateFromComposer } from './composer/composerGenerate';
+export { emptyDraft } from '../core/composer/composerForm';
 export { editInComposer, editRequestInComposer } from './composer/editInComposer';
 // Recording HTTP exchanges as HAR (klingStudio.recordHar): the backend manager composes the recorder into its dispatchers.
 export { HarRecorder } from '../core/http/harRecorder';
 export { createDispatcher } from '../core/api/klingClient';
+// Images and elements on every surface (issue 11): uploads reused while their links last, elements made once.
+export { ImageUploads } from '../core/uploads/imageUploads';
+export { UploadCache } from '../core/uploads/uploadCache';

@@ -29,3 +29,25 @@ function crc32(data: Buffer): number {
   }
   return (crc ^ 0xffffffff) >>> 0;
 }
+
+/** The start of a baseline JPEG that says its size (SOI, a JFIF APP0 segment, SOF0): enough for any header reader. */
+export function jpegHeader(width: number, height: number): Buffer {
+  const app0 = Buffer.from([0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00]);
+  const sof = Buffer.from([0xff, 0xc0, 0x00, 0x11, 0x08, height >> 8, height & 0xff, width >> 8, width & 0xff, 0x03, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]);
+  return Buffer.concat([Buffer.from([0xff, 0xd8]), app0, sof, Buffer.from([0xff, 0xd9])]);
+}
+
+/** The header of a GIF of the given size: the Files API takes GIFs, the video models do not take them as frames. */
+export function gifHeader(width: number, height: number): Buffer {
+  const size = Buffer.alloc(4);
+  size.writeUInt16LE(width, 0);
+  size.writeUInt16LE(height, 2);
+  return Buffer.concat([Buffer.from('GIF89a', 'ascii'), size, Buffer.from([0, 0, 0, 0x3b])]);
+}
+
+/** `bytes` long, starting with a real PNG header: as large as needed without pixels to match. */
+export function paddedPng(width: number, height: number, bytes: number): Buffer {
+  const png = pngBytes(width, height);
+  if (bytes < png.length) throw new RangeError(`a ${width}×${height} PNG needs at least ${png.length} bytes`);
+  return Buffer.concat([png, Buffer.alloc(bytes - png.length)]);
+}

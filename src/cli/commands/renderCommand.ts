@@ -10,6 +10,8 @@ import { renderStoryboard, type VideoOutcome } from '../../core/render/renderSto
 import type { PlannedVideo, StoryboardPlan } from '../../core/render/storyboardPlan';
 import { pollPolicyFor } from '../../core/tasks/pollPolicyFor';
 import { TaskEngine } from '../../core/tasks/taskEngine';
+import { ImageUploads } from '../../core/uploads/imageUploads';
+import { UploadCache } from '../../core/uploads/uploadCache';
 import { CliBackends } from '../cliBackend';
 import { BACKEND_OPTIONS, COMMON_HELP, defineCommand } from '../cliCommand';
 import { confirm, err, isInteractive, out, printDocument, stateDir, stopExitCode, UsageError, type CliContext } from '../cliContext';
@@ -175,6 +177,8 @@ KLING_SIMULATOR_TIME_SCALE (ms per simulated second of the built-in simulator; d
         if (entry && name) progress.update(name, entry);
       });
       const schedule = limiter(concurrency);
+      const uploadCache = new UploadCache(path.join(stateDir(ctx), 'uploads.json'));
+      const images = (workspaceRoot: string) => new ImageUploads({ client: () => backends.clientFor(backend), workspaceRoot, cache: uploadCache, signal: ctx.signal });
       try {
         base.outcomes = await Promise.all(
           run.storyboards.map(async (planned): Promise<StoryboardOutcomes> => {
@@ -186,7 +190,8 @@ KLING_SIMULATOR_TIME_SCALE (ms per simulated second of the built-in simulator; d
               schedule,
               force: values.force,
               signal: ctx.signal,
-              upload: async (file) => (await backends.clientFor(backend)).uploadFile(file, { root: planned.checked.workspaceRoot, signal: ctx.signal }),
+              // Shared with the editor and other runs: an image whose link is still good is not uploaded again.
+              upload: (file, field) => images(planned.checked.workspaceRoot).upload(file, field),
               onTask: (video, entry) => {
                 names.set(entry.id, video.name);
                 const latest = journal.get(entry.id) ?? entry;

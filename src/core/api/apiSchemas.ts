@@ -197,6 +197,6 @@ export type Credits = z.infer<typeof Credits>;
 
 export const FileUpload = z.looseObject({
   success: z.boolean().optional(),
-  data: z.looseObject({ file_url: z.string() }),
+  data: z.looseObject({ file_url: z.string(), expires_at: z.string().optional() }),
 });
 export type FileUpload = z.infer<typeof FileUpload>;

@@ -31,6 +31,11 @@ export interface KlingClientOptions {
   baseUrl?: string | undefined;
   /** The Files API's base; by default the service's own files host, or `baseUrl` for any other (e.g. the simulator). */
   filesBaseUrl?: string | undefined;
+  /**
+   * What tells this Files API from another at the same address: a simulator's run (its uploads end with it, and the
+   * next one may listen on the same port). Part of `uploadedTo`.
+   */
+  filesInstance?: string | undefined;
   apiKey: string;
   timeouts?: Partial<Timeouts> | undefined;
   backoff?: Partial<BackoffPolicy> | undefined;
@@ -89,6 +94,8 @@ const REFUSED_BEFORE_SENDING_CODES = new Set(['UND_ERR_INVALID_ARG', 'ERR_INVALI
 export class KlingClient {
   readonly baseUrl: string;
   readonly filesBaseUrl: string;
+  /** Which Files API an upload by this client lands in: uploads are reused only there (src/core/uploads). */
+  readonly uploadedTo: string;
   private readonly apiKey: string;
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
@@ -110,6 +117,7 @@ export class KlingClient {
       const problem = baseUrlProblem(url);
       if (problem) throw new ApiError({ kind: 'config', message: problem });
     }
+    this.uploadedTo = options.filesInstance ? `${this.filesBaseUrl}#${options.filesInstance}` : this.filesBaseUrl;
     const keyProblem = apiKeyProblem(options.apiKey);
     if (keyProblem) throw new ApiError({ kind: 'auth', message: `The API key cannot be used. ${keyProblem} Nothing was sent; set the key again from your dashboard.` });
     this.apiKey = options.apiKey.trim();
@@ -164,39 +172,32 @@ export class KlingClient {
    * sent either. Only a regular file is read, at most the Files API's 100 MB.
    */
   async uploadFile(filePath: string, options: { root?: string | undefined; signal?: AbortSignal | undefined } = {}): Promise<string> {
-    const { signal } = options;
-    const realPath = options.root ? await assertInsideRoot(filePath, options.root, `the image ${path.basename(filePath)}`) : filePath;
-    const handle = await openRegularFile(realPath, 'read');
-    let bytes: Uint8Array<ArrayBuffer>;
-    try {
-      const { size } = await handle.stat();
-      if (size > UPLOAD_MAX_BYTES) throw new Error(`${path.basename(filePath)} is ${Math.round(size / 1024 / 1024)} MB; the Files API takes at most 100 MB.`);
-      bytes = new Uint8Array(size);
-      let filled = 0;
-      while (filled < size) {
-        const { bytesRead } = await handle.read(bytes, filled, size - filled, filled);
-        if (bytesRead === 0) break;
-        filled += bytesRead;
-      }
-      bytes = bytes.subarray(0, filled);
-    } finally {
-      await handle.close();
-    }
-    const blob = new Blob([bytes], { type: contentTypeOf(filePath) });
+    const bytes = await readUploadable(filePath, options.root);
+    return (await this.uploadBytes(bytes, path.basename(filePath), options.signal)).url;
+  }
+
+  /**
+   * Uploads bytes already read (and hashed) by the caller, so that what was hashed is what is sent. `expiresAt` is
+   * the service's `expires_at` when it says one (clock ms).
+   */
+  async uploadBytes(bytes: Uint8Array, fileName: string, signal?: AbortSignal): Promise<{ url: string; expiresAt: number | undefined }> {
+    if (bytes.byteLength > UPLOAD_MAX_BYTES) throw new Error(`${fileName} is ${Math.round(bytes.byteLength / 1024 / 1024)} MB; the Files API takes at most 100 MB.`);
+    const blob = new Blob([bytes as Uint8Array<ArrayBuffer>], { type: contentTypeOf(fileName) });
     const upload = await this.call({
       method: 'POST',
       url: `${this.filesBaseUrl}/api/v1/files/upload/stream`,
       schema: FileUpload,
       body: () => {
         const form = new FormData();
-        form.set('file', blob, path.basename(filePath));
+        form.set('file', blob, fileName);
         return form;
       },
       spends: false,
-      describe: `upload of ${path.basename(filePath)}`,
+      describe: `upload of ${fileName}`,
       signal,
     });
-    return upload.data.file_url;
+    const expires = upload.data.expires_at === undefined ? NaN : Date.parse(upload.data.expires_at);
+    return { url: upload.data.file_url, expiresAt: Number.isFinite(expires) ? expires : undefined };
   }
 
   async close(): Promise<void> {
@@ -469,3 +470,27 @@ function contentTypeOf(filePath: string): string {
 const trimSlash = (url: string) => url.replace(/\/+$/, '');
 const hostOf = (url: string) => new URL(url).host;
 const pathOf = (url: string) => new URL(url).pathname;
+
+/**
+ * A local image's bytes for an upload: with `root`, its real path must be inside that workspace (a link to a file
+ * outside is refused, and named), and it is read through a handle opened with O_NOFOLLOW, so that nothing swapped in
+ * after the check is read instead. Only a regular file, at most the Files API's 100 MB.
+ */
+export async function readUploadable(filePath: string, root: string | undefined): Promise<Uint8Array> {
+  const realPath = root ? await assertInsideRoot(filePath, root, `the image ${path.basename(filePath)}`) : filePath;
+  const handle = await openRegularFile(realPath, 'read');
+  try {
+    const { size } = await handle.stat();
+    if (size > UPLOAD_MAX_BYTES) throw new Error(`${path.basename(filePath)} is ${Math.round(size / 1024 / 1024)} MB; the Files API takes at most 100 MB.`);
+    const bytes = new Uint8Array(size);
+    let filled = 0;
+    while (filled < size) {
+      const { bytesRead } = await handle.read(bytes, filled, size - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return bytes.subarray(0, filled);
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { formatAmount, formatUsd } from '../pricing/decimal';
+import { formatBytes } from '../text/formatBytes';
 import { ComposerDraft, emptyDraft, type DraftCheck, type FieldKey } from './composerForm';
-import { StoryboardSource, type Balance } from './composerProtocol';
+import { StoryboardSource, type Balance, type ImageInfo } from './composerProtocol';
 
 // What the composer page keeps with setState (so a hidden or reloaded view comes back as it was left) and how it
 // turns a check into what the user sees. No DOM here: the page renders these, the unit tests call them.
 
-const FIELD_KEY = /^(prompt|negative_prompt|duration|shots|form|shot\.\d\.(prompt|duration))$/;
+const FIELD_KEY = /^(prompt|negative_prompt|duration|shots|form|image|end_image|elements|callback_url|element\.\d|shot\.\d\.(prompt|duration))$/;
 
 export const PageState = z.strictObject({
   version: z.literal(1),
@@ -52,10 +53,19 @@ export function markTouched(state: PageState, key: FieldKey): PageState {
   return state.touched.includes(key) ? state : { ...state, touched: [...state.touched, key] };
 }
 
-/** "$0.375" and "27 credits" for the price line, or undefined while the duration is not valid. */
-export function priceText(check: DraftCheck): { usd: string; credits: string; seconds: number } | undefined {
-  if (!check.price) return undefined;
-  return { usd: formatUsd(check.price.usd), credits: `${formatAmount(check.price.credits)} credits`, seconds: check.price.seconds };
+/**
+ * "$0.389" and "28 credits" for the price line (the video and the elements to create with it), or undefined while
+ * the duration is not valid; `elements` says how many of those credits are new elements.
+ */
+export function priceText(check: DraftCheck): { usd: string; credits: string; seconds: number; newElements: number; imageToVideo: boolean } | undefined {
+  if (!check.price || !check.total) return undefined;
+  return {
+    usd: formatUsd(check.total.usd),
+    credits: `${formatAmount(check.total.credits)} credits`,
+    seconds: check.price.seconds,
+    newElements: check.total.newElements,
+    imageToVideo: check.imageToVideo,
+  };
 }
 
 /** The balance line: what the status bar knows, said for the backend in use. */
@@ -76,8 +86,8 @@ export function balanceText(balance: Balance, backend: 'api' | 'simulator', read
 
 /** True when the price is known to be more than what is left. */
 export function exceedsBalance(check: DraftCheck, balance: Balance): boolean {
-  if (!check.price || balance.kind !== 'known') return false;
-  return Number(formatAmount(check.price.credits)) > balance.credits;
+  if (!check.total || balance.kind !== 'known') return false;
+  return Number(formatAmount(check.total.credits)) > balance.credits;
 }
 
 /** Why Generate is disabled, in one sentence, or undefined when it is not. */
@@ -85,4 +95,9 @@ export function generateBlocker(check: DraftCheck): string | undefined {
   if (check.problemCount === 0) return undefined;
   const first = Object.values(check.problems)[0]!;
   return check.problemCount === 1 ? first : `${first} (and ${check.problemCount - 1} more to fix)`;
+}
+
+/** "640×640 · PNG · 12 KB": what the page prints beside a thumbnail. */
+export function imageSummary(info: Extract<ImageInfo, { ok: true }>): string {
+  return `${info.width}×${info.height} · ${info.type.toUpperCase()} · ${formatBytes(info.bytes)}`;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ComposerDraft } from './composerForm';
+import { ComposerDraft, DraftElement, ELEMENTS_MAX, ImageRef } from './composerForm';
 
 // The composer's one protocol, shared by the page (src/webview/composer) and the host (src/extension/composer).
 // Messages are named 'area/verb' (after GitLens's webview protocol) and each has a zod schema: the page is untrusted
@@ -27,6 +27,45 @@ export type Balance = z.infer<typeof Balance>;
 
 export const SETUP_ACTIONS = ['setApiKey', 'useSimulator'] as const;
 
+/**
+ * Where a chosen image goes: a frame, or an element defined in the form (its front view, or one more reference view).
+ * Element indexes are the form's (0-based); the host answers with the same target.
+ */
+export const ImageTarget = z.string().regex(/^(image|end_image|element\.\d\.(frontal|refer))$/);
+export type ImageTarget = z.infer<typeof ImageTarget>;
+
+/** An image of the form as the host found it: its verdict (the service's rules), its size, a thumbnail to show. */
+export const ImageInfo = z.discriminatedUnion('ok', [
+  z.strictObject({
+    ok: z.literal(true),
+    type: z.enum(['jpeg', 'png']),
+    width: z.number(),
+    height: z.number(),
+    bytes: z.number(),
+    /** A webview URI of the file (asWebviewUri): the page's CSP lets it load only these. */
+    thumbnail: z.string().max(8192).optional(),
+  }),
+  z.strictObject({ ok: z.literal(false), problem: z.string().max(1000), thumbnail: z.string().max(8192).optional() }),
+]);
+export type ImageInfo = z.infer<typeof ImageInfo>;
+
+/** What the host found about each element of the form, in order. */
+export const ElementInfo = z.strictObject({
+  /** Made already on the backend in use (reused: nothing to pay), or to create (1 credit). */
+  created: z.boolean(),
+  description: z.string().max(500).optional(),
+  /** Its front view, as a webview URI, when it is a file of the workspace. */
+  thumbnail: z.string().max(8192).optional(),
+  /** What is wrong with it (its storyboard no longer defines it), if anything. */
+  problem: z.string().max(1000).optional(),
+});
+export type ElementInfo = z.infer<typeof ElementInfo>;
+
+/** Dropped files come as a few URIs at most: more is not a drop the composer can use. */
+const DROPPED_URIS_MAX = 20;
+/** A dropped image's bytes, as base64: a frame is at most 10 MB, with room for base64's third more. */
+export const DROPPED_FILE_BASE64_MAX = Math.ceil((10 * 1024 * 1024) / 3) * 4 + 16;
+
 // ---- page → host ----
 export const ReadyMessage = z.strictObject({ type: z.literal('composer/ready') });
 export const GenerateMessage = z.strictObject({ type: z.literal('composer/generate'), draft: ComposerDraft });
@@ -39,6 +78,29 @@ export const RefreshBalanceMessage = z.strictObject({ type: z.literal('composer/
 export const ShowTasksMessage = z.strictObject({ type: z.literal('composer/showTasks') });
 /** The page's "Set API Key…" and "Try the simulator" links: a choice of two, never a command id from the page. */
 export const SetUpMessage = z.strictObject({ type: z.literal('composer/setUp'), action: z.enum(SETUP_ACTIONS) });
+/** "Choose File…" beside an image: the host opens its file picker. */
+export const ChooseImageMessage = z.strictObject({ type: z.literal('composer/chooseImage'), target: ImageTarget });
+/** Files dropped on an image (from the Explorer, or the OS when it gives their URIs): the first one is used. */
+export const DropImageMessage = z.strictObject({
+  type: z.literal('composer/dropImage'),
+  target: ImageTarget,
+  uris: z.array(z.string().max(4096)).min(1).max(DROPPED_URIS_MAX),
+});
+/** A file dropped from the OS that came without a URI (a browser): its bytes, to save into the workspace if the user agrees. */
+export const DropImageFileMessage = z.strictObject({
+  type: z.literal('composer/dropImageFile'),
+  target: ImageTarget,
+  name: z.string().min(1).max(255),
+  base64: z.string().max(DROPPED_FILE_BASE64_MAX),
+});
+/** The page asks what the host knows of its images and elements (after a load, a reload, each change of them). */
+export const DescribeMessage = z.strictObject({
+  type: z.literal('composer/describe'),
+  refs: z.array(ImageRef).max(ELEMENTS_MAX * 4 + 2),
+  elements: z.array(DraftElement).max(ELEMENTS_MAX),
+});
+/** "Add from Storyboards…": the host lists the elements the workspace's storyboards define. */
+export const AddElementsMessage = z.strictObject({ type: z.literal('composer/addElements') });
 
 export const PageMessage = z.discriminatedUnion('type', [
   ReadyMessage,
@@ -47,6 +109,11 @@ export const PageMessage = z.discriminatedUnion('type', [
   RefreshBalanceMessage,
   ShowTasksMessage,
   SetUpMessage,
+  ChooseImageMessage,
+  DropImageMessage,
+  DropImageFileMessage,
+  DescribeMessage,
+  AddElementsMessage,
 ]);
 export type PageMessage = z.infer<typeof PageMessage>;
 
@@ -68,9 +135,24 @@ export const LoadMessage = z.strictObject({
   from: z.string().max(300),
   /** The storyboard video, when it came from one: Save as Storyboard… then offers to update it. */
   source: StoryboardSource.optional(),
-  /** What could not be brought into the form (images, elements), in a sentence each. */
+  /** What could not be brought into the form, in a sentence each. */
   notes: z.array(z.string()),
 });
+/** An image chosen (picked, dropped, copied in) for `target`, or why none was taken. */
+export const ImageChosenMessage = z.strictObject({
+  type: z.literal('composer/imageChosen'),
+  target: ImageTarget,
+  ref: ImageRef.optional(),
+  problem: z.string().max(1000).optional(),
+});
+/** The answer to 'composer/describe': each image by ref, each element in the order asked. */
+export const DescribedMessage = z.strictObject({
+  type: z.literal('composer/described'),
+  images: z.record(z.string(), ImageInfo),
+  elements: z.array(ElementInfo),
+});
+/** Elements picked from the workspace's storyboards, to add to the form's list. */
+export const ElementsChosenMessage = z.strictObject({ type: z.literal('composer/elementsChosen'), elements: z.array(DraftElement).max(ELEMENTS_MAX) });
 /** The end of a Generate: created (the task is in the Tasks view) or stopped (a guard or an error said why). */
 export const SubmittedMessage = z.strictObject({
   type: z.literal('composer/submitted'),
@@ -79,7 +161,16 @@ export const SubmittedMessage = z.strictObject({
 });
 export const SavedMessage = z.strictObject({ type: z.literal('composer/saved'), source: StoryboardSource.optional() });
 
-export const HostMessage = z.discriminatedUnion('type', [ContextMessage, BalanceMessage, LoadMessage, SubmittedMessage, SavedMessage]);
+export const HostMessage = z.discriminatedUnion('type', [
+  ContextMessage,
+  BalanceMessage,
+  LoadMessage,
+  SubmittedMessage,
+  SavedMessage,
+  ImageChosenMessage,
+  DescribedMessage,
+  ElementsChosenMessage,
+]);
 export type HostMessage = z.infer<typeof HostMessage>;
 
 export type PageMessageResult = { ok: true; message: PageMessage } | { ok: false; reason: string };
@@ -91,5 +182,7 @@ export function parsePageMessage(data: unknown): PageMessageResult {
   const type = data !== null && typeof data === 'object' && typeof (data as { type?: unknown }).type === 'string' ? (data as { type: string }).type : undefined;
   const first = result.error.issues[0];
   const where = first && first.path.length > 0 ? ` at ${first.path.join('.')}` : '';
-  return { ok: false, reason: `${type ? `"${type.slice(0, 60)}"` : 'a message without a type'}: ${first?.message ?? 'invalid'}${where}` };
+  // zod's message for an unknown type lists every known one: not what a log line needs.
+  const message = first && first.path.length === 1 && first.path[0] === 'type' ? 'not a message of this protocol' : (first?.message ?? 'invalid').slice(0, 160);
+  return { ok: false, reason: `${type ? `"${type.slice(0, 60)}"` : 'a message without a type'}: ${message}${where}` };
 }

@@ -1,21 +1,56 @@
-import { modify, type FormattingOptions } from 'jsonc-parser';
-import { specFromStoryboardVideo } from '../request/buildRequest';
+import * as path from 'node:path';
+import { applyEdits, modify, type FormattingOptions } from 'jsonc-parser';
+import { specFromStoryboardVideo, type VideoSpec } from '../request/buildRequest';
 import { StoryboardDocument, type TextEdit } from '../storyboard/storyboardDocument';
-import { StoryboardDefaults, StoryboardVideo, VIDEO_NAME_PATTERN } from '../storyboard/storyboardSchema';
-import { draftFromSpec, type ComposerDraft, type ComposerVideo } from './composerForm';
+import { StoryboardDefaults, StoryboardElement, StoryboardVideo, VIDEO_NAME_PATTERN } from '../storyboard/storyboardSchema';
+import { draftFromSpec, isImageUrl, type ComposerDraft, type ComposerVideo, type DraftElement } from './composerForm';
 
 // Between the composer and `.kling.json` files: "Save as storyboard…" writes the form as a video (into a new file, or
 // into an existing one without disturbing its comments and layout), and "Edit in composer" reads a video back, with
-// the file's defaults applied.
+// the file's defaults applied. Saving a loaded video back over itself changes only the fields whose meaning changed,
+// each where it stands: a video loaded and saved unchanged leaves the file byte for byte as it was.
+//
+// The composer names local images by their path in the workspace (`assets/logo.png`); a storyboard names them
+// relative to itself (`../assets/logo.png` from `boards/`). StoryboardPlace converts between the two.
+
+/** Where a storyboard is: what its relative paths are relative to, and the workspace they must stay in. */
+export interface StoryboardPlace {
+  /** Absolute. */
+  storyboardPath: string;
+  /** Absolute: the workspace folder the composer's refs are relative to. */
+  workspaceRoot: string;
+}
+
+/** A storyboard's image path as a composer ref, or undefined when it leads outside the workspace. */
+export function refFromStoryboard(place: StoryboardPlace, reference: string): string | undefined {
+  if (isImageUrl(reference)) return reference;
+  const absolute = path.resolve(path.dirname(place.storyboardPath), reference);
+  const relative = path.relative(place.workspaceRoot, absolute);
+  if (relative === '' || relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)) return undefined;
+  return relative.split(path.sep).join('/');
+}
+
+/** A composer ref as the storyboard writes it: relative to the storyboard, with `/`. */
+export function refToStoryboard(place: StoryboardPlace, ref: string): string {
+  if (isImageUrl(ref)) return ref;
+  const absolute = path.resolve(place.workspaceRoot, ...ref.split('/'));
+  return path.relative(path.dirname(place.storyboardPath), absolute).split(path.sep).join('/');
+}
+
+/** Where an image reference of a storyboard leads: an absolute path, or the URL itself. */
+function resolveReference(storyboardPath: string, reference: string): string {
+  return isImageUrl(reference) ? reference : path.resolve(path.dirname(storyboardPath), reference);
+}
 
 /**
  * The storyboard video that means exactly what the form means, in a file with these defaults: a setting is written
- * only where the defaults would say something else, so the file's defaults keep their say over the rest.
+ * only where the defaults would say something else, so the file's defaults keep their say over the rest. Image
+ * paths are the storyboard's own (refToStoryboard) by now.
  */
 export function storyboardVideoFor(name: string, video: ComposerVideo, defaults: StoryboardDefaults | 'unknown' = {}): StoryboardVideo {
   if (defaults === 'unknown') return explicitVideo(name, video);
   const result: StoryboardVideo = { name };
-  if (video.prompt !== undefined) result.prompt = video.prompt.trim();
+  if (video.prompt !== undefined) result.prompt = video.prompt;
   // An empty negative prompt says "none", where leaving it out would take the file's.
   if (video.negative_prompt !== undefined) {
     if (video.negative_prompt !== defaults.negative_prompt) result.negative_prompt = video.negative_prompt;
@@ -24,25 +59,41 @@ export function storyboardVideoFor(name: string, video: ComposerVideo, defaults:
   }
   result.duration = video.duration;
   if (video.shots !== undefined) result.shots = video.shots;
+  if (video.image !== undefined) result.image = video.image;
+  if (video.end_image !== undefined) result.end_image = video.end_image;
+  if (video.elements?.length) result.elements = video.elements;
   if (video.aspect_ratio !== undefined && video.aspect_ratio !== (defaults.aspect_ratio ?? '16:9')) result.aspect_ratio = video.aspect_ratio;
   if (video.quality !== undefined && video.quality !== (defaults.quality ?? '720p')) result.quality = video.quality;
   if (video.sound !== undefined && video.sound !== (defaults.sound ?? 'off')) result.sound = video.sound;
   if (video.watermark === true && defaults.watermark !== true) result.watermark = true;
   if (video.watermark !== true && defaults.watermark === true) result.watermark = false;
+  if (video.callback_url !== undefined && video.callback_url !== defaults.callback_url) result.callback_url = video.callback_url;
   return result;
 }
 
 /** Every setting written out: for a file whose defaults cannot be read, so none of them can change the video. */
 function explicitVideo(name: string, video: ComposerVideo): StoryboardVideo {
   const result: StoryboardVideo = { name };
-  if (video.prompt !== undefined) result.prompt = video.prompt.trim();
+  if (video.prompt !== undefined) result.prompt = video.prompt;
   result.negative_prompt = video.negative_prompt ?? '';
   result.duration = video.duration;
   if (video.shots !== undefined) result.shots = video.shots;
+  if (video.image !== undefined) result.image = video.image;
+  if (video.end_image !== undefined) result.end_image = video.end_image;
+  if (video.elements?.length) result.elements = video.elements;
   result.aspect_ratio = video.aspect_ratio ?? '16:9';
   result.quality = video.quality ?? '720p';
   result.sound = video.sound ?? 'off';
   result.watermark = video.watermark === true;
+  if (video.callback_url !== undefined) result.callback_url = video.callback_url;
+  return result;
+}
+
+/** The composer's video with its refs as the storyboard at `place` writes them. */
+export function videoForStoryboard(video: ComposerVideo, place: StoryboardPlace): ComposerVideo {
+  const result: ComposerVideo = { ...video };
+  if (video.image !== undefined) result.image = refToStoryboard(place, video.image);
+  if (video.end_image !== undefined) result.end_image = refToStoryboard(place, video.end_image);
   return result;
 }
 
@@ -54,9 +105,9 @@ export function storyboardDefaultsOf(text: string): StoryboardDefaults | 'unknow
   return parsed.success ? parsed.data : 'unknown';
 }
 
-/** A new storyboard holding one video. */
-export function newStoryboardText(video: StoryboardVideo): string {
-  return `${JSON.stringify({ version: 1, videos: [video] }, null, 2)}\n`;
+/** A new storyboard holding one video (and the elements it names). */
+export function newStoryboardText(video: StoryboardVideo, elements: readonly StoryboardElement[] = []): string {
+  return `${JSON.stringify({ version: 1, videos: [video], ...(elements.length ? { elements } : {}) }, null, 2)}\n`;
 }
 
 export type StoryboardEdit = { ok: true; edits: TextEdit[]; index: number } | { ok: false; problem: string };
@@ -82,6 +133,178 @@ export function storyboardVideoEdits(text: string, video: StoryboardVideo, repla
   return { ok: true, edits: toEdits(modify(text, ['videos', -1], video, { ...options, isArrayInsertion: true })), index: videos.length };
 }
 
+/** The fields of a storyboard video other than its name, in the order they are written. */
+const VIDEO_FIELDS = ['prompt', 'negative_prompt', 'duration', 'shots', 'image', 'end_image', 'elements', 'aspect_ratio', 'quality', 'sound', 'watermark', 'callback_url'] as const;
+type VideoField = (typeof VIDEO_FIELDS)[number];
+
+/**
+ * Edits that make the video named `name` mean what `video` means, changing only the fields whose meaning differs
+ * (with the file's defaults applied to both), each in place: a field that means the same stays as written (its
+ * spelling, its place, the comments around it), so a video saved back unchanged gives no edit at all. A field that
+ * changes is written as storyboardVideoFor would write it: left out when the defaults say it.
+ */
+export function storyboardVideoUpdateEdits(text: string, name: string, video: StoryboardVideo, storyboardPath: string): StoryboardEdit {
+  const doc = new StoryboardDocument(text);
+  const opened = openStoryboard(doc);
+  if (!opened.ok) return opened;
+  const index = opened.videos.findIndex((v) => nameOf(v) === name);
+  if (index === -1) return { ok: false, problem: `the storyboard has no video named "${name}" any more` };
+  const raw = opened.videos[index];
+  const original = StoryboardVideo.safeParse(raw);
+  const defaults = StoryboardDefaults.safeParse(doc.valueAt(['defaults']) ?? {});
+  if (!original.success || !defaults.success) {
+    // Nothing to compare with: the whole video is written anew.
+    return storyboardVideoEdits(text, video, name);
+  }
+  const before = specFromStoryboardVideo(original.data, defaults.data);
+  const after = specFromStoryboardVideo(video, defaults.data);
+  const options = { formattingOptions: formattingOf(text) };
+  let next = text;
+  for (const field of VIDEO_FIELDS) {
+    if (sameMeaning(field, before, after, storyboardPath)) continue;
+    const value = video[field];
+    const at = ['videos', index, field];
+    const present = (raw as Record<string, unknown>)[field] !== undefined;
+    if (value === undefined && !present) continue;
+    next = applyEdits(next, modify(next, at, value, options));
+  }
+  return { ok: true, edits: next === text ? [] : [wholeChange(text, next)], index };
+}
+
+/** Whether two settled videos agree on one field (image paths by where they lead, from the same storyboard). */
+function sameMeaning(field: VideoField, a: VideoSpec, b: VideoSpec, storyboardPath: string): boolean {
+  switch (field) {
+    case 'image':
+    case 'end_image': {
+      const x = a[field];
+      const y = b[field];
+      return x === y || (x !== undefined && y !== undefined && resolveReference(storyboardPath, x) === resolveReference(storyboardPath, y));
+    }
+    case 'negative_prompt':
+    case 'callback_url':
+      return (a[field] ?? '') === (b[field] ?? '');
+    case 'watermark':
+      return (a.watermark === true) === (b.watermark === true);
+    case 'elements':
+      return JSON.stringify(a.elements ?? []) === JSON.stringify(b.elements ?? []);
+    case 'shots':
+      return JSON.stringify(a.shots ?? null) === JSON.stringify(b.shots ?? null);
+    default:
+      return a[field] === b[field];
+  }
+}
+
+/** The elements the file defines, by name, as they are written. */
+export function storyboardElementsOf(text: string): StoryboardElement[] {
+  const raw = new StoryboardDocument(text).valueAt(['elements']);
+  if (!Array.isArray(raw)) return [];
+  return raw.flatMap((element) => {
+    const parsed = StoryboardElement.safeParse(element);
+    return parsed.success ? [parsed.data] : [];
+  });
+}
+
+/** An element the form names, with where its definition comes from (paths relative to that storyboard). */
+export interface ElementDefinition {
+  element: StoryboardElement;
+  /** The storyboard it is written in; absent for one defined in the composer (its paths are workspace refs). */
+  storyboardPath?: string | undefined;
+}
+
+/** A composer element's definition, as a storyboard element with workspace refs (the host checks it is complete). */
+export function definitionOfNewElement(element: Extract<DraftElement, { kind: 'new' }>): StoryboardElement {
+  return { name: element.name, description: element.description, frontal_image: element.frontal_image, refer_images: [...element.refer_images] };
+}
+
+export type ElementsEdit =
+  | { ok: true; edits: TextEdit[]; added: StoryboardElement[] }
+  | { ok: false; problem: string };
+
+/**
+ * Edits that give the storyboard at `place` every element the form names: one it already defines the same way
+ * (same text, images that lead to the same files) is used as it is; one from another storyboard or from the
+ * composer is added to its `elements`, its image paths rewritten for this file. A different element of the same name
+ * is not overwritten: that is a problem to resolve by hand.
+ */
+export function storyboardElementEdits(text: string, place: StoryboardPlace, wanted: readonly ElementDefinition[]): ElementsEdit {
+  const present = storyboardElementsOf(text);
+  const added: StoryboardElement[] = [];
+  const here = (definition: ElementDefinition): StoryboardElement => {
+    const source: StoryboardPlace = definition.storyboardPath ? { storyboardPath: definition.storyboardPath, workspaceRoot: place.workspaceRoot } : place;
+    const toHere = (reference: string) => {
+      if (isImageUrl(reference)) return reference;
+      const ref = definition.storyboardPath ? refFromStoryboard(source, reference) : reference;
+      return ref === undefined ? reference : refToStoryboard(place, ref);
+    };
+    const e = definition.element;
+    return { name: e.name, description: e.description, frontal_image: toHere(e.frontal_image), refer_images: e.refer_images.map(toHere) };
+  };
+  for (const definition of wanted) {
+    const element = here(definition);
+    const existing = present.find((e) => e.name === element.name) ?? added.find((e) => e.name === element.name);
+    if (existing) {
+      if (sameElement(existing, element, place.storyboardPath)) continue;
+      return { ok: false, problem: `it already defines a different element named "${element.name}": rename one of them` };
+    }
+    added.push(element);
+  }
+  if (added.length === 0) return { ok: true, edits: [], added };
+  const doc = new StoryboardDocument(text);
+  const options = { formattingOptions: formattingOf(text) };
+  let next = text;
+  if (doc.node(['elements'])?.type !== 'array') {
+    next = applyEdits(next, modify(next, ['elements'], added, options));
+  } else {
+    for (const element of added) next = applyEdits(next, modify(next, ['elements', -1], element, { ...options, isArrayInsertion: true }));
+  }
+  return { ok: true, edits: [wholeChange(text, next)], added };
+}
+
+function sameElement(a: StoryboardElement, b: StoryboardElement, storyboardPath: string): boolean {
+  const where = (reference: string) => resolveReference(storyboardPath, reference);
+  return (
+    a.name === b.name &&
+    a.description === b.description &&
+    where(a.frontal_image) === where(b.frontal_image) &&
+    a.refer_images.length === b.refer_images.length &&
+    a.refer_images.every((image, i) => where(image) === where(b.refer_images[i]!))
+  );
+}
+
+export interface SaveVideo {
+  place: StoryboardPlace;
+  name: string;
+  /** The checked form (checkDraft's `video`), its images as workspace refs. */
+  video: ComposerVideo;
+  /** The definitions of the elements it names, in order. */
+  elements: readonly ElementDefinition[];
+  /** Update the video of this name in place; else append a new one. */
+  replacing?: string | undefined;
+}
+
+/**
+ * The one edit that saves the form into a storyboard's text: its elements added where the file lacks them, then the
+ * video appended, or updated field by field (storyboardVideoUpdateEdits). No edit at all when nothing changes.
+ */
+export function saveVideoEdits(text: string, save: SaveVideo): StoryboardEdit {
+  const elements = storyboardElementEdits(text, save.place, save.elements);
+  if (!elements.ok) return elements;
+  const withElements = applyTextEdits(text, elements.edits);
+  const video = storyboardVideoFor(save.name, videoForStoryboard(save.video, save.place), storyboardDefaultsOf(withElements));
+  const change =
+    save.replacing !== undefined
+      ? storyboardVideoUpdateEdits(withElements, save.replacing, video, save.place.storyboardPath)
+      : storyboardVideoEdits(withElements, video);
+  if (!change.ok) return change;
+  const after = applyTextEdits(withElements, change.edits);
+  return { ok: true, edits: after === text ? [] : [wholeChange(text, after)], index: change.index };
+}
+
+/** Applies edits made against `text` (non-overlapping) to it. */
+export function applyTextEdits(text: string, edits: readonly TextEdit[]): string {
+  return applyEdits(text, edits.map((e) => ({ offset: e.offset, length: e.length, content: e.newText })));
+}
+
 /** The names of the file's videos, in order (those that have one). */
 export function storyboardVideoNames(text: string): string[] {
   const doc = new StoryboardDocument(text);
@@ -105,8 +328,11 @@ export function videoNameOffset(text: string, index: number): number | undefined
 
 export type StoryboardDraft = { ok: true; draft: ComposerDraft; notes: string[] } | { ok: false; problem: string };
 
-/** The form for a storyboard's video, with the file's defaults applied; notes say what the form cannot hold yet. */
-export function composerDraftFromStoryboard(text: string, name: string): StoryboardDraft {
+/**
+ * The form for a storyboard's video, with the file's defaults applied, its images as workspace refs and its elements
+ * as the storyboard's own. Notes say what the form could not hold (an image path that leads outside the workspace).
+ */
+export function composerDraftFromStoryboard(text: string, name: string, place: StoryboardPlace): StoryboardDraft {
   const doc = new StoryboardDocument(text);
   const opened = openStoryboard(doc);
   if (!opened.ok) return opened;
@@ -119,10 +345,22 @@ export function composerDraftFromStoryboard(text: string, name: string): Storybo
   if (!defaults.success) return { ok: false, problem: `the storyboard's defaults have a problem to fix first: ${defaults.error.issues[0]?.message ?? 'invalid'}` };
   const spec = specFromStoryboardVideo(video.data, defaults.data);
   const notes: string[] = [];
-  if (spec.image || spec.end_image) notes.push('Its first and last frame images were left out: the composer does not edit images yet.');
-  if (spec.elements?.length) notes.push('Its elements were left out: the composer does not edit elements yet.');
-  if (spec.callback_url) notes.push('Its callback_url was left out: the composer does not set one.');
-  return { ok: true, draft: draftFromSpec(spec), notes };
+  const ref = (label: string, reference: string | undefined) => {
+    if (reference === undefined) return undefined;
+    const found = refFromStoryboard(place, reference);
+    if (found === undefined) notes.push(`Its ${label} ${JSON.stringify(reference)} leads outside the workspace and was left out: fix the path in the storyboard.`);
+    return found;
+  };
+  const image = ref('first frame', spec.image);
+  const end_image = ref('last frame', spec.end_image);
+  if (image === undefined && end_image !== undefined) return { ok: false, problem: `video "${name}" has a last frame without a first frame: fix it in the file first` };
+  const file = path.relative(place.workspaceRoot, place.storyboardPath).split(path.sep).join('/');
+  const defined = new Set(storyboardElementsOf(text).map((e) => e.name));
+  const elements: DraftElement[] = (spec.elements ?? []).map((element) => ({ kind: 'storyboard', name: element, file }));
+  for (const element of spec.elements ?? []) {
+    if (!defined.has(element)) return { ok: false, problem: `video "${name}" names the element "${element}", which the file does not define: fix it in the file first` };
+  }
+  return { ok: true, draft: draftFromSpec(spec, { image, end_image, elements }), notes };
 }
 
 /** A name for a new video, from the start of its prompt, that the file does not use yet. */
@@ -168,4 +406,13 @@ function formattingOf(text: string): FormattingOptions {
 
 function toEdits(edits: ReturnType<typeof modify>): TextEdit[] {
   return edits.map((edit) => ({ offset: edit.offset, length: edit.length, newText: edit.content }));
+}
+
+/** One edit that turns `before` into `after`: the span between their common start and common end. */
+function wholeChange(before: string, after: string): TextEdit {
+  let start = 0;
+  while (start < before.length && start < after.length && before[start] === after[start]) start++;
+  let end = 0;
+  while (end < before.length - start && end < after.length - start && before[before.length - 1 - end] === after[after.length - 1 - end]) end++;
+  return { offset: start, length: before.length - start - end, newText: after.slice(start, after.length - end) };
 }

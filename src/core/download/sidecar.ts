@@ -1,7 +1,9 @@
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { z } from 'zod';
+import { ElementUse } from '../elements/elementUse';
 import { NotRegularFileError, openRegularFile } from '../fs/openRegularFile';
+import { UploadRecord } from '../uploads/uploadRecord';
 import { writeAtomically } from '../fs/writeAtomically';
 
 // `<name>.mp4.json` beside each video (docs/storyboard-format.md, "Results and sidecars"): the exact request, its hash,
@@ -21,6 +23,14 @@ export const Sidecar = z.looseObject({
   storyboard: z.string().optional(),
   video: z.string().optional(),
   label: z.string().optional(),
+  /**
+   * Each local image uploaded for it: its source (relative to the workspace), the sha256 of what was sent, the link
+   * and when it expires. Regenerate sends a live link again, uploads an expired one from its unchanged source, and
+   * refuses when the source changed or is gone.
+   */
+  uploads: z.array(UploadRecord).optional(),
+  /** The elements of `model_params.element_list`, in order, with their names. */
+  elements: z.array(ElementUse).optional(),
   price: z.looseObject({
     estimated: z.looseObject({ usd: z.string(), credits: z.string(), seconds: z.number() }),
     reportedCredits: z.number().optional(),
@@ -92,10 +102,13 @@ export async function loadSidecar(videoPath: string): Promise<SidecarRead> {
   return { kind: 'invalid', problem: `${where}: ${issue.message}` };
 }
 
-/** A video is up to date when its file is there, whole, and its sidecar records the same request hash. */
-export async function isUpToDate(videoPath: string, requestHash: string): Promise<boolean> {
+/**
+ * A video is up to date when its file is there, whole, and its sidecar records the same request hash (or one of the
+ * hashes earlier versions gave the same request: formerRequestHashes).
+ */
+export async function isUpToDate(videoPath: string, requestHash: string, formerHashes: readonly string[] = []): Promise<boolean> {
   const sidecar = await readSidecar(videoPath);
-  if (!sidecar || sidecar.requestHash !== requestHash) return false;
+  if (!sidecar || (sidecar.requestHash !== requestHash && !formerHashes.includes(sidecar.requestHash))) return false;
   const size = await stat(videoPath).then((s) => s.size, () => -1);
   return size === sidecar.bytes;
 }

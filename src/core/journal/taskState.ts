@@ -1,5 +1,7 @@
 import * as z from 'zod/mini';
+import { ElementUse } from '../elements/elementUse';
 import { ProcessOwner } from '../process/processOwner';
+import { UploadRecord } from '../uploads/uploadRecord';
 
 // The journal's shapes. Written with zod's mini API on purpose: the editor reads the journal while it activates,
 // and the classic API weighs 450 KB there (docs/architecture.md, "Two editor bundles").
@@ -41,6 +43,10 @@ export const JournalEntry = z.object({
   elementName: z.optional(z.string()),
   /** Where the video is saved, with its sidecar beside it. */
   outputPath: z.optional(z.string()),
+  /** The local images uploaded for it, with their sources: Retry uploads an expired one again, from its source. */
+  uploads: z.optional(z.array(UploadRecord)),
+  /** The elements it names, in `element_list` order, with their names. */
+  elements: z.optional(z.array(ElementUse)),
   /** The process that drives the task (sends it, polls it, downloads it); absent in journals of older versions. */
   owner: z.optional(ProcessOwner),
   /** What started it, for people: "kling render", "VS Code". Kept when another process takes the task over. */

@@ -43,8 +43,23 @@ export function regenerateDraft(sidecar: Sidecar, videoPath: string, now = new D
       storyboardPath,
       videoName: replacesVideo ? sidecar.video : undefined,
       outputPath: replacesVideo ? videoPath : newTakePath(videoPath, now),
+      // Its frames' sources, for planUploadRefresh (a link that expired is uploaded again), and its elements' names.
+      uploads: sidecar.uploads,
+      elements: sidecar.elements,
     },
   };
+}
+
+/**
+ * Why a request that names elements cannot go to `backend` as it is, or undefined: element ids belong to the
+ * backend that made them (the simulator's mean nothing to the Kling API, and the other way round).
+ */
+export function elementsBackendProblem(request: { model_params?: { element_list?: unknown[] | undefined } | undefined }, madeOnSimulator: boolean, backend: { kind: 'api' | 'simulator' }): string | undefined {
+  if (!request.model_params?.element_list?.length) return undefined;
+  if (madeOnSimulator === (backend.kind === 'simulator')) return undefined;
+  const from = madeOnSimulator ? 'the simulator' : 'the Kling API';
+  const to = backend.kind === 'simulator' ? 'the simulator' : 'the Kling API';
+  return `Its elements were made on ${from}, and their ids mean nothing to ${to}. Render its storyboard (or generate it from the composer) to make them there first.`;
 }
 
 /** `clip-20261125-101500.mp4` → `clip-<now>.mp4` in the same folder; the date stamp as Generate from Prompt writes it. */

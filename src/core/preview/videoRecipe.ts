@@ -12,6 +12,22 @@ export interface RecipeShot {
   endSeconds: number;
 }
 
+export interface RecipeFrame {
+  role: 'First frame' | 'Last frame';
+  /** As sent: an upload's link or the user's own https URL. */
+  url: string;
+  /** The workspace file it was uploaded from, relative to the workspace folder, if it was. */
+  source: string | undefined;
+}
+
+export interface RecipeElement {
+  /** `<<<element_1>>>` */
+  token: string;
+  name: string | undefined;
+  elementId: string;
+  description: string | undefined;
+}
+
 /**
  * How a video was made, as the preview shows it: read from its sidecar (the exact request that was paid for) and
  * nothing else. Plain data, so it crosses to the webview as it is.
@@ -34,6 +50,10 @@ export interface VideoRecipe {
   imageStart: string | undefined;
   imageEnd: string | undefined;
   elementCount: number;
+  /** The frames with where they came from: the local file (workspace-relative) when it was uploaded from one. */
+  frames: RecipeFrame[];
+  /** The elements the video names, in order (<<<element_1>>> first), with their names when the sidecar kept them. */
+  elements: RecipeElement[];
   watermark: boolean | undefined;
   price: {
     /** `$0.375` */
@@ -76,6 +96,8 @@ export function videoRecipe(sidecar: Sidecar, videoPath: string): VideoRecipe {
     imageStart: text(request['image_start']),
     imageEnd: text(request['image_end']),
     elementCount: Array.isArray(params?.['element_list']) ? params['element_list'].length : 0,
+    frames: framesOf(sidecar),
+    elements: elementsOf(sidecar, params?.['element_list']),
     watermark: typeof record(params?.['watermark_info'])?.['enabled'] === 'boolean' ? Boolean(record(params?.['watermark_info'])!['enabled']) : undefined,
     price: {
       usd: usdText(sidecar.price.estimated.usd),
@@ -106,6 +128,27 @@ function shotsOf(value: unknown): RecipeShot[] {
     start += seconds;
   });
   return shots;
+}
+
+function framesOf(sidecar: Sidecar): RecipeFrame[] {
+  const frames: RecipeFrame[] = [];
+  for (const [field, role] of [['image_start', 'First frame'], ['image_end', 'Last frame']] as const) {
+    const url = text(sidecar.request[field]);
+    if (!url) continue;
+    const upload = sidecar.uploads?.find((u) => u.field === field && u.url === url);
+    frames.push({ role, url, source: upload?.source });
+  }
+  return frames;
+}
+
+function elementsOf(sidecar: Sidecar, list: unknown): RecipeElement[] {
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((item, i) => {
+    const id = text(record(item)?.['element_id']);
+    if (!id) return [];
+    const use = sidecar.elements?.find((e) => e.element_id === id);
+    return [{ token: `<<<element_${i + 1}>>>`, name: use?.name, elementId: id, description: use?.description }];
+  });
 }
 
 function usdText(usd: string): string {

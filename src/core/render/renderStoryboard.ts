@@ -1,15 +1,19 @@
 import * as path from 'node:path';
 import { ApiError, isApiError, type ErrorKind } from '../api/apiError';
-import { VideoRequest, type ElementRequest } from '../api/apiSchemas';
-import { readRegularText } from '../fs/readRegularText';
-import { writeAtomically } from '../fs/writeAtomically';
+import { VideoRequest } from '../api/apiSchemas';
+import type { ElementUse } from '../elements/elementUse';
+import { ensureElement } from '../elements/ensureElement';
+import { readKnownElements } from '../elements/elementRegistry';
 import type { JournalEntry } from '../journal/taskState';
 import { formatAmount } from '../pricing/decimal';
-import { ELEMENT_PRICE } from '../pricing/priceTable';
 import { buildVideoRequest } from '../request/buildRequest';
-import { elementClaimRef } from '../claims/claimStore';
 import { NotCreatedError, type Backend, type TaskEngine } from '../tasks/taskEngine';
+import type { UploadedImage } from '../uploads/imageUploads';
+import type { UploadRecord } from '../uploads/uploadRecord';
 import type { PlannedVideo, StoryboardPlan } from './storyboardPlan';
+
+// Where they used to live: the CLI and the editor import them from here.
+export { readKnownElements, recordElement } from '../elements/elementRegistry';
 
 export type VideoOutcome =
   | { name: string; kind: 'up-to-date'; outputPath: string }
@@ -30,8 +34,11 @@ export type VideoOutcome =
 export interface RenderOptions {
   engine: TaskEngine;
   backend: Backend;
-  /** Uploads a local image and returns its URL (the Files API). */
-  upload: (absolutePath: string) => Promise<string>;
+  /**
+   * Uploads a local image (or finds its live upload: src/core/uploads) and returns its link, with its record when it
+   * has one (ImageUploads gives it; the sidecar keeps it for Regenerate). `field` is what it is sent as.
+   */
+  upload: (absolutePath: string, field: string) => Promise<string | UploadedImage>;
   /** At most this many videos in flight at once. */
   concurrency?: number | undefined;
   signal?: AbortSignal | undefined;
@@ -46,42 +53,6 @@ export interface RenderOptions {
   schedule?: (<T>(work: () => Promise<T>) => Promise<T>) | undefined;
 }
 
-const ELEMENTS_FILE = '.kling-elements.json';
-
-/** Element ids created for a storyboard's output folder, by backend and definition hash. */
-export async function readKnownElements(outputDir: string, backend: Backend): Promise<Map<string, string>> {
-  try {
-    const json = JSON.parse((await readRegularText(path.join(outputDir, ELEMENTS_FILE))) ?? '{}') as Record<string, { element_id?: unknown }>;
-    const prefix = `${backend.kind}:`;
-    return new Map(
-      Object.entries(json).flatMap(([key, value]) =>
-        key.startsWith(prefix) && typeof value?.element_id === 'string' ? [[key.slice(prefix.length), value.element_id]] : [],
-      ),
-    );
-  } catch {
-    return new Map();
-  }
-}
-
-async function recordElement(
-  outputDir: string,
-  backend: Backend,
-  definitionHash: string,
-  record: { name: string; element_id: string; taskId?: string | undefined },
-  workspaceRoot: string | undefined,
-) {
-  const file = path.join(outputDir, ELEMENTS_FILE);
-  let json: Record<string, unknown> = {};
-  const text = await readRegularText(file);
-  try {
-    json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-  } catch {
-    // Not JSON (cut short): it is written anew with what is known now.
-  }
-  json[`${backend.kind}:${definitionHash}`] = { ...record, createdAt: new Date().toISOString() };
-  await writeAtomically(file, `${JSON.stringify(json, null, 2)}\n`, { root: workspaceRoot });
-}
-
 /**
  * Renders what a plan says must be rendered (the caller has shown the price and had it accepted): elements first,
  * then the videos, at most `concurrency` at a time, each through the engine's journal. Videos already under way
@@ -89,12 +60,13 @@ async function recordElement(
  */
 export async function renderStoryboard(plan: StoryboardPlan, options: RenderOptions): Promise<VideoOutcome[]> {
   const base = path.dirname(plan.storyboardPath);
-  const uploads = new Map<string, Promise<string>>();
-  const upload = (reference: string) => {
+  const uploads = new Map<string, Promise<Uploaded>>();
+  // One upload per file per render, whatever it is used as; the record names the field of its first use.
+  const upload: Upload = (reference, field) => {
     const absolute = path.resolve(base, reference);
-    let url = uploads.get(absolute);
-    if (!url) uploads.set(absolute, (url = options.upload(absolute)));
-    return url;
+    let done = uploads.get(absolute);
+    if (!done) uploads.set(absolute, (done = options.upload(absolute, field).then((result) => (typeof result === 'string' ? { url: result } : { url: result.url, record: result }))));
+    return done;
   };
   const outcomes = new Map<string, VideoOutcome>();
   for (const video of plan.videos) {
@@ -111,6 +83,7 @@ export async function renderStoryboard(plan: StoryboardPlan, options: RenderOpti
 
   const elementIds = await readKnownElements(plan.outputDir, options.backend);
   const elementFailure = await createElements(plan, options, elementIds, upload);
+  const elementNames = new Map(plan.elements.map((e) => [e.element.name, e]));
 
   const queue = plan.videos.filter((v) => v.state.kind === 'to-render' || v.state.kind === 'in-flight');
   let stopReason: ApiError | undefined;
@@ -124,7 +97,7 @@ export async function renderStoryboard(plan: StoryboardPlan, options: RenderOpti
         continue;
       }
       const current = video;
-      const work = () => renderOne(current, plan, options, elementIds, upload);
+      const work = () => renderOne(current, plan, options, elementIds, elementNames, upload);
       const outcome = await (options.schedule ? options.schedule(work) : work()).catch((error: unknown) => {
         // A key or balance problem will fail every other create the same way: stop before sending them.
         if (isApiError(error) && (error.kind === 'auth' || error.kind === 'quota' || error.kind === 'permission' || error.kind === 'config')) stopReason = error;
@@ -142,7 +115,8 @@ async function renderOne(
   plan: StoryboardPlan,
   options: RenderOptions,
   elementIds: Map<string, string>,
-  upload: (reference: string) => Promise<string>,
+  elementNames: Map<string, StoryboardPlan['elements'][number]>,
+  upload: Upload,
 ): Promise<VideoOutcome> {
   let entry: JournalEntry;
   if (video.state.kind === 'in-flight' && !video.state.claim && video.state.entry.claim === undefined) {
@@ -159,15 +133,21 @@ async function renderOne(
     }
   } else {
     const images = new Map<string, string>();
-    for (const reference of [video.spec.image, video.spec.end_image]) {
-      if (reference && !/^https:\/\//.test(reference)) images.set(reference, await upload(reference));
+    const records: UploadRecord[] = [];
+    for (const [field, reference] of [['image_start', video.spec.image], ['image_end', video.spec.end_image]] as const) {
+      if (!reference || /^https:\/\//.test(reference)) continue;
+      const uploaded = await upload(reference, field);
+      images.set(reference, uploaded.url);
+      if (uploaded.record) records.push(recordFor(uploaded.record, field));
     }
+    const used: ElementUse[] = [];
     const request = buildVideoRequest(video.spec, {
       image: (reference) => images.get(reference)!,
       element: (name) => {
-        const definitionHash = plan.elements.find((e) => e.element.name === name)?.definitionHash;
-        const id = definitionHash && elementIds.get(definitionHash);
+        const planned = elementNames.get(name);
+        const id = planned && elementIds.get(planned.definitionHash);
         if (!id) throw new Error(`the element "${name}" has no id yet`);
+        used.push({ name, element_id: id, description: planned.element.description });
         return id;
       },
     });
@@ -177,7 +157,8 @@ async function renderOne(
       return { name: video.name, kind: 'failed', message: `not sent: ${issue.path.join('.')}: ${issue.message}`, retryable: false };
     }
     try {
-      entry = await options.engine.submit(draftOf(video, plan, options, request), { force: options.force, signal: options.signal });
+      const draft = { ...draftOf(video, plan, options, request), uploads: records.length ? records : undefined, elements: used.length ? used : undefined };
+      entry = await options.engine.submit(draft, { force: options.force, signal: options.signal });
     } catch (error) {
       // The create left and its answer was lost: the journal keeps it as unknown, and so does the outcome.
       const lost = isApiError(error, 'outcome-unknown')
@@ -192,54 +173,31 @@ async function renderOne(
   return outcomeOf(video, ended ?? entry);
 }
 
-async function createElements(
-  plan: StoryboardPlan,
-  options: RenderOptions,
-  elementIds: Map<string, string>,
-  upload: (reference: string) => Promise<string>,
-): Promise<string | undefined> {
+async function createElements(plan: StoryboardPlan, options: RenderOptions, elementIds: Map<string, string>, upload: Upload): Promise<string | undefined> {
   for (const { element, definitionHash } of plan.elements) {
-    if (elementIds.has(definitionHash)) continue;
-    const request: ElementRequest = {
-      model: 'kling-custom-element',
-      model_params: {
-        element_name: element.name,
-        element_description: element.description,
-        reference_type: 'image_refer',
-        element_image_list: {
-          frontal_image: /^https:\/\//.test(element.frontal_image) ? element.frontal_image : await upload(element.frontal_image),
-          refer_images: await Promise.all(
-            element.refer_images.map(async (image) => ({ image_url: /^https:\/\//.test(image) ? image : await upload(image) })),
-          ),
-        },
-      },
-    };
-    let entry: JournalEntry;
-    try {
-      entry = await options.engine.submit({
-        kind: 'element',
-        label: `element ${element.name}`,
-        request,
-        requestHash: `element:${definitionHash}`,
-        price: { seconds: 0, usd: ELEMENT_PRICE.usd, credits: ELEMENT_PRICE.credits },
-        backend: options.backend,
-        elementName: element.name,
-        claim: elementClaimRef(plan.outputDir, definitionHash, options.backend),
-        // Forced, an element whose last create got no answer is made anew too (its price was in the confirmation).
-      }, { signal: options.signal, force: options.force });
-    } catch (error) {
-      return `the element "${element.name}" could not be created: ${error instanceof Error ? error.message : String(error)}`;
-    }
-    const [ended] = await options.engine.waitFor([entry.id], options.signal);
-    const state = ended?.state;
-    if (state?.status !== 'completed' || !state.elementId) {
-      const why = state?.status === 'failed' ? state.message : `it ended as ${state?.status ?? 'unknown'}`;
-      return `the element "${element.name}" could not be created: ${why}`;
-    }
-    elementIds.set(definitionHash, state.elementId);
-    await recordElement(plan.outputDir, options.backend, definitionHash, { name: element.name, element_id: state.elementId, taskId: ended?.taskId }, plan.workspaceRoot);
+    const ensured = await ensureElement(element, definitionHash, {
+      engine: options.engine,
+      backend: options.backend,
+      outputDir: plan.outputDir,
+      workspaceRoot: plan.workspaceRoot,
+      known: elementIds,
+      signal: options.signal,
+      // Forced, an element whose last create got no answer is made anew too (its price was in the confirmation).
+      force: options.force,
+      imageUrl: async (reference) => (/^https:\/\//.test(reference) ? reference : (await upload(reference, 'element image')).url),
+    });
+    if (!ensured.ok) return ensured.problem;
   }
   return undefined;
+}
+
+type Uploaded = { url: string; record?: UploadedImage | undefined };
+type Upload = (reference: string, field: string) => Promise<Uploaded>;
+
+/** The record of an upload as this video used it (the same file may have been uploaded for another field first). */
+function recordFor(uploaded: UploadedImage, field: string): UploadRecord {
+  const { reused: _reused, ...record } = uploaded;
+  return { ...record, field };
 }
 
 function draftOf(video: PlannedVideo, plan: StoryboardPlan, options: RenderOptions, request: VideoRequest) {

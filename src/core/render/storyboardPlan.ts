@@ -1,15 +1,15 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import * as path from 'node:path';
 import type { VideoRequest } from '../api/apiSchemas';
 import { RESULT_LINK_TTL_MS } from '../api/taskResults';
 import { isClaimOwnerGone, readClaimFile, videoClaimRef, type ClaimRef } from '../claims/claimStore';
 import { isUpToDate } from '../download/sidecar';
+import { elementDefinitionHash, fileHasher } from '../elements/elementDefinition';
 import { hasEnded, isDownloadPending, type JournalEntry } from '../journal/taskState';
-import { formatAmount } from '../pricing/decimal';
+import { formatAmount, parseAmount, type Amount } from '../pricing/decimal';
 import { priceVideo, totalPrice, type Price, type PriceTotal } from '../pricing/pricing';
+import { ELEMENT_PRICE } from '../pricing/priceTable';
 import { buildVideoRequest, specFromStoryboardVideo, type VideoSpec } from '../request/buildRequest';
-import { canonicalJson, requestHash } from '../request/requestHash';
+import { formerRequestHashes, requestHash } from '../request/requestHash';
 import type { Storyboard, StoryboardElement } from '../storyboard/storyboardSchema';
 import { storyboardOutputDir } from '../storyboard/validateStoryboard';
 
@@ -46,8 +46,25 @@ export interface StoryboardPlan {
   elements: Array<{ element: StoryboardElement; definitionHash: string; elementId?: string | undefined }>;
   /** What rendering the `to-render` videos will cost (elements not yet created included at 1 credit each). */
   cost: PriceTotal;
-  /** What the whole storyboard costs, up-to-date videos included. */
+  /** What the whole storyboard's videos cost, up-to-date videos included (elements: `elementCosts`). */
   fullCost: PriceTotal;
+  /**
+   * Every element the planned videos name, in order of first use, with its price: a table of the whole storyboard
+   * counts each (an element already created on this backend says so: `elementId`), so its total is what a first render
+   * is charged.
+   */
+  elementCosts: ElementCost[];
+  /** `fullCost` with every element of `elementCosts`: what rendering the whole storyboard from nothing costs. */
+  fullCostWithElements: PriceTotal;
+}
+
+export interface ElementCost {
+  name: string;
+  definitionHash: string;
+  /** Already created on the plan's backend: rendering now does not pay for it again. */
+  elementId: string | undefined;
+  usd: Amount;
+  credits: Amount;
 }
 
 export interface PlanOptions {
@@ -77,13 +94,7 @@ export interface PlanOptions {
 export async function planStoryboard(storyboard: Storyboard, options: PlanOptions): Promise<StoryboardPlan> {
   const base = path.dirname(options.storyboardPath);
   const outputDir = storyboardOutputDir(options.storyboardPath, storyboard);
-  const fileHashes = new Map<string, Promise<string>>();
-  const hashFile = (reference: string) => {
-    const absolute = path.resolve(base, reference);
-    let hash = fileHashes.get(absolute);
-    if (!hash) fileHashes.set(absolute, (hash = (options.hashFile ?? sha256File)(absolute)));
-    return hash;
-  };
+  const hashFile = fileHasher(base, options.hashFile);
   const elementsByName = new Map((storyboard.elements ?? []).map((e) => [e.name, e]));
   const elementHashes = new Map<string, string>();
   for (const element of storyboard.elements ?? []) elementHashes.set(element.name, await elementDefinitionHash(element, hashFile));
@@ -101,6 +112,7 @@ export async function planStoryboard(storyboard: Storyboard, options: PlanOption
       element: (name) => `element:${elementHashes.get(name)}`,
     });
     const hash = requestHash(hashedRequest);
+    const formerHashes = formerRequestHashes(hashedRequest);
     const outputPath = path.join(outputDir, `${video.name}.mp4`);
     videos.push({
       name: video.name,
@@ -109,7 +121,7 @@ export async function planStoryboard(storyboard: Storyboard, options: PlanOption
       requestHash: hash,
       price: priceVideo(spec),
       outputPath,
-      state: await videoState(hash, outputPath, options),
+      state: await videoState(hash, formerHashes, outputPath, options),
     });
   }
 
@@ -121,6 +133,12 @@ export async function planStoryboard(storyboard: Storyboard, options: PlanOption
     })
     .filter((e) => e.element !== undefined);
   const newElements = neededElements.filter((e) => e.elementId === undefined);
+  const elementCosts: ElementCost[] = [...new Set(videos.flatMap((v) => v.spec.elements ?? []))]
+    .filter((name) => elementsByName.has(name))
+    .map((name) => {
+      const definitionHash = elementHashes.get(name)!;
+      return { name, definitionHash, elementId: options.knownElements?.get(definitionHash), usd: parseAmount(ELEMENT_PRICE.usd), credits: parseAmount(ELEMENT_PRICE.credits) };
+    });
   return {
     storyboardPath: options.storyboardPath,
     workspaceRoot: options.workspaceRoot,
@@ -129,6 +147,8 @@ export async function planStoryboard(storyboard: Storyboard, options: PlanOption
     elements: neededElements,
     cost: totalPrice(toRender.map((v) => v.price), newElements.length),
     fullCost: totalPrice(videos.map((v) => v.price)),
+    elementCosts,
+    fullCostWithElements: totalPrice(videos.map((v) => v.price), elementCosts.length),
   };
 }
 
@@ -147,7 +167,7 @@ const UNREADABLE_ENTRY: JournalEntry = {
   updatedAt: 0,
 };
 
-async function videoState(hash: string, outputPath: string, options: PlanOptions): Promise<VideoPlanState> {
+async function videoState(hash: string, formerHashes: readonly string[], outputPath: string, options: PlanOptions): Promise<VideoPlanState> {
   const now = options.now ?? Date.now();
   const same = (options.journal ?? []).filter((e) => e.outputPath === outputPath && e.requestHash === hash);
   const claimRef = options.backend ? videoClaimRef(outputPath, hash, options.backend) : undefined;
@@ -176,7 +196,7 @@ async function videoState(hash: string, outputPath: string, options: PlanOptions
       case 'completed':
         return inFlight;
       case 'saved':
-        if (!options.force && (await isUpToDate(outputPath, hash))) return { kind: 'up-to-date' };
+        if (!options.force && (await isUpToDate(outputPath, hash, formerHashes))) return { kind: 'up-to-date' };
         if (!options.force && claim.entry.completedAt !== undefined && now < claim.entry.completedAt + RESULT_LINK_TTL_MS) return inFlight;
         return { kind: 'to-render' };
       case 'failed':
@@ -188,32 +208,10 @@ async function videoState(hash: string, outputPath: string, options: PlanOptions
   const pending = (e: JournalEntry) => isDownloadPending(e) && (e.completedAt ?? now) + RESULT_LINK_TTL_MS > now;
   const running = same.find((e) => !hasEnded(e) || pending(e));
   if (running) return { kind: 'in-flight', entry: running, claim: running.claim ? { dir: running.claim.dir, key: running.claim.key } : undefined };
-  if (!options.force && (await isUpToDate(outputPath, hash))) return { kind: 'up-to-date' };
+  if (!options.force && (await isUpToDate(outputPath, hash, formerHashes))) return { kind: 'up-to-date' };
   const unknown = same.find((e) => e.state.status === 'unknown' && e.taskId === undefined);
   if (unknown && !options.force) return { kind: 'unknown-outcome', entry: unknown };
   return { kind: 'to-render' };
-}
-
-/** What identifies an element: its text and the content of its images (not their paths or upload URLs). */
-async function elementDefinitionHash(element: StoryboardElement, hashFile: (reference: string) => Promise<string>): Promise<string> {
-  const image = async (reference: string) => (/^https:\/\//.test(reference) ? reference : `local:${await hashFile(reference)}`);
-  const definition = {
-    name: element.name,
-    description: element.description,
-    frontal_image: await image(element.frontal_image),
-    refer_images: await Promise.all(element.refer_images.map(image)),
-  };
-  return createHash('sha256').update(canonicalJson(definition)).digest('hex');
-}
-
-function sha256File(filePath: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(filePath)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('error', reject)
-      .on('end', () => resolve(hash.digest('hex')));
-  });
 }
 
 /** The estimate in the shape of `kling estimate --json`. */

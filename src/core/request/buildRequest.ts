@@ -66,7 +66,8 @@ export function buildVideoRequest(spec: VideoSpec, resolver?: RequestResolver): 
     params.shot_type = 'customize';
     params.multi_prompt = spec.shots.map((shot, i) => ({ index: i + 1, prompt: shot.prompt, duration: String(shot.duration) }));
   }
-  if (spec.watermark !== undefined) params.watermark_info = { enabled: spec.watermark };
+  // Always said, never left to the service's undocumented default: the request (and the sidecar) says what was asked.
+  params.watermark_info = { enabled: spec.watermark === true };
   if (spec.elements?.length) {
     params.element_list = spec.elements.map((name) => ({ element_id: resolve(resolver, 'element', name) }));
   }
@@ -82,7 +83,7 @@ export function buildVideoRequest(spec: VideoSpec, resolver?: RequestResolver): 
   if (spec.callback_url) request.callback_url = spec.callback_url;
   if (spec.image) request.image_start = resolve(resolver, 'image', spec.image);
   if (spec.end_image) request.image_end = resolve(resolver, 'image', spec.end_image);
-  if (Object.keys(params).length > 0) request.model_params = params;
+  request.model_params = params;
   return request;
 }
 

@@ -1,5 +1,6 @@
 import type { CreateRequest } from '../api/apiSchemas';
 import type { PlannedVideo, StoryboardPlan } from '../render/storyboardPlan';
+import { FRAME_FIELDS, type UploadRefreshPlan } from '../uploads/refreshUploads';
 
 /**
  * What a create sends besides its words and settings (issue 10, item 10): the images — local files uploaded from
@@ -16,6 +17,8 @@ export interface OutgoingImage {
   reference: string;
   /** A local file, uploaded with the Files API before the create. */
   uploaded: boolean;
+  /** What happens to it this time, when there is more to say: "its link has expired: uploaded again". */
+  note?: string | undefined;
   /** What it is used as, and by whom: `first frame` of `hero`, `front image` of `element "mascot"`; no one for one video. */
   uses: Array<{ role: Role; owners: string[] }>;
 }
@@ -60,13 +63,39 @@ export function outgoingOfRequest(request: CreateRequest): OutgoingData {
   return data.result();
 }
 
+/**
+ * What sending a request again sends (Regenerate, Retry), once its frames are planned (refreshUploads.ts): a frame
+ * uploaded before is named by its source, with whether its link is reused or the file uploaded again.
+ */
+export function outgoingOfRefresh(request: CreateRequest, plan: Extract<UploadRefreshPlan, { ok: true }>): OutgoingData {
+  const data = new OutgoingCollector();
+  for (const frame of plan.frames) {
+    const role = FRAME_FIELDS.find(([field]) => field === frame.field)![1];
+    if (frame.action === 'keep') {
+      if (frame.record) data.image(frame.record.source, role, undefined, `uploaded earlier from this machine; its link is good until ${shortTime(frame.record.expiresAt)}`);
+      else data.image(frame.url, role);
+    } else if (frame.action === 'upload') {
+      data.image(frame.source, role, undefined, `${frame.why}: uploaded again from this machine`);
+    } else {
+      data.image(frame.source, role, undefined, 'the file you picked, uploaded from this machine');
+    }
+  }
+  if (request.model !== 'kling-custom-element' && request.callback_url) data.callback(request.callback_url);
+  return data.result();
+}
+
+function shortTime(iso: string): string {
+  const time = new Date(iso);
+  return Number.isNaN(time.getTime()) ? iso : time.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+}
+
 class OutgoingCollector {
   private readonly images = new Map<string, OutgoingImage>();
   private readonly callbacks = new Map<string, OutgoingCallback>();
 
-  image(reference: string, role: Role, owner?: string): void {
+  image(reference: string, role: Role, owner?: string, note?: string): void {
     let image = this.images.get(reference);
-    if (!image) this.images.set(reference, (image = { reference, uploaded: !/^https?:\/\//i.test(reference), uses: [] }));
+    if (!image) this.images.set(reference, (image = { reference, uploaded: !/^https?:\/\//i.test(reference), uses: [], ...(note ? { note } : {}) }));
     let use = image.uses.find((u) => u.role === role);
     if (!use) image.uses.push((use = { role, owners: [] }));
     if (owner && !use.owners.includes(owner)) use.owners.push(owner);

@@ -18,7 +18,8 @@ export function outgoingLines(data: OutgoingData): string[] {
     lines.push(data.images.length === 1 ? 'Image sent:' : 'Images sent:');
     for (const image of data.images.slice(0, OUTGOING_IMAGES_SHOWN)) {
       const uses = image.uses.map((use) => (use.owners.length ? `${use.role} of ${use.owners.join(', ')}` : use.role)).join('; ');
-      lines.push(`· ${image.reference}${image.uploaded ? ' (uploaded from this machine)' : ''}: ${uses}`);
+      const how = image.note ? ` (${image.note})` : image.uploaded ? ' (uploaded from this machine)' : '';
+      lines.push(`· ${image.reference}${how}: ${uses}`);
     }
     const rest = data.images.slice(OUTGOING_IMAGES_SHOWN);
     if (rest.length) {

@@ -1,6 +1,8 @@
 import { TASK_ID_PATTERN } from '../api/apiSchemas';
 import { amountToNumber, formatAmount } from '../pricing/decimal';
+import { createReferenceProblem } from './createReferences';
 import type { Exchange } from './exchange';
+import type { FileUploads } from './fileUploads';
 import type { SimulatorContext } from './simulatorContext';
 import type { ActiveFault } from './simulatorFaults';
 import { taskBody } from './taskBody';
@@ -16,6 +18,7 @@ export class ApiRoutes {
   constructor(
     private readonly ctx: SimulatorContext,
     private readonly videos: VideoDownloads,
+    private readonly uploads: FileUploads,
   ) {}
 
   credits(ex: Exchange): void {
@@ -52,6 +55,12 @@ export class ApiRoutes {
     const checked = validateCreate(json);
     if (!checked.ok) {
       ex.error(checked.status, checked.error);
+      return;
+    }
+    // Before anything is charged: a frame the service cannot fetch or use, an element it does not know.
+    const refused = createReferenceProblem(checked, this.ctx, this.uploads);
+    if (refused) {
+      ex.error(400, refused);
       return;
     }
     const now = this.ctx.now();

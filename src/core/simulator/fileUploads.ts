@@ -79,15 +79,34 @@ export class FileUploads {
   }
 
   serve(ex: Exchange, name: string): void {
-    const match = /^([0-9a-f]{24})\.[a-z]+$/.exec(name);
-    const file = match ? this.files.get(match[1]!) : undefined;
-    if (!file || this.ctx.now() >= file.uploadedMs + this.ctx.uploadTtlMs) {
-      // Expired files are dropped so that a long benchmark does not keep every upload.
-      if (file) this.files.delete(file.id);
+    const file = this.live(name);
+    if (!file) {
       ex.error(404, { message: 'File not found or expired' });
       return;
     }
     ex.send(200, file.type.mime, file.bytes);
+  }
+
+  /**
+   * What a link in a create names, as the service would find it when it fetches the link: the bytes of a live upload
+   * of this simulator, `gone` for one of its links that no longer serves (expired, or never uploaded), `not-ours`
+   * for any other link.
+   */
+  lookup(url: string): Buffer | 'gone' | 'not-ours' {
+    const prefix = `${this.ctx.baseUrl}${UPLOADS_PATH_PREFIX}`;
+    if (!url.startsWith(prefix)) return 'not-ours';
+    return this.live(url.slice(prefix.length))?.bytes ?? 'gone';
+  }
+
+  private live(name: string): StoredFile | undefined {
+    const match = /^([0-9a-f]{24})\.[a-z]+$/.exec(name);
+    const file = match ? this.files.get(match[1]!) : undefined;
+    if (file && this.ctx.now() >= file.uploadedMs + this.ctx.uploadTtlMs) {
+      // Expired files are dropped so that a long benchmark does not keep every upload.
+      this.files.delete(file.id);
+      return undefined;
+    }
+    return file;
   }
 }
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { CreateRequest } from '../api/apiSchemas';
@@ -95,6 +96,11 @@ export interface Simulator {
   readonly baseUrl: string;
   /** The Files API base (`/api/v1/files/...`): the same server. */
   readonly filesBaseUrl: string;
+  /**
+   * This run of the simulator: its uploads end with it, and a later run may listen on the same port. Clients pass it
+   * as KlingClient's `filesInstance`, so an upload cache never offers one run's links to the next.
+   */
+  readonly instanceId: string;
   /** Real milliseconds per simulated second, for clients that scale their poll schedule to the simulator's speed. */
   readonly timeScale: number;
   /**
@@ -196,8 +202,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     saveState,
   };
   const videos = new VideoDownloads(ctx);
-  const api = new ApiRoutes(ctx, videos);
   const uploads = new FileUploads(ctx);
+  const api = new ApiRoutes(ctx, videos, uploads);
+  // This run's uploads end with it, and the next simulator may get the same port: clients tell them apart by this.
+  const instanceId = randomBytes(6).toString('hex');
 
   async function handle(ex: Exchange): Promise<void> {
     const route = classify(ex.method, ex.path);
@@ -281,6 +289,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   return {
     baseUrl,
     filesBaseUrl: baseUrl,
+    instanceId,
     timeScale,
     close,
     dispose: () => void close(),

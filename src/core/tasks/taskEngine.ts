@@ -37,6 +37,10 @@ export interface SubmitDraft {
   workspaceRoot?: string | undefined;
   /** Where its claim lives; by default, beside `outputPath` (a video). Elements name theirs. */
   claim?: ClaimRef | undefined;
+  /** The local images uploaded for it (kept in the journal and the sidecar, for Regenerate and Retry). */
+  uploads?: JournalEntry['uploads'];
+  /** The elements it names, with their names (for the sidecar and the preview). */
+  elements?: JournalEntry['elements'];
 }
 
 export interface SubmitOptions {
@@ -180,6 +184,8 @@ export class TaskEngine {
       videoName: draft.videoName,
       elementName: draft.elementName,
       outputPath: draft.outputPath,
+      uploads: draft.uploads,
+      elements: draft.elements,
       owner: this.owner,
       startedBy: this.owner.tool,
       claim: ref ? { dir: ref.dir, key: ref.key, generation: 0 } : undefined,
@@ -846,6 +852,8 @@ export class TaskEngine {
         storyboard: done.storyboardPath ? relativeFromVideo(outputPath, done.storyboardPath) : undefined,
         video: done.videoName,
         label: done.label,
+        uploads: done.uploads,
+        elements: done.elements,
         price: { estimated: done.price, reportedCredits: done.reportedCredits },
         simulated: done.backend.kind === 'simulator',
         bytes: result.bytes,

@@ -6,6 +6,7 @@ import type { HarRecorder } from '../../core/http/harRecorder';
 import { baseUrlProblem } from '../../core/api/baseUrlProblem';
 import type { KlingClient, RetryNotice } from '../../core/api/klingClient';
 import type { Simulator } from '../../core/simulator/simulatorServer';
+import type { UploadCache } from '../../core/uploads/uploadCache';
 import type { JournalEntry } from '../../core/journal/taskState';
 import { loadCore } from '../lazyCore';
 import type { ExtensionLog } from '../log/extensionLog';
@@ -47,6 +48,7 @@ export class BackendManager extends Disposable {
   /** klingStudio.recordHar: the recorder every request passes (clients and downloads), and where it is written. */
   private recording: { file: string; recorder: HarRecorder; dispatchers: Map<string, Dispatcher>; timer?: NodeJS.Timeout } | undefined;
   private simulator: Promise<Simulator> | undefined;
+  private uploads: UploadCache | undefined;
   private readonly changed = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changed.event;
   private readonly retried = this._register(new vscode.EventEmitter<RetryNotice>());
@@ -136,7 +138,7 @@ export class BackendManager extends Disposable {
     let client: KlingClient;
     if (backend.kind === 'simulator') {
       const simulator = await this.startSimulator();
-      client = new core.KlingClient({ baseUrl: simulator.baseUrl, filesBaseUrl: simulator.filesBaseUrl, apiKey: core.SIMULATOR_API_KEY, log, onRetry, dispatcher: this.recordingDispatcher(simulator.baseUrl) });
+      client = new core.KlingClient({ baseUrl: simulator.baseUrl, filesBaseUrl: simulator.filesBaseUrl, filesInstance: simulator.instanceId, apiKey: core.SIMULATOR_API_KEY, log, onRetry, dispatcher: this.recordingDispatcher(simulator.baseUrl) });
     } else {
       const apiKey = this.keys.get();
       if (!apiKey) throw new MissingKeyError();
@@ -154,6 +156,15 @@ export class BackendManager extends Disposable {
     }
     this.clients.set(id, client);
     return client;
+  }
+
+  /**
+   * The uploads this user's processes share (the CLI's too): KLING_STATE_DIR, else the XDG state folder. An image whose
+   * link is still good is not uploaded again, whoever uploaded it.
+   */
+  uploadCache(): UploadCache {
+    this.uploads ??= loadCore().UploadCache.shared(process.env, homedir());
+    return this.uploads;
   }
 
   /** The simulator's time scale (ms per simulated second), for scaling the poll schedule. */

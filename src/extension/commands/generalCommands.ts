@@ -11,7 +11,7 @@ import type { KlingStatusBar } from '../statusBar/klingStatusBar';
 export function registerGeneralCommands(services: GenerationServices, statusBar: KlingStatusBar, log: ExtensionLog): vscode.Disposable {
   return vscode.Disposable.from(
     vscode.commands.registerCommand('klingStudio.generateFromPrompt', (defaults?: PromptDefaults) =>
-      generateFromPrompt(services, defaults && typeof defaults === 'object' && 'prompt' in defaults ? defaults : {}),
+      generateFromPrompt(services, defaults && typeof defaults === 'object' && 'prompt' in defaults ? defaults : {}, log),
     ),
     vscode.commands.registerCommand('klingStudio.showCredits', async () => {
       try {

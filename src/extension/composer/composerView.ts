@@ -1,20 +1,20 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { checkDraft, composerSpec, type ComposerDraft } from '../../core/composer/composerForm';
-import { parsePageMessage, type HostMessage, type PageMessage, type StoryboardSource } from '../../core/composer/composerProtocol';
-import { formatAmount } from '../../core/pricing/decimal';
-import { priceVideo } from '../../core/pricing/pricing';
-import { requestHash } from '../../core/request/requestHash';
+import { resolveComposerElements } from '../../core/composer/composerElements';
+import type { ComposerDraft, DraftElement } from '../../core/composer/composerForm';
+import { parsePageMessage, type ElementInfo, type HostMessage, type ImageTarget, type PageMessage, type StoryboardSource } from '../../core/composer/composerProtocol';
 import type { BackendManager } from '../backend/backendManager';
-import { adHocOutputPath, adHocWorkspaceRoot, labelOf } from '../generate/adHocOutput';
-import { ensureReady } from '../generate/ensureReady';
-import { submitGeneration } from '../generate/submitGeneration';
+import { adHocOutputDir } from '../generate/adHocOutput';
 import type { ExtensionLog } from '../log/extensionLog';
 import type { ApiKeyStore } from '../secrets/apiKeyStore';
 import type { KlingStatusBar } from '../statusBar/klingStatusBar';
 import type { TaskService } from '../tasks/taskService';
 import { Disposable } from '../util/dispose';
 import { COMPOSER_VIEW_ID } from './composerIds';
+import { generateFromComposer } from './composerGenerate';
 import { composerHtml, webviewRoot } from './composerHtml';
+import { acceptDroppedBytes, acceptImageFile, describeImages, imagesRoot, pickImageFile, type ChosenImage } from './composerImages';
+import { pickStoryboardElements } from './pickStoryboardElements';
 import { saveAsStoryboard } from './saveAsStoryboard';
 
 export interface ComposerDeps {
@@ -38,6 +38,8 @@ export class ComposerViewProvider extends Disposable implements vscode.WebviewVi
   private ready = false;
   /** An "Edit in composer" that waits for the page. */
   private pendingLoad: HostMessage | undefined;
+  /** An "Animate Image…" that waits for the page (after any load). */
+  private pendingImage: HostMessage | undefined;
   /** One Generate at a time: a second Ctrl+Enter must never send a second create. */
   private submitting = false;
 
@@ -52,13 +54,23 @@ export class ComposerViewProvider extends Disposable implements vscode.WebviewVi
     this._register(vscode.workspace.onDidGrantWorkspaceTrust(sendContext));
     this._register(deps.statusBar.onDidChangeBalance((balance) => this.post({ type: 'composer/balance', balance })));
     this._register({ dispose: () => this.viewListeners.forEach((l) => l.dispose()) });
+    this._register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.view && this.setOptions(this.view.webview)));
+  }
+
+  /**
+   * Scripts from the page's own folder, and images (thumbnails) from the workspace's folders: the images the form
+   * uses are there, and nothing else is. The CSP lets `img-src` load only these resources.
+   */
+  private setOptions(webview: vscode.Webview): void {
+    const folders = (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri);
+    webview.options = { enableScripts: true, localResourceRoots: [webviewRoot(this.extensionUri), ...folders] };
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this.viewListeners.forEach((l) => l.dispose());
     this.view = view;
     this.ready = false;
-    view.webview.options = { enableScripts: true, localResourceRoots: [webviewRoot(this.extensionUri)] };
+    this.setOptions(view.webview);
     this.viewListeners = [
       view.webview.onDidReceiveMessage((data: unknown) => void this.receive(data)),
       // Hidden, the page is unloaded; shown again, it loads afresh and says 'ready' again.
@@ -86,7 +98,9 @@ export class ComposerViewProvider extends Disposable implements vscode.WebviewVi
         this.ready = true;
         this.postContext();
         if (this.pendingLoad) this.post(this.pendingLoad);
+        if (this.pendingImage) this.post(this.pendingImage);
         this.pendingLoad = undefined;
+        this.pendingImage = undefined;
         if (this.deps.backends.isReady() && this.deps.statusBar.currentBalance().kind === 'unknown') this.refreshBalance();
         return;
       case 'composer/generate':
@@ -94,7 +108,7 @@ export class ComposerViewProvider extends Disposable implements vscode.WebviewVi
       case 'composer/saveAsStoryboard': {
         let source: StoryboardSource | undefined;
         try {
-          source = await saveAsStoryboard(message.draft, message.source, this.deps.log);
+          source = await saveAsStoryboard(message.draft, message.source, this.deps);
         } catch (error) {
           this.deps.log.error(`composer: could not save as a storyboard: ${error instanceof Error ? error.message : String(error)}`);
           void vscode.window.showErrorMessage(`Could not save the storyboard: ${error instanceof Error ? error.message : String(error)}`);
@@ -112,7 +126,83 @@ export class ComposerViewProvider extends Disposable implements vscode.WebviewVi
       case 'composer/setUp':
         await vscode.commands.executeCommand(message.action === 'setApiKey' ? 'klingStudio.setApiKey' : 'klingStudio.useSimulator');
         return;
+      case 'composer/chooseImage': {
+        const file = await pickImageFile(`Choose the ${targetLabel(message.target)}`);
+        if (file) this.chosen(message.target, await acceptImageFile(file, targetLabel(message.target)));
+        return;
+      }
+      case 'composer/dropImage':
+        return this.chosen(message.target, await this.droppedUri(message.uris, targetLabel(message.target)));
+      case 'composer/dropImageFile':
+        return this.chosen(message.target, await acceptDroppedBytes(message.name, Buffer.from(message.base64, 'base64'), targetLabel(message.target)));
+      case 'composer/describe':
+        return this.describe(message.refs, message.elements);
+      case 'composer/addElements': {
+        const elements = await pickStoryboardElements();
+        if (elements.length) this.post({ type: 'composer/elementsChosen', elements });
+        return;
+      }
     }
+  }
+
+  /** The first dropped file the composer can use: a workspace file as the Explorer gives it, or one from the OS. */
+  private async droppedUri(uris: readonly string[], label: string): Promise<ChosenImage> {
+    for (const text of uris) {
+      let uri: vscode.Uri;
+      try {
+        uri = vscode.Uri.parse(text.trim(), true);
+      } catch {
+        continue;
+      }
+      // The browser workbench names files of the server's workspace vscode-remote://…; this host sees them as files.
+      if (uri.scheme === 'vscode-remote') uri = vscode.Uri.file(uri.path);
+      if (uri.scheme === 'file' || uri.scheme === vscode.workspace.workspaceFolders?.[0]?.uri.scheme) return acceptImageFile(uri, label);
+    }
+    return { problem: 'Drop an image file (a JPEG or PNG from the Explorer or your file manager).' };
+  }
+
+  private chosen(target: ImageTarget, chosen: ChosenImage): void {
+    if (!chosen) return;
+    this.post({ type: 'composer/imageChosen', target, ...('ref' in chosen ? { ref: chosen.ref } : { problem: chosen.problem }) });
+  }
+
+  /** What the page shows of its images and elements: verdicts, sizes, thumbnails, which elements are new. */
+  private async describe(refs: readonly string[], elements: readonly DraftElement[]): Promise<void> {
+    const webview = this.view?.webview;
+    if (!webview) return;
+    const images = await describeImages(refs, webview);
+    const root = imagesRoot();
+    const backend = this.deps.backends.current();
+    const infos: ElementInfo[] = [];
+    for (const element of elements) {
+      if (!root) {
+        infos.push({ created: false, problem: 'Open a folder first: elements are kept with the workspace.' });
+        continue;
+      }
+      const one = await resolveComposerElements([element], { workspaceRoot: root, composerOutputDir: adHocOutputDir(this.deps), backend });
+      if (!one.ok) {
+        infos.push({ created: false, problem: one.problem });
+        continue;
+      }
+      const found = one.elements[0]!;
+      if (found.kind === 'existing') {
+        infos.push({ created: true, ...(found.description ? { description: found.description } : {}) });
+        continue;
+      }
+      const front = found.element.frontal_image;
+      const frontPath = /^https:\/\//i.test(front) ? undefined : path.resolve(found.base, front);
+      const thumbnail = frontPath && isInside(root, frontPath) ? webview.asWebviewUri(vscode.Uri.file(frontPath)).toString() : undefined;
+      infos.push({ created: found.elementId !== undefined, description: found.element.description.slice(0, 500), ...(thumbnail ? { thumbnail } : {}) });
+    }
+    this.post({ type: 'composer/described', images, elements: infos });
+  }
+
+  /** Puts an image into the form's first frame (Animate Image…), keeping the rest of the draft. */
+  async useImage(ref: string): Promise<void> {
+    const message: HostMessage = { type: 'composer/imageChosen', target: 'image', ref };
+    if (this.ready && this.view?.visible) this.post(message);
+    else this.pendingImage = message;
+    await vscode.commands.executeCommand(`${COMPOSER_VIEW_ID}.focus`);
   }
 
   /** Shows the composer with this draft in it ("Edit in composer"); the page keeps the one it replaces to restore. */
@@ -136,36 +226,9 @@ export class ComposerViewProvider extends Disposable implements vscode.WebviewVi
     this.submitting = true;
     let created: { label: string } | undefined;
     try {
-      const check = checkDraft(draft);
-      if (!check.video || !check.request) {
-        const first = Object.entries(check.problems)[0];
-        this.deps.log.warn(`composer: refused to generate from a form that is not valid (${first ? `${first[0]}: ${first[1]}` : 'no request'})`);
-        return;
-      }
-      if (!(await ensureReady(this.deps.backends))) return;
-      const spec = composerSpec(check.video);
-      const price = priceVideo({ duration: spec.duration, quality: spec.quality, sound: spec.sound });
-      const name = spec.prompt || (Array.isArray(spec.shots) ? spec.shots[0]?.prompt.trim() : undefined) || 'Multi-shot video';
-      const services = { tasks: this.deps.tasks, backends: this.deps.backends };
-      const entry = await submitGeneration(
-        services,
-        {
-          kind: 'video',
-          label: labelOf(name),
-          request: check.request,
-          requestHash: requestHash(check.request),
-          price: { seconds: price.seconds, usd: formatAmount(price.usd), credits: formatAmount(price.credits) },
-          backend: this.deps.backends.current(),
-          outputPath: adHocOutputPath(name, services),
-          workspaceRoot: adHocWorkspaceRoot(services),
-        },
-        { what: `a ${spec.duration} s video`, alreadyConfirmed: false, retry: () => this.generate(draft) },
-      );
-      if (entry) {
-        created = { label: entry.label };
-        // The service reserves the credits at once: show the balance that is left.
-        this.refreshBalance();
-      }
+      created = await generateFromComposer(draft, this.deps, () => this.generate(draft));
+      // The service reserves the credits at once: show the balance that is left.
+      if (created) this.refreshBalance();
     } catch (error) {
       this.deps.log.error(`composer: could not generate: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
@@ -193,6 +256,19 @@ export class ComposerViewProvider extends Disposable implements vscode.WebviewVi
     if (!this.ready || !this.view) return;
     void this.view.webview.postMessage(message);
   }
+}
+
+/** "first frame", "front view of element 2": what a target is called in questions and messages. */
+function targetLabel(target: ImageTarget): string {
+  if (target === 'image') return 'first frame';
+  if (target === 'end_image') return 'last frame';
+  const [, index, view] = target.split('.');
+  return `${view === 'frontal' ? 'front view' : 'reference view'} of element ${Number(index) + 1}`;
+}
+
+function isInside(root: string, file: string): boolean {
+  const relative = path.relative(root, file);
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
 }
 
 export function createComposerView(extensionUri: vscode.Uri, deps: ComposerDeps): ComposerViewProvider {

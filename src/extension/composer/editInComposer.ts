@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { draftFromRequest } from '../../core/composer/composerForm';
 import * as boards from '../../core/composer/composerStoryboard';
@@ -39,7 +40,8 @@ export async function editInComposer(composer: ComposerViewProvider, uriArg?: un
     name = names.length === 1 ? names[0] : await vscode.window.showQuickPick(names, { title: 'Edit in Composer', placeHolder: `Which video of ${file}?` });
     if (!name) return false;
   }
-  const loaded = boards.composerDraftFromStoryboard(text, name);
+  const workspaceRoot = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath ?? path.dirname(uri.fsPath);
+  const loaded = boards.composerDraftFromStoryboard(text, name, { storyboardPath: uri.fsPath, workspaceRoot });
   if (!loaded.ok) {
     // Not awaited: the command answers at once (a CodeLens waits on it), the message stays until it is dismissed.
     const open = 'Open Storyboard';

@@ -27,6 +27,7 @@ export class Composer extends Disposable implements vscode.WebviewViewProvider {
         loadCore().editInComposer(this.view, uri, videoName),
       ),
     );
+    this._register(vscode.commands.registerCommand('klingStudio.animateImage', (uri?: unknown) => loadCore().animateImage(this.view, uri)));
     this._register(vscode.commands.registerCommand('klingStudio.composer.editRequest', (arg?: unknown) => loadCore().editRequestInComposer(this.view, arg)));
   }
 

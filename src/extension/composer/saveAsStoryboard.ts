@@ -1,9 +1,16 @@
 import { homedir } from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { ResolvedElement } from '../../core/composer/composerElements';
 import { checkDraft, type ComposerDraft, type ComposerVideo } from '../../core/composer/composerForm';
 import type { StoryboardSource } from '../../core/composer/composerProtocol';
 import * as boards from '../../core/composer/composerStoryboard';
+import { copyElementRecords } from '../../core/elements/elementRegistry';
+import { StoryboardDocument } from '../../core/storyboard/storyboardDocument';
+import { storyboardOutputDir } from '../../core/storyboard/storyboardFiles';
 import type { ExtensionLog } from '../log/extensionLog';
+import { draftContext, type ComposerGenerateDeps } from './composerGenerate';
+import { imagesRoot } from './composerImages';
 
 const SUFFIX = '.kling.json';
 
@@ -11,24 +18,50 @@ type Target = { kind: 'update'; uri: vscode.Uri; video: string } | { kind: 'exis
 
 /**
  * "Save as Storyboard…": the form as a video in a new `.kling.json`, in an existing one (appended, its comments and
- * layout untouched), or over the video it was loaded from. Returns where it went, so the next save can update it.
+ * layout untouched), or over the video it was loaded from (only what changed). Its images are written relative to
+ * the storyboard; the elements it names are added to the file's `elements` where the file lacks them, and what is
+ * known of them (made already, on which backend) is remembered for the storyboard too, so its render does not make
+ * them again. Returns where it went, so the next save can update it.
  */
-export async function saveAsStoryboard(draft: ComposerDraft, source: StoryboardSource | undefined, log: ExtensionLog): Promise<StoryboardSource | undefined> {
-  const check = checkDraft(draft);
+export async function saveAsStoryboard(draft: ComposerDraft, source: StoryboardSource | undefined, deps: ComposerGenerateDeps): Promise<StoryboardSource | undefined> {
+  const { context, elements } = await draftContext(draft, deps);
+  const check = checkDraft(draft, context);
   if (!check.video) {
     const first = Object.values(check.problems)[0];
     void vscode.window.showWarningMessage(`Fix the form before saving it as a storyboard video${first ? `: ${first}` : '.'}`);
     return undefined;
   }
+  const existing = (elements ?? []).find((e) => e.kind === 'existing');
+  if (existing) {
+    void vscode.window.showWarningMessage(
+      `The element "${existing.name}" was made elsewhere and the form has no definition of it to write into a storyboard. Remove it, or add it from a storyboard that defines it.`,
+    );
+    return undefined;
+  }
+  const root = imagesRoot();
   const target = await pickTarget(trustedSource(source));
   if (!target) return undefined;
+  const workspaceRoot = vscode.workspace.getWorkspaceFolder(target.uri)?.uri.fsPath ?? root ?? path.dirname(target.uri.fsPath);
+  if (root && path.resolve(workspaceRoot) !== path.resolve(root) && (check.video.image || check.video.end_image || draft.elements.length)) {
+    void vscode.window.showWarningMessage('Save it into a storyboard of the first workspace folder: the form\'s images and elements are paths in that folder.');
+    return undefined;
+  }
+  const place: boards.StoryboardPlace = { storyboardPath: target.uri.fsPath, workspaceRoot };
+  const definitions = (elements ?? []).flatMap((e): boards.ElementDefinition[] => (e.kind === 'defined' ? [{ element: e.element, storyboardPath: e.storyboardPath }] : []));
+  const log = deps.log;
 
   try {
     if (target.kind === 'new') {
       const name = await askName(boards.suggestVideoName(describedBy(check.video), []), [], vscode.workspace.asRelativePath(target.uri));
       if (name === undefined) return undefined;
-      const video = boards.storyboardVideoFor(name, check.video);
-      await vscode.workspace.fs.writeFile(target.uri, new TextEncoder().encode(boards.newStoryboardText(video)));
+      const change = boards.saveVideoEdits(boards.newStoryboardText({ name: 'placeholder' }).replace(/\{\n\s*"name": "placeholder"\n\s*\}/, ''), { place, name, video: check.video, elements: definitions });
+      const text = change.ok ? boards.applyTextEdits('{\n  "version": 1,\n  "videos": []\n}\n', []) : '';
+      void text;
+      const video = boards.storyboardVideoFor(name, boards.videoForStoryboard(check.video, place), {});
+      const added = boards.storyboardElementEdits('{ "version": 1 }', place, definitions);
+      if (!added.ok) throw new Error(added.problem);
+      await vscode.workspace.fs.writeFile(target.uri, new TextEncoder().encode(boards.newStoryboardText(video, added.added)));
+      await rememberElements(elements, target.uri.fsPath, '', workspaceRoot, log);
       return await reveal(target.uri, 0, name, log);
     }
     const document = await vscode.workspace.openTextDocument(target.uri);
@@ -39,24 +72,43 @@ export async function saveAsStoryboard(draft: ComposerDraft, source: StoryboardS
         ? target.video
         : await askName(boards.suggestVideoName(describedBy(check.video), taken), taken, vscode.workspace.asRelativePath(target.uri));
     if (name === undefined) return undefined;
-    const video = boards.storyboardVideoFor(name, check.video, boards.storyboardDefaultsOf(text));
-    const change = boards.storyboardVideoEdits(text, video, target.kind === 'update' ? target.video : undefined);
+    const change = boards.saveVideoEdits(text, { place, name, video: check.video, elements: definitions, replacing: target.kind === 'update' ? target.video : undefined });
     if (!change.ok) {
       void vscode.window.showWarningMessage(`Could not save the video in ${vscode.workspace.asRelativePath(target.uri)}: ${change.problem}.`);
       return undefined;
     }
-    const wasDirty = document.isDirty;
-    const edit = new vscode.WorkspaceEdit();
-    for (const e of change.edits) {
-      edit.replace(document.uri, new vscode.Range(document.positionAt(e.offset), document.positionAt(e.offset + e.length)), e.newText);
+    if (change.edits.length > 0) {
+      const wasDirty = document.isDirty;
+      const edit = new vscode.WorkspaceEdit();
+      for (const e of change.edits) {
+        edit.replace(document.uri, new vscode.Range(document.positionAt(e.offset), document.positionAt(e.offset + e.length)), e.newText);
+      }
+      if (!(await vscode.workspace.applyEdit(edit))) throw new Error('the editor refused the edit');
+      // The user's own unsaved changes are theirs to save: only a file that was clean is saved for them.
+      if (!wasDirty) await document.save();
     }
-    if (!(await vscode.workspace.applyEdit(edit))) throw new Error('the editor refused the edit');
-    // The user's own unsaved changes are theirs to save: only a file that was clean is saved for them.
-    if (!wasDirty) await document.save();
+    await rememberElements(elements, target.uri.fsPath, text, workspaceRoot, log);
     return await reveal(target.uri, change.index, name, log);
   } catch (error) {
     void vscode.window.showErrorMessage(`Could not save the storyboard: ${error instanceof Error ? error.message : String(error)}`);
     return undefined;
+  }
+}
+
+/**
+ * Copies what is known of each element (its ids, by backend) from where the composer found or made it to the
+ * storyboard's output folder, where its render will look: an element is never made twice for one definition.
+ */
+async function rememberElements(elements: readonly ResolvedElement[] | undefined, storyboardPath: string, text: string, workspaceRoot: string, log: ExtensionLog): Promise<void> {
+  const output = new StoryboardDocument(text).valueAt(['output']);
+  const outputDir = storyboardOutputDir(storyboardPath, { output: typeof output === 'string' && output !== '' ? output : undefined });
+  for (const element of elements ?? []) {
+    if (element.kind !== 'defined') continue;
+    const copied = await copyElementRecords(element.outputDir, outputDir, element.definitionHash, workspaceRoot).catch((error: unknown) => {
+      log.warn(`composer: could not remember the element "${element.name}" for ${path.basename(storyboardPath)}: ${error instanceof Error ? error.message : String(error)}`);
+      return 0;
+    });
+    if (copied) log.info(`composer: the element "${element.name}" is known to ${path.basename(storyboardPath)}'s render now (not made again)`);
   }
 }
 

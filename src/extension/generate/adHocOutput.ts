@@ -25,7 +25,11 @@ export function adHocWorkspaceRoot(services: GenerationServices): string {
 export function adHocOutputPath(prompt: string, services: GenerationServices, now = new Date()): string {
   const slug = prompt.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40).replace(/-+$/, '') || 'video';
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return path.join(adHocOutputDir(services), `${slug}-${stamp}.mp4`);
+}
+
+/** The folder videos made outside any storyboard go to (and where the composer's elements are remembered). */
+export function adHocOutputDir(services: GenerationServices): string {
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-  const base = folder ? path.resolve(folder, klingSettings.outputFolder()) : path.join(services.backends.storagePath, 'videos');
-  return path.join(base, `${slug}-${stamp}.mp4`);
+  return folder ? path.resolve(folder, klingSettings.outputFolder()) : path.join(services.backends.storagePath, 'videos');
 }

@@ -1,14 +1,16 @@
 import * as vscode from 'vscode';
 import type { AspectRatio, Quality, Sound, VideoRequest } from '../../core/api/apiSchemas';
 import { loadCore } from '../lazyCore';
+import type { ExtensionLog } from '../log/extensionLog';
 import { adHocOutputPath, adHocWorkspaceRoot, labelOf } from './adHocOutput';
 import { ensureReady } from './ensureReady';
 import { submitGeneration, type GenerationServices } from './submitGeneration';
 
-const TOTAL_STEPS = 6;
+const TOTAL_STEPS = 8;
 
 export interface PromptDefaults {
   prompt?: string;
+  negative_prompt?: string;
   duration?: number;
   aspect_ratio?: AspectRatio;
   quality?: Quality;
@@ -16,10 +18,11 @@ export interface PromptDefaults {
 }
 
 /**
- * Kling: Generate from Prompt… — prompt, duration, aspect ratio, quality and sound in quick inputs, then a last
- * step that shows the price before anything is spent.
+ * Kling: Generate from Prompt… — prompt, negative prompt, an optional first frame, duration, aspect ratio, quality
+ * and sound in quick inputs, then a last step that shows the price before anything is spent. With a first frame the
+ * video is made as the composer makes one (the image uploaded after the price was accepted).
  */
-export async function generateFromPrompt(services: GenerationServices, defaults: PromptDefaults = {}): Promise<string | undefined> {
+export async function generateFromPrompt(services: GenerationServices, defaults: PromptDefaults, log: ExtensionLog): Promise<string | undefined> {
   if (!(await ensureReady(services.backends))) return undefined;
   const core = loadCore();
   const title = (step: number) => `Generate from Prompt (${step}/${TOTAL_STEPS})${services.backends.isSimulated() ? ' — simulator' : ''}`;
@@ -38,9 +41,47 @@ export async function generateFromPrompt(services: GenerationServices, defaults:
   });
   if (prompt === undefined) return undefined;
 
+  const negative = await vscode.window.showInputBox({
+    title: title(2),
+    prompt: 'What the video should not show (optional: leave it empty for none).',
+    placeHolder: 'blurry, text, watermark',
+    value: defaults.negative_prompt,
+    ignoreFocusOut: true,
+    validateInput: (value) => (value.length > core.PROMPT_MAX ? `The negative prompt is ${value.length} characters long; the limit is ${core.PROMPT_MAX}.` : undefined),
+  });
+  if (negative === undefined) return undefined;
+
+  const startFrom = await pick<'text' | 'image'>(
+    title(3),
+    'Start from an image? (image-to-video: the image is the first frame)',
+    [
+      { label: '$(edit) From the prompt alone', value: 'text', description: 'text-to-video' },
+      { label: '$(file-media) Start from an image…', value: 'image', description: 'a JPEG or PNG from the workspace' },
+    ],
+    'text',
+  );
+  if (startFrom === undefined) return undefined;
+  let image: string | undefined;
+  if (startFrom === 'image') {
+    const file = await core.pickImageFile('Generate from Prompt: the first frame');
+    if (!file) return undefined;
+    const chosen = await core.acceptImageFile(file, 'first frame');
+    if (!chosen) return undefined;
+    if ('problem' in chosen) {
+      void vscode.window.showErrorMessage(chosen.problem);
+      return undefined;
+    }
+    const verdict = await core.checkWorkspaceImage(chosen.ref);
+    if (verdict) {
+      void vscode.window.showErrorMessage(`Not used as the first frame: ${verdict}`);
+      return undefined;
+    }
+    image = chosen.ref;
+  }
+
   const durations = Array.from({ length: core.DURATION_MAX - core.DURATION_MIN + 1 }, (_, i) => core.DURATION_MIN + i);
   const duration = await pick(
-    title(2),
+    title(4),
     'How long? Billed per second.',
     durations.map((d) => ({ label: `${d} s`, value: d, description: d === 5 ? 'default' : undefined })),
     defaults.duration ?? 5,
@@ -48,7 +89,7 @@ export async function generateFromPrompt(services: GenerationServices, defaults:
   if (duration === undefined) return undefined;
 
   const aspect = await pick<AspectRatio>(
-    title(3),
+    title(5),
     'Frame shape',
     [
       { label: '$(device-desktop) 16:9', value: '16:9', description: 'landscape' },
@@ -61,7 +102,7 @@ export async function generateFromPrompt(services: GenerationServices, defaults:
 
   const priceOf = (quality: Quality, sound: Sound) => core.priceVideo({ duration, quality, sound });
   const quality = await pick<Quality>(
-    title(4),
+    title(6),
     'Resolution',
     core.QUALITIES.map((q) => ({ label: q, value: q, description: `${core.formatUsd(priceOf(q, 'off').usd)} for ${duration} s` })),
     defaults.quality ?? '720p',
@@ -69,7 +110,7 @@ export async function generateFromPrompt(services: GenerationServices, defaults:
   if (quality === undefined) return undefined;
 
   const sound = await pick<Sound>(
-    title(5),
+    title(7),
     'Sound',
     [
       { label: '$(mute) Off', value: 'off', description: core.formatUsd(priceOf(quality, 'off').usd) },
@@ -82,7 +123,7 @@ export async function generateFromPrompt(services: GenerationServices, defaults:
   const price = priceOf(quality, sound);
   const priceText = `${core.formatUsd(price.usd)} · ${core.formatAmount(price.credits)} credits`;
   const go = await pick<boolean>(
-    `${title(6)}: ${duration} s · ${aspect} · ${quality} · sound ${sound}`,
+    `${title(8)}: ${image ? `image-to-video from ${image} · ` : ''}${duration} s · ${aspect} · ${quality} · sound ${sound}`,
     'Check the price, then generate',
     [
       {
@@ -96,7 +137,23 @@ export async function generateFromPrompt(services: GenerationServices, defaults:
   );
   if (!go) return undefined;
 
-  const request: VideoRequest = core.buildVideoRequest({ prompt: prompt.trim(), duration, aspect_ratio: aspect, quality, sound });
+  if (image !== undefined) {
+    // The composer's Generate uploads the frame, records it for Regenerate, and makes the video; the price was seen.
+    const draft = {
+      ...core.emptyDraft(),
+      prompt: prompt.trim(),
+      negative_prompt: negative.trim(),
+      duration: String(duration),
+      aspect_ratio: aspect,
+      quality,
+      sound,
+      image,
+    };
+    const made = await core.generateFromComposer(draft, { ...services, log }, () => generateFromPrompt(services, { ...defaults, prompt, negative_prompt: negative }, log));
+    return made?.label;
+  }
+
+  const request: VideoRequest = core.buildVideoRequest({ prompt: prompt.trim(), ...(negative.trim() ? { negative_prompt: negative.trim() } : {}), duration, aspect_ratio: aspect, quality, sound });
   const backend = services.backends.current();
   const entry = await submitGeneration(
     services,

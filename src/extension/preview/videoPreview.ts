@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { loadSidecar } from '../../core/download/sidecar';
 import { describeKind, Mp4InfoError, readMp4Info } from '../../core/media/mp4Info';
 import { regenerateDraft } from '../../core/preview/regenerateDraft';
-import { videoRecipe } from '../../core/preview/videoRecipe';
+import { videoRecipe, type VideoRecipe } from '../../core/preview/videoRecipe';
 import { parsePageMessage, Playback, type PageMessage, type PreviewState } from '../../webview/preview/protocol';
 import { money } from '../generate/moneyGuard';
 import type { GenerationServices } from '../generate/submitGeneration';
@@ -44,7 +44,9 @@ export class VideoPreview extends Disposable {
     super();
     this.sidecar = video.with({ path: `${video.path}.json` });
     const folder = video.with({ path: path.posix.dirname(video.path), query: '', fragment: '' });
-    panel.webview.options = { enableScripts: true, enableForms: false, localResourceRoots: [folder, deps.pageRoot] };
+    // The workspace folder too: the recipe shows thumbnails of the frames the video was made from.
+    const workspaceFolder = vscode.workspace.getWorkspaceFolder(video)?.uri;
+    panel.webview.options = { enableScripts: true, enableForms: false, localResourceRoots: [folder, deps.pageRoot, ...(workspaceFolder ? [workspaceFolder] : [])] };
 
     this._register(panel.onDidDispose(() => this.dispose()));
     this._register(panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)));
@@ -131,6 +133,20 @@ export class VideoPreview extends Disposable {
     await this.panel.webview.postMessage(state);
   }
 
+  /** Thumbnails of the frames' local sources that are still in the workspace (links are not fetched). */
+  private async thumbnails(recipe: VideoRecipe): Promise<Record<string, string>> {
+    const folder = vscode.workspace.getWorkspaceFolder(this.video);
+    const result: Record<string, string> = {};
+    if (!folder) return result;
+    for (const frame of recipe.frames) {
+      if (!frame.source || frame.source.split('/').includes('..')) continue;
+      const file = vscode.Uri.joinPath(folder.uri, ...frame.source.split('/'));
+      const there = await vscode.workspace.fs.stat(file).then((s) => (s.type & vscode.FileType.File) !== 0, () => false);
+      if (there) result[frame.source] = this.panel.webview.asWebviewUri(file).toString();
+    }
+    return result;
+  }
+
   private async state(): Promise<PreviewState> {
     const file = this.video.fsPath;
     const fileName = path.basename(file);
@@ -154,6 +170,7 @@ export class VideoPreview extends Disposable {
       type: 'preview/state',
       fileName,
       recipe,
+      thumbnails: recipe ? await this.thumbnails(recipe) : {},
       recipeNote:
         read.kind === 'missing'
           ? `The recipe of this video is unknown: there is no Kling sidecar (${fileName}.json) beside it.`

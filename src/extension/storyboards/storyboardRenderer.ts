@@ -147,6 +147,11 @@ export class StoryboardRenderer extends Disposable {
     }
 
     const engine = await this.services.tasks.ensureEngine();
+    const images = new core.ImageUploads({
+      client: () => this.services.backends.clientFor(backend),
+      workspaceRoot: checked.workspaceRoot,
+      cache: this.services.backends.uploadCache(),
+    });
     const expected = toRender.length + inFlight.length;
     let started = 0;
     let report: ((message: string) => void) | undefined;
@@ -157,7 +162,7 @@ export class StoryboardRenderer extends Disposable {
       backend,
       concurrency: CONCURRENCY,
       force,
-      upload: async (file) => (await this.services.backends.clientFor(backend)).uploadFile(file, { root: checked.workspaceRoot }),
+      upload: (file, field) => images.upload(file, field),
       onTask: () => {
         started++;
         report?.(`${started} of ${expected} created; follow them in the Tasks view`);

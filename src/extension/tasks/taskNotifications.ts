@@ -59,6 +59,6 @@ function signature(entry: JournalEntry): string {
 }
 
 function promptDefaults(entry: JournalEntry) {
-  const r = entry.request as { prompt?: string; duration?: number; aspect_ratio?: string; quality?: string; sound?: string };
-  return { prompt: r.prompt, duration: r.duration, aspect_ratio: r.aspect_ratio, quality: r.quality, sound: r.sound };
+  const r = entry.request as { prompt?: string; negative_prompt?: string; duration?: number; aspect_ratio?: string; quality?: string; sound?: string };
+  return { prompt: r.prompt, negative_prompt: r.negative_prompt, duration: r.duration, aspect_ratio: r.aspect_ratio, quality: r.quality, sound: r.sound };
 }

@@ -6,9 +6,11 @@ import { classMap } from 'lit/directives/class-map.js';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import { live } from 'lit/directives/live.js';
 import { PROMPT_MAX, SHOT_PROMPT_MAX, SHOTS_MAX } from '../../core/api/apiSchemas.js';
-import type { ComposerDraft, DraftCheck, FieldKey, MultiShotMode } from '../../core/composer/composerForm.js';
-import type { Balance } from '../../core/composer/composerProtocol.js';
+import type { ComposerDraft, DraftCheck, DraftElement, FieldKey, ImageSlot, MultiShotMode } from '../../core/composer/composerForm.js';
+import type { Balance, ElementInfo, ImageInfo, ImageTarget } from '../../core/composer/composerProtocol.js';
 import type { PageState } from '../../core/composer/composerPageState.js';
+import { elementsSection } from './elementsSection.mjs';
+import { framesSection } from './framesSection.mjs';
 
 export interface HostContext {
   /** False until the host's first 'composer/context' arrives. */
@@ -26,7 +28,13 @@ export interface ViewModel {
   host: HostContext;
   busy: 'idle' | 'generating' | 'saving';
   status: { text: string; showTasks?: boolean } | undefined;
-  price: { usd: string; credits: string; seconds: number } | undefined;
+  price: { usd: string; credits: string; seconds: number; newElements: number; imageToVideo: boolean } | undefined;
+  /** What the host found about the form's local images, by ref. */
+  images: Readonly<Record<string, ImageInfo>>;
+  /** What the host found about each element, in order (empty until it answers). */
+  elementInfos: readonly ElementInfo[];
+  /** Why an image just picked, dropped or typed was not taken, at its field. */
+  imageMessages: Partial<Record<ImageTarget, string>>;
   balance: string;
   overBalance: boolean;
   blocker: string | undefined;
@@ -50,6 +58,17 @@ export interface Actions {
   setUp(action: 'setApiKey' | 'useSimulator'): void;
   showTasks(): void;
   refreshBalance(): void;
+  chooseImage(target: ImageTarget): void;
+  dropUris(target: ImageTarget, uris: string[]): void;
+  dropFile(target: ImageTarget, file: File): void;
+  setImage(slot: ImageSlot, ref: string | undefined): void;
+  setImageUrl(slot: ImageSlot, text: string): void;
+  addElementsFromStoryboards(): void;
+  newElement(): void;
+  removeElement(index: number): void;
+  moveElement(index: number, by: -1 | 1): void;
+  setElement(index: number, change: Partial<Extract<DraftElement, { kind: 'new' }>>): void;
+  insertElement(index: number): void;
 }
 
 const ASPECTS = [
@@ -195,7 +214,15 @@ export function composerView(m: ViewModel, a: Actions): TemplateResult {
         <div class="help" id="multi-shot-help">${modeHelp(draft.multi_shot)}</div>
         ${draft.multi_shot === 'custom' ? shotEditor(m, a) : nothing}
       </div>
-      <!-- First and last frame images arrive with image-to-video: their fields go here. -->
+      ${framesSection(m, a)}
+      ${elementsSection(m, a)}
+
+      <div class="field">
+        <vscode-label for="callback-url">Callback URL <span class="normal">(optional: your server, told when the video is ready)</span></vscode-label>
+        <vscode-textfield id="callback-url" class="wide" placeholder="https://example.com/kling-callback" ?invalid=${!!m.problems.callback_url}
+          .value=${live(draft.callback_url)} @input=${(e: Event) => a.set('callback_url', valueOf(e), 'callback_url')}></vscode-textfield>
+        ${message('callback-url-message', m.problems.callback_url)}
+      </div>
     </form>
     ${footer(m, a)}
   `;
@@ -324,7 +351,7 @@ function footer(m: ViewModel, a: Actions): TemplateResult {
       <div class="price-line" id="price" aria-live="polite" aria-atomic="true">
         ${m.price
           ? html`<span class="price">${m.price.usd}</span><span class="credits">· ${m.price.credits}</span>
-              <span class="price-what">for ${m.price.seconds} s at ${m.state.draft.quality}${m.state.draft.sound === 'on' ? ' with sound' : ''}${simulated ? ', simulated' : ''}</span>`
+              <span class="price-what">for ${m.price.seconds} s ${m.price.imageToVideo ? 'image-to-video ' : ''}at ${m.state.draft.quality}${m.state.draft.sound === 'on' ? ' with sound' : ''}${m.price.newElements ? ` and ${m.price.newElements} new element${m.price.newElements === 1 ? '' : 's'}` : ''}${simulated ? ', simulated' : ''}</span>`
           : html`<span class="price-what">Set a valid duration to see the price.</span>`}
       </div>
       <div class="balance-line">

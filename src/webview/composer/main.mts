@@ -10,8 +10,17 @@ import '@vscode-elements/elements/dist/vscode-textarea/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { render } from 'lit';
 import {
+  addElement,
   addShot,
   checkDraft,
+  draftLocalImages,
+  elementToken,
+  insertToken,
+  moveElement,
+  newElement,
+  removeElement,
+  setImage,
+  updateElement,
   durationFromShots,
   emptyDraft,
   moveShot,
@@ -21,7 +30,9 @@ import {
   updateShot,
   type ComposerDraft,
   type DraftCheck,
+  type DraftContext,
   type FieldKey,
+  type ImageSlot,
 } from '../../core/composer/composerForm.js';
 import {
   balanceText,
@@ -33,7 +44,7 @@ import {
   visibleProblems,
   type PageState,
 } from '../../core/composer/composerPageState.js';
-import { HostMessage, type PageMessage } from '../../core/composer/composerProtocol.js';
+import { HostMessage, type ElementInfo, type ImageInfo, type ImageTarget, type PageMessage } from '../../core/composer/composerProtocol.js';
 import { composerView, type Actions, type HostContext, type ViewModel } from './composerView.mjs';
 import './composer.css';
 
@@ -49,7 +60,15 @@ const root = document.getElementById('composer')!;
 const isMac = /Mac|iPhone|iPad/.test(navigator.platform);
 
 let state: PageState = restorePageState(vscode.getState());
-let check: DraftCheck = checkDraft(state.draft);
+/** What the host found about the images and elements (not kept: asked again after a reload). */
+let images: Record<string, ImageInfo> = {};
+let elementInfos: ElementInfo[] = [];
+let imageMessages: Partial<Record<ImageTarget, string>> = {};
+/** Describe requests sent and answered: element facts are by position, so only the latest answer's are used. */
+let describeAsked = 0;
+let describeAnswered = 0;
+let describedKey = '';
+let check: DraftCheck = checkDraft(state.draft, draftContext());
 let host: HostContext = { known: false, backend: 'api', ready: false, trusted: true, balance: { kind: 'unknown' } };
 let busy: ViewModel['busy'] = 'idle';
 let status: ViewModel['status'];
@@ -61,10 +80,39 @@ function post(message: PageMessage): void {
 /** Every change goes through here: new state, saved at once (a reload loses nothing), then one render. */
 function update(change: (current: PageState) => PageState): void {
   const next = change(state);
-  if (next.draft !== state.draft) check = checkDraft(next.draft);
+  const changed = next.draft !== state.draft;
   state = next;
+  if (changed) {
+    check = checkDraft(state.draft, draftContext());
+    describeIfChanged();
+  }
   vscode.setState(state);
   paint();
+}
+
+/** What the form's check needs from the host: image verdicts, which elements are new, what is wrong with one. */
+function draftContext(): DraftContext {
+  const current = elementInfos.length === state.draft.elements.length && describeAnswered === describeAsked;
+  return {
+    images,
+    newElements: current ? elementInfos.map((info) => !info.created) : undefined,
+    elementProblems: current ? elementInfos.map((info) => info.problem) : undefined,
+  };
+}
+
+/** Asks the host about the images and elements whenever they change (and once at the start). */
+function describeIfChanged(): void {
+  const refs = draftLocalImages(state.draft);
+  const key = JSON.stringify([refs, state.draft.elements]);
+  if (key === describedKey) return;
+  describedKey = key;
+  if (refs.length === 0 && state.draft.elements.length === 0) {
+    elementInfos = [];
+    describeAnswered = describeAsked;
+    return;
+  }
+  describeAsked++;
+  post({ type: 'composer/describe', refs, elements: state.draft.elements });
 }
 
 function paint(): void {
@@ -76,6 +124,9 @@ function paint(): void {
     busy,
     status,
     price: priceText(check),
+    images,
+    elementInfos,
+    imageMessages,
     balance: host.known ? balanceText(host.balance, host.backend, host.ready) : 'Balance: …',
     overBalance: host.known && host.ready && exceedsBalance(check, host.balance),
     blocker: generateBlocker(check),
@@ -99,7 +150,17 @@ function focusSoon(id: string): void {
   }, 0);
 }
 
-const FOCUS_OF: Record<string, string> = { prompt: 'prompt', negative_prompt: 'negative-prompt', duration: 'duration', shots: 'add-shot', form: 'prompt' };
+const FOCUS_OF: Record<string, string> = {
+  prompt: 'prompt',
+  negative_prompt: 'negative-prompt',
+  duration: 'duration',
+  shots: 'add-shot',
+  form: 'prompt',
+  image: 'image-remove',
+  end_image: 'end_image-remove',
+  elements: 'new-element',
+  callback_url: 'callback-url',
+};
 
 /** With problems left, Generate and Save show them all and take the user to the first. */
 function blockedByProblems(): boolean {
@@ -107,7 +168,8 @@ function blockedByProblems(): boolean {
   update((s) => ({ ...s, showAll: true }));
   const first = Object.keys(check.problems)[0] as FieldKey;
   const shot = /^shot\.(\d)\.(prompt|duration)$/.exec(first);
-  focusSoon(shot ? `shot-${shot[1]}-${shot[2]}` : (FOCUS_OF[first] ?? 'prompt'));
+  const element = /^element\.(\d)$/.exec(first);
+  focusSoon(shot ? `shot-${shot[1]}-${shot[2]}` : element ? `element-${element[1]}-remove` : (FOCUS_OF[first] ?? 'prompt'));
   return true;
 }
 
@@ -168,7 +230,104 @@ const actions: Actions = {
   setUp: (action) => post({ type: 'composer/setUp', action }),
   showTasks: () => post({ type: 'composer/showTasks' }),
   refreshBalance: () => post({ type: 'composer/refreshBalance' }),
+  chooseImage: (target) => {
+    clearImageMessage(target);
+    post({ type: 'composer/chooseImage', target });
+  },
+  dropUris: (target, uris) => {
+    clearImageMessage(target);
+    post({ type: 'composer/dropImage', target, uris });
+  },
+  dropFile: (target, file) => {
+    clearImageMessage(target);
+    if (file.size > 10 * 1024 * 1024) {
+      imageMessages = { ...imageMessages, [target]: `${file.name} is larger than 10 MB, the limit for an image. It was not used.` };
+      paint();
+      return;
+    }
+    void file.arrayBuffer().then((buffer) => post({ type: 'composer/dropImageFile', target, name: file.name || 'image.png', base64: toBase64(new Uint8Array(buffer)) }));
+  },
+  setImage: (slot, ref) => {
+    clearImageMessage(slot);
+    setDraft((d) => setImage(d, slot, ref), slot);
+    if (ref === undefined) focusSoon(`${slot}-choose`);
+  },
+  setImageUrl: (slot, text) => {
+    const link = text.trim();
+    if (link === '') return;
+    let problem: string | undefined;
+    try {
+      const url = new URL(link);
+      if (url.protocol !== 'https:') problem = `A link to an image starts with https:// (this one is ${url.protocol.replace(':', '')}). A file is chosen with Choose File… or dropped here.`;
+    } catch {
+      problem = 'That is not a link: paste an https:// address of a JPEG or PNG image, or choose a file.';
+    }
+    if (problem) {
+      imageMessages = { ...imageMessages, [slot]: problem };
+      paint();
+      return;
+    }
+    actions.setImage(slot, link);
+  },
+  addElementsFromStoryboards: () => post({ type: 'composer/addElements' }),
+  newElement: () => {
+    const index = state.draft.elements.length;
+    setDraft((d) => addElement(d, newElement()), `element.${index}`);
+    focusSoon(`element-${index}-name`);
+  },
+  removeElement: (index) => {
+    setDraft((d) => removeElement(d, index), 'elements');
+    focusSoon(state.draft.elements.length === 0 ? 'new-element' : `element-${Math.min(index, state.draft.elements.length - 1)}-remove`);
+  },
+  moveElement: (index, by) => {
+    setDraft((d) => moveElement(d, index, by), 'elements');
+    focusSoon(`element-${index + by}-${by === -1 ? 'up' : 'down'}`);
+  },
+  setElement: (index, change) => setDraft((d) => updateElement(d, index, change), `element.${index}`),
+  insertElement: (index) => {
+    const field = document.getElementById('prompt') as (HTMLElement & { wrappedElement?: HTMLTextAreaElement }) | null;
+    const area = field?.wrappedElement;
+    const text = state.draft.prompt;
+    const start = area?.selectionStart ?? text.length;
+    const end = area?.selectionEnd ?? text.length;
+    const inserted = insertToken(text, start, end, elementToken(index));
+    setDraft((d) => ({ ...d, prompt: inserted.text }), 'prompt');
+    setTimeout(() => {
+      void Promise.resolve((field as { updateComplete?: Promise<unknown> } | null)?.updateComplete).then(() => {
+        area?.focus();
+        area?.setSelectionRange(inserted.caret, inserted.caret);
+      });
+    }, 0);
+  },
 };
+
+function clearImageMessage(target: ImageTarget): void {
+  if (imageMessages[target] === undefined) return;
+  const { [target]: _gone, ...rest } = imageMessages;
+  imageMessages = rest;
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+/** An image the host took (or refused) for a frame or an element defined here. */
+function imageChosen(target: ImageTarget, ref: string | undefined, problem: string | undefined): void {
+  clearImageMessage(target);
+  if (problem !== undefined || ref === undefined) {
+    imageMessages = { ...imageMessages, [target]: problem ?? 'The image was not used.' };
+    paint();
+    return;
+  }
+  if (target === 'image' || target === 'end_image') return actions.setImage(target as ImageSlot, ref);
+  const [, index, which] = /^element\.(\d)\.(frontal|refer)$/.exec(target)!;
+  const i = Number(index);
+  const element = state.draft.elements[i];
+  if (!element || element.kind !== 'new') return;
+  actions.setElement(i, which === 'frontal' ? { frontal_image: ref } : { refer_images: [...element.refer_images, ref].slice(0, 3) });
+}
 
 window.addEventListener('message', (event: MessageEvent) => {
   const parsed = HostMessage.safeParse(event.data);
@@ -200,6 +359,18 @@ window.addEventListener('message', (event: MessageEvent) => {
     case 'composer/submitted':
       busy = 'idle';
       status = message.outcome === 'created' ? { text: `Task created: "${message.label ?? 'the video'}" is in the Tasks view.`, showTasks: true } : undefined;
+      break;
+    case 'composer/imageChosen':
+      imageChosen(message.target, message.ref, message.problem);
+      return;
+    case 'composer/elementsChosen':
+      setDraft((d) => message.elements.reduce((draft, element) => addElement(draft, element), d), 'elements');
+      return;
+    case 'composer/described':
+      describeAnswered++;
+      images = { ...images, ...message.images };
+      if (describeAnswered === describeAsked) elementInfos = message.elements;
+      check = checkDraft(state.draft, draftContext());
       break;
     case 'composer/saved':
       busy = 'idle';
@@ -233,3 +404,4 @@ if (footer) {
 }
 
 post({ type: 'composer/ready' });
+describeIfChanged();

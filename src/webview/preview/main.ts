@@ -2,7 +2,7 @@
 // After VS Code's media-preview page (media/videoPreview.js): a loading state until the first frame, an error state
 // that offers the default editor. Everything the user asks for beyond playback is a message to the host.
 import './preview.css';
-import type { RecipeShot, VideoRecipe } from '../../core/preview/videoRecipe';
+import type { RecipeElement, RecipeFrame, RecipeShot, VideoRecipe } from '../../core/preview/videoRecipe';
 import type { HostMessage, PageMessage, Playback, PreviewAction, PreviewSettings, PreviewState } from './protocol';
 import { formatRange, formatTime, PLAYBACK_RATES, shotAt } from './timeline';
 
@@ -116,6 +116,8 @@ function recipeView(recipe: VideoRecipe, current: PreviewState): HTMLElement[] {
     parts.push(section('Shots', [element('p', { class: 'muted', text: 'Planned by the model (multi-shot "auto"): no times to show.' })]));
   }
   if (recipe.negativePrompt) parts.push(section('Negative prompt', [element('p', { class: 'prompt', text: recipe.negativePrompt })]));
+  if (recipe.frames.length > 0) parts.push(section('Frames', recipe.frames.map((frame) => frameView(frame, current.thumbnails))));
+  if (recipe.elements.length > 0) parts.push(section('Elements', recipe.elements.map(elementView)));
 
   const settingsFacts: Array<[string, string]> = [
     ['Duration', `${recipe.durationSeconds} s`],
@@ -124,9 +126,6 @@ function recipeView(recipe: VideoRecipe, current: PreviewState): HTMLElement[] {
     ['Sound', recipe.sound === 'on' ? 'on (AAC: silent in VS Code)' : recipe.sound],
     ['Model', recipe.model],
   ];
-  if (recipe.imageStart) settingsFacts.push(['First frame', recipe.imageStart]);
-  if (recipe.imageEnd) settingsFacts.push(['Last frame', recipe.imageEnd]);
-  if (recipe.elementCount > 0) settingsFacts.push(['Elements', String(recipe.elementCount)]);
   if (recipe.watermark !== undefined) settingsFacts.push(['Watermark', recipe.watermark ? 'on' : 'off']);
   parts.push(section('Settings', [facts(settingsFacts)]));
 
@@ -143,6 +142,30 @@ function recipeView(recipe: VideoRecipe, current: PreviewState): HTMLElement[] {
   }
   parts.push(section('Task', [facts(taskFacts, ['Task'])]));
   return parts;
+}
+
+/** A frame: its thumbnail when its workspace file is still there, where it came from, and the link that was sent. */
+function frameView(frame: RecipeFrame, thumbnails: Record<string, string>): HTMLElement {
+  const id = frame.role === 'First frame' ? 'recipe-first-frame' : 'recipe-last-frame';
+  const thumbnail = frame.source ? thumbnails[frame.source] : undefined;
+  const children: HTMLElement[] = [];
+  if (thumbnail) children.push(element('img', { class: 'thumb', id: `${id}-thumb`, src: thumbnail, alt: `${frame.role}: ${frame.source ?? ''}` }));
+  children.push(
+    element('div', { class: 'frame-text' }, [
+      element('div', { class: 'frame-role', text: frame.role }),
+      element('div', { class: 'frame-source', text: frame.source ?? frame.url, title: frame.url }),
+      ...(frame.source ? [element('div', { class: 'muted', text: 'uploaded from the workspace' })] : []),
+    ]),
+  );
+  return element('div', { class: 'frame-card', id }, children);
+}
+
+function elementView(item: RecipeElement, index: number): HTMLElement {
+  return element('div', { class: 'element-card', id: `recipe-element-${index}` }, [
+    element('code', { text: item.token }),
+    element('span', { class: 'element-name', text: ` ${item.name ?? item.elementId}` }),
+    ...(item.description ? [element('div', { class: 'muted', text: item.description })] : []),
+  ]);
 }
 
 function unknownRecipeView(current: PreviewState): HTMLElement[] {

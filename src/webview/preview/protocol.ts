@@ -44,6 +44,8 @@ export interface PreviewState {
   /** From the sidecar; undefined when there is none or it cannot be read (`recipeNote` then says which). */
   recipe: VideoRecipe | undefined;
   recipeNote: string | undefined;
+  /** Webview URIs of the recipe's local frame sources (by source), for thumbnails: only files that are there now. */
+  thumbnails: Record<string, string>;
   /** An audio track is AAC, which VS Code's player cannot decode: the video plays silent in the editor. */
   aacAudio: boolean;
   /** What is wrong with the file when its tracks cannot be read (incomplete, damaged); shown if it does not play. */

@@ -143,23 +143,33 @@ describe('simulator: create validation', () => {
   });
 
   it('accepts the valid shapes: custom shots with an empty prompt, image-to-video, elements, every option', async () => {
-    const bodies = [
-      customize(shots(2, 3)),
-      { ...videoRequest({ image_start: 'https://example.com/a.png', image_end: 'https://example.com/b.png' }), model: 'kling-v3-image-to-video' },
-      videoRequest({
-        negative_prompt: 'blur',
-        duration: 15,
-        aspect_ratio: '9:16',
-        quality: '1080p',
-        sound: 'on',
-        callback_url: 'https://example.com/hook',
-        model_params: { watermark_info: { enabled: false }, element_list: [{ element_id: 'el-1' }] },
-        prompt: '<<<element_1>>> runs',
-      }),
-      elementRequest(),
-    ];
-    for (const body of bodies) assert.equal((await call(sim.baseUrl, 'POST', CREATE, { body })).status, 200, JSON.stringify(body));
-    assert.equal(sim.tasks().length, bodies.length);
+    // An element_id must be one the simulator made and finished: its own clock, moved past the element's processing.
+    const clock = new FakeClock();
+    const own = await start({ now: clock.now });
+    try {
+      const element = await createTask(own, elementRequest());
+      clock.advance(3_600_000);
+      const elementId = own.tasks().find((t) => t.id === element.id)!.elementId!;
+      const bodies = [
+        customize(shots(2, 3)),
+        { ...videoRequest({ image_start: 'https://example.com/a.png', image_end: 'https://example.com/b.png' }), model: 'kling-v3-image-to-video' },
+        videoRequest({
+          negative_prompt: 'blur',
+          duration: 15,
+          aspect_ratio: '9:16',
+          quality: '1080p',
+          sound: 'on',
+          callback_url: 'https://example.com/hook',
+          model_params: { watermark_info: { enabled: false }, element_list: [{ element_id: elementId }] },
+          prompt: '<<<element_1>>> runs',
+        }),
+        elementRequest(),
+      ];
+      for (const body of bodies) assert.equal((await call(own.baseUrl, 'POST', CREATE, { body })).status, 200, JSON.stringify(body));
+      assert.equal(own.tasks().length, bodies.length + 1);
+    } finally {
+      await own.close();
+    }
   });
 });
 

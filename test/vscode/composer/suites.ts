@@ -8,6 +8,7 @@ import type { TierContext } from '../tierContext';
 import { draftSurvives, editFromPreview, forgedMessagesRefused, keyboardGenerate, setUpFromTheComposer, shotTotalBlocks } from './ui/composerFlows.ui';
 import { composerScreenshot } from './ui/composerLook.ui';
 import { editAndSaveStoryboard } from './ui/composerStoryboard.ui';
+import { animateFromExplorer, editAndSaveKeepsImages, elementInThePrompt, outsideImageRefused, pickFrameAndGenerate, promptFromImage, writeImagesWorkspace } from './ui/composerImages.ui';
 
 export function composerSuites(tier: TierContext): Suite[] {
   const ui = tier.uiSuite;
@@ -26,6 +27,9 @@ export function composerSuites(tier: TierContext): Suite[] {
     ui('composer-ui-setup', tier.serviceSettings({ 'klingStudio.simulatorSpeed': 20 }), [setUpFromTheComposer]),
     ui('composer-ui-storyboard', tier.simulatorSettings(20), [editAndSaveStoryboard], {
       workspace: tier.freshWorkspace('composer-ui-storyboard', join(tier.repoRoot, 'test', 'vscode', 'fixtures', 'composer-workspace')),
+    }),
+    ui('composer-ui-images', tier.simulatorSettings(20), [animateFromExplorer, outsideImageRefused, pickFrameAndGenerate, elementInThePrompt, editAndSaveKeepsImages, promptFromImage], {
+      workspace: writeImagesWorkspace(tier.freshWorkspace('composer-ui-images')),
     }),
     ui('composer-ui-light', tier.simulatorSettings(20, { 'workbench.colorTheme': 'Default Light Modern' }), [composerScreenshot('Default Light Modern')]),
     ui('composer-ui-dark', tier.simulatorSettings(20, { 'workbench.colorTheme': 'Default Dark Modern' }), [composerScreenshot('Default Dark Modern')]),

@@ -127,7 +127,8 @@ export async function startServer(options: ServerOptions): Promise<VsCodeServer>
     cwd: root,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...options.env },
+    // The extension's shared state (the upload cache) stays in this server's folder, not the machine's.
+    env: { ...process.env, KLING_STATE_DIR: join(root, 'kling-state'), ...options.env },
   });
   if (child.pid === undefined) {
     removeDirs();

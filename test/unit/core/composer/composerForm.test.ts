@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { VideoRequest } from '../../../../src/core/api/apiSchemas';
 import {
+  addElement,
   addShot,
+  elementToken,
+  insertToken,
+  moveElement,
+  newElement,
+  removeElement,
+  updateElement,
   checkDraft,
   ComposerDraft,
   composerSpec,
@@ -34,6 +41,7 @@ describe('composer form: checking', () => {
       aspect_ratio: '16:9',
       quality: '720p',
       sound: 'off',
+      model_params: { watermark_info: { enabled: false } },
     });
     assert.deepEqual(check.request, buildVideoRequest({ prompt: 'A red kite over green hills', duration: 5, aspect_ratio: '16:9', quality: '720p', sound: 'off' }));
     assert.ok(VideoRequest.safeParse(check.request).success);
@@ -75,7 +83,7 @@ describe('composer form: checking', () => {
 
   it('"let the model plan" becomes shot_type intelligence', () => {
     const check = checkDraft(draft({ multi_shot: 'auto', duration: '9' }));
-    assert.deepEqual(check.request?.model_params, { multi_shot: true, shot_type: 'intelligence' });
+    assert.deepEqual(check.request?.model_params, { multi_shot: true, shot_type: 'intelligence', watermark_info: { enabled: false } });
   });
 
   it('"my shots" becomes multi_prompt with string durations, and the prompt may be empty', () => {
@@ -89,6 +97,7 @@ describe('composer form: checking', () => {
         { index: 1, prompt: 'A hilltop at dawn', duration: '4' },
         { index: 2, prompt: 'The city below', duration: '6' },
       ],
+      watermark_info: { enabled: false },
     });
     assert.deepEqual(check.shotTotal, { seconds: 10, complete: true });
   });
@@ -119,10 +128,10 @@ describe('composer form: checking', () => {
   it('keeps the shot list while multi-shot is off, and sends none of it', () => {
     const check = checkDraft(draft({ multi_shot: 'off', shots: shots(['kept', '99']) }));
     assert.equal(check.problemCount, 0);
-    assert.equal(check.request?.model_params, undefined);
+    assert.deepEqual(check.request?.model_params, { watermark_info: { enabled: false } });
   });
 
-  it('sends the watermark only when asked for, and trims the prompt it sends', () => {
+  it('sends the watermark choice either way, and trims the prompt it sends', () => {
     assert.deepEqual(checkDraft(draft({ watermark: true })).request?.model_params, { watermark_info: { enabled: true } });
     assert.equal(checkDraft(draft({ prompt: '  A fox  \n' })).request?.prompt, 'A fox');
   });
@@ -212,15 +221,112 @@ describe('composer form: from a request that was sent', () => {
     }
   });
 
+  it('brings back frames as their files (or links), elements by id with their names, and the callback URL', () => {
+    const request = {
+      model: 'kling-v3-image-to-video',
+      prompt: '<<<element_1>>> turns',
+      duration: 5,
+      image_start: 'https://files.example/upload/1.png',
+      image_end: 'https://cdn.example.com/end.png',
+      callback_url: 'https://hooks.example.com/k',
+      model_params: { element_list: [{ element_id: 'el-1' }] },
+    };
+    const loaded = draftFromRequest(request, {
+      uploads: [{ field: 'image_start', source: 'assets/logo.png', url: 'https://files.example/upload/1.png' }],
+      elements: [{ name: 'mascot', element_id: 'el-1', description: 'A robot' }],
+    });
+    assert.ok(loaded.ok);
+    assert.deepEqual(loaded.notes, []);
+    assert.equal(loaded.draft.image, 'assets/logo.png', 'the file, not the link that expires');
+    assert.equal(loaded.draft.end_image, 'https://cdn.example.com/end.png');
+    assert.deepEqual(loaded.draft.elements, [{ kind: 'existing', name: 'mascot', element_id: 'el-1', description: 'A robot' }]);
+    assert.equal(loaded.draft.callback_url, 'https://hooks.example.com/k');
+    const check = checkDraft(loaded.draft, { images: { 'assets/logo.png': { ok: true, type: 'png', width: 640, height: 640, bytes: 9 } } });
+    assert.equal(check.problemCount, 0, JSON.stringify(check.problems));
+    assert.equal(check.total?.newElements, 0, 'an element that exists costs nothing more');
+  });
+
   it('says what it leaves out, and refuses what is not a video request', () => {
-    const withImage = { model: 'kling-v3-image-to-video', prompt: 'It turns', duration: 5, image_start: 'https://files.example/a.png', callback_url: 'https://hooks.example.com/k' };
-    const loaded = draftFromRequest(withImage);
+    const simulatorLink = { model: 'kling-v3-image-to-video', prompt: 'It turns', duration: 5, image_start: 'http://127.0.0.1:4000/files/uploads/a.png' };
+    const loaded = draftFromRequest(simulatorLink);
     assert.ok(loaded.ok);
     assert.equal(loaded.draft.prompt, 'It turns');
-    assert.deepEqual(loaded.notes.map((n) => n.split(':')[0]), ['Its first and last frame images were left out', 'Its callback_url was left out']);
+    assert.equal(loaded.draft.image, undefined);
+    assert.deepEqual(loaded.notes.map((n) => n.split('(')[0]), ['Its first frame was a link the composer cannot use again ']);
     const element = draftFromRequest({ model: 'kling-custom-element', model_params: {} });
     assert.equal(element.ok, false);
     assert.match(!element.ok ? element.problem : '', /^its request is not one the composer knows \(model: model must be one of/);
     assert.equal(draftFromRequest(undefined).ok, false);
+  });
+});
+
+describe('composer form: frames and elements', () => {
+  const good = { ok: true as const, type: 'png' as const, width: 640, height: 640, bytes: 1000 };
+
+  it('a first frame makes an image-to-video request; the local image waits for the host\'s verdict', () => {
+    const waiting = checkDraft(draft({ image: 'assets/logo.png' }));
+    assert.equal(waiting.problems.image, 'Checking the first frame…');
+    assert.equal(waiting.request, undefined);
+    const checked = checkDraft(draft({ image: 'assets/logo.png' }), { images: { 'assets/logo.png': good } });
+    assert.equal(checked.problemCount, 0);
+    assert.equal(checked.imageToVideo, true);
+    assert.equal(checked.request?.model, 'kling-v3-image-to-video');
+    assert.equal(checked.request?.image_start, 'https://local.invalid/assets%2Flogo.png', 'a stand-in until the host uploads it');
+    assert.equal(checkDraft(draft({ image: 'https://cdn.example.com/a.png' })).request?.image_start, 'https://cdn.example.com/a.png', 'a link needs no verdict');
+  });
+
+  it('shows the rule an image breaks at its field, and a last frame alone at the last frame', () => {
+    const bad = checkDraft(draft({ image: 'small.png' }), { images: { 'small.png': { ok: false, problem: 'small.png is 200×200; the short side must be at least 300 px' } } });
+    assert.equal(bad.problems.image, 'small.png is 200×200; the short side must be at least 300 px');
+    const alone = checkDraft(draft({ end_image: 'https://cdn.example.com/e.png' }));
+    assert.equal(alone.problems.end_image, 'A last frame needs a first frame: set the first frame too, or remove the last one.');
+    assert.equal(alone.request, undefined);
+  });
+
+  it('an element the prompt names must be in the list, in order; the price counts each element to create', () => {
+    const mascot = { kind: 'storyboard' as const, name: 'mascot', file: 'boards/a.kling.json' };
+    const missing = checkDraft(draft({ prompt: '<<<element_2>>> waves', elements: [mascot] }));
+    assert.equal(missing.problems.elements, 'The prompt names <<<element_2>>>, but the video has one element: add one below, or change the prompt.');
+    const fine = checkDraft(draft({ prompt: '<<<element_1>>> waves', elements: [mascot] }), { newElements: [true] });
+    assert.equal(fine.problemCount, 0);
+    assert.deepEqual(fine.request?.model_params?.element_list, [{ element_id: 'element:mascot' }]);
+    assert.equal(formatAmount(fine.total!.credits), '28', '27 for the video, 1 for the element');
+    assert.equal(formatUsd(fine.total!.usd), '$0.389');
+    const made = checkDraft(draft({ prompt: '<<<element_1>>> waves', elements: [mascot] }), { newElements: [false] });
+    assert.equal(formatAmount(made.total!.credits), '27');
+  });
+
+  it('an element defined here needs a name, a front view and 1 to 3 more, within the limits', () => {
+    const element = { kind: 'new' as const, name: '', description: 'x'.repeat(101), frontal_image: '', refer_images: [] };
+    const check = checkDraft(draft({ elements: [element] }));
+    assert.equal(check.problems['element.0'], 'Name the element (it is how the service lists it).');
+    const named = checkDraft(draft({ elements: [{ ...element, name: 'a-very-long-element-name' }] }));
+    assert.equal(named.problems['element.0'], 'element name is 24 characters long; the limit is 20');
+    const complete = { kind: 'new' as const, name: 'mascot', description: 'A robot', frontal_image: 'f.png', refer_images: ['r.png'] };
+    assert.equal(checkDraft(draft({ elements: [complete] }), { images: { 'f.png': good, 'r.png': good } }).problemCount, 0);
+    assert.equal(checkDraft(draft({ elements: [complete] })).problems['element.0'], 'Checking the image of element 1…');
+  });
+
+  it('checks a callback URL as storyboards do', () => {
+    assert.match(checkDraft(draft({ callback_url: 'https://[::ffff:127.0.0.1]/' })).problems.callback_url!, /IPv4-mapped 127\.0\.0\.1/);
+    assert.equal(checkDraft(draft({ callback_url: 'https://hooks.example.com/k' })).request?.callback_url, 'https://hooks.example.com/k');
+  });
+
+  it('inserts <<<element_N>>> at the caret, with spaces where words would run into it', () => {
+    assert.equal(elementToken(0), '<<<element_1>>>');
+    assert.deepEqual(insertToken('A waves', 1, 1, '<<<element_1>>>'), { text: 'A <<<element_1>>> waves', caret: 17 });
+    assert.deepEqual(insertToken('', 0, 0, '<<<element_2>>>'), { text: '<<<element_2>>>', caret: 15 });
+    assert.deepEqual(insertToken('hello world', 6, 11, '<<<element_1>>>'), { text: 'hello <<<element_1>>>', caret: 21 });
+  });
+
+  it('moves, removes and edits elements; the list order is the prompt\'s numbering', () => {
+    const a = { kind: 'storyboard' as const, name: 'a', file: 'f' };
+    const b = { kind: 'storyboard' as const, name: 'b', file: 'f' };
+    const d = addElement(addElement(draft(), a), b);
+    assert.deepEqual(moveElement(d, 1, -1).elements.map((e) => e.name), ['b', 'a']);
+    assert.deepEqual(removeElement(d, 0).elements.map((e) => e.name), ['b']);
+    const withNew = addElement(d, newElement());
+    assert.deepEqual(updateElement(withNew, 2, { name: 'c', refer_images: ['x.png'] }).elements[2], { kind: 'new', name: 'c', description: '', frontal_image: '', refer_images: ['x.png'] });
+    assert.deepEqual(updateElement(withNew, 0, { name: 'no' }), withNew, 'a storyboard\'s element is edited in its storyboard');
   });
 });

@@ -14,6 +14,7 @@ import {
   videoNameOffset,
   videoNameProblem,
 } from '../../../../src/core/composer/composerStoryboard';
+import * as path from 'node:path';
 import { buildVideoRequest, specFromStoryboardVideo } from '../../../../src/core/request/buildRequest';
 import type { TextEdit } from '../../../../src/core/storyboard/storyboardDocument';
 import { checkStoryboardText } from '../../../../src/core/storyboard/validateStoryboard';
@@ -24,6 +25,7 @@ const videoOf = (d: ComposerDraft) => {
   assert.ok(check.video, JSON.stringify(check.problems));
   return check.video;
 };
+const PLACE = { storyboardPath: path.resolve('/ws/boards/launch.kling.json'), workspaceRoot: path.resolve('/ws') };
 const apply = (text: string, edits: TextEdit[]) => applyEdits(text, edits.map((e) => ({ offset: e.offset, length: e.length, content: e.newText })));
 
 const STORYBOARD = `{
@@ -57,13 +59,7 @@ describe('composer ↔ storyboard', () => {
       const check = checkDraft(d);
       const video = storyboardVideoFor('v', check.video!, defaults as never);
       const fromFile = buildVideoRequest(specFromStoryboardVideo(video, defaults as never));
-      // watermark false and "not sent" mean the same to the service; the rest must be equal as sent.
-      const strip = (r: typeof fromFile) => {
-        const { watermark_info, ...params } = r.model_params ?? {};
-        const kept = watermark_info?.enabled === false ? params : { ...params, ...(watermark_info ? { watermark_info } : {}) };
-        return { ...r, model_params: Object.keys(kept).length ? kept : undefined };
-      };
-      assert.deepEqual(strip(fromFile), strip(check.request!), JSON.stringify(video));
+      assert.deepEqual(fromFile, check.request!, JSON.stringify(video));
     }
     assert.deepEqual(storyboardVideoFor('plain', videoOf(draft()), defaults as never), {
       name: 'plain',
@@ -126,7 +122,7 @@ describe('composer ↔ storyboard', () => {
   });
 
   it('loads a video with its file\'s defaults applied', () => {
-    const loaded = composerDraftFromStoryboard(STORYBOARD, 'teaser');
+    const loaded = composerDraftFromStoryboard(STORYBOARD, 'teaser', PLACE);
     assert.ok(loaded.ok);
     assert.deepEqual(loaded.draft, {
       prompt: 'Three angles',
@@ -138,18 +134,34 @@ describe('composer ↔ storyboard', () => {
       watermark: true,
       multi_shot: 'auto',
       shots: [],
+      elements: [],
+      callback_url: '',
     });
     assert.deepEqual(loaded.notes, []);
   });
 
-  it('says what it cannot load, and why a video cannot be loaded at all', () => {
-    const withImage = '{ "version": 1, "videos": [ { "name": "logo", "prompt": "turns", "image": "a.png", "elements": ["m"] } ], "elements": [] }';
-    const loaded = composerDraftFromStoryboard(withImage, 'logo');
+  it('loads images as workspace paths (links as they are), elements as the storyboard\'s, and the callback URL', () => {
+    const text = `{ "version": 1, "defaults": { "callback_url": "https://hooks.example.com/k" },
+      "videos": [ { "name": "logo", "prompt": "<<<element_1>>> turns", "image": "../assets/a.png", "end_image": "https://cdn.example.com/e.png", "elements": ["m"] } ],
+      "elements": [ { "name": "m", "description": "d", "frontal_image": "f.png", "refer_images": ["r.png"] } ] }`;
+    const loaded = composerDraftFromStoryboard(text, 'logo', PLACE);
     assert.ok(loaded.ok);
-    assert.equal(loaded.notes.length, 2);
-    assert.match(loaded.notes[0]!, /images were left out/);
-    assert.deepEqual(composerDraftFromStoryboard(STORYBOARD, 'nope'), { ok: false, problem: 'the storyboard has no video named "nope"' });
-    const bad = composerDraftFromStoryboard('{ "version": 1, "videos": [ { "name": "x", "prompt": "p", "durration": 5 } ] }', 'x');
+    assert.equal(loaded.draft.image, 'assets/a.png');
+    assert.equal(loaded.draft.end_image, 'https://cdn.example.com/e.png');
+    assert.deepEqual(loaded.draft.elements, [{ kind: 'storyboard', name: 'm', file: 'boards/launch.kling.json' }]);
+    assert.equal(loaded.draft.callback_url, 'https://hooks.example.com/k');
+    assert.deepEqual(loaded.notes, []);
+  });
+
+  it('says what it cannot load, and why a video cannot be loaded at all', () => {
+    const outside = composerDraftFromStoryboard('{ "version": 1, "videos": [ { "name": "logo", "prompt": "turns", "image": "../../etc/a.png" } ] }', 'logo', PLACE);
+    assert.ok(outside.ok);
+    assert.equal(outside.draft.image, undefined);
+    assert.match(outside.notes[0]!, /first frame "\.\.\/\.\.\/etc\/a\.png" leads outside the workspace/);
+    const undefinedElement = composerDraftFromStoryboard('{ "version": 1, "videos": [ { "name": "w", "prompt": "x", "elements": ["m"] } ] }', 'w', PLACE);
+    assert.deepEqual(undefinedElement, { ok: false, problem: 'video "w" names the element "m", which the file does not define: fix it in the file first' });
+    assert.deepEqual(composerDraftFromStoryboard(STORYBOARD, 'nope', PLACE), { ok: false, problem: 'the storyboard has no video named "nope"' });
+    const bad = composerDraftFromStoryboard('{ "version": 1, "videos": [ { "name": "x", "prompt": "p", "durration": 5 } ] }', 'x', PLACE);
     assert.equal(bad.ok, false);
     assert.match(!bad.ok ? bad.problem : '', /video "x" has a problem to fix in the file first/);
   });

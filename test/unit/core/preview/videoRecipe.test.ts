@@ -62,4 +62,24 @@ describe('videoRecipe', () => {
     assert.equal(recipe.watermark, true);
     assert.deepEqual(recipe.price, { usd: '$1.10', credits: '79.2', reportedCredits: undefined });
   });
+
+  it('shows the frames with the workspace file each was uploaded from, and the elements by name in the prompt\'s order', () => {
+    const request = {
+      model: 'kling-v3-image-to-video',
+      prompt: '<<<element_1>>> meets <<<element_2>>>',
+      image_start: 'http://127.0.0.1:9/files/u1',
+      image_end: 'https://cdn.example/end.png',
+      model_params: { element_list: [{ element_id: 'el-1' }, { element_id: 'el-2' }] },
+    };
+    const upload = { field: 'image_start', source: 'art/first.png', sha256: 'ab', url: 'http://127.0.0.1:9/files/u1', expiresAt: '2026-12-05T00:00:00Z', uploadedTo: 'sim' };
+    const recipe = videoRecipe(aSidecar({ request, uploads: [upload], elements: [{ name: 'mia', element_id: 'el-1', description: 'A girl' }] }), video);
+    assert.deepEqual(recipe.frames, [
+      { role: 'First frame', url: 'http://127.0.0.1:9/files/u1', source: 'art/first.png' },
+      { role: 'Last frame', url: 'https://cdn.example/end.png', source: undefined },
+    ]);
+    assert.deepEqual(recipe.elements, [
+      { token: '<<<element_1>>>', name: 'mia', elementId: 'el-1', description: 'A girl' },
+      { token: '<<<element_2>>>', name: undefined, elementId: 'el-2', description: undefined },
+    ]);
+  });
 });

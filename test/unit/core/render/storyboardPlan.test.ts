@@ -1,5 +1,11 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import { canonicalJson } from '../../../../src/core/request/requestHash';
+import { aSidecar } from '../../../helpers/sidecars';
+import { removeDir, tempDir } from '../../../helpers/simulatorBed';
 import { formatAmount } from '../../../../src/core/pricing/decimal';
 import { planStoryboard } from '../../../../src/core/render/storyboardPlan';
 import { checkStoryboardText } from '../../../../src/core/storyboard/validateStoryboard';
@@ -28,5 +34,31 @@ describe('planStoryboard: elements', () => {
       'the video still needs it, and it exists: nothing to create',
     );
     assert.equal(formatAmount(again.cost.credits), '16.2');
+  });
+});
+
+describe('planStoryboard: videos rendered before the watermark was always sent', () => {
+  it('stays up to date, whether the storyboard said nothing or "watermark": false', async () => {
+    const dir = await tempDir('watermark-plan');
+    try {
+      const storyboardPath = path.join(dir, 'a.kling.json');
+      const text = `{ "version": 1, "output": "out", "videos": [ { "name": "quiet", "prompt": "A dog" }, { "name": "said", "prompt": "A cat", "watermark": false } ] }`;
+      const storyboard = checkStoryboardText(text).storyboard!;
+      // The hashes earlier versions wrote: the request without watermark_info, and with the explicit false.
+      const oldRequest = (prompt: string, params?: object) => ({
+        model: 'kling-v3-text-to-video', prompt, duration: 5, aspect_ratio: '16:9', quality: '720p', sound: 'off', ...(params ? { model_params: params } : {}),
+      });
+      const oldHash = (request: object) => `sha256:${createHash('sha256').update(canonicalJson(request)).digest('hex')}`;
+      await mkdir(path.join(dir, 'out'));
+      for (const [name, request] of [['quiet', oldRequest('A dog')], ['said', oldRequest('A cat', { watermark_info: { enabled: false } })]] as const) {
+        await writeFile(path.join(dir, 'out', `${name}.mp4`), 'video');
+        await writeFile(path.join(dir, 'out', `${name}.mp4.json`), JSON.stringify(aSidecar({ request, requestHash: oldHash(request), bytes: 5 })));
+      }
+      const plan = await planStoryboard(storyboard, { storyboardPath });
+      assert.deepEqual(plan.videos.map((v) => [v.name, v.state.kind]), [['quiet', 'up-to-date'], ['said', 'up-to-date']]);
+      assert.deepEqual(plan.videos.map((v) => v.hashedRequest.model_params), [{ watermark_info: { enabled: false } }, { watermark_info: { enabled: false } }]);
+    } finally {
+      await removeDir(dir);
+    }
   });
 });

@@ -1,15 +1,24 @@
+import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { VideoRequest } from '../../../../src/core/api/apiSchemas';
 import { buildVideoRequest, specFromStoryboardVideo } from '../../../../src/core/request/buildRequest';
-import { canonicalJson, requestHash } from '../../../../src/core/request/requestHash';
+import { canonicalJson, formerRequestHashes, requestHash } from '../../../../src/core/request/requestHash';
 
 const resolver = { image: (ref: string) => `https://files.example/${ref}`, element: (name: string) => `el-${name}` };
 
 describe('buildVideoRequest', () => {
   it('fills every default so the request says everything that is paid for', () => {
     const request = buildVideoRequest(specFromStoryboardVideo({ name: 'hero', prompt: 'A dog' }));
-    assert.deepEqual(request, { model: 'kling-v3-text-to-video', prompt: 'A dog', duration: 5, aspect_ratio: '16:9', quality: '720p', sound: 'off' });
+    assert.deepEqual(request, {
+      model: 'kling-v3-text-to-video',
+      prompt: 'A dog',
+      duration: 5,
+      aspect_ratio: '16:9',
+      quality: '720p',
+      sound: 'off',
+      model_params: { watermark_info: { enabled: false } },
+    });
     assert.ok(VideoRequest.safeParse(request).success);
   });
 
@@ -40,13 +49,14 @@ describe('buildVideoRequest', () => {
         { index: 1, prompt: 'hill', duration: '4' },
         { index: 2, prompt: 'city', duration: '6' },
       ],
+      watermark_info: { enabled: false },
     });
     assert.ok(VideoRequest.safeParse(request).success, JSON.stringify(VideoRequest.safeParse(request).error?.issues));
   });
 
   it('turns "auto" into shot_type intelligence', () => {
     const request = buildVideoRequest(specFromStoryboardVideo({ name: 't', prompt: 'reveal', duration: 9, shots: 'auto' }));
-    assert.deepEqual(request.model_params, { multi_shot: true, shot_type: 'intelligence' });
+    assert.deepEqual(request.model_params, { multi_shot: true, shot_type: 'intelligence', watermark_info: { enabled: false } });
   });
 
   it('makes image-to-video from images, and lists elements by id', () => {
@@ -80,5 +90,30 @@ describe('requestHash', () => {
 
   it('does not change with the callback URL, which does not shape the video', () => {
     assert.equal(requestHash({ ...base, callback_url: 'https://h.example/k' }), requestHash(base));
+  });
+
+  it('sends the watermark choice explicitly, true or false, from every spec', () => {
+    assert.deepEqual(buildVideoRequest(specFromStoryboardVideo({ name: 'a', prompt: 'p' })).model_params, { watermark_info: { enabled: false } });
+    assert.deepEqual(buildVideoRequest(specFromStoryboardVideo({ name: 'a', prompt: 'p', watermark: false })).model_params, { watermark_info: { enabled: false } });
+    assert.deepEqual(buildVideoRequest(specFromStoryboardVideo({ name: 'a', prompt: 'p' }, { watermark: true })).model_params, { watermark_info: { enabled: true } });
+  });
+
+  it('takes "watermark off" as the hash of a request that said nothing, as earlier versions sent it', () => {
+    const { model_params: _params, ...saidNothing } = base;
+    assert.deepEqual(base.model_params, { watermark_info: { enabled: false } });
+    assert.equal(requestHash(base), requestHash(saidNothing), 'the same video, not paid for again');
+    const marked = buildVideoRequest(specFromStoryboardVideo({ name: 'hero', prompt: 'A dog', watermark: true }));
+    assert.notEqual(requestHash(marked), requestHash(base), 'a watermark changes the video');
+    const auto = buildVideoRequest(specFromStoryboardVideo({ name: 't', prompt: 'reveal', shots: 'auto' }));
+    assert.equal(requestHash(auto), requestHash({ ...auto, model_params: { multi_shot: true, shot_type: 'intelligence' } }));
+  });
+
+  it('names the hash earlier versions gave a storyboard video that said "watermark": false, so it stays up to date', () => {
+    // Earlier versions hashed the request exactly as built: with the explicit false when the storyboard said so.
+    const before = `sha256:${createHash('sha256').update(canonicalJson(base)).digest('hex')}`;
+    assert.notEqual(before, requestHash(base));
+    assert.deepEqual(formerRequestHashes(base), [before]);
+    const marked = buildVideoRequest(specFromStoryboardVideo({ name: 'hero', prompt: 'A dog', watermark: true }));
+    assert.deepEqual(formerRequestHashes(marked), [], 'a watermarked request was always hashed as it is');
   });
 });

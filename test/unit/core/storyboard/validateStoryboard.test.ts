@@ -141,7 +141,7 @@ describe('checkStoryboardText', () => {
 
   it('rejects a callback_url that is not public HTTPS', () => {
     const problem = only(wrap(`    { "name": "t", "prompt": "a", "callback_url": "https://192.168.1.4/hook" }`));
-    assert.match(problem.message, /private, loopback or link-local/);
+    assert.match(problem.message, /is a private address \(192\.168\.0\.0\/16\)/);
     assert.match(only(wrap(`    { "name": "t", "prompt": "a", "callback_url": "http://example.com/" }`)).message, /must use https/);
   });
 

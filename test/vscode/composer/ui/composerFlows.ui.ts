@@ -96,6 +96,7 @@ export const keyboardGenerate: UiTest = {
       aspect_ratio: '9:16',
       quality: '1080p',
       sound: 'off',
+      model_params: { watermark_info: { enabled: false } },
     });
     assert.equal(sidecar.simulated, true);
   },
@@ -154,6 +155,7 @@ export const shotTotalBlocks: UiTest = {
         { index: 1, prompt: 'The camera pulls back to reveal the city', duration: '2' },
         { index: 2, prompt: 'A person on a hilltop at dawn', duration: '5' },
       ],
+      watermark_info: { enabled: false },
     });
     assert.equal(sidecar.request.duration, 7);
   },
@@ -217,7 +219,7 @@ export const forgedMessagesRefused: UiTest = {
     const squeeze = (line: string) => line.replace(/\s+/g, '');
     const expected = [
       'composer: ignored a message from the page that does not fit the protocol: "composer/generate": Invalid input: expected string, received number at draft.prompt',
-      'composer: ignored a message from the page that does not fit the protocol: "composer/runCommand": Invalid discriminator value.',
+      'composer: ignored a message from the page that does not fit the protocol: "composer/runCommand": not a message of this protocol at type',
       'composer: ignored a message from the page that does not fit the protocol: "composer/setUp": Invalid option: expected one of "setApiKey"|"useSimulator" at action',
       'composer: refused to generate from a form that is not valid (duration: duration must be a whole number of seconds from 3 to 15; got 99)',
     ];

@@ -35,6 +35,10 @@ export function taskRow(pane: Locator, label: string | RegExp): Locator {
 
 export interface PromptAnswers {
   prompt: string;
+  /** The negative prompt; none when left out. */
+  negative?: string;
+  /** A first frame: the absolute path typed into the file dialog; text-to-video when left out. */
+  image?: string;
   /** Quick-pick entries to choose by typing their label; the preselected default when left out. */
   duration?: string;
   aspect?: string;
@@ -45,12 +49,33 @@ export interface PromptAnswers {
 /** Kling: Generate from Prompt… answered step by step, ending on the step that shows the price. Returns that step's text. */
 export async function generateFromPrompt(workbench: Workbench, answers: PromptAnswers, options: { confirm?: boolean } = {}): Promise<string> {
   await workbench.runCommand('Kling: Generate from Prompt…', 20_000, { leavesInputOpen: true });
-  await workbench.answerQuickInput(/Generate from Prompt \(1\/6\)/, answers.prompt);
-  await workbench.answerQuickInput(/Generate from Prompt \(2\/6\)/, answers.duration);
-  await workbench.answerQuickInput(/Generate from Prompt \(3\/6\)/, answers.aspect);
-  await workbench.answerQuickInput(/Generate from Prompt \(4\/6\)/, answers.quality);
-  await workbench.answerQuickInput(/Generate from Prompt \(5\/6\)/, answers.sound);
-  const last = await workbench.quickInput(/Generate from Prompt \(6\/6\)/);
+  await workbench.answerQuickInput(/Generate from Prompt \(1\/8\)/, answers.prompt);
+  await workbench.answerQuickInput(/Generate from Prompt \(2\/8\)/, answers.negative);
+  if (answers.image === undefined) await workbench.answerQuickInput(/Generate from Prompt \(3\/8\)/, undefined);
+  else {
+    await workbench.answerQuickInput(/Generate from Prompt \(3\/8\)/, 'Start from an image');
+    const dialog = await workbench.quickInput(/Generate from Prompt: the first frame/);
+    const box = dialog.locator('.quick-input-box input');
+    const heading = dialog.locator('.quick-input-title', { hasText: /Generate from Prompt: the first frame/ });
+    // The dialog fills in its folder a moment after it opens: wait for it, then type the path and accept (again, if
+    // the dialog put its folder back before the click).
+    await waitFor(async () => (/\/$/.test(await box.inputValue()) ? true : undefined), { timeoutMs: 10_000, what: 'the file dialog to fill in its folder' });
+    await waitFor(
+      async () => {
+        if (!(await heading.isVisible())) return true;
+        await box.fill(answers.image!);
+        if ((await box.inputValue()) !== answers.image) return undefined;
+        await dialog.locator('.monaco-button', { hasText: /^(OK|Use Image)$/ }).first().click({ timeout: 2000 }).catch(() => undefined);
+        return heading.waitFor({ state: 'hidden', timeout: 3000 }).then(() => true, () => undefined);
+      },
+      { timeoutMs: 20_000, intervalMs: 200, what: 'the file dialog to take the image' },
+    );
+  }
+  await workbench.answerQuickInput(/Generate from Prompt \(4\/8\)/, answers.duration);
+  await workbench.answerQuickInput(/Generate from Prompt \(5\/8\)/, answers.aspect);
+  await workbench.answerQuickInput(/Generate from Prompt \(6\/8\)/, answers.quality);
+  await workbench.answerQuickInput(/Generate from Prompt \(7\/8\)/, answers.sound);
+  const last = await workbench.quickInput(/Generate from Prompt \(8\/8\)/);
   const text = await last.innerText();
   if (options.confirm ?? true) await last.locator('.quick-input-box input').press('Enter');
   return text;

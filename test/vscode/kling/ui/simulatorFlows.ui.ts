@@ -20,7 +20,7 @@ export const generateOnSimulator: UiTest = {
     assert.match(priceStep, /Generate — \$0\.375 · 27 credits/, 'the last step shows the price before anything is spent');
     assert.match(priceStep, /simulated: nothing is spent/);
     await workbench.screenshot('kling-generate-price');
-    await (await workbench.quickInput(/Generate from Prompt \(6\/6\)/)).locator('.quick-input-box input').press('Enter');
+    await (await workbench.quickInput(/Generate from Prompt \(8\/8\)/)).locator('.quick-input-box input').press('Enter');
 
     const row = taskRow(pane, 'A red kite over green hills at noon');
     await row.waitFor({ state: 'visible', timeout: 20_000 });
@@ -49,7 +49,7 @@ export const contentPolicyFailure: UiTest = {
     assert.match(text, /"\[fail:content_policy_violation\] A f…" failed: The content was flagged .+ \(content_policy_violation\)/);
     assert.match(text, /Edit Prompt…/);
     await workbench.clickNotificationButton(/content_policy_violation/, 'Edit Prompt…');
-    const input = await workbench.quickInput(/Generate from Prompt \(1\/6\)/);
+    const input = await workbench.quickInput(/Generate from Prompt \(1\/8\)/);
     assert.equal(await input.locator('.quick-input-box input').inputValue(), '[fail:content_policy_violation] A forbidden scene', 'the prompt comes back to edit');
     await input.locator('.quick-input-box input').press('Escape');
   },

@@ -1,0 +1,104 @@
+// The composer's Frames section: the first and last frame, each set by a file picker, a drop (the Explorer, with
+// Shift held as VS Code asks for drops into a page, or the OS) or an https link; a thumbnail (a webview URI from the
+// host: the CSP loads nothing else), the image's size and dimensions, a remove button, and the rule's message at it.
+import { html, nothing, type TemplateResult } from 'lit';
+import { classMap } from 'lit/directives/class-map.js';
+import { imageSummary } from '../../core/composer/composerPageState.js';
+import type { ImageSlot } from '../../core/composer/composerForm.js';
+import type { ImageInfo, ImageTarget } from '../../core/composer/composerProtocol.js';
+import type { Actions, ViewModel } from './composerView.mjs';
+
+const SLOTS: ReadonlyArray<{ slot: ImageSlot; label: string; help: string }> = [
+  { slot: 'image', label: 'First frame', help: 'The video starts from this image (image-to-video).' },
+  { slot: 'end_image', label: 'Last frame', help: 'The video ends on this image; it needs a first frame.' },
+];
+
+export function framesSection(m: ViewModel, a: Actions): TemplateResult {
+  return html`<fieldset class="field frames" id="frames">
+    <legend>Frames <span class="normal">(optional)</span></legend>
+    ${SLOTS.map(({ slot, label, help }) => imageSlot(m, a, slot, label, help))}
+  </fieldset>`;
+}
+
+function imageSlot(m: ViewModel, a: Actions, slot: ImageSlot, label: string, help: string): TemplateResult {
+  const ref = m.state.draft[slot];
+  const problem = m.imageMessages[slot] ?? m.problems[slot];
+  return html`<div class="image-slot" id="${slot}-slot" @dragover=${dragOver} @dragleave=${dragLeave} @drop=${(e: DragEvent) => dropped(e, slot, a)}>
+    <div class="label-row"><span class="slot-label" id="${slot}-label">${label}</span></div>
+    ${ref
+      ? imageCard(ref, m.images[ref], `${slot}`, label, () => a.setImage(slot, undefined))
+      : html`<div class="drop-zone" aria-labelledby="${slot}-label">
+          <div class="help">${help} Drop an image here (hold Shift while dragging from the Explorer), choose a file, or paste an https link.</div>
+          <div class="inline">
+            <vscode-button id="${slot}-choose" secondary icon="folder-opened" @click=${() => a.chooseImage(slot)}>Choose File…</vscode-button>
+            <vscode-textfield id="${slot}-url" class="url" placeholder="https://…/image.png" aria-label="${label} link"
+              @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && (e.preventDefault(), a.setImageUrl(slot, (e.target as HTMLInputElement).value))}
+              @change=${(e: Event) => a.setImageUrl(slot, (e.target as HTMLInputElement).value)}></vscode-textfield>
+          </div>
+        </div>`}
+    ${fieldMessage(`${slot}-message`, problem)}
+  </div>`;
+}
+
+/** A chosen image: its thumbnail, its name, what it is, and a button that takes it away. */
+export function imageCard(ref: string, info: ImageInfo | undefined, id: string, label: string, remove: () => void): TemplateResult {
+  const link = /^https:\/\//i.test(ref);
+  const summary = link ? 'A link: the service fetches it when the video is made.' : !info ? 'Checking…' : info.ok ? imageSummary(info) : '';
+  return html`<div class=${classMap({ 'image-card': true, refused: !!info && !info.ok })} id="${id}-card">
+    ${info?.thumbnail
+      ? html`<img class="thumb" id="${id}-thumb" src=${info.thumbnail} alt="${label}: ${ref}" />`
+      : html`<span class="thumb placeholder codicon ${link ? 'codicon-link' : 'codicon-file-media'}" aria-hidden="true"></span>`}
+    <div class="image-text">
+      <div class="image-name" title=${ref}>${ref}</div>
+      <div class="image-summary" id="${id}-summary">${summary}</div>
+    </div>
+    <vscode-button icon="close" icon-only secondary id="${id}-remove" aria-label="Remove the ${label}" title="Remove" @click=${remove}></vscode-button>
+  </div>`;
+}
+
+export function fieldMessage(id: string, text: string | undefined): TemplateResult {
+  return html`<div class="message" id=${id} aria-live="polite">${text
+    ? html`<span class="codicon codicon-error" aria-hidden="true"></span><span>${text}</span>`
+    : nothing}</div>`;
+}
+
+export function dragOver(event: DragEvent): void {
+  event.preventDefault();
+  if (event.dataTransfer) event.dataTransfer.dropEffect = 'copy';
+  (event.currentTarget as HTMLElement).classList.add('dragging');
+}
+
+export function dragLeave(event: DragEvent): void {
+  (event.currentTarget as HTMLElement).classList.remove('dragging');
+}
+
+/**
+ * A drop: the URIs VS Code's Explorer puts on the drag (its own list, or text/uri-list), else a file from the OS by
+ * its bytes. The host decides what to do with either.
+ */
+export function dropped(event: DragEvent, target: ImageTarget, a: Actions): void {
+  event.preventDefault();
+  (event.currentTarget as HTMLElement).classList.remove('dragging');
+  const data = event.dataTransfer;
+  if (!data) return;
+  const uris = droppedUris(data);
+  if (uris.length) return a.dropUris(target, uris);
+  const file = data.files[0];
+  if (file) a.dropFile(target, file);
+}
+
+function droppedUris(data: DataTransfer): string[] {
+  const code = data.getData('application/vnd.code.uri-list');
+  const list = code || data.getData('text/uri-list');
+  if (list) return list.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#')).slice(0, 20);
+  const resources = data.getData('ResourceURLs');
+  if (resources) {
+    try {
+      const parsed: unknown = JSON.parse(resources);
+      if (Array.isArray(parsed)) return parsed.filter((u): u is string => typeof u === 'string').slice(0, 20);
+    } catch {
+      return [];
+    }
+  }
+  return [];
+}
