@@ -72,9 +72,21 @@ export interface AcquireOptions {
 /** An owner on another machine that has not written its claim for this long is taken for gone. */
 export const CLAIM_SILENT_MS = 10 * 60_000;
 
-/** Where the claim for a video (or an ad-hoc generation) saved at `outputPath` with this request lives. */
-export function videoClaimRef(outputPath: string, requestHash: string, backend: JournalEntry['backend']): ClaimRef {
-  return { dir: path.dirname(outputPath), key: `${path.basename(outputPath)}.${backendTag(backend)}.${shortHash(requestHash)}` };
+/**
+ * Where the claim for a video (or an ad-hoc generation) saved at `outputPath` with this request lives. `take` is the
+ * place of the task among the takes one render makes of the video (`"takes": 3` makes takes 1, 2 and 3): each is
+ * claimed apart, so each is created once. Take 1's key is the key of a video before takes existed.
+ */
+export function videoClaimRef(outputPath: string, requestHash: string, backend: JournalEntry['backend'], take = 1): ClaimRef {
+  const slot = take > 1 ? `.take${take}` : '';
+  return { dir: path.dirname(outputPath), key: `${path.basename(outputPath)}${slot}.${backendTag(backend)}.${shortHash(requestHash)}` };
+}
+
+/** Which take of a render a video claim's key is for (see videoClaimRef); 1 for a key without one. */
+export function takeOfClaimKey(key: string, outputPath: string): number {
+  const rest = key.startsWith(path.basename(outputPath)) ? key.slice(path.basename(outputPath).length) : key;
+  const match = /^\.take(\d+)\./.exec(rest);
+  return match ? Number(match[1]) : 1;
 }
 
 /** Where the claim for an element of a storyboard whose results go to `outputDir` lives. */

@@ -7,11 +7,15 @@ import type { JournalEntry } from '../journal/taskState';
 import { formatAmount } from '../pricing/decimal';
 import { ELEMENT_PRICE } from '../pricing/priceTable';
 import { buildVideoRequest } from '../request/buildRequest';
-import { elementClaimRef } from '../claims/claimStore';
+import { elementClaimRef, videoClaimRef } from '../claims/claimStore';
 import { NotCreatedError, type Backend, type TaskEngine } from '../tasks/taskEngine';
-import type { PlannedVideo, StoryboardPlan } from './storyboardPlan';
+import type { PlannedTake, PlannedVideo, StoryboardPlan } from './storyboardPlan';
 
-export type VideoOutcome =
+/**
+ * What became of a video, or of one of its takes: `take` is set (1 to 4) when the render made or followed more than
+ * one take of the video, or another than the first, and there is then one outcome per take.
+ */
+export type VideoOutcome = (
   | { name: string; kind: 'up-to-date'; outputPath: string }
   | { name: string; kind: 'saved'; outputPath: string; entry: JournalEntry }
   | {
@@ -25,7 +29,8 @@ export type VideoOutcome =
     }
   | { name: string; kind: 'unknown'; entry: JournalEntry; message: string }
   /** Paid for and completed, but not saved yet: fetched again (`kling download`, Download Again), never created again. */
-  | { name: string; kind: 'download-pending'; entry: JournalEntry; message: string };
+  | { name: string; kind: 'download-pending'; entry: JournalEntry; message: string }
+) & { take?: number | undefined };
 
 export interface RenderOptions {
   engine: TaskEngine;
@@ -35,8 +40,8 @@ export interface RenderOptions {
   /** At most this many videos in flight at once. */
   concurrency?: number | undefined;
   signal?: AbortSignal | undefined;
-  /** Called when a video's task is created or picked up, so a caller can show it. */
-  onTask?: ((video: PlannedVideo, entry: JournalEntry) => void) | undefined;
+  /** Called when a video's task (one per take) is created or picked up, so a caller can show it. */
+  onTask?: ((video: PlannedVideo, entry: JournalEntry, take: number) => void) | undefined;
   /** Videos planned as up to date or unknown are made anew (`--force`); never beside a task still under way. */
   force?: boolean | undefined;
 }
@@ -90,61 +95,77 @@ export async function renderStoryboard(plan: StoryboardPlan, options: RenderOpti
     if (!url) uploads.set(absolute, (url = options.upload(absolute)));
     return url;
   };
+  // One outcome per video, or per take when the video has several (in the plan's order either way).
   const outcomes = new Map<string, VideoOutcome>();
+  const keyOf = (video: PlannedVideo, take: number) => `${video.name}#${take}`;
+  const labelled = (video: PlannedVideo, take: number, outcome: VideoOutcome): VideoOutcome => (isOneTake(video) ? outcome : { ...outcome, take });
   for (const video of plan.videos) {
-    if (video.state.kind === 'up-to-date') outcomes.set(video.name, { name: video.name, kind: 'up-to-date', outputPath: video.outputPath });
-    if (video.state.kind === 'unknown-outcome') {
-      outcomes.set(video.name, {
+    if (video.state.kind === 'up-to-date') outcomes.set(keyOf(video, 0), { name: video.name, kind: 'up-to-date', outputPath: video.outputPath });
+    for (const { take, state } of video.takes) {
+      if (state.kind !== 'unknown-outcome') continue;
+      outcomes.set(keyOf(video, take), labelled(video, take, {
         name: video.name,
         kind: 'unknown',
-        entry: video.state.entry,
-        message: `${video.state.entry.state.status === 'unknown' ? video.state.entry.state.reason : 'an earlier create got no answer'}. Check the service's task list before creating it again (render with --force, which may pay twice)`,
-      });
+        entry: state.entry,
+        message: `${state.entry.state.status === 'unknown' ? state.entry.state.reason : 'an earlier create got no answer'}. Check the service's task list before creating it again (render with --force, which may pay twice)`,
+      }));
     }
   }
 
   const elementIds = await readKnownElements(plan.outputDir, options.backend);
   const elementFailure = await createElements(plan, options, elementIds, upload);
 
-  const queue = plan.videos.filter((v) => v.state.kind === 'to-render' || v.state.kind === 'in-flight');
+  const queue = plan.videos.flatMap((video) =>
+    video.takes.filter((t) => t.state.kind === 'to-render' || t.state.kind === 'in-flight').map((planned) => ({ video, planned })),
+  );
   let stopReason: ApiError | undefined;
   const limit = Math.max(1, options.concurrency ?? 4);
   const worker = async () => {
-    for (let video = queue.shift(); video; video = queue.shift()) {
+    for (let job = queue.shift(); job; job = queue.shift()) {
       if (options.signal?.aborted) return;
+      const { video, planned } = job;
       if (stopReason || elementFailure) {
         const message = stopReason?.message ?? elementFailure!;
-        outcomes.set(video.name, { name: video.name, kind: 'failed', message, retryable: true, error: stopReason?.kind });
+        outcomes.set(keyOf(video, planned.take), labelled(video, planned.take, { name: video.name, kind: 'failed', message, retryable: true, error: stopReason?.kind }));
         continue;
       }
-      const outcome = await renderOne(video, plan, options, elementIds, upload).catch((error: unknown) => {
+      const outcome = await renderOne(video, planned, plan, options, elementIds, upload).catch((error: unknown) => {
         // A key or balance problem will fail every other create the same way: stop before sending them.
         if (isApiError(error) && (error.kind === 'auth' || error.kind === 'quota' || error.kind === 'permission' || error.kind === 'config')) stopReason = error;
         return failedOutcome(video, error);
       });
-      outcomes.set(video.name, outcome);
+      outcomes.set(keyOf(video, planned.take), labelled(video, planned.take, outcome));
     }
   };
   await Promise.all(Array.from({ length: limit }, worker));
-  return plan.videos.map((v) => outcomes.get(v.name)).filter((o): o is VideoOutcome => o !== undefined);
+  return plan.videos.flatMap((v) =>
+    [0, ...v.takes.map((t) => t.take)].map((take) => outcomes.get(keyOf(v, take))).filter((o): o is VideoOutcome => o !== undefined),
+  );
+}
+
+/** A video rendered as it was before takes: one take, the first. Its outcome says nothing of takes. */
+function isOneTake(video: PlannedVideo): boolean {
+  return video.takes.length <= 1 && (video.takes[0]?.take ?? 1) === 1;
 }
 
 async function renderOne(
   video: PlannedVideo,
+  planned: PlannedTake,
   plan: StoryboardPlan,
   options: RenderOptions,
   elementIds: Map<string, string>,
   upload: (reference: string) => Promise<string>,
 ): Promise<VideoOutcome> {
   let entry: JournalEntry;
-  if (video.state.kind === 'in-flight' && !video.state.claim && video.state.entry.claim === undefined) {
+  const state = planned.state;
+  if (state.kind === 'in-flight' && !state.claim && state.entry.claim === undefined) {
     // A task of a journal without claims (an older version's): it is already this journal's to follow.
-    entry = video.state.entry;
-  } else if (video.state.kind === 'in-flight') {
+    entry = state.entry;
+  } else if (state.kind === 'in-flight') {
     // Under way (here or elsewhere) or waiting for its download when planned: it is followed or taken over, and
     // never created, since its price was not asked for.
     try {
-      entry = await options.engine.submit(draftOf(video, plan, options, video.hashedRequest), { mayCreate: false });
+      entry = await options.engine.submit(draftOf(video, plan, options, video.hashedRequest, planned.take), { mayCreate: false });
     } catch (error) {
       if (error instanceof NotCreatedError) return { name: video.name, kind: 'failed', message: error.message, retryable: true };
       throw error;
@@ -168,18 +189,21 @@ async function renderOne(
       const issue = checked.error.issues[0]!;
       return { name: video.name, kind: 'failed', message: `not sent: ${issue.path.join('.')}: ${issue.message}`, retryable: false };
     }
+    const draft = draftOf(video, plan, options, request, planned.take);
     try {
-      entry = await options.engine.submit(draftOf(video, plan, options, request), { force: options.force, signal: options.signal });
+      entry = await options.engine.submit(draft, { force: options.force, signal: options.signal });
     } catch (error) {
       // The create left and its answer was lost: the journal keeps it as unknown, and so does the outcome.
       const lost = isApiError(error, 'outcome-unknown')
-        ? options.engine.journal.list().find((e) => e.outputPath === video.outputPath && e.requestHash === video.requestHash && e.state.status === 'unknown')
+        ? options.engine.journal
+            .list()
+            .find((e) => e.outputPath === video.outputPath && e.requestHash === video.requestHash && e.claim?.key === draft.claim.key && e.state.status === 'unknown')
         : undefined;
       if (!lost) throw error;
       return { name: video.name, kind: 'unknown', entry: lost, message: (error as Error).message };
     }
   }
-  options.onTask?.(video, entry);
+  options.onTask?.(video, entry, planned.take);
   const [ended] = await options.engine.waitFor([entry.id], options.signal);
   return outcomeOf(video, ended ?? entry);
 }
@@ -233,10 +257,15 @@ async function createElements(
   return undefined;
 }
 
-function draftOf(video: PlannedVideo, plan: StoryboardPlan, options: RenderOptions, request: VideoRequest) {
+/** `hero`, or `hero (take 2)` for a video of several takes: the name the Tasks view, the CLI and the sidecar show. */
+export function takeLabel(video: Pick<PlannedVideo, 'name' | 'takeCount'>, take: number): string {
+  return video.takeCount > 1 || take > 1 ? `${video.name} (take ${take})` : video.name;
+}
+
+function draftOf(video: PlannedVideo, plan: StoryboardPlan, options: RenderOptions, request: VideoRequest, take: number) {
   return {
     kind: 'video' as const,
-    label: video.name,
+    label: takeLabel(video, take),
     request,
     requestHash: video.requestHash,
     price: priceRecord(video),
@@ -245,6 +274,8 @@ function draftOf(video: PlannedVideo, plan: StoryboardPlan, options: RenderOptio
     videoName: video.name,
     outputPath: video.outputPath,
     workspaceRoot: plan.workspaceRoot,
+    // Each take of a render is claimed apart: created once each, followed or taken over each.
+    claim: videoClaimRef(video.outputPath, video.requestHash, options.backend, take),
   };
 }
 
