@@ -7,6 +7,8 @@ import { RENDER_HELP, renderCommand } from './commands/renderCommand';
 import { SCHEMA_HELP, schemaCommand } from './commands/schemaCommand';
 import { SIMULATE_HELP, simulateCommand } from './commands/simulateCommand';
 import { STATUS_HELP, statusCommand } from './commands/statusCommand';
+import { TAKES_HELP, takesCommand } from './commands/takesCommand';
+import { USE_HELP, useCommand } from './commands/useCommand';
 import { VALIDATE_HELP, validateCommand } from './commands/validateCommand';
 
 const HELP = `kling: make short videos with Kling 3.0 from the terminal.
@@ -22,6 +24,8 @@ Commands:
   credits          the credits left on your key
   schema           the JSON Schema of storyboards
   simulate         run the API simulator on 127.0.0.1
+  takes FILE [VIDEO]      a storyboard's takes: every render kept, and which one is chosen
+  use FILE VIDEO TAKE     choose another take as the video
 
 Run kling <command> --help for a command's options.
 Environment: KLING_API_KEY, KLING_BASE_URL, KLING_STATE_DIR.`;
@@ -35,6 +39,8 @@ const HELPS: Record<string, string> = {
   credits: CREDITS_HELP,
   schema: SCHEMA_HELP,
   simulate: SIMULATE_HELP,
+  takes: TAKES_HELP,
+  use: USE_HELP,
 };
 
 const OPTIONS = {
@@ -52,6 +58,7 @@ const OPTIONS = {
   'time-scale': { type: 'string' },
   balance: { type: 'string' },
   fresh: { type: 'boolean' },
+  takes: { type: 'string' },
 } as const;
 
 /** Runs one CLI invocation and returns its exit code. Every expected failure is a message, never a stack trace. */
@@ -90,6 +97,7 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
           baseUrl: values['base-url'],
           root: values.root,
           verbose: values.verbose,
+          takes: values.takes,
         });
       case 'download':
         return await downloadCommand(ctx, positionals, { simulator: values.simulator, baseUrl: values['base-url'], root: values.root, verbose: values.verbose });
@@ -101,6 +109,10 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
         return schemaCommand(ctx);
       case 'simulate':
         return await simulateCommand(ctx, { port: values.port, timeScale: values['time-scale'], balance: values.balance, fresh: values.fresh });
+      case 'takes':
+        return await takesCommand(ctx, positionals, { json: values.json, root: values.root });
+      case 'use':
+        return await useCommand(ctx, positionals, { root: values.root });
     }
     return 2;
   } catch (error) {

@@ -28,7 +28,7 @@ export function printPlanTable(ctx: CliContext, plan: StoryboardPlan, showState:
   const nameWidth = plan.videos.reduce((width, v) => Math.max(width, v.name.length), 5);
   out(ctx, `${'video'.padEnd(nameWidth)}  seconds  quality  sound     USD   credits${showState ? '  state' : ''}`);
   for (const v of plan.videos) {
-    const state = showState ? `  ${stateLabel(v.state.kind)}` : '';
+    const state = `${showState ? `  ${stateLabel(v.state.kind)}` : ''}${v.takeCount > 1 ? `  × ${v.takeCount} takes` : ''}`;
     out(
       ctx,
       `${v.name.padEnd(nameWidth)}  ${String(v.price.seconds).padStart(7)}  ${v.price.quality.padStart(7)}  ${v.price.sound.padStart(5)}  ${formatUsd(v.price.usd).padStart(6)}  ${formatAmount(v.price.credits).padStart(8)}${state}`,

@@ -2,10 +2,11 @@ import * as path from 'node:path';
 import { isApiError } from '../../core/api/apiError';
 import { TaskJournal } from '../../core/journal/taskJournal';
 import { formatAmount, formatUsd } from '../../core/pricing/decimal';
-import { readKnownElements, renderStoryboard, type VideoOutcome } from '../../core/render/renderStoryboard';
+import { readKnownElements, renderStoryboard, takeLabel, type VideoOutcome } from '../../core/render/renderStoryboard';
 import { planStoryboard, type PlannedVideo } from '../../core/render/storyboardPlan';
 import { livenessOf } from '../../core/process/processOwner';
 import { storyboardOutputDir } from '../../core/storyboard/validateStoryboard';
+import { MAX_TAKES, takePathOf } from '../../core/takes/takeLayout';
 import { TaskEngine } from '../../core/tasks/taskEngine';
 import { pollPolicyFor } from '../../core/tasks/pollPolicyFor';
 import { CliBackends } from '../cliBackend';
@@ -15,7 +16,7 @@ import { printOutgoing } from '../printOutgoing';
 import { RenderProgress } from '../renderProgress';
 import { printPlanTable } from './estimateCommand';
 
-export const RENDER_HELP = `Usage: kling render FILE [--only NAME…] [--force] [--yes] [--concurrency N] [--simulator]
+export const RENDER_HELP = `Usage: kling render FILE [--only NAME…] [--force] [--takes N] [--yes] [--concurrency N] [--simulator]
 
 Renders the videos of a storyboard: validates it, shows the price and asks before spending, creates the tasks,
 shows their progress, downloads each video with its sidecar (<name>.mp4.json) and prints where they are.
@@ -26,6 +27,7 @@ resume. A paid task is never created twice. A second Ctrl-C leaves at once.
 
   --only NAME      render only this video (repeatable)
   --force          render even videos that are up to date
+  --takes N        make N takes (1 to 4) of each video to render, each paid for; the first to arrive is used
   --yes            do not ask before spending (required without a terminal)
   --concurrency N  at most N videos in flight at once (default 4)
   --simulator      use the built-in simulator: nothing real is generated or spent
@@ -44,12 +46,14 @@ export interface RenderFlags {
   baseUrl?: string | undefined;
   root?: string | undefined;
   verbose?: boolean | undefined;
+  takes?: string | undefined;
 }
 
 export async function renderCommand(ctx: CliContext, files: string[], flags: RenderFlags): Promise<number> {
   if (files.length !== 1) throw new UsageError('render takes one storyboard file');
   const concurrency = flags.concurrency === undefined ? 4 : Number(flags.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`--concurrency must be a whole number of at least 1; got ${flags.concurrency}`);
+  const takes = parseTakes(flags.takes);
   const loaded = await loadStoryboard(ctx, files[0]!, flags.root);
   if (!loaded) return 1;
   const unknownNames = (flags.only ?? []).filter((name) => !loaded.storyboard.videos.some((v) => v.name === name));
@@ -92,6 +96,7 @@ export async function renderCommand(ctx: CliContext, files: string[], flags: Ren
       journal: journal.list(),
       backend,
       knownElements: await readKnownElements(storyboardOutputDir(loaded.storyboardPath, loaded.storyboard), backend),
+      takes,
     });
     printPlanTable(ctx, plan, true);
     const toRender = plan.videos.filter((v) => v.state.kind === 'to-render');
@@ -110,7 +115,8 @@ export async function renderCommand(ctx: CliContext, files: string[], flags: Ren
       printOutgoing(ctx, plan, toRender);
       const price = `${formatUsd(plan.cost.usd)} (${formatAmount(plan.cost.credits)} credits)`;
       const newElements = plan.elements.filter((e) => e.elementId === undefined).length;
-      const what = `${toRender.length} video${toRender.length === 1 ? '' : 's'}${newElements ? ` and ${newElements} element${newElements === 1 ? '' : 's'}` : ''}`;
+      const takeCount = toRender.reduce((n, v) => n + v.takes.filter((t) => t.state.kind === 'to-render').length, 0);
+      const what = `${toRender.length} video${toRender.length === 1 ? '' : 's'}${takeCount > toRender.length ? ` (${takeCount} takes)` : ''}${newElements ? ` and ${newElements} element${newElements === 1 ? '' : 's'}` : ''}`;
       const spend = simulated ? `Render ${what} on the simulator (would cost ${price}; nothing is spent)?` : `Spend ${price} on ${what}?`;
       if (!flags.yes) {
         if (!isInteractive(ctx)) {
@@ -127,7 +133,7 @@ export async function renderCommand(ctx: CliContext, files: string[], flags: Ren
     }
     if (resuming.length) out(ctx, `Resuming ${resuming.map((v) => `${v.name}${underWayBy(v.state)}`).join(', ')} (already under way; not created again).`);
 
-    const progress = new RenderProgress(ctx, plan.videos.map((v) => v.name));
+    const progress = new RenderProgress(ctx, plan.videos.flatMap((v) => (v.takes.length > 1 ? v.takes.map((t) => takeLabel(v, t.take)) : [v.name])));
     const names = new Map<string, string>();
     const listener = journal.onDidChange((entry) => {
       const name = entry && names.get(entry.id);
@@ -142,9 +148,10 @@ export async function renderCommand(ctx: CliContext, files: string[], flags: Ren
         force: flags.force,
         signal: ctx.signal,
         upload: async (file) => (await backends.clientFor(backend)).uploadFile(file, { root: loaded.workspaceRoot, signal: ctx.signal }),
-        onTask: (video, entry) => {
-          names.set(entry.id, video.name);
-          progress.update(video.name, journal.get(entry.id) ?? entry);
+        onTask: (video, entry, take) => {
+          const name = video.takes.length > 1 ? takeLabel(video, take) : video.name;
+          names.set(entry.id, name);
+          progress.update(name, journal.get(entry.id) ?? entry);
         },
       });
     } finally {
@@ -185,7 +192,8 @@ function summary(ctx: CliContext, outcomes: VideoOutcome[], outputDir: string, s
   for (const o of outcomes) {
     switch (o.kind) {
       case 'saved':
-        out(ctx, `✓ ${o.name}: ${rel(o.outputPath)} (sidecar ${rel(o.outputPath)}.json)`);
+        if (o.take !== undefined) out(ctx, `✓ ${o.name} take ${o.take}: ${rel(takePathOf(o.outputPath, o.entry.createdAt, o.entry.taskId ?? ''))}`);
+        else out(ctx, `✓ ${o.name}: ${rel(o.outputPath)} (sidecar ${rel(o.outputPath)}.json)`);
         break;
       case 'up-to-date':
         out(ctx, `= ${o.name}: up to date, ${rel(o.outputPath)}`);
@@ -204,11 +212,20 @@ function summary(ctx: CliContext, outcomes: VideoOutcome[], outputDir: string, s
         break;
     }
   }
+  const chosenOf = [...new Set(outcomes.filter((o) => o.kind === 'saved' && o.take !== undefined).map((o) => o.name))];
+  for (const name of chosenOf) out(ctx, `  ${name}: ${rel(path.join(outputDir, `${name}.mp4`))} is the take that arrived first; see them all with kling takes, choose with kling use.`);
   const saved = outcomes.filter((o) => o.kind === 'saved').length;
   const pendingText = pending ? `, ${pending} download pending` : '';
   out(ctx, `${saved} rendered, ${outcomes.filter((o) => o.kind === 'up-to-date').length} up to date${pendingText}, ${failed} failed. Videos are in ${rel(outputDir)}.`);
   if (simulated && saved > 0) out(ctx, 'These are simulator placeholders: nothing real was generated or spent.');
   return failed > 0 || pending > 0 ? 1 : 0;
+}
+
+function parseTakes(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const takes = Number(value);
+  if (!Number.isInteger(takes) || takes < 1 || takes > MAX_TAKES) throw new UsageError(`--takes must be a whole number from 1 to ${MAX_TAKES}; got ${value}`);
+  return takes;
 }
 
 /** " (by kling render, process 4242)" for a video another live process is making. */
