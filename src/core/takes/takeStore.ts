@@ -50,6 +50,11 @@ export interface TakeOptions {
   owner?: ProcessOwner | undefined;
 }
 
+export interface LandOptions extends TakeOptions {
+  /** Choose the take only if there is no video at all (a take made on request, to compare). */
+  onlyIfNone?: boolean | undefined;
+}
+
 const LOCK_FILE = '.choose.lock';
 /** Errors of `link` that mean "this file system makes no hard links here": the take is copied instead. */
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'EMLINK', 'ENOSYS']);
@@ -139,11 +144,12 @@ export async function chooseTake(videoPath: string, takePath: string, options: T
 
 /**
  * A take a task has just saved: it becomes the chosen video unless a video of the same request is chosen already
- * (the first take of a render to land wins; a storyboard whose request changed gets its new video). True when it
- * was chosen.
+ * (the first take of a render to land wins; a storyboard whose request changed gets its new video), or, with
+ * `onlyIfNone`, unless there is any video. True when it was chosen.
  */
-export async function landTake(videoPath: string, takePath: string, options: TakeOptions = {}): Promise<boolean> {
+export async function landTake(videoPath: string, takePath: string, options: LandOptions = {}): Promise<boolean> {
   return withTakesLock(videoPath, options, async () => {
+    if (options.onlyIfNone && (await regularStats(videoPath))) return false;
     const sidecar = await readSidecar(takePath);
     if (sidecar && (await isUpToDate(videoPath, sidecar.requestHash))) return false;
     await chooseLocked(videoPath, takePath, options.root);

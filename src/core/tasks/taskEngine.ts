@@ -37,6 +37,8 @@ export interface SubmitDraft {
   workspaceRoot?: string | undefined;
   /** Where its claim lives; by default, beside `outputPath` (a video). Elements name theirs. */
   claim?: ClaimRef | undefined;
+  /** A take made on request (Regenerate): it becomes the video only if there is none (see JournalEntry.keepChosen). */
+  keepChosen?: boolean | undefined;
 }
 
 export interface SubmitOptions {
@@ -168,6 +170,7 @@ export class TaskEngine {
       startedBy: this.owner.tool,
       claim: ref ? { dir: ref.dir, key: ref.key, generation: 0 } : undefined,
       workspaceRoot: draft.workspaceRoot,
+      ...(draft.keepChosen ? { keepChosen: true } : {}),
       state: { status: 'submitting' },
       polls: 0,
       createdAt: now,
@@ -739,7 +742,7 @@ export class TaskEngine {
 
   /** A saved take becomes the video at `outputPath` unless one of the same request is there already. */
   private async land(entry: JournalEntry, outputPath: string, takePath: string): Promise<void> {
-    const chosen = await landTake(outputPath, takePath, { root: entry.workspaceRoot, owner: this.owner });
+    const chosen = await landTake(outputPath, takePath, { root: entry.workspaceRoot, owner: this.owner, onlyIfNone: entry.keepChosen });
     if (chosen) this.deps.log?.(`${entry.label}: ${outputPath} is now take ${takePath}`);
   }
 
