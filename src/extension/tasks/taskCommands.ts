@@ -3,6 +3,7 @@ import type { JournalEntry } from '../../core/journal/taskState';
 import { showError } from '../errors/showError';
 import { money } from '../generate/moneyGuard';
 import { outgoingDetail, submitGeneration, type GenerationServices } from '../generate/submitGeneration';
+import { savedTakeOf } from '../takes/savedTake';
 import { Disposable } from '../util/dispose';
 import { isRunning } from './taskPresentation';
 import type { TaskTreeNode } from './taskTree';
@@ -114,7 +115,8 @@ export class TaskCommands extends Disposable {
   }
 }
 
+/** What a saved task made: its take (Kling Preview shows which take it is), else the video it was saved as. */
 function savedFile(entry: JournalEntry): vscode.Uri | undefined {
-  if (entry.state.status === 'saved') return vscode.Uri.file(entry.state.filePath);
+  if (entry.state.status === 'saved') return vscode.Uri.file(savedTakeOf(entry)?.path ?? entry.state.filePath);
   return undefined;
 }
