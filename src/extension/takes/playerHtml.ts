@@ -32,9 +32,9 @@ export function playerHtml(webview: vscode.Webview, pageRoot: vscode.Uri, title:
     </section>
     <aside class="side" aria-label="Videos and shots"><ol id="chapters" class="chapters"></ol></aside>
     <footer class="transport" role="toolbar" aria-label="Playback">
-      <button id="previous" class="secondary" aria-label="Previous video" title="Previous video">⏮</button>
+      <button id="previous" class="secondary" aria-label="Previous video" title="The start of this video, or the one before">‹ Video</button>
       <button id="play" class="primary" aria-label="Play the storyboard">Play</button>
-      <button id="next" class="secondary" aria-label="Next video" title="Next video">⏭</button>
+      <button id="next" class="secondary" aria-label="Next video" title="The start of the next video">Video ›</button>
       <div class="timeline">
         <div id="marks" class="marks" aria-hidden="true"></div>
         <input id="scrubber" type="range" min="0" max="0" step="any" value="0" aria-label="Time in the storyboard">

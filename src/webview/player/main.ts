@@ -233,7 +233,7 @@ function buildMarks(next: PlayerState): void {
       return span;
     }),
     ...next.chapters.map((chapter) => {
-      const tick = element('span', { class: `mark ${chapter.kind}`, title: chapter.label });
+      const tick = element('span', { class: `mark mark-${chapter.kind}`, title: chapter.label });
       tick.style.left = `${(100 * chapter.time) / (next.total || 1)}%`;
       return tick;
     }),
