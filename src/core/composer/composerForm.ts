@@ -4,6 +4,7 @@ import { describeValue } from '../text/describeValue';
 import { priceVideo, type Price } from '../pricing/pricing';
 import { buildVideoRequest, specFromStoryboardVideo, type VideoSpec } from '../request/buildRequest';
 import { StoryboardVideo } from '../storyboard/storyboardSchema';
+import { MAX_TAKES } from '../takes/takeLimits';
 
 // The composer's form, without the DOM: what it holds, how it is checked and priced, and the edits its buttons make.
 // The page (src/webview/composer) and the host (src/extension/composer) both use it, so the page's "valid" and the
@@ -38,6 +39,8 @@ export const ComposerDraft = z.strictObject({
   watermark: z.boolean(),
   multi_shot: z.enum(MULTI_SHOT_MODES),
   shots: z.array(DraftShot).max(SHOTS_MAX),
+  /** Variants: how many takes Generate makes of the video, each paid for (1 when left out). A stepper: always valid. */
+  takes: z.int().min(1).max(MAX_TAKES).optional(),
 });
 export type ComposerDraft = z.infer<typeof ComposerDraft>;
 export type DraftShot = z.infer<typeof DraftShot>;
@@ -52,6 +55,7 @@ export const ComposerVideo = StoryboardVideo.pick({
   quality: true,
   sound: true,
   watermark: true,
+  takes: true,
 });
 export type ComposerVideo = z.infer<typeof ComposerVideo>;
 
@@ -84,6 +88,8 @@ export interface DraftCheck {
   price?: Price;
   /** With "my shots": the sum of the shot durations that are whole numbers, and whether all of them are. */
   shotTotal?: { seconds: number; complete: boolean };
+  /** How many takes Generate makes (Variants); `price` is one take's. */
+  takes: number;
 }
 
 /** Whole seconds as a number; anything else stays as typed so the schema's message can quote it. */
@@ -104,6 +110,7 @@ export function draftToVideo(draft: ComposerDraft): Record<string, unknown> {
   video['quality'] = draft.quality;
   video['sound'] = draft.sound;
   if (draft.watermark) video['watermark'] = true;
+  if (draft.takes !== undefined && draft.takes > 1) video['takes'] = draft.takes;
   return video;
 }
 
@@ -114,7 +121,7 @@ export function checkDraft(draft: ComposerDraft): DraftCheck {
     problems[key] ??= message;
   };
   const video = draftToVideo(draft);
-  const check: DraftCheck = { problems, problemCount: 0 };
+  const check: DraftCheck = { problems, problemCount: 0, takes: draft.takes ?? 1 };
 
   if (draft.multi_shot === 'custom') {
     const durations = draft.shots.map((shot) => seconds(shot.duration));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatAmount, formatUsd } from '../pricing/decimal';
+import { formatAmount, formatUsd, multiplyAmount } from '../pricing/decimal';
 import { ComposerDraft, emptyDraft, type DraftCheck, type FieldKey } from './composerForm';
 import { StoryboardSource, type Balance } from './composerProtocol';
 
@@ -52,10 +52,17 @@ export function markTouched(state: PageState, key: FieldKey): PageState {
   return state.touched.includes(key) ? state : { ...state, touched: [...state.touched, key] };
 }
 
-/** "$0.375" and "27 credits" for the price line, or undefined while the duration is not valid. */
-export function priceText(check: DraftCheck): { usd: string; credits: string; seconds: number } | undefined {
+/** "$0.375" and "27 credits" for the price line (every take of Variants counted), or undefined while the duration is not valid. */
+export function priceText(check: DraftCheck): { usd: string; credits: string; seconds: number; takes?: number } | undefined {
   if (!check.price) return undefined;
-  return { usd: formatUsd(check.price.usd), credits: `${formatAmount(check.price.credits)} credits`, seconds: check.price.seconds };
+  const takes = check.takes ?? 1;
+  const text = {
+    usd: formatUsd(multiplyAmount(check.price.usd, takes)),
+    credits: `${formatAmount(multiplyAmount(check.price.credits, takes))} credits`,
+    seconds: check.price.seconds,
+  };
+  // Said only for Variants, so the line for one take reads as it did.
+  return takes > 1 ? { ...text, takes } : text;
 }
 
 /** The balance line: what the status bar knows, said for the backend in use. */
@@ -77,7 +84,7 @@ export function balanceText(balance: Balance, backend: 'api' | 'simulator', read
 /** True when the price is known to be more than what is left. */
 export function exceedsBalance(check: DraftCheck, balance: Balance): boolean {
   if (!check.price || balance.kind !== 'known') return false;
-  return Number(formatAmount(check.price.credits)) > balance.credits;
+  return Number(formatAmount(multiplyAmount(check.price.credits, check.takes ?? 1))) > balance.credits;
 }
 
 /** Why Generate is disabled, in one sentence, or undefined when it is not. */

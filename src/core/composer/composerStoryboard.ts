@@ -29,6 +29,7 @@ export function storyboardVideoFor(name: string, video: ComposerVideo, defaults:
   if (video.sound !== undefined && video.sound !== (defaults.sound ?? 'off')) result.sound = video.sound;
   if (video.watermark === true && defaults.watermark !== true) result.watermark = true;
   if (video.watermark !== true && defaults.watermark === true) result.watermark = false;
+  if ((video.takes ?? 1) !== (defaults.takes ?? 1)) result.takes = video.takes ?? 1;
   return result;
 }
 
@@ -43,6 +44,7 @@ function explicitVideo(name: string, video: ComposerVideo): StoryboardVideo {
   result.quality = video.quality ?? '720p';
   result.sound = video.sound ?? 'off';
   result.watermark = video.watermark === true;
+  if ((video.takes ?? 1) > 1) result.takes = video.takes;
   return result;
 }
 

@@ -7,7 +7,8 @@ import { requestHash } from '../../core/request/requestHash';
 import type { BackendManager } from '../backend/backendManager';
 import { adHocOutputPath, adHocWorkspaceRoot, labelOf } from '../generate/adHocOutput';
 import { ensureReady } from '../generate/ensureReady';
-import { submitGeneration } from '../generate/submitGeneration';
+import { submitTakes } from '../takes/submitTakes';
+import type { GuardOptions } from '../generate/moneyGuard';
 import type { ExtensionLog } from '../log/extensionLog';
 import type { ApiKeyStore } from '../secrets/apiKeyStore';
 import type { KlingStatusBar } from '../statusBar/klingStatusBar';
@@ -40,6 +41,8 @@ export class ComposerViewProvider extends Disposable implements vscode.WebviewVi
   private pendingLoad: HostMessage | undefined;
   /** One Generate at a time: a second Ctrl+Enter must never send a second create. */
   private submitting = false;
+  /** Tests answer the price question of Variants here (no modal dialog shows in the test tier). */
+  askSpend: GuardOptions['ask'];
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -147,7 +150,8 @@ export class ComposerViewProvider extends Disposable implements vscode.WebviewVi
       const price = priceVideo({ duration: spec.duration, quality: spec.quality, sound: spec.sound });
       const name = spec.prompt || (Array.isArray(spec.shots) ? spec.shots[0]?.prompt.trim() : undefined) || 'Multi-shot video';
       const services = { tasks: this.deps.tasks, backends: this.deps.backends };
-      const entry = await submitGeneration(
+      // Variants: several takes of the same video, asked for once with their whole price (src/extension/takes/).
+      const [entry] = await submitTakes(
         services,
         {
           kind: 'video',
@@ -159,7 +163,8 @@ export class ComposerViewProvider extends Disposable implements vscode.WebviewVi
           outputPath: adHocOutputPath(name, services),
           workspaceRoot: adHocWorkspaceRoot(services),
         },
-        { what: `a ${spec.duration} s video`, alreadyConfirmed: false, retry: () => this.generate(draft) },
+        check.takes,
+        { what: `a ${spec.duration} s video`, retry: () => this.generate(draft), ask: this.askSpend },
       );
       if (entry) {
         created = { label: entry.label };

@@ -1,7 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
+import { emptyDraft } from '../../../../src/core/composer/composerForm';
+import { takesDirOf } from '../../../../src/core/takes/takeLayout';
 import type { KlingTestApi } from '../../../../src/extension/extension';
 import type { SpendQuestion } from '../../../../src/extension/generate/moneyGuard';
 import type { RenderResult } from '../../../../src/extension/storyboards/storyboardRenderer';
@@ -115,5 +117,54 @@ suite('takes', () => {
     assert.equal(deleteQuestions.length, 2, deleteQuestions.join(' | '));
     assert.match(deleteQuestions[1]!, /^Take [12] of kite\.mp4 cannot go to the trash\. Delete it for good\?$/);
     await lensesWhen(uri, 'no takes lens for a single take', (t) => !t.some((title) => title.includes('takes')) && t.includes('$(check) Up to date'));
+  });
+});
+
+// The composer's Variants: N takes from one Generate, priced and asked for as N, each created once under its own claim.
+suite('the composer\'s Variants', () => {
+  test('three takes are asked for at three times the price, then created once each under their own claims, and all kept', async () => {
+    const api = await klingExtension();
+    const sim = await api.backends.startSimulator();
+    const creates = sim.stats().creates;
+    const asked: SpendQuestion[] = [];
+    const replies = [false, true];
+    api.composer.view.askSpend = async (question) => {
+      asked.push(question);
+      return replies.shift() ?? false;
+    };
+    try {
+      const before = new Set(api.tasks.entries().map((e) => e.id));
+      const added = () => api.tasks.entries().filter((e) => !before.has(e.id));
+      const message = { type: 'composer/generate', draft: { ...emptyDraft(), prompt: 'A paper boat on a puddle', duration: '3', takes: 3 } };
+
+      await api.composer.view.receive(message);
+      assert.equal(asked.length, 1, 'asked, whatever klingStudio.confirmAboveUsd says: several takes are paid for');
+      assert.equal(asked[0]!.message, 'Generate 3 takes of a 3 s video for $0.675 (48.6 credits)?');
+      assert.match(asked[0]!.detail, /^3 tasks of the same request, each a take/);
+      assert.equal(asked[0]!.go, 'Generate (simulated)');
+      assert.deepEqual(added(), [], 'told no: nothing journaled');
+      assert.equal(sim.stats().creates, creates, 'told no: nothing created');
+
+      // A double Ctrl+Enter: the second is ignored while the first is under way.
+      await Promise.all([api.composer.view.receive(message), api.composer.view.receive(message)]);
+      assert.equal(asked.length, 2, 'one question for the three takes');
+      const entries = added();
+      assert.equal(entries.length, 3);
+      assert.equal(sim.stats().creates - creates, 3, 'three creates reached the simulator, once each');
+      assert.deepEqual(entries.map((e) => e.label).sort(), ['A paper boat on a puddle (take 1)', 'A paper boat on a puddle (take 2)', 'A paper boat on a puddle (take 3)']);
+      assert.equal(new Set(entries.map((e) => e.claim?.key)).size, 3, 'each take under its own claim');
+      assert.equal(new Set(entries.map((e) => e.requestHash)).size, 1, 'the same request');
+      assert.equal(new Set(entries.map((e) => e.outputPath)).size, 1, 'takes of the same video');
+      for (const entry of entries) assert.deepEqual(entry.price, { seconds: 3, usd: '0.225', credits: '16.2' }, 'each journaled at one take\'s price');
+
+      for (const entry of entries) await eventually(`${entry.label} to be saved`, () => (api.tasks.get(entry.id)?.state.status === 'saved' ? true : undefined), 90_000);
+      const video = entries[0]!.outputPath!;
+      const takes = readdirSync(takesDirOf(video)).filter((f) => f.endsWith('.mp4'));
+      assert.equal(takes.length, 3, takes.join(', '));
+      assert.ok(takes.some((f) => statSync(join(takesDirOf(video), f)).ino === statSync(video).ino), `${basename(video)} is one of the takes`);
+      assert.equal(sim.stats().creates - creates, 3, 'nothing created again while saving');
+    } finally {
+      api.composer.view.askSpend = undefined;
+    }
   });
 });
