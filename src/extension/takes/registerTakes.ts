@@ -57,6 +57,11 @@ export class TakesFeature extends Disposable {
     this.watchSidecars();
   }
 
+  /** The videos the Explorer offers Compare Takes on, as the menu's `resourcePath` names them (for tests). */
+  videosWithSidecars(): string[] {
+    return [...this.withSidecars];
+  }
+
   private get pageRoot(): vscode.Uri {
     return vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview');
   }
@@ -176,7 +181,8 @@ export class TakesFeature extends Disposable {
         this.deps.taskTree.refresh();
       }, 300);
     };
-    const videoOf = (sidecar: vscode.Uri) => sidecar.fsPath.slice(0, -'.json'.length);
+    // Keyed by the URI's path, as the menu's `resourcePath` says it (not fsPath: on Windows that is `c:\…`).
+    const videoOf = (sidecar: vscode.Uri) => sidecar.path.slice(0, -'.json'.length);
     const watcher = this._register(vscode.workspace.createFileSystemWatcher('**/*.mp4.json'));
     this._register(watcher.onDidCreate((uri) => (this.withSidecars.add(videoOf(uri)), update())));
     this._register(watcher.onDidChange(() => update()));

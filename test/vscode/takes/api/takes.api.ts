@@ -83,6 +83,33 @@ suite('takes', () => {
     assert.equal(item.contextValue, 'storyboardVideo:up-to-date:takes', 'the view offers Compare Takes');
   });
 
+  test('Compare Takes opens from the Storyboards view, the CodeLens, the Explorer and the preview, on the same panel', async () => {
+    const compareTabs = () =>
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('klingStudio.compareTakes'));
+    const [file] = await api.storyboards.tree.getChildren();
+    const [node] = await api.storyboards.tree.getChildren(file);
+    assert.ok(node, 'the view lists the video');
+    const fromView = await vscode.commands.executeCommand<{ videoPath?: string } | undefined>('klingStudio.compareTakes', node);
+    assert.equal(fromView?.videoPath, video(), 'the view item\'s video');
+    await eventually('the Compare Takes tab', () => (compareTabs().length === 1 ? true : undefined));
+    assert.equal(compareTabs()[0]!.label, 'Takes: kite.mp4');
+
+    // The CodeLens passes the storyboard and the video's name; the Explorer and the preview's title bar the MP4.
+    assert.equal((await vscode.commands.executeCommand<{ videoPath?: string }>('klingStudio.compareTakes', uri, 'kite'))?.videoPath, video());
+    assert.equal((await vscode.commands.executeCommand<{ videoPath?: string }>('klingStudio.compareTakes', vscode.Uri.file(video())))?.videoPath, video());
+    const aTake = vscode.Uri.file(join(takesDir(), takeFiles()[0]!));
+    assert.equal((await vscode.commands.executeCommand<{ videoPath?: string }>('klingStudio.compareTakes', aTake))?.videoPath, video(), 'a take: its video');
+    assert.equal(compareTabs().length, 1, 'one panel per video');
+
+    // The Explorer's menu shows it on an MP4 with a sidecar: the context key names the video and its takes.
+    const withSidecars = await eventually('the Explorer\'s context key to list the video and its takes', () => {
+      const known = api.takes.videosWithSidecars();
+      return known.includes(vscode.Uri.file(video()).path) && known.includes(aTake.path) ? known : undefined;
+    });
+    assert.ok(!withSidecars.some((p) => !p.endsWith('.mp4')), withSidecars.join(', '));
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   test('Use This Take swaps the video; Delete refuses the take in use, asks before the other, and keeps it when told no', async () => {
     const [first, second] = takeFiles().map((f) => join(takesDir(), f)) as [string, string];
     const inUse = statSync(video()).ino === statSync(first).ino ? first : second;

@@ -3,7 +3,8 @@
  * This Take, and the storyboard played as one cut. The workspace is seeded with takes (../seedTakes.ts).
  */
 import * as assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { copyFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Frame, Locator } from 'playwright-core';
 import type { Workbench } from '../../harness/browser';
 import type { UiTest } from '../../harness/run';
@@ -184,10 +185,13 @@ export function takesTests(seeded: Promise<SeededTakes>): UiTest[] {
   };
 
   const previewTakes: UiTest = {
-    name: 'Kling Preview says "Take 2 of 2"; Previous shows take 1, which offers Use This Take',
-    timeoutMs: 120_000,
+    name: 'Kling Preview says "Take 2 of 2"; Previous shows take 1, which offers Use This Take; its title bar opens Compare Takes',
+    timeoutMs: 150_000,
     async run(workbench) {
       await seeded;
+      // No Compare Takes left open from before: the one found at the end is the one the title bar opened.
+      await workbench.runCommand('View: Close All Editors');
+      await waitFor(async () => ((await workbench.page.locator('.tabs-container .tab').count()) === 0 ? true : undefined), { timeoutMs: 10_000, what: 'no editor open' });
       await workbench.openFile('one.mp4');
       await workbench.runCommand('Kling: Open in Kling Preview');
       const frame = await workbench.webviewFrame({ selector: 'video.kling-video[aria-label="one.mp4"]' }, 30_000);
@@ -199,6 +203,14 @@ export function takesTests(seeded: Promise<SeededTakes>): UiTest[] {
       await waitFor(async () => ((await previous.locator('#take-position').innerText().catch(() => '')) === 'Take 1 of 2' ? true : undefined), { timeoutMs: 20_000, what: '"Take 1 of 2"' });
       assert.equal(await previous.locator('#action-useTake').isVisible(), true);
       assert.equal(await previous.locator('#action-previousTake').isDisabled(), true, 'no take before the first');
+
+      // The preview's title bar offers Compare Takes for a video with takes.
+      const compare = workbench.page.locator('.editor-actions .action-label[aria-label^="Compare Takes"]').first();
+      await compare.waitFor({ state: 'visible', timeout: 20_000 });
+      await compare.click();
+      const compared = await compareFrame(workbench);
+      await compared.locator('body.ready').waitFor({ state: 'attached', timeout: 30_000 });
+      assert.deepEqual(await compared.locator('.take h2').allInnerTexts(), ['Take 1', 'Take 2']);
     },
   };
 
@@ -264,5 +276,39 @@ export function takesTests(seeded: Promise<SeededTakes>): UiTest[] {
     },
   };
 
-  return [compareAndSeek, useThisTake, previewTakes, playStoryboard];
+  const explorerMenu: UiTest = {
+    name: 'The Explorer offers Compare Takes on an MP4 with a sidecar, and not on one without',
+    timeoutMs: 120_000,
+    async run(workbench) {
+      const { one } = await seeded;
+      // A video from elsewhere: no sidecar, so no takes to compare. Written now, while the watcher runs.
+      copyFileSync(one, join(dirname(one), 'loose.mp4'));
+      const page = workbench.page;
+      const menuEntries = async (file: string): Promise<string[]> => {
+        await page.keyboard.press('Escape');
+        const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: new RegExp(`^${file.replace('.', '\\.')}\\s*$`) }).first();
+        await row.waitFor({ state: 'visible', timeout: 15_000 });
+        await row.click({ button: 'right' });
+        const items = page.locator('.monaco-menu .action-item .action-label');
+        await items.first().waitFor({ state: 'visible', timeout: 10_000 });
+        return (await items.allInnerTexts()).map((t) => t.trim());
+      };
+      await workbench.runCommand('View: Show Explorer');
+      const folder = page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^videos$/ }).first();
+      await folder.waitFor({ state: 'visible', timeout: 10_000 });
+      if ((await folder.getAttribute('aria-expanded')) !== 'true') await folder.click();
+      let seen: string[] = [];
+      // The context key follows the sidecars a moment after they are found: ask again until it has.
+      await waitFor(async () => ((seen = await menuEntries('one.mp4')).includes('Compare Takes') ? true : undefined), {
+        timeoutMs: 20_000,
+        what: 'Compare Takes in the context menu of one.mp4',
+        detail: () => seen.join(' | '),
+      });
+      const loose = await menuEntries('loose.mp4');
+      assert.ok(loose.length > 0 && !loose.includes('Compare Takes'), loose.join(' | '));
+      await page.keyboard.press('Escape');
+    },
+  };
+
+  return [compareAndSeek, useThisTake, previewTakes, playStoryboard, explorerMenu];
 }
