@@ -127,22 +127,34 @@ suite('takes', () => {
     assert.ok(existsSync(inUse), 'told no: kept');
   });
 
-  // Desktop VS Code moves files to the OS trash; a workspace on code-server's server (as here, and as in any remote
-  // workspace) has no trash, so this test sees the second question and the delete for good.
-  test('Delete where the file system has no trash: a second question, then it is deleted for good', async () => {
+  // Desktop VS Code moves files to the OS trash; a workspace on code-server's server (as in this tier, and any remote
+  // workspace) has no trash. The file system is asked which it is first, and the test checks what Delete must do there.
+  test('Delete moves a take to the trash after one question; where there is no trash, it asks again before deleting for good', async () => {
+    const probe = vscode.Uri.file(join(workspaceDir(), 'trash-probe.txt'));
+    await vscode.workspace.fs.writeFile(probe, new Uint8Array([1]));
+    const hasTrash = await vscode.workspace.fs.delete(probe, { useTrash: true }).then(
+      () => true,
+      async () => (await vscode.workspace.fs.delete(probe), false),
+    );
     const keep = statSync(video()).ino;
     const doomed = takeFiles().map((f) => join(takesDir(), f)).find((f) => statSync(f).ino !== keep)!;
     deleteQuestions.length = 0;
-    answers = [true, false];
-    assert.equal(await vscode.commands.executeCommand('klingStudio.deleteTake', vscode.Uri.file(doomed)), false);
-    assert.ok(existsSync(doomed), 'no to "for good": kept');
-    deleteQuestions.length = 0;
-    answers = [true, true];
-    assert.equal(await vscode.commands.executeCommand('klingStudio.deleteTake', vscode.Uri.file(doomed)), true);
+    if (hasTrash) {
+      answers = [true];
+      assert.equal(await vscode.commands.executeCommand('klingStudio.deleteTake', vscode.Uri.file(doomed)), true);
+      assert.equal(deleteQuestions.length, 1, deleteQuestions.join(' | '));
+    } else {
+      answers = [true, false];
+      assert.equal(await vscode.commands.executeCommand('klingStudio.deleteTake', vscode.Uri.file(doomed)), false);
+      assert.ok(existsSync(doomed), 'no to "for good": kept');
+      deleteQuestions.length = 0;
+      answers = [true, true];
+      assert.equal(await vscode.commands.executeCommand('klingStudio.deleteTake', vscode.Uri.file(doomed)), true);
+      assert.equal(deleteQuestions.length, 2, deleteQuestions.join(' | '));
+      assert.match(deleteQuestions[1]!, /^Take [12] of kite\.mp4 cannot go to the trash\. Delete it for good\?$/);
+    }
     assert.equal(existsSync(doomed), false);
     assert.equal(existsSync(`${doomed}.json`), false, 'its sidecar went with it');
-    assert.equal(deleteQuestions.length, 2, deleteQuestions.join(' | '));
-    assert.match(deleteQuestions[1]!, /^Take [12] of kite\.mp4 cannot go to the trash\. Delete it for good\?$/);
     await lensesWhen(uri, 'no takes lens for a single take', (t) => !t.some((title) => title.includes('takes')) && t.includes('$(check) Up to date'));
   });
 });

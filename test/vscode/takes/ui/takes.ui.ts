@@ -3,13 +3,14 @@
  * This Take, and the storyboard played as one cut. The workspace is seeded with takes (../seedTakes.ts).
  */
 import * as assert from 'node:assert/strict';
-import { copyFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Frame, Locator } from 'playwright-core';
 import type { Workbench } from '../../harness/browser';
 import type { UiTest } from '../../harness/run';
 import { waitFor } from '../../harness/wait';
-import { toastText } from '../../kling/ui/klingWorkbench';
+import { answerDialog, toastText } from '../../kling/ui/klingWorkbench';
+import { input, openComposer, waitForText } from '../../composer/ui/composerWorkbench';
 import type { SeededTakes } from '../seedTakes';
 
 /** One frame of the simulator's (and Kling's) 24 fps videos. */
@@ -310,5 +311,43 @@ export function takesTests(seeded: Promise<SeededTakes>): UiTest[] {
     },
   };
 
-  return [compareAndSeek, useThisTake, previewTakes, playStoryboard, explorerMenu];
+  const composerVariants: UiTest = {
+    name: 'The composer\'s Variants: three takes priced as three, asked for as three, and all three kept',
+    timeoutMs: 180_000,
+    async run(workbench) {
+      const { storyboard } = await seeded;
+      const frame = await openComposer(workbench);
+      await input(frame, 'prompt').fill('A paper boat on a puddle');
+      await waitForText(frame, '#price', /^\$0\.375 · 27 credits for 5 s at 720p/);
+      assert.equal(await frame.locator('#variants-fewer').getAttribute('aria-disabled'), 'true', 'not fewer than one take');
+      await frame.locator('#variants-more').click();
+      await frame.locator('#variants-more').click();
+      assert.equal(await frame.locator('#variants-count').innerText(), '3');
+      await waitForText(frame, '#price', /^\$1\.125 · 81 credits for 3 takes of 5 s at 720p/);
+      await frame.locator('#variants-more').click();
+      await waitForText(frame, '#variants-count', /^4$/);
+      assert.equal(await frame.locator('#variants-more').getAttribute('aria-disabled'), 'true', 'not more than four takes');
+      await frame.locator('#variants-fewer').click();
+      await waitForText(frame, '#price', /^\$1\.125 · 81 credits/);
+      await workbench.screenshot('composer-variants');
+
+      await frame.locator('#generate').click();
+      const question = await answerDialog(workbench, 'Generate 3 takes of a 5 s video for $1.125 (81 credits)?', 'Generate (simulated)');
+      assert.match(question, /3 tasks of the same request, each a take/);
+      await waitForText(frame, '.status', /Task created: "A paper boat on a puddle \(take 1\)"/, 30_000);
+
+      const videos = join(dirname(storyboard), 'kling-videos');
+      let found: string[] = [];
+      await waitFor(
+        () => {
+          const stems = existsSync(join(videos, '.takes')) ? readdirSync(join(videos, '.takes')).filter((d) => d.startsWith('a-paper-boat-on-a-puddle-')) : [];
+          found = stems.flatMap((stem) => readdirSync(join(videos, '.takes', stem)).filter((f) => f.endsWith('.mp4')).map((f) => join(stem, f)));
+          return stems.length === 1 && found.length === 3 && existsSync(join(videos, `${stems[0]}.mp4`)) ? true : undefined;
+        },
+        { timeoutMs: 120_000, what: 'three takes of the composed video, one of them the video', detail: () => found.join(', ') },
+      );
+    },
+  };
+
+  return [compareAndSeek, useThisTake, previewTakes, playStoryboard, explorerMenu, composerVariants];
 }
