@@ -14,6 +14,7 @@ import { TaskCommands } from './tasks/taskCommands';
 import { TaskNotifications } from './tasks/taskNotifications';
 import { TaskService } from './tasks/taskService';
 import { TaskTreeProvider } from './tasks/taskTree';
+import { registerWalkthroughContext } from './walkthrough/walkthroughContext';
 
 /**
  * Composes the features; each registers itself and is disposed with the extension. Heavy modules (the API
@@ -54,6 +55,7 @@ export async function activate(context: vscode.ExtensionContext) {
     registerVideoPreview(context, { ...services, log }),
     composer,
     takes,
+    registerWalkthroughContext(services),
   );
 
   tasks.resumeIfNeeded();

@@ -49,6 +49,7 @@ export async function startEngine(sim: Simulator, journalPath: string, deps: Par
     close() {
       closed ??= (async () => {
         engine.dispose();
+        await engine.idle();
         await client.close();
       })();
       return closed;

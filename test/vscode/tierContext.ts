@@ -30,12 +30,16 @@ export interface TierContext {
   uiSuite(name: string, settings: Record<string, unknown>, tests: UiTest[], extra?: Partial<UiSuite>): UiSuite;
 }
 
-export async function createTierContext(): Promise<{ context: TierContext; close: () => Promise<void> }> {
-  const vsix = await packageExtension(REPO_ROOT, { outDir: mkdtempSync(join(tmpdir(), 'kling-vsix-')) });
-  // Packaging ran the release build (vscode:prepublish) in the repo's dist/. The API suites run the repo as the
-  // extension under development, as `npm run build` leaves it: build that again, so they see the development bundles
-  // (the activation test reads their module paths).
-  await exec(process.execPath, ['esbuild.js'], { cwd: REPO_ROOT });
+/** `packageVsix: false` for a run of the API suites only (the desktop tier): no vsix, no release build. */
+export async function createTierContext(options: { packageVsix?: boolean } = {}): Promise<{ context: TierContext; close: () => Promise<void> }> {
+  let vsix = '';
+  if (options.packageVsix !== false) {
+    vsix = await packageExtension(REPO_ROOT, { outDir: mkdtempSync(join(tmpdir(), 'kling-vsix-')) });
+    // Packaging ran the release build (vscode:prepublish) in the repo's dist/. The API suites run the repo as the
+    // extension under development, as `npm run build` leaves it: build that again, so they see the development
+    // bundles (the activation test reads their module paths).
+    await exec(process.execPath, ['esbuild.js'], { cwd: REPO_ROOT });
+  }
   const service = await startSimulator({ apiKeys: [TEST_API_KEY], timeScale: 20 });
   const context: TierContext = {
     vsix,

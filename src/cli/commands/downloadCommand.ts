@@ -20,7 +20,9 @@ down), a render stopped before its videos landed, or a saved video that was dele
 (result links last 24 hours). Nothing is created or paid for again.
 
   (nothing)        every video in the journal whose download is pending
-  TASK_ID          that task (task-unified-…), from the journal
+  TASK_ID          that task (task-unified-…), from the journal; or a task you found in the service's task
+                   list after a create whose outcome was unknown: it is given to that video (when several
+                   are unknown, name the video after the id: kling download TASK_ID out/hero.mp4)
   FILE.kling.json  the videos of that storyboard that are paid for and not saved
   FILE.mp4         that video (its journal entry, or the claim beside it)
 
@@ -53,11 +55,18 @@ export async function downloadCommand(ctx: CliContext, args: string[], flags: Do
         return 0;
       }
     }
-    for (const arg of args) {
+    for (let i = 0; i < args.length; i++) {
+      const arg = args[i]!;
       if (TASK_ID_PATTERN.test(arg)) {
         const entry = journal.findByTaskId(arg);
-        if (!entry) throw new UsageError(`task ${arg} is not in the journal (${journal.filePath}); name its video file or storyboard instead`);
-        add(entry);
+        if (entry) {
+          add(entry);
+          continue;
+        }
+        const next = args[i + 1];
+        const video = next !== undefined && !TASK_ID_PATTERN.test(next) && !next.endsWith(STORYBOARD_SUFFIX) ? path.resolve(ctx.cwd, next) : undefined;
+        if (video) i++;
+        add(await attachFoundTask(ctx, engine, arg, video));
       } else if (arg.endsWith(STORYBOARD_SUFFIX)) {
         for (const entry of await storyboardTargets(ctx, engine, backends, arg, flags)) add(entry);
       } else {
@@ -86,7 +95,35 @@ export async function downloadCommand(ctx: CliContext, args: string[], flags: Do
     return failures > 0 ? 1 : 0;
   } finally {
     engine.dispose();
+    await engine.idle();
     await backends.close();
+  }
+}
+
+/**
+ * A task id the journal does not have: the task a create with an unknown outcome made, found by the user in the
+ * service's task list. It goes to the one such create (or the one for `video`); the engine checks the service knows it.
+ */
+async function attachFoundTask(ctx: CliContext, engine: TaskEngine, taskId: string, video: string | undefined): Promise<JournalEntry | undefined> {
+  const unknown = engine.journal.list().filter((e) => e.kind === 'video' && e.taskId === undefined && e.state.status === 'unknown' && (video === undefined || e.outputPath === video));
+  const where = (e: JournalEntry) => (e.outputPath ? path.relative(ctx.cwd, e.outputPath) || e.outputPath : e.label);
+  if (unknown.length === 0) {
+    throw new UsageError(
+      video
+        ? `${path.relative(ctx.cwd, video) || video}: no create with an unknown outcome is recorded for this file, so task ${taskId} cannot be given to it`
+        : `task ${taskId} is not in the journal (${engine.journal.filePath}), and no create with an unknown outcome is waiting for its task; name its video file or storyboard instead`,
+    );
+  }
+  if (unknown.length > 1) {
+    throw new UsageError(`task ${taskId} is not in the journal, and ${unknown.length} creates have an unknown outcome (${unknown.map(where).join(', ')}); name the video it made after the id: kling download ${taskId} ${where(unknown[0]!)}`);
+  }
+  const entry = unknown[0]!;
+  try {
+    const attached = await engine.attachTask(entry.id, taskId);
+    err(ctx, `${entry.label}: task ${taskId} is the one its create made; fetching it (nothing is created)`);
+    return attached;
+  } catch (error) {
+    throw new UsageError(`${where(entry)}: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 

@@ -169,6 +169,7 @@ export async function renderCommand(ctx: CliContext, files: string[], flags: Ren
     throw error;
   } finally {
     engine.dispose();
+    await engine.idle();
     await backends.close();
   }
 }

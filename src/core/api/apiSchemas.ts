@@ -23,7 +23,7 @@ export const VIDEO_MODELS = ['kling-v3-text-to-video', 'kling-v3-image-to-video'
 export const ELEMENT_MODEL = 'kling-custom-element';
 export type VideoModel = (typeof VIDEO_MODELS)[number];
 
-export const TASK_ID_PATTERN = /^task-unified-\d+-[a-z0-9]{8}$/;
+export { TASK_ID_PATTERN } from './taskId';
 
 export const CallbackUrl = z
   .string({ error: 'callback_url must be text' })

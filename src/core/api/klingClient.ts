@@ -1,8 +1,9 @@
 import * as path from 'node:path';
-import { Agent, EnvHttpProxyAgent, FormData, request, type Dispatcher } from 'undici';
+import { Agent, EnvHttpProxyAgent, FormData, ProxyAgent, request, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { openRegularFile } from '../fs/openRegularFile';
 import { assertInsideRoot } from '../fs/workspaceBoundary';
+import { bypassesProxy, type ProxySettings } from './proxySettings';
 import { ApiError, redact, type ApiErrorDetails } from './apiError';
 import { apiKeyProblem } from './apiKeyProblem';
 import { ApiErrorBody, Credits, FileUpload, Task, type CreateRequest } from './apiSchemas';
@@ -32,8 +33,10 @@ export interface KlingClientOptions {
   apiKey: string;
   timeouts?: Partial<Timeouts> | undefined;
   backoff?: Partial<BackoffPolicy> | undefined;
-  /** For tests; by default an Agent that honours HTTP(S)_PROXY and NO_PROXY, or a direct one for loopback. */
+  /** For tests; by default an Agent that honours `proxy`, else HTTP(S)_PROXY and NO_PROXY, or a direct one for loopback. */
   dispatcher?: Dispatcher | undefined;
+  /** The editor's proxy settings (VS Code's `http.proxy`…); without them, the environment's. */
+  proxy?: ProxySettings | undefined;
   sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
   random?: (() => number) | undefined;
   log?: ((line: string) => void) | undefined;
@@ -116,7 +119,7 @@ export class KlingClient {
     this.onRetry = options.onRetry ?? (() => {});
     this.userAgent = options.userAgent ?? 'kling-studio';
     this.ownsDispatcher = !options.dispatcher;
-    this.dispatcher = options.dispatcher ?? createDispatcher(this.baseUrl, { ...DEFAULT_TIMEOUTS, ...options.timeouts });
+    this.dispatcher = options.dispatcher ?? createDispatcher(this.baseUrl, { ...DEFAULT_TIMEOUTS, ...options.timeouts }, options.proxy);
   }
 
   /**
@@ -408,11 +411,20 @@ export function describeRequest(body: CreateRequest): string {
   return `${body.model}, ${body.duration ?? 5} s, ${body.quality ?? '720p'}, ${body.aspect_ratio ?? '16:9'}, sound ${body.sound ?? 'off'}, prompt "${shortPrompt}"`;
 }
 
-/** An undici dispatcher for `url`: through HTTP(S)_PROXY unless NO_PROXY says otherwise, direct for loopback. */
-export function createDispatcher(baseUrl: string, timeouts: Timeouts = DEFAULT_TIMEOUTS): Dispatcher {
-  const options = { connect: { timeout: timeouts.connectMs }, headersTimeout: timeouts.headersMs, bodyTimeout: timeouts.bodyMs };
+/**
+ * An undici dispatcher for `url`: direct for loopback; through the editor's proxy when one is set (`proxy`, unless
+ * its `noProxy` names the host); else through HTTP(S)_PROXY unless NO_PROXY says otherwise.
+ */
+export function createDispatcher(baseUrl: string, timeouts: Timeouts = DEFAULT_TIMEOUTS, proxy?: ProxySettings): Dispatcher {
+  const tls = proxy?.strictSSL === false ? { rejectUnauthorized: false } : undefined;
+  const options = { connect: { timeout: timeouts.connectMs, ...tls }, headersTimeout: timeouts.headersMs, bodyTimeout: timeouts.bodyMs };
   // The embedded simulator is on loopback: a corporate proxy must not see (or break) that traffic.
-  return isLoopback(baseUrl) ? new Agent(options) : new EnvHttpProxyAgent(options);
+  if (isLoopback(baseUrl)) return new Agent(options);
+  if (proxy?.url) {
+    if (bypassesProxy(new URL(baseUrl).hostname, proxy.noProxy)) return new Agent(options);
+    return new ProxyAgent({ ...options, uri: proxy.url, ...(tls ? { requestTls: tls, proxyTls: tls } : {}) });
+  }
+  return new EnvHttpProxyAgent({ ...options, ...(tls ? { requestTls: tls } : {}) });
 }
 
 export function isLoopback(url: string): boolean {

@@ -1,12 +1,15 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as z from 'zod/mini';
+import { readSidecar } from '../download/sidecar';
 import { FileLock } from '../fs/fileLock';
+import { openRegularFile } from '../fs/openRegularFile';
 import { assertInsideRoot } from '../fs/workspaceBoundary';
 import { writeAtomically } from '../fs/writeAtomically';
-import { JournalEntry } from '../journal/taskState';
-import { isOwnerGone, ProcessOwner } from '../process/processOwner';
+import { isDownloadPending, JournalEntry } from '../journal/taskState';
+import { livenessOf, ProcessOwner } from '../process/processOwner';
+import { DEFAULT_BASE_URL } from '../api/klingClient';
 
 // A claim is the record, beside the result, that one process is making one video (or element): every process that
 // renders into the same folder (two terminals, the CLI and a VS Code window, two windows) looks there before it
@@ -55,10 +58,20 @@ export type ClaimDecision =
   | { kind: 'take-over'; claim: Claim; refetch: boolean }
   /** Already made and still usable (an element with its id). */
   | { kind: 'done'; claim: Claim }
+  /**
+   * No claim, but the result is on disk with this very request: another process made and saved it since the caller
+   * looked (its claim goes once the video is saved). Nothing to create.
+   */
+  | { kind: 'saved'; taskId: string; filePath: string }
   /** An earlier create's outcome is unknown: a task may exist and be charged; not created again unless forced. */
   | { kind: 'unknown'; claim: Claim }
   /** It would have to be created, but the caller did not allow it (its price was not shown). */
-  | { kind: 'refused'; claim: Claim | undefined; reason: string };
+  | { kind: 'refused'; claim: Claim | undefined; reason: string }
+  /**
+   * A claim file is there but cannot be read (cut short, written by a newer version, not a regular file): it may
+   * stand for a paid task, so nothing is created over it unless forced.
+   */
+  | { kind: 'unreadable'; file: string; problem: string };
 
 export interface AcquireOptions {
   /** Create anew even over a saved result or an unknown outcome (never over a live task). */
@@ -69,17 +82,24 @@ export interface AcquireOptions {
   linkTtlMs: number;
 }
 
-/** An owner on another machine that has not written its claim for this long is taken for gone. */
+/**
+ * An owner that has not written its claim for this long is taken for gone: one on another machine (a network
+ * folder), and one of this machine that is stopped (Ctrl-Z, a debugger) rather than dead. A live owner writes at
+ * least every CLAIM_HEARTBEAT_MS (TaskEngine), news or not.
+ */
 export const CLAIM_SILENT_MS = 10 * 60_000;
+export const CLAIM_HEARTBEAT_MS = 60_000;
+/** A claim is a few kilobytes; anything much larger is not one. */
+const CLAIM_MAX_BYTES = 1024 * 1024;
 
 /**
  * Where the claim for a video (or an ad-hoc generation) saved at `outputPath` with this request lives. `take` is the
  * place of the task among the takes one render makes of the video (`"takes": 3` makes takes 1, 2 and 3): each is
  * claimed apart, so each is created once. Take 1's key is the key of a video before takes existed.
  */
-export function videoClaimRef(outputPath: string, requestHash: string, backend: JournalEntry['backend'], take = 1): ClaimRef {
+export function videoClaimRef(outputPath: string, requestHash: string, backend: JournalEntry['backend'], take = 1, pathApi: path.PlatformPath = path): ClaimRef {
   const slot = take > 1 ? `.take${take}` : '';
-  return { dir: path.dirname(outputPath), key: `${path.basename(outputPath)}${slot}.${backendTag(backend)}.${shortHash(requestHash)}` };
+  return { dir: pathApi.dirname(outputPath), key: `${pathApi.basename(outputPath)}${slot}.${backendTag(backend)}.${shortHash(requestHash)}` };
 }
 
 /** Which take of a render a video claim's key is for (see videoClaimRef); 1 for a key without one. */
@@ -99,35 +119,83 @@ function shortHash(hash: string): string {
   return hash.replace(/^[a-z0-9]+:/, '').slice(0, 16);
 }
 
-/** Tasks of the simulator and of each API address are different tasks, even for the same request. */
+/**
+ * Tasks of the simulator and of each API address are different tasks, even for the same request. The address is
+ * normalised (the default filled in, no trailing slash, the host's case), so that the CLI (no KLING_BASE_URL) and the
+ * editor (its default setting) name the same claim for the same service.
+ */
 function backendTag(backend: JournalEntry['backend']): string {
   if (backend.kind === 'simulator') return 'sim';
-  return `api-${createHash('sha256').update(backend.baseUrl ?? '').digest('hex').slice(0, 6)}`;
+  return `api-${createHash('sha256').update(normalBaseUrl(backend.baseUrl)).digest('hex').slice(0, 6)}`;
 }
 
-export function claimFile(ref: ClaimRef): string {
-  return path.join(ref.dir, `.${ref.key}${CLAIM_SUFFIX}`);
+function normalBaseUrl(baseUrl: string | undefined): string {
+  const text = (baseUrl?.trim() || DEFAULT_BASE_URL).replace(/\/+$/, '');
+  try {
+    const url = new URL(text);
+    return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`.toLowerCase();
+  } catch {
+    return text.toLowerCase();
+  }
 }
 
-/** Whether the claim's owner is gone (no such process here, or silent too long elsewhere). */
-export function isClaimOwnerGone(claim: Claim, now: number): boolean {
-  return isOwnerGone(claim.owner, claim.ownerSeenAt, now, CLAIM_SILENT_MS);
+export function claimFile(ref: ClaimRef, pathApi: path.PlatformPath = path): string {
+  return pathApi.join(ref.dir, `.${ref.key}${CLAIM_SUFFIX}`);
 }
 
-/** Reads a claim without locking: what another process wrote last, or undefined. */
-export async function readClaim(ref: ClaimRef): Promise<Claim | undefined> {
+/**
+ * Whether the claim's owner is gone: no such process here, or silent for CLAIM_SILENT_MS (stopped, or on another
+ * machine). The last word is the older of what the claim says and when its file was written, so a claim that says
+ * it was written in the future (copied, or planted) does not keep its owner alive.
+ */
+export function isClaimOwnerGone(claim: Claim, now: number, fileWrittenAt?: number): boolean {
+  if (livenessOf(claim.owner) === 'gone') return true;
+  const lastWord = fileWrittenAt === undefined ? claim.ownerSeenAt : Math.min(claim.ownerSeenAt, fileWrittenAt);
+  return now - lastWord > CLAIM_SILENT_MS;
+}
+
+export type ClaimRead =
+  | { kind: 'none' }
+  | { kind: 'claim'; claim: Claim; writtenAt: number }
+  | { kind: 'unreadable'; file: string; problem: string };
+
+/**
+ * Reads a claim without locking, as another process last wrote it. Opened as a regular file only (never through a
+ * link, never a FIFO that would hang), and checked against its schema: what cannot be read is said, not ignored.
+ */
+export async function readClaimFile(ref: ClaimRef): Promise<ClaimRead> {
+  const file = claimFile(ref);
   let text: string;
+  let writtenAt: number;
   try {
-    text = await readFile(claimFile(ref), 'utf8');
-  } catch {
-    return undefined;
+    const handle = await openRegularFile(file, 'read');
+    try {
+      const stats = await handle.stat();
+      if (stats.size > CLAIM_MAX_BYTES) return { kind: 'unreadable', file, problem: `it is ${stats.size} bytes, too large to be a claim` };
+      writtenAt = stats.mtimeMs;
+      text = await handle.readFile('utf8');
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'none' };
+    return { kind: 'unreadable', file, problem: error instanceof Error ? error.message : String(error) };
   }
+  let json: unknown;
   try {
-    const parsed = Claim.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
+    json = JSON.parse(text);
   } catch {
-    return undefined;
+    return { kind: 'unreadable', file, problem: 'it is not JSON (cut short?)' };
   }
+  const parsed = Claim.safeParse(json);
+  if (!parsed.success) return { kind: 'unreadable', file, problem: 'it is not a claim this version can read (a newer version\'s?)' };
+  return { kind: 'claim', claim: parsed.data, writtenAt };
+}
+
+/** A claim as another process last wrote it, or undefined (none, or unreadable). */
+export async function readClaim(ref: ClaimRef): Promise<Claim | undefined> {
+  const read = await readClaimFile(ref);
+  return read.kind === 'claim' ? read.claim : undefined;
 }
 
 /** Every readable claim in a claims folder. */
@@ -155,6 +223,9 @@ export async function listClaims(dir: string): Promise<Array<{ ref: ClaimRef; cl
  * disk at that moment, so two processes deciding at once cannot both create.
  */
 export class ClaimStore {
+  /** Claims this store removed (key and generation): a late write about the same task must not bring them back. */
+  private readonly retired = new Set<string>();
+
   constructor(
     private readonly owner: ProcessOwner,
     private readonly now: () => number,
@@ -167,16 +238,25 @@ export class ClaimStore {
   async acquire(ref: ClaimRef, entry: JournalEntry, options: AcquireOptions): Promise<ClaimDecision> {
     return this.locked(ref, async () => {
       const now = this.now();
-      const current = await readClaim(ref);
+      const read = await readClaimFile(ref);
+      if (read.kind === 'unreadable' && !options.force) return { kind: 'unreadable', file: read.file, problem: read.problem };
+      const current = read.kind === 'claim' ? read.claim : undefined;
       const create = async (reason: string): Promise<ClaimDecision> => {
         if (options.mayCreate === false) return { kind: 'refused', claim: current, reason };
-        const claim = this.make(ref, (current?.generation ?? 0) + 1, entry, now);
+        // Generations only grow, across runs too (a claim removed and made anew must not be taken for the old one).
+        const claim = this.make(ref, Math.max((current?.generation ?? 0) + 1, now), entry, now);
         await this.write(ref, claim);
         return { kind: 'create', claim };
       };
-      if (!current) return create('nothing has been created for it yet');
+      if (!current) {
+        // A process that saved this video removed its claim after writing the sidecar: under this lock, one of the
+        // two is always there. Unless forced, a result with the same request is never paid for again.
+        const saved = options.force ? undefined : await savedResult(entry);
+        if (saved) return { kind: 'saved', ...saved };
+        return create(read.kind === 'unreadable' ? 'forced over a claim that could not be read' : 'nothing has been created for it yet');
+      }
       const state = current.entry.state;
-      const gone = isClaimOwnerGone(current, now);
+      const gone = isClaimOwnerGone(current, now, read.kind === 'claim' ? read.writtenAt : undefined);
       switch (state.status) {
         case 'submitting': {
           if (!gone) return { kind: 'follow', claim: current };
@@ -211,13 +291,23 @@ export class ClaimStore {
 
   /**
    * Records `entry` as the claim's state, if the claim is still ours at `generation`. False when another process
-   * has made it its own meanwhile (it judged us gone): the caller stops driving the task.
+   * has made it its own meanwhile (it judged us gone): the caller stops driving the task. A claim that went (the
+   * folder was cleaned) is written again: the task is still ours, and other processes must go on seeing it.
    */
   async update(ref: ClaimRef, generation: number, entry: JournalEntry): Promise<boolean> {
     return this.locked(ref, async () => {
-      const current = await readClaim(ref);
-      if (!current || current.generation !== generation || current.owner.token !== this.owner.token) return false;
-      await this.write(ref, { ...current, entry, ownerSeenAt: this.now() });
+      const read = await readClaimFile(ref);
+      const now = this.now();
+      if (read.kind === 'none') {
+        // Gone under a live task (the folder was cleaned): written again so others follow instead of paying again;
+        // gone because we ended it: a late write (a heartbeat, a progress event) has nothing to say.
+        if (!this.retired.has(`${claimFile(ref)}#${generation}`)) await this.write(ref, this.make(ref, generation, entry, now));
+        return true;
+      }
+      if (read.kind === 'unreadable') return false;
+      const current = read.claim;
+      if (current.generation !== generation || current.owner.token !== this.owner.token) return false;
+      await this.write(ref, { ...current, entry: { ...entry, owner: this.owner }, ownerSeenAt: now });
       return true;
     });
   }
@@ -226,18 +316,27 @@ export class ClaimStore {
   async remove(ref: ClaimRef, generation: number): Promise<void> {
     await this.locked(ref, async () => {
       const current = await readClaim(ref);
+      this.retired.add(`${claimFile(ref)}#${generation}`);
       if (current && current.generation === generation && current.owner.token === this.owner.token) {
         await rm(claimFile(ref), { force: true });
       }
     });
   }
 
-  /** Makes a claim whose owner is gone ours (or returns undefined if it is not gone, or changed meanwhile). */
-  async adopt(ref: ClaimRef, generation: number): Promise<Claim | undefined> {
+  /**
+   * Makes a claim whose owner is gone ours (or returns undefined if it is not gone, or changed meanwhile).
+   * `pendingDownload`: the user asked to fetch a paid video now (Download Again, `kling download`); a claim whose
+   * download is pending is taken even from a live owner, which only waits for its next try (it follows from then on).
+   */
+  async adopt(ref: ClaimRef, generation: number | undefined, options: { pendingDownload?: boolean } = {}): Promise<Claim | undefined> {
     return this.locked(ref, async () => {
-      const current = await readClaim(ref);
+      const read = await readClaimFile(ref);
+      if (read.kind !== 'claim') return undefined;
+      const current = read.claim;
       const now = this.now();
-      if (!current || current.generation !== generation || !isClaimOwnerGone(current, now)) return undefined;
+      if (generation !== undefined && current.generation !== generation) return undefined;
+      const stealable = options.pendingDownload === true && isDownloadPending(current.entry);
+      if (!stealable && !isClaimOwnerGone(current, now, read.writtenAt)) return undefined;
       const decision = await this.takeOver(ref, current, false, now);
       return decision.claim;
     });
@@ -246,16 +345,17 @@ export class ClaimStore {
   /** Marks a claim whose sender is gone as unknown (used when a journal finds such an entry at start). */
   async markUnknown(ref: ClaimRef, generation: number): Promise<Claim | undefined> {
     return this.locked(ref, async () => {
-      const current = await readClaim(ref);
+      const read = await readClaimFile(ref);
+      const current = read.kind === 'claim' ? read.claim : undefined;
       if (!current || current.generation !== generation || current.entry.state.status !== 'submitting') return current;
-      if (!isClaimOwnerGone(current, this.now())) return current;
+      if (read.kind === 'claim' && !isClaimOwnerGone(current, this.now(), read.writtenAt)) return current;
       const lost = this.markLost(current, this.now());
       await this.write(ref, lost);
       return lost;
     });
   }
 
-  private async takeOver(ref: ClaimRef, current: Claim, refetch: boolean, now: number): Promise<ClaimDecision> {
+  private async takeOver(ref: ClaimRef, current: Claim, refetch: boolean, now: number): Promise<Extract<ClaimDecision, { kind: 'take-over' }>> {
     const claim: Claim = { ...current, owner: this.owner, ownerSeenAt: now, entry: { ...current.entry, owner: this.owner } };
     await this.write(ref, claim);
     return { kind: 'take-over', claim, refetch };
@@ -284,4 +384,13 @@ export class ClaimStore {
     if (makeFolder) await mkdir(ref.dir, { recursive: true });
     return new FileLock(path.join(ref.dir, LOCK_FILE), { owner: this.owner, createFolder: false }).with(work);
   }
+}
+
+/** The video `entry` would make, already saved with its sidecar (same request hash, whole file). */
+async function savedResult(entry: JournalEntry): Promise<{ taskId: string; filePath: string } | undefined> {
+  if (entry.kind !== 'video' || !entry.outputPath) return undefined;
+  const sidecar = await readSidecar(entry.outputPath);
+  if (!sidecar || sidecar.requestHash !== entry.requestHash) return undefined;
+  const size = await stat(entry.outputPath).then((s) => (s.isFile() ? s.size : -1), () => -1);
+  return size === sidecar.bytes ? { taskId: sidecar.taskId, filePath: entry.outputPath } : undefined;
 }

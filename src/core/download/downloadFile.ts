@@ -48,8 +48,9 @@ export class DownloadError extends Error {
   constructor(
     message: string,
     readonly linkExpired: boolean,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = 'DownloadError';
   }
 }
@@ -90,6 +91,8 @@ export async function downloadFile(options: DownloadOptions): Promise<DownloadRe
   await mkdir(folder, { recursive: true });
   let etag: string | undefined;
   let lastProblem = '';
+  /** The last error itself, kept as the final error's cause: its code (ENOSPC, ECONNREFUSED) says what will help. */
+  let lastError: unknown;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     if (attempt > 1) await wait(backoffDelay(attempt - 2, { baseDelayMs: 250, maxDelayMs: 5_000 }), options.signal);
     const have = await partialSize(part, options.log);
@@ -99,6 +102,7 @@ export async function downloadFile(options: DownloadOptions): Promise<DownloadRe
     } catch (error) {
       if (error instanceof DownloadError || options.signal?.aborted) throw error;
       lastProblem = describeNetworkError(error);
+      lastError = error;
       options.log?.(`download of ${path.basename(options.targetPath)} interrupted: ${lastProblem} (attempt ${attempt})`);
       continue;
     }
@@ -131,7 +135,7 @@ export async function downloadFile(options: DownloadOptions): Promise<DownloadRe
     await syncFolder(folder);
     return { filePath: options.targetPath, bytes: size, requests: attempt };
   }
-  throw new DownloadError(`The download did not complete after ${maxAttempts} attempts: ${lastProblem}. The partial file was kept to resume from.`, false);
+  throw new DownloadError(`The download did not complete after ${maxAttempts} attempts: ${lastProblem}. The partial file was kept to resume from.`, false, { cause: lastError });
 }
 
 interface Attempt {

@@ -101,6 +101,6 @@ export async function isUpToDate(videoPath: string, requestHash: string): Promis
 }
 
 /** The storyboard path as the sidecar records it: relative to the video's folder. */
-export function relativeFromVideo(videoPath: string, target: string): string {
-  return path.relative(path.dirname(videoPath), target).split(path.sep).join('/');
+export function relativeFromVideo(videoPath: string, target: string, pathApi: path.PlatformPath = path): string {
+  return pathApi.relative(pathApi.dirname(videoPath), target).split(pathApi.sep).join('/');
 }

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rm, stat, utimes } from 'node:fs/promises';
+import { mkdir, open, rm, stat, utimes } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as z from 'zod/mini';
 import { isOwnerGone, ProcessOwner } from '../process/processOwner';
+import { readRegularText } from './readRegularText';
 
 const LockFile = z.object({ owner: ProcessOwner, lock: z.string() });
 
@@ -57,12 +58,12 @@ export class FileLock {
     for (let attempt = 0; ; attempt++) {
       if (await this.tryCreate(this.lockPath, token)) return this.held(token);
       const holder = await this.readHolder(this.lockPath);
-      if (holder === 'missing') continue;
-      if (holder === 'unreadable' || this.isGone(holder)) {
+      if (holder === 'unreadable' || (typeof holder === 'object' && this.isGone(holder))) {
         await this.takeOver(holder === 'unreadable' ? undefined : holder.lock);
-        continue;
+      } else if (Date.now() - started > this.options.timeoutMs) {
+        // Whatever keeps it (a live holder, a file being written that never is), waiting has a limit.
+        throw new LockTimeoutError(this.lockPath, typeof holder === 'object' ? `process ${holder.owner.pid}` : 'another process');
       }
-      if (Date.now() - started > this.options.timeoutMs) throw new LockTimeoutError(this.lockPath, `process ${holder.owner.pid}`);
       await delay(Math.min(50, 2 + attempt * 3));
     }
   }
@@ -99,9 +100,13 @@ export class FileLock {
     }
     try {
       await handle.writeFile(JSON.stringify({ owner: this.options.owner, lock: token }));
-    } finally {
-      await handle.close();
+    } catch (error) {
+      // A lock that could not be written (a full disk) must not stay behind empty, for others to wait on.
+      await handle.close().catch(() => undefined);
+      await rm(file, { force: true }).catch(() => undefined);
+      throw error;
     }
+    await handle.close();
     return true;
   }
 
@@ -110,14 +115,16 @@ export class FileLock {
   }
 
   private async readHolder(file: string): Promise<(z.infer<typeof LockFile> & { mtimeMs: number }) | 'missing' | 'unreadable'> {
-    let text: string;
+    let text: string | undefined;
     let mtimeMs: number;
     try {
-      [text, mtimeMs] = await Promise.all([readFile(file, 'utf8'), stat(file).then((s) => s.mtimeMs)]);
+      // A regular file only: a FIFO planted where the lock goes must not hang us (it is an error, said as such).
+      [text, mtimeMs] = await Promise.all([readRegularText(file, 64 * 1024), stat(file).then((s) => s.mtimeMs)]);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
       throw error;
     }
+    if (text === undefined) return 'missing';
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -126,8 +133,9 @@ export class FileLock {
     }
     const parsed = LockFile.safeParse(json);
     if (parsed.success) return { ...parsed.data, mtimeMs };
-    // Written but not yet filled in by a holder that is creating it right now: only old enough, it is debris.
-    return Date.now() - mtimeMs > 2_000 ? 'unreadable' : 'missing';
+    // Written but not yet filled in by a holder that is creating it right now: only old enough, it is debris. A time
+    // stamp in the future (a clock changed, a file copied) counts by its distance, so it does not stay young for ever.
+    return Math.abs(Date.now() - mtimeMs) > 2_000 ? 'unreadable' : 'missing';
   }
 
   /** Removes the lock of a gone holder, if it is still the one that was found (`lock`), under a take-over lock. */
@@ -136,7 +144,7 @@ export class FileLock {
     const token = randomBytes(8).toString('hex');
     if (!(await this.tryCreate(guard, token))) {
       // Someone else is taking it over; a guard left by a process that died in those few milliseconds is old.
-      const age = await stat(guard).then((s) => Date.now() - s.mtimeMs, () => 0);
+      const age = await stat(guard).then((s) => Math.abs(Date.now() - s.mtimeMs), () => 0);
       if (age > 5_000) await rm(guard, { force: true });
       await delay(5);
       return;

@@ -23,10 +23,15 @@ export type TaskEvent =
   | { type: 'download-failed'; message: string; linkExpired: boolean; retryAt?: number | undefined }
   /** Another process drives this task: its entry (from the claim) is copied, ours keeps its id. */
   | { type: 'mirrored'; from: JournalEntry }
-  /** This process now drives the task (its owner was gone). */
-  | { type: 'taken-over'; owner: ProcessOwner; generation?: number | undefined }
+  /**
+   * This process now drives the task (its owner was gone). `withoutClaim`: its claim is gone too (the video was saved,
+   * or the folder cleared), so there is nothing left to share: the entry stops naming one.
+   */
+  | { type: 'taken-over'; owner: ProcessOwner; generation?: number | undefined; withoutClaim?: boolean | undefined }
   /** Its sender is gone and never got an answer. */
-  | { type: 'sender-lost'; reason: string };
+  | { type: 'sender-lost'; reason: string }
+  /** Another process made and saved this very video meanwhile: nothing was created here. */
+  | { type: 'found-saved'; taskId: string; filePath: string };
 
 /** The one place a task's state changes (style.md: states are unions, transitions are functions). */
 export function applyTaskEvent(entry: JournalEntry, event: TaskEvent, now: number): JournalEntry {
@@ -118,10 +123,16 @@ export function applyTaskEvent(entry: JournalEntry, event: TaskEvent, now: numbe
     }
     case 'taken-over':
       next.owner = event.owner;
-      if (event.generation !== undefined && entry.claim) next.claim = { ...entry.claim, generation: event.generation };
+      if (event.withoutClaim) delete next.claim;
+      else if (event.generation !== undefined && entry.claim) next.claim = { ...entry.claim, generation: event.generation };
       break;
     case 'sender-lost':
       next.state = { status: 'unknown', reason: event.reason };
+      break;
+    case 'found-saved':
+      next.taskId = event.taskId;
+      next.state = { status: 'saved', filePath: event.filePath };
+      delete next.lastError;
       break;
   }
   if (next.state.status === 'completed' && entry.state.status !== 'completed' && !entry.completedAt) next.completedAt = now;

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { ApiError, isApiError, type ErrorKind } from '../api/apiError';
 import { VideoRequest, type ElementRequest } from '../api/apiSchemas';
+import { readRegularText } from '../fs/readRegularText';
 import { writeAtomically } from '../fs/writeAtomically';
 import type { JournalEntry } from '../journal/taskState';
 import { formatAmount } from '../pricing/decimal';
@@ -51,7 +51,7 @@ const ELEMENTS_FILE = '.kling-elements.json';
 /** Element ids created for a storyboard's output folder, by backend and definition hash. */
 export async function readKnownElements(outputDir: string, backend: Backend): Promise<Map<string, string>> {
   try {
-    const json = JSON.parse(await readFile(path.join(outputDir, ELEMENTS_FILE), 'utf8')) as Record<string, { element_id?: unknown }>;
+    const json = JSON.parse((await readRegularText(path.join(outputDir, ELEMENTS_FILE))) ?? '{}') as Record<string, { element_id?: unknown }>;
     const prefix = `${backend.kind}:`;
     return new Map(
       Object.entries(json).flatMap(([key, value]) =>
@@ -72,10 +72,11 @@ async function recordElement(
 ) {
   const file = path.join(outputDir, ELEMENTS_FILE);
   let json: Record<string, unknown> = {};
+  const text = await readRegularText(file);
   try {
-    json = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
   } catch {
-    // First element for this folder.
+    // Not JSON (cut short): it is written anew with what is known now.
   }
   json[`${backend.kind}:${definitionHash}`] = { ...record, createdAt: new Date().toISOString() };
   await writeAtomically(file, `${JSON.stringify(json, null, 2)}\n`, { root: workspaceRoot });
@@ -241,7 +242,8 @@ async function createElements(
         backend: options.backend,
         elementName: element.name,
         claim: elementClaimRef(plan.outputDir, definitionHash, options.backend),
-      }, { signal: options.signal });
+        // Forced, an element whose last create got no answer is made anew too (its price was in the confirmation).
+      }, { signal: options.signal, force: options.force });
     } catch (error) {
       return `the element "${element.name}" could not be created: ${error instanceof Error ? error.message : String(error)}`;
     }

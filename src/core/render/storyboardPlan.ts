@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import * as path from 'node:path';
 import type { VideoRequest } from '../api/apiSchemas';
 import { RESULT_LINK_TTL_MS } from '../api/taskResults';
-import { isClaimOwnerGone, readClaim, takeOfClaimKey, videoClaimRef, type ClaimRef } from '../claims/claimStore';
+import { isClaimOwnerGone, readClaimFile, takeOfClaimKey, videoClaimRef, type ClaimRef } from '../claims/claimStore';
 import { isUpToDate } from '../download/sidecar';
 import { hasEnded, isDownloadPending, type JournalEntry } from '../journal/taskState';
 import { formatAmount } from '../pricing/decimal';
@@ -168,6 +168,21 @@ async function videoTakes(hash: string, outputPath: string, takeCount: number, o
   return { state, takes };
 }
 
+/** What a plan shows of a video whose claim cannot be read: no task to name, only the file. */
+const UNREADABLE_ENTRY: JournalEntry = {
+  id: 'unreadable-claim',
+  kind: 'video',
+  label: '',
+  request: {},
+  requestHash: '',
+  price: { seconds: 0, usd: '0', credits: '0' },
+  backend: { kind: 'simulator' },
+  state: { status: 'unknown', reason: '' },
+  polls: 0,
+  createdAt: 0,
+  updatedAt: 0,
+};
+
 /** One take's state; `upToDate` says whether the chosen video is of this request (the up-to-date check reads only it). */
 async function videoState(hash: string, outputPath: string, options: PlanOptions, upToDate: () => Promise<boolean>, take: number): Promise<VideoPlanState> {
   const now = options.now ?? Date.now();
@@ -176,14 +191,20 @@ async function videoState(hash: string, outputPath: string, options: PlanOptions
     (e) => e.outputPath === outputPath && e.requestHash === hash && (e.claim ? takeOfClaimKey(e.claim.key, outputPath) : 1) === take,
   );
   const claimRef = options.backend ? videoClaimRef(outputPath, hash, options.backend, take) : undefined;
-  const claim = claimRef ? await readClaim(claimRef) : undefined;
-  if (claimRef && claim) {
+  const read = claimRef ? await readClaimFile(claimRef) : undefined;
+  if (read?.kind === 'unreadable' && !options.force) {
+    // It may stand for a paid task: never priced and created over, unless forced.
+    const entry = same[0] ?? { ...UNREADABLE_ENTRY, backend: options.backend!, outputPath, requestHash: hash };
+    return { kind: 'unknown-outcome', entry: { ...entry, state: { status: 'unknown', reason: `its claim ${read.file} cannot be read (${read.problem}); it may stand for a task already paid for` } } };
+  }
+  const claim = read?.kind === 'claim' ? read.claim : undefined;
+  if (claimRef && claim && read?.kind === 'claim') {
     const entry = same.find((e) => e.id === claim.entry.id || (e.claim?.key === claimRef.key && e.claim.generation === claim.generation)) ?? claim.entry;
     const s = claim.entry.state;
     const inFlight: VideoPlanState = { kind: 'in-flight', entry, claim: claimRef };
     switch (s.status) {
       case 'submitting':
-        if (!isClaimOwnerGone(claim, now)) return inFlight;
+        if (!isClaimOwnerGone(claim, now, read.writtenAt)) return inFlight;
         if (options.force) return { kind: 'to-render' };
         return { kind: 'unknown-outcome', entry: { ...entry, state: { status: 'unknown', reason: `${claim.owner.tool ?? `process ${claim.owner.pid}`} stopped while it was sending the create; a task may have been created and charged` } } };
       case 'unknown':

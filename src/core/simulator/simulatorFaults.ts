@@ -1,6 +1,6 @@
 // Faults the simulator can be told to commit, so that a client's handling of a bad network or a bad day at the
-// service can be tested over real HTTP. Each fault applies to the next `times` requests of its route, in the order
-// the faults were injected.
+// service can be tested over real HTTP. Each fault applies to the next `times` requests of its route (after letting
+// `after` of them through), in the order the faults were injected.
 
 /** The routes a fault can target: create, task query, credits, result video download, file upload. */
 export type FaultRoute = 'create' | 'task' | 'credits' | 'download' | 'upload';
@@ -8,6 +8,12 @@ export type FaultRoute = 'create' | 'task' | 'credits' | 'download' | 'upload';
 interface FaultBase {
   /** How many matching requests the fault applies to. Default 1. */
   times?: number;
+  /**
+   * How many matching requests to answer normally before the fault applies. Default 0. Faults queued after it for the
+   * same route wait their turn, so `{ status: 500, after: 9 }` injected ten times hits every tenth request: faults
+   * spread over a long run rather than bunched at its start.
+   */
+  after?: number;
 }
 
 /** Answer with this status and the contract's error body (its `type` from the error table). */
@@ -85,7 +91,22 @@ export interface RedirectFault extends FaultBase {
   toHost?: 'localhost';
 }
 
-export type SimulatorFault = StatusFault | LoseAnswerFault | ResetFault | BodyFault | RedirectFault;
+/**
+ * A 200 whose body is not JSON, as from a proxy or gateway in front of the service that mangled the answer (a JSON
+ * text cut short with a Content-Length to match, a page sent as JSON). Reads only: nothing happens on the service's
+ * side. A create answered so is `lose-answer` with an `answer`, since the service may have created the task first.
+ */
+export interface NotJsonFault extends FaultBase {
+  on: 'task' | 'credits';
+  kind: 'not-json';
+  /** Sent as `application/json`; default {@link NOT_JSON_BODY}. */
+  body?: string;
+}
+
+/** The default body of a `not-json` fault: the start of a task body, cut off in the middle of a value. */
+export const NOT_JSON_BODY = '{"id":"task-unified-1757169743-7cvnl5zw","object":"video.generation.task","status":"proc';
+
+export type SimulatorFault = StatusFault | LoseAnswerFault | ResetFault | BodyFault | RedirectFault | NotJsonFault;
 
 /** A fault as it applies to one request (without `times`). */
 export type ActiveFault =
@@ -93,12 +114,15 @@ export type ActiveFault =
   | { kind: 'lose-answer'; answer?: Required<Pick<ReplacedAnswer, 'status' | 'body' | 'contentType' | 'headers'>> }
   | { kind: 'reset' }
   | { kind: 'cut' | 'truncate' | 'stall'; afterBytes: number }
-  | { kind: 'redirect'; hops: number; toHost?: 'localhost' };
+  | { kind: 'redirect'; hops: number; toHost?: 'localhost' }
+  | { kind: 'not-json'; body: string };
 
 const FAULT_ROUTES: readonly string[] = ['create', 'task', 'credits', 'download', 'upload'];
 
 interface QueuedFault {
   route: FaultRoute;
+  /** Matching requests still to let through before it applies. */
+  pass: number;
   left: number;
   fault: ActiveFault;
 }
@@ -120,12 +144,15 @@ export class FaultQueue {
     if (!FAULT_ROUTES.includes(fault.on)) throw new TypeError(`A fault cannot target '${String(fault.on)}'`);
     const times = fault.times ?? 1;
     if (!Number.isInteger(times) || times < 1) throw new TypeError(`A fault's times must be a whole number ≥ 1, not ${times}`);
-    this.queue.push({ route: fault.on, left: times, fault: toActive(fault) });
+    const after = fault.after ?? 0;
+    if (!Number.isInteger(after) || after < 0) throw new TypeError(`A fault's after must be a whole number ≥ 0, not ${after}`);
+    this.queue.push({ route: fault.on, pass: after, left: times, fault: toActive(fault) });
   }
 
   /**
-   * The fault for this request, if one is waiting, counting it as used. Body and redirect faults wait for a GET: a
-   * HEAD before the download must not use up the fault meant for the download itself.
+   * The fault for this request, if one is waiting, counting it as used (or the request as one let through). Body and
+   * redirect faults wait for a GET: a HEAD before the download must not use up the fault meant for the download itself,
+   * nor count among the requests it lets through.
    */
   take(route: FaultRoute, method: string): ActiveFault | undefined {
     const index = this.queue.findIndex(
@@ -133,6 +160,10 @@ export class FaultQueue {
     );
     if (index < 0) return undefined;
     const queued = this.queue[index]!;
+    if (queued.pass > 0) {
+      queued.pass -= 1;
+      return undefined;
+    }
     queued.left -= 1;
     if (queued.left === 0) this.queue.splice(index, 1);
     return queued.fault;
@@ -189,6 +220,12 @@ function toActive(fault: SimulatorFault): ActiveFault {
       const toHost: unknown = fault.toHost;
       if (toHost !== undefined && toHost !== 'localhost') throw new TypeError(`toHost may only be 'localhost', not ${JSON.stringify(toHost)}`);
       return fault.toHost ? { kind: 'redirect', hops: fault.hops, toHost: fault.toHost } : { kind: 'redirect', hops: fault.hops };
+    }
+    case 'not-json': {
+      if (on !== 'task' && on !== 'credits') throw new TypeError("'not-json' applies to task queries and credits only");
+      const body: unknown = fault.body ?? NOT_JSON_BODY;
+      if (typeof body !== 'string') throw new TypeError("A 'not-json' fault's body must be text");
+      return { kind: 'not-json', body };
     }
     default:
       throw new TypeError(`Unknown fault ${JSON.stringify(fault satisfies never)}`);

@@ -14,7 +14,7 @@ import { SimulatorStats, type RequestLogEntry, type SimulatorStatsSnapshot } fro
 import { SimulatorTasks } from './simulatorTasks';
 import { REDIRECT_PATH_PREFIX, VIDEO_PATH_PREFIX, VideoDownloads } from './videoDownloads';
 
-export type { SimulatorFault, StatusFault, LoseAnswerFault, ReplacedAnswer, ResetFault, BodyFault, RedirectFault, FaultRoute } from './simulatorFaults';
+export type { SimulatorFault, StatusFault, LoseAnswerFault, ReplacedAnswer, ResetFault, BodyFault, RedirectFault, NotJsonFault, FaultRoute } from './simulatorFaults';
 export type { SimulatorStatsSnapshot, RequestLogEntry } from './simulatorStats';
 export type { TaskPhase } from './taskLifecycle';
 export { BILLING_URL } from './apiRoutes';
@@ -214,6 +214,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       const headers = fault.retryAfterSeconds !== undefined ? { 'Retry-After': String(fault.retryAfterSeconds) } : {};
       if (fault.page !== undefined) ex.send(fault.status, 'text/html; charset=utf-8', Buffer.from(fault.page), headers);
       else ex.error(fault.status, { message: fault.message ?? defaultErrorMessage(fault.status) }, headers);
+      return;
+    }
+    if (fault?.kind === 'not-json') {
+      ex.send(200, 'application/json; charset=utf-8', Buffer.from(fault.body));
       return;
     }
     if (needsKey(route.name) && !authorized(ex)) return;

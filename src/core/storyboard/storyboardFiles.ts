@@ -25,12 +25,12 @@ const isObject = (value: unknown): value is Json => value !== null && typeof val
 const FILE_CHECKS_AT_ONCE = 8;
 
 /** Where a storyboard's results go: its `output`, else a folder named after the file (storyboard.md). */
-export function storyboardOutputDir(storyboardPath: string, storyboard: Pick<Storyboard, 'output'>): string {
-  const dir = path.dirname(storyboardPath);
-  if (storyboard.output) return path.resolve(dir, storyboard.output);
-  const base = path.basename(storyboardPath);
-  const stem = base.endsWith(STORYBOARD_SUFFIX) ? base.slice(0, -STORYBOARD_SUFFIX.length) : path.parse(base).name;
-  return path.resolve(dir, stem);
+export function storyboardOutputDir(storyboardPath: string, storyboard: Pick<Storyboard, 'output'>, pathApi: path.PlatformPath = path): string {
+  const dir = pathApi.dirname(storyboardPath);
+  if (storyboard.output) return pathApi.resolve(dir, storyboard.output);
+  const base = pathApi.basename(storyboardPath);
+  const stem = base.endsWith(STORYBOARD_SUFFIX) ? base.slice(0, -STORYBOARD_SUFFIX.length) : pathApi.parse(base).name;
+  return pathApi.resolve(dir, stem);
 }
 
 /** The problems that need the file system, into `sink`; it stops looking at files once the sink is full. */

@@ -4,8 +4,9 @@ import type { Dispatcher } from 'undici';
 import { isApiError } from '../api/apiError';
 import type { CreateRequest, Task } from '../api/apiSchemas';
 import { createDispatcher, isLoopback, type KlingClient } from '../api/klingClient';
+import { bypassesProxy, type ProxySettings } from '../api/proxySettings';
 import { RESULT_LINK_TTL_MS } from '../api/taskResults';
-import { ClaimStore, isClaimOwnerGone, readClaim, videoClaimRef, type Claim, type ClaimDecision, type ClaimRef } from '../claims/claimStore';
+import { CLAIM_HEARTBEAT_MS, ClaimStore, isClaimOwnerGone, readClaim, readClaimFile, videoClaimRef, type Claim, type ClaimDecision, type ClaimRef } from '../claims/claimStore';
 import { DownloadError, downloadFile } from '../download/downloadFile';
 import { assertInsideRoot } from '../fs/workspaceBoundary';
 import { readSidecar, relativeFromVideo, writeSidecar } from '../download/sidecar';
@@ -53,6 +54,17 @@ export interface SubmitOptions {
   signal?: AbortSignal | undefined;
 }
 
+/** A claim file that cannot be read stands beside the result: it may stand for a paid task. Nothing was sent. */
+export class ClaimUnreadableError extends Error {
+  constructor(label: string, file: string, problem: string) {
+    super(
+      `${label} was not created: its claim ${file} cannot be read (${problem}). It may stand for a task already paid for: ` +
+        "check the service's task list, then render with --force (Create Again in the editor) to make it anew.",
+    );
+    this.name = 'ClaimUnreadableError';
+  }
+}
+
 /** A create that was needed but not allowed (its price was not shown). Nothing was sent. */
 export class NotCreatedError extends Error {
   constructor(label: string, reason: string) {
@@ -81,6 +93,8 @@ export interface TaskEngineDeps {
   linkTtlMs?: number | undefined;
   /** How often tasks driven by another process are looked at (their claims, or the shared journal). */
   observeMs?: number | undefined;
+  /** The editor's proxy settings now, for result links (the API client gets them from its own options). */
+  proxy?: (() => ProxySettings | undefined) | undefined;
 }
 
 /**
@@ -111,6 +125,7 @@ export class TaskEngine {
   private readonly observed = new Set<string>();
   private observeTimer: unknown;
   private observing: Promise<void> | undefined;
+  private heartbeatTimer: unknown;
   /** Changes under way, by entry: a caller told that a task ended must find its claim in its final state too. */
   private readonly applying = new Map<string, Set<Promise<unknown>>>();
   private disposed = false;
@@ -142,6 +157,7 @@ export class TaskEngine {
   /** Picks up every unfinished task from the journal: its own, those of gone processes, and those others drive. */
   async start(): Promise<void> {
     for (const entry of this.deps.journal.list()) await this.resume(entry);
+    this.armHeartbeat();
   }
 
   /**
@@ -182,6 +198,7 @@ export class TaskEngine {
     const rootedRef = ref ? { ...ref, root: draft.workspaceRoot } : undefined;
     // Journaled first: a crash before the claim is written leaves an entry that a restart finds unclaimed and drops.
     await this.deps.journal.add(entry);
+    this.armHeartbeat();
     if (!ref) return this.send(entry, draft.request, undefined, options.signal);
     let decision: ClaimDecision;
     try {
@@ -191,9 +208,14 @@ export class TaskEngine {
       throw error;
     }
     if (decision.kind === 'create') return this.send(entry, draft.request, decision.claim.generation, options.signal);
+    if (decision.kind === 'saved') {
+      this.deps.log?.(`${draft.label}: saved meanwhile by another process (task ${decision.taskId}); nothing created`);
+      return (await this.deps.journal.update(entry.id, (current) => applyTaskEvent(current, { type: 'found-saved', taskId: decision.taskId, filePath: decision.filePath }, this.clock.now()))) ?? entry;
+    }
     await this.deps.journal.remove(entry.id);
     if (decision.kind === 'refused') throw new NotCreatedError(draft.label, decision.reason);
-    return this.settleDecision(ref, decision);
+    if (decision.kind === 'unreadable') throw new ClaimUnreadableError(draft.label, decision.file, decision.problem);
+    return this.settleDecision(ref, decision, entry);
   }
 
   /** Asks the service about a task now (the user's Refresh). */
@@ -210,14 +232,63 @@ export class TaskEngine {
     let entry = this.deps.journal.get(entryId);
     if (!entry?.taskId || !entry.outputPath) throw new Error('This task has no result to download.');
     if (!this.isMine(entry)) {
-      entry = await this.adoptIfGone(entry);
+      entry = await this.adoptIfGone(entry, { pendingDownload: true });
       if (!entry || !this.isMine(entry)) {
-        throw new Error(`${describeOwner(this.deps.journal.get(entryId)?.owner ?? this.owner)} is fetching this video; it is saved when that is done.`);
+        throw new Error(`${describeOwner(this.deps.journal.get(entryId)?.owner ?? this.owner)} is downloading this video now; it is saved when that is done.`);
       }
     }
-    await this.refetch(entry);
+    // A download already under way (with a link that may be dead) ends first; then a fresh look, then ours.
+    const running = this.downloads.get(entryId);
+    if (running) {
+      await running.catch(() => undefined);
+      const after = this.deps.journal.get(entryId);
+      if (after && (await this.alreadySaved(after, after.outputPath!))) return after;
+    }
+    const current = this.deps.journal.get(entryId);
+    if (!current) return undefined;
+    await this.refetch(current);
     const updated = this.deps.journal.get(entryId);
     if (updated && this.needsDownload(updated, true)) await this.startDownload(updated);
+    return this.deps.journal.get(entryId);
+  }
+
+  /**
+   * The user found, in the service's task list, the task a create with an unknown outcome made: the entry takes its
+   * id and is driven to its end (polled, downloaded) like any other. Nothing is created. Refused when the service does
+   * not know the task, when another entry already has it, or when a live process holds the claim.
+   */
+  async attachTask(entryId: string, taskId: string): Promise<JournalEntry | undefined> {
+    const entry = this.deps.journal.get(entryId);
+    if (!entry || entry.taskId !== undefined || entry.state.status !== 'unknown') {
+      throw new Error('Only a create whose outcome is unknown can be given the id of the task it made.');
+    }
+    const other = this.deps.journal.findByTaskId(taskId);
+    if (other) throw new Error(`Task ${taskId} is already known here, as ${other.label}.`);
+    const client = await this.deps.clientFor(entry.backend);
+    let task: Task;
+    try {
+      task = await client.getTask(taskId, this.abort.signal);
+    } catch (error) {
+      if (isApiError(error, 'not-found')) throw new Error(`The service does not know task ${taskId}: check the id in its task list.`);
+      throw error;
+    }
+    const mismatch = foundTaskMismatch(entry, task);
+    if (mismatch) throw new Error(`Task ${taskId} is not the one this create made: ${mismatch}. Check the id in the service's task list.`);
+    if (!this.isMine(entry)) {
+      const ref = claimRefOf(entry);
+      if (ref) {
+        const adopted = await this.claims.adopt(ref, entry.claim!.generation);
+        if (!adopted) throw new Error(`${describeOwner(entry.owner ?? this.owner)} still holds this video; try again when it has ended.`);
+        await this.apply(entryId, { type: 'taken-over', owner: this.owner, generation: adopted.generation });
+      } else {
+        await this.apply(entryId, { type: 'taken-over', owner: this.owner });
+      }
+    }
+    const attached = await this.apply(entryId, { type: 'created', task });
+    if (attached) {
+      this.deps.log?.(`${attached.label}: task ${taskId}, found by the user, is followed to its end`);
+      this.drive(attached);
+    }
     return this.deps.journal.get(entryId);
   }
 
@@ -259,13 +330,28 @@ export class TaskEngine {
 
   /** Result links go through the same proxy settings as the API (a corporate proxy), with the stall timeout. */
   private dispatcherFor(url: string): Dispatcher {
-    const key = isLoopback(url) ? 'direct' : 'proxied';
+    const proxy = this.deps.proxy?.();
+    const direct = isLoopback(url) || (proxy?.url !== undefined && proxy.url !== '' && bypassesProxy(new URL(url).hostname, proxy.noProxy));
+    const key = direct ? 'direct' : `proxied:${proxy?.url ?? ''}:${proxy?.strictSSL ?? ''}`;
     let dispatcher = this.dispatchers.get(key);
     if (!dispatcher) {
-      dispatcher = createDispatcher(url);
+      dispatcher = createDispatcher(url, undefined, proxy);
       this.dispatchers.set(key, dispatcher);
     }
     return dispatcher;
+  }
+
+  /**
+   * Resolves once the work under way has finished: journal and claim writes, downloads (aborted by dispose()), the
+   * look at other processes' claims. A process that is about to exit awaits it after dispose(), so that no claim or
+   * lock is left half-written behind it.
+   */
+  async idle(): Promise<void> {
+    for (;;) {
+      const pending = [...[...this.applying.values()].flatMap((set) => [...set]), ...this.downloads.values(), ...(this.observing ? [this.observing] : [])];
+      if (pending.length === 0) return;
+      await Promise.allSettled(pending);
+    }
   }
 
   dispose(): void {
@@ -276,6 +362,7 @@ export class TaskEngine {
     this.dispatchers.clear();
     this.poller.stop();
     if (this.observeTimer !== undefined) this.clock.clearTimeout(this.observeTimer);
+    if (this.heartbeatTimer !== undefined) this.clock.clearTimeout(this.heartbeatTimer);
     for (const timer of this.downloadTimers.values()) this.clock.clearTimeout(timer);
     this.downloadTimers.clear();
     // From now on this owner counts as gone: another engine (another window, the next run) may take its tasks over.
@@ -313,11 +400,18 @@ export class TaskEngine {
     if (entry.claim && generation !== undefined) await this.claims.remove(claimRefOf(entry)!, generation).catch(() => undefined);
   }
 
-  /** Turns a claim decision other than "create" into a journal entry, and starts following or driving it. */
-  private async settleDecision(ref: ClaimRef, decision: Exclude<ClaimDecision, { kind: 'create' | 'refused' }>): Promise<JournalEntry> {
+  /**
+   * Turns a claim decision other than "create" into a journal entry, and starts following or driving it. What the
+   * task is and how it goes comes from the claim; where its video goes (its path, its workspace, its storyboard) comes
+   * from `ours`, the draft this process made: a claim copied from another project, or planted in a repo, never decides
+   * where a file is written.
+   */
+  private async settleDecision(ref: ClaimRef, decision: Exclude<ClaimDecision, { kind: 'create' | 'refused' | 'saved' | 'unreadable' }>, ours: JournalEntry): Promise<JournalEntry> {
     const claim = decision.claim;
-    const existing = this.entryForClaim(ref, claim);
-    const entry = existing ?? (await this.deps.journal.add(this.followerOf(ref, claim)));
+    // A journal shared with the claim's owner may hold its entry already, written after we last read it.
+    if (!this.entryForClaim(ref, claim, ours)) await this.deps.journal.refresh();
+    const existing = this.entryForClaim(ref, claim, ours);
+    const entry = existing ?? (await this.deps.journal.add(this.followerOf(ref, claim, ours)));
     switch (decision.kind) {
       case 'follow':
       case 'unknown':
@@ -339,22 +433,47 @@ export class TaskEngine {
     }
   }
 
-  /** Our journal's entry for this claim's task: the owner's own (a journal both share) or one that follows it. */
-  private entryForClaim(ref: ClaimRef, claim: Claim): JournalEntry | undefined {
+  /**
+   * Our journal's entry for this claim's task: the owner's own (a journal both share, for the same output) or one
+   * that follows it.
+   */
+  private entryForClaim(ref: ClaimRef, claim: Claim, ours: JournalEntry): JournalEntry | undefined {
     return this.deps.journal
       .list()
-      .find((e) => e.id === claim.entry.id || (e.claim?.dir === ref.dir && e.claim.key === ref.key && e.claim.generation === claim.generation));
+      .find(
+        (e) =>
+          e.outputPath === ours.outputPath &&
+          (e.id === claim.entry.id || (e.claim?.dir === ref.dir && e.claim.key === ref.key && e.claim.generation === claim.generation)),
+      );
   }
 
-  /** A new entry in our journal for a task another process drives: a copy of its claim's entry, with our own id. */
-  private followerOf(ref: ClaimRef, claim: Claim): JournalEntry {
+  /**
+   * A new entry in our journal for a task another process drives: the task as its claim says (id, state, request
+   * sent, times), where it goes as our draft says.
+   */
+  private followerOf(ref: ClaimRef, claim: Claim, ours: JournalEntry): JournalEntry {
     const now = this.clock.now();
+    const task = claim.entry;
     return {
-      ...claim.entry,
+      ...ours,
       id: `job-${now.toString(36)}-${randomBytes(4).toString('hex')}`,
-      claim: { ...ref, generation: claim.generation },
+      request: task.request,
+      reportedCredits: task.reportedCredits,
+      taskId: task.taskId,
+      state: task.state,
+      polls: task.polls,
+      stalled: task.stalled,
+      lastError: task.lastError,
+      createdAt: task.createdAt,
+      updatedAt: now,
+      completedAt: task.completedAt,
+      finishedAt: task.finishedAt,
+      notFound: task.notFound,
+      downloadAttempts: task.downloadAttempts,
+      nextDownloadAt: task.nextDownloadAt,
+      claim: { dir: ref.dir, key: ref.key, generation: claim.generation },
       owner: claim.owner,
-      startedBy: claim.entry.startedBy ?? claim.owner.tool,
+      startedBy: task.startedBy ?? claim.owner.tool,
     };
   }
 
@@ -393,7 +512,7 @@ export class TaskEngine {
    * been charged), dropped if it never got that far. Anything else: taken over through its claim (or directly, when
    * it has none), then driven. Returns the entry as it is after.
    */
-  private async adoptIfGone(entry: JournalEntry): Promise<JournalEntry | undefined> {
+  private async adoptIfGone(entry: JournalEntry, options: { pendingDownload?: boolean } = {}): Promise<JournalEntry | undefined> {
     const ref = entry.claim;
     if (entry.state.status === 'submitting') {
       const claim = ref ? await readClaim(ref) : undefined;
@@ -416,7 +535,7 @@ export class TaskEngine {
       return mine;
     }
     // A claims folder that went (deleted, or swapped for a link) adopts nothing: the entry is followed as it is.
-    const adopted = await this.claims.adopt(claimRefOf(entry)!, ref.generation).catch(() => undefined);
+    const adopted = await this.claims.adopt(claimRefOf(entry)!, ref.generation, options).catch(() => undefined);
     if (adopted) {
       const mine = await this.apply(entry.id, { type: 'taken-over', owner: this.owner, generation: adopted.generation });
       if (mine) {
@@ -432,8 +551,29 @@ export class TaskEngine {
       if (mirrored && !hasEnded(mirrored)) this.observe(entry.id);
       return mirrored;
     }
+    if (!claim && entry.taskId !== undefined) {
+      // No claim left to share (the video was saved and its claim removed, or the folder was cleared): carry it on here.
+      const mine = await this.apply(entry.id, { type: 'taken-over', owner: this.owner, withoutClaim: true });
+      if (mine) this.drive(mine);
+      return mine;
+    }
     this.observe(entry.id);
     return this.deps.journal.get(entry.id);
+  }
+
+  /**
+   * Every CLAIM_HEARTBEAT_MS, the claims of the tasks this engine drives are written again, news or not: a claim
+   * silent for CLAIM_SILENT_MS is taken for a stopped owner's, and another process carries its task on.
+   */
+  private armHeartbeat(): void {
+    if (this.disposed || this.heartbeatTimer !== undefined) return;
+    this.heartbeatTimer = this.clock.setTimeout(() => {
+      this.heartbeatTimer = undefined;
+      const live = this.deps.journal.list().filter((e) => e.claim && this.isMine(e) && e.state.status !== 'submitting' && (!hasEnded(e) || isDownloadPending(e)));
+      void Promise.all(live.map((e) => this.recordInClaim(e))).finally(() => {
+        if (live.length > 0) this.armHeartbeat();
+      });
+    }, CLAIM_HEARTBEAT_MS);
   }
 
   private observe(entryId: string): void {
@@ -466,8 +606,9 @@ export class TaskEngine {
         continue;
       }
       const ref = entry.claim;
-      const claim = ref ? await readClaim(ref) : undefined;
-      if (ref && !claim && (await this.claimGone(entry))) {
+      const read = ref ? await readClaimFile(ref) : undefined;
+      const claim = read?.kind === 'claim' ? read.claim : undefined;
+      if (ref && read?.kind === 'none' && (await this.claimGone(entry))) {
         this.observed.delete(id);
         continue;
       }
@@ -482,7 +623,7 @@ export class TaskEngine {
         this.observed.delete(id);
         continue;
       }
-      const ownerGone = claim ? isClaimOwnerGone(claim, now) : livenessOf(current.owner!) === 'gone';
+      const ownerGone = claim && read?.kind === 'claim' ? isClaimOwnerGone(claim, now, read.writtenAt) : livenessOf(current.owner!) === 'gone';
       if (ownerGone) {
         this.observed.delete(id);
         await this.adoptIfGone(current);
@@ -517,7 +658,7 @@ export class TaskEngine {
     }
     if (entry.owner && livenessOf(entry.owner) !== 'gone') return false;
     // A task with no claim and no result, whose owner is gone: this process carries it on.
-    const mine = await this.apply(entry.id, { type: 'taken-over', owner: this.owner });
+    const mine = await this.apply(entry.id, { type: 'taken-over', owner: this.owner, withoutClaim: true });
     if (mine) this.drive(mine);
     return true;
   }
@@ -593,7 +734,16 @@ export class TaskEngine {
       task = await client.getTask(entry.taskId!, this.abort.signal);
     } catch (error) {
       if (isApiError(error, 'not-found')) {
-        await this.apply(entry.id, { type: 'not-found', final: true, message: `The service no longer knows task ${entry.taskId}: its video can no longer be fetched.` });
+        // The same rule as the poller's: one 404 abandons nothing; only repeated ones over minutes do.
+        const policy = this.policyOf(entry);
+        const now = this.clock.now();
+        const count = (entry.notFound?.count ?? 0) + 1;
+        const final = count >= policy.notFoundPolls && now - (entry.notFound?.since ?? now) >= policy.notFoundGraceMs;
+        await this.apply(entry.id, {
+          type: 'not-found',
+          final,
+          message: final ? `The service no longer knows task ${entry.taskId}: its video can no longer be fetched.` : `The service did not find task ${entry.taskId} (${errorText(error)}); asking again later`,
+        });
       }
       throw error;
     }
@@ -638,7 +788,10 @@ export class TaskEngine {
       await this.apply(entryId, { type: 'downloaded', filePath: outputPath });
       return;
     }
-    await this.apply(entryId, { type: 'download-started', videoUrl: url });
+    const started = await this.apply(entryId, { type: 'download-started', videoUrl: url });
+    // Recording the start in the claim can find that another process took the task (a `kling download` beside us):
+    // then it downloads, not we.
+    if (!started || !this.isMine(started)) return;
     try {
       if (await this.alreadySaved(entry, takePath)) {
         await this.land(entry, outputPath, takePath);
@@ -690,12 +843,15 @@ export class TaskEngine {
    */
   private async downloadFailed(entryId: string, error: unknown, linkRefreshed: boolean): Promise<void> {
     const entry = this.deps.journal.get(entryId);
-    if (!entry) return;
+    if (!entry || !this.isMine(entry)) return;
     const now = this.clock.now();
     const linkEnds = (entry.completedAt ?? now) + this.linkTtlMs;
     const refused = error instanceof DownloadError && error.linkExpired;
+    // The link's server is not there at all: the simulator that served it has stopped (a new one serves its tasks
+    // at another address), or a CDN host moved. A fresh look at the task gives the current link.
+    const unreachable = codeIn(error, 'ECONNREFUSED');
     this.deps.log?.(`download of task ${entry.taskId} failed: ${errorText(error)}`);
-    if (refused && !linkRefreshed && now < linkEnds) {
+    if ((refused || unreachable) && !linkRefreshed && now < linkEnds) {
       try {
         const before = entry.state.status === 'completed' || entry.state.status === 'downloading' ? entry.state.videoUrl : undefined;
         await this.refetch(entry);
@@ -709,21 +865,47 @@ export class TaskEngine {
         this.deps.log?.(`asking task ${entry.taskId} for its link again failed: ${errorText(refetchError)}`);
       }
     }
-    if (refused && now >= linkEnds) {
+    const current = this.deps.journal.get(entryId) ?? entry;
+    if (current.state.status === 'expired') return;
+    if (refused && (linkRefreshed || now >= linkEnds)) {
+      // Refused before and after a fresh look at the task (or past its 24 hours): the link is dead, and the service
+      // has no other. The video must be made again to be had.
       await this.apply(entryId, {
         type: 'download-failed',
         linkExpired: true,
-        message: `Its link expired (result links last 24 hours) before the video could be saved: ${errorText(error)}. Rendering again makes a new video, paid again.`,
+        message: `Its link expired before the video could be saved: ${errorText(error).replace(/\.$/, '')}${linkRefreshed ? ', also after asking the service for the link again' : ''}. Rendering again makes a new video, paid again.`,
       });
       return;
     }
-    const attempts = (entry.downloadAttempts ?? 0) + 1;
-    const policy = this.policyOf(entry);
+    const attempts = (current.downloadAttempts ?? 0) + 1;
+    const policy = this.policyOf(current);
     const wait = Math.min(policy.intervalMs * 3 * 2 ** (attempts - 1), policy.maxErrorBackoffMs * 15);
     const retryAt = now + wait < linkEnds ? now + wait : undefined;
     const message = downloadFailureMessage(error, linkEnds);
     const failed = await this.apply(entryId, { type: 'download-failed', linkExpired: false, message, retryAt });
-    if (failed && retryAt !== undefined) this.scheduleDownload(entryId, retryAt - now);
+    if (!failed) return;
+    if (retryAt !== undefined) this.scheduleDownload(entryId, retryAt - now);
+    // No more tries before the link ends: at its end, the video is expired, not "pending" for ever.
+    else this.scheduleExpiry(entryId, Math.max(0, linkEnds - now));
+  }
+
+  private scheduleExpiry(entryId: string, delayMs: number): void {
+    if (this.disposed) return;
+    const previous = this.downloadTimers.get(entryId);
+    if (previous !== undefined) this.clock.clearTimeout(previous);
+    this.downloadTimers.set(
+      entryId,
+      this.clock.setTimeout(() => {
+        this.downloadTimers.delete(entryId);
+        const entry = this.deps.journal.get(entryId);
+        if (!entry || !this.isMine(entry) || !isDownloadPending(entry)) return;
+        void this.apply(entryId, {
+          type: 'download-failed',
+          linkExpired: true,
+          message: `Its link's 24 hours ended before the video could be saved (last try: ${entry.lastError ?? 'failed'}). Rendering again makes a new video, paid again.`,
+        });
+      }, delayMs),
+    );
   }
 
   private scheduleDownload(entryId: string, delayMs: number): void {
@@ -776,6 +958,37 @@ function claimRefOf(entry: JournalEntry): ClaimRef | undefined {
   return entry.claim ? { dir: entry.claim.dir, key: entry.claim.key, root: entry.workspaceRoot } : undefined;
 }
 
+/** Whether `error`, or an error it was caused by, has this code. */
+function codeIn(error: unknown, code: string): boolean {
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (e.code === code) return true;
+  }
+  return false;
+}
+
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** How long before or after our create's first write a task the user found may have been made (clocks differ). */
+const FOUND_TASK_WINDOW_MS = 15 * 60_000;
+
+/**
+ * Why a task the user found cannot be the one `entry`'s lost create made (another model, another length, made at
+ * another time), or undefined when it may be. A wrong id must not put another video under this one's name.
+ */
+function foundTaskMismatch(entry: JournalEntry, task: Task): string | undefined {
+  const request = entry.request as { model?: unknown; duration?: unknown };
+  if (entry.kind === 'video' && task.type !== undefined && task.type !== 'video') return `it is not a video task (${task.type})`;
+  if (typeof request.model === 'string' && task.model !== undefined && task.model !== request.model) {
+    return `it was made by ${task.model}, this create asked ${request.model}`;
+  }
+  const seconds = task.task_info?.video_duration ?? task.result_data?.[0]?.duration;
+  if (seconds !== undefined && request.duration !== undefined && Number(request.duration) !== seconds) {
+    return `it is ${seconds} s long, this create asked ${String(request.duration)} s`;
+  }
+  if (task.created !== undefined && Math.abs(task.created * 1000 - entry.createdAt) > FOUND_TASK_WINDOW_MS) {
+    return `it was made at ${new Date(task.created * 1000).toISOString()}, this create was sent at ${new Date(entry.createdAt).toISOString()}`;
+  }
+  return undefined;
 }

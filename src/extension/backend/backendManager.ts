@@ -56,7 +56,8 @@ export class BackendManager extends Disposable {
     super();
     this._register(
       vscode.workspace.onDidChangeConfiguration((event) => {
-        if (affectsKling(event, 'baseUrl') || affectsKling(event, 'backend')) this.resetClients();
+        // VS Code's proxy settings too: a client keeps the dispatcher it was made with.
+        if (affectsKling(event, 'baseUrl') || affectsKling(event, 'backend') || event.affectsConfiguration('http.proxy') || event.affectsConfiguration('http.proxyStrictSSL') || event.affectsConfiguration('http.noProxy')) this.resetClients();
         if (affectsKling(event, 'backend')) this.changed.fire();
       }),
     );
@@ -126,7 +127,7 @@ export class BackendManager extends Disposable {
       if (!apiKey) throw new MissingKeyError();
       this.log.setSecrets([apiKey]);
       this.log.info(`Using the Kling API at ${backend.baseUrl ?? 'its default address'}`);
-      client = new core.KlingClient({ baseUrl: backend.baseUrl, apiKey, log, onRetry, userAgent: 'kling-studio-vscode' });
+      client = new core.KlingClient({ baseUrl: backend.baseUrl, apiKey, log, onRetry, userAgent: 'kling-studio-vscode', proxy: klingSettings.proxy() });
     }
     this.clients.set(id, client);
     return client;

@@ -25,6 +25,8 @@ export function registerVideoPreview(context: vscode.ExtensionContext, services:
   const provider: vscode.CustomReadonlyEditorProvider = {
     openCustomDocument: (uri) => ({ uri, dispose: () => undefined }),
     resolveCustomEditor: (document, panel) => {
+      // The walkthrough's "Preview a video" step is done once a video has been seen here.
+      void vscode.commands.executeCommand('setContext', 'klingStudio.previewed', true);
       // The editor itself (page, recipe, actions) is in the lazily loaded bundle, so activation does not pay for it.
       // It disposes itself with its panel.
       new (loadCore().VideoPreview)(document.uri, panel, deps);

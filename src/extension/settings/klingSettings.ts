@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { ProxySettings } from '../../core/api/proxySettings';
 
 export type BackendSetting = 'api' | 'simulator';
 
@@ -26,6 +27,15 @@ export const klingSettings = {
   simulatorSpeed(): number {
     const value = config().get<number>('simulatorSpeed');
     return typeof value === 'number' && value >= 1 ? Math.min(1000, value) : 1;
+  },
+  /** VS Code's own proxy settings (`http.proxy`, `http.proxyStrictSSL`, `http.noProxy`); undefined url: the environment's. */
+  proxy(): ProxySettings {
+    const http = vscode.workspace.getConfiguration('http');
+    return {
+      url: http.get<string>('proxy')?.trim() || undefined,
+      strictSSL: http.get<boolean>('proxyStrictSSL') ?? true,
+      noProxy: http.get<string[]>('noProxy') ?? [],
+    };
   },
   async setBackend(backend: BackendSetting): Promise<void> {
     await config().update('backend', backend, vscode.ConfigurationTarget.Global);

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { TASK_ID_PATTERN } from '../../core/api/taskId';
 import type { JournalEntry } from '../../core/journal/taskState';
 import { showError } from '../errors/showError';
 import { money } from '../generate/moneyGuard';
@@ -33,7 +34,11 @@ export class TaskCommands extends Disposable {
     register('klingStudio.task.refresh', (entry) => this.services.tasks.refresh(entry.id));
     register('klingStudio.task.open', (entry) => this.open(entry));
     register('klingStudio.task.retry', (entry) => this.retry(entry));
+    // The same, for a create that got no answer: its dialog says first that it may pay twice.
+    register('klingStudio.task.createAgain', (entry) => this.retry(entry));
     register('klingStudio.task.downloadAgain', (entry) => this.downloadAgain(entry));
+    // A create with no answer whose task the user then found in the service's list: fetched, never paid again.
+    register('klingStudio.task.attachTaskId', (entry) => this.attachTaskId(entry));
     register('klingStudio.task.reveal', (entry) => {
       const file = savedFile(entry);
       return file ? vscode.commands.executeCommand('revealInExplorer', file) : undefined;
@@ -98,6 +103,21 @@ export class TaskCommands extends Disposable {
   private async downloadAgain(entry: JournalEntry): Promise<void> {
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Kling: downloading ${entry.label}` }, () =>
       this.services.tasks.downloadAgain(entry.id),
+    );
+  }
+
+  private async attachTaskId(entry: JournalEntry): Promise<void> {
+    if (entry.state.status !== 'unknown' || entry.taskId) return void vscode.window.showInformationMessage(`"${entry.label}" already has its task.`);
+    const taskId = await vscode.window.showInputBox({
+      title: `Kling: the task "${entry.label}" made`,
+      prompt: 'The id of the task, as the service\'s task list shows it. Kling Studio follows it and saves its video; nothing is created.',
+      placeHolder: 'task-unified-…',
+      ignoreFocusOut: true,
+      validateInput: (value) => (TASK_ID_PATTERN.test(value.trim()) ? undefined : 'A task id looks like task-unified-1757169743-ab12cd34.'),
+    });
+    if (!taskId) return;
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Kling: looking up ${taskId.trim()}` }, () =>
+      this.services.tasks.attachTaskId(entry.id, taskId.trim()),
     );
   }
 

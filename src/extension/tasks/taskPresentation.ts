@@ -5,10 +5,20 @@ import { money } from '../generate/moneyGuard';
 
 // How a task looks in the Tasks view: icon, words and context value, from its state alone.
 
-export type TaskContextValue = 'task:running' | 'task:saved' | 'task:completed' | 'task:failed' | 'task:expired' | 'task:unknown';
+/**
+ * What a task's menu offers depends on this value (package.json, view/item/context):
+ * - `task:running`: queued, rendering or downloading (Refresh);
+ * - `task:completed`: finished; a video whose download failed, or an element (Download Again);
+ * - `task:saved`, `task:failed`, `task:expired`: ended (Open, Retry);
+ * - `task:unknown`: a create that got no answer, no task id: a task may exist and be charged (Create Again, with a
+ *   warning that it may pay twice);
+ * - `task:unrecognized`: a task whose status this version does not know (Check Status).
+ */
+export type TaskContextValue = 'task:running' | 'task:saved' | 'task:completed' | 'task:failed' | 'task:expired' | 'task:unknown' | 'task:unrecognized';
 
 export function contextValueOf(entry: JournalEntry): TaskContextValue {
-  switch (entry.state.status) {
+  const status = entry.state.status;
+  switch (status) {
     case 'saved':
       return 'task:saved';
     case 'failed':
@@ -16,13 +26,21 @@ export function contextValueOf(entry: JournalEntry): TaskContextValue {
     case 'expired':
       return 'task:expired';
     case 'unknown':
-    case 'submitting':
-      return entry.taskId && entry.state.status === 'unknown' ? 'task:running' : 'task:unknown';
+      return entry.taskId ? 'task:unrecognized' : 'task:unknown';
     case 'completed':
       return entry.lastError || entry.kind === 'element' ? 'task:completed' : 'task:running';
-    default:
+    case 'submitting':
+    case 'pending':
+    case 'processing':
+    case 'downloading':
       return 'task:running';
+    default:
+      return unreachable(status);
   }
+}
+
+function unreachable(value: never): never {
+  throw new Error(`a task state this version does not know: ${String(value)}`);
 }
 
 export function isRunning(entry: JournalEntry): boolean {

@@ -1,10 +1,12 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { TaskJournal } from '../../core/journal/taskJournal';
-import { hasEnded, type JournalEntry } from '../../core/journal/taskState';
+import { RESULT_LINK_TTL_MS } from '../../core/api/taskResults';
+import { hasEnded, isDownloadPending, type JournalEntry } from '../../core/journal/taskState';
 import type { SubmitDraft, SubmitOptions, TaskEngine } from '../../core/tasks/taskEngine';
 import type { BackendManager } from '../backend/backendManager';
 import { loadCore } from '../lazyCore';
+import { klingSettings } from '../settings/klingSettings';
 import type { ExtensionLog } from '../log/extensionLog';
 import { Disposable } from '../util/dispose';
 
@@ -54,7 +56,9 @@ export class TaskService extends Disposable {
 
   /** Starts the engine if any task still needs polling or downloading. */
   resumeIfNeeded(): void {
-    if (this.entries().some((e) => !hasEnded(e))) void this.ensureEngine().catch((error) => this.log.error(`could not resume tasks: ${String(error)}`));
+    // A paid video whose download failed is fetched again after a reload too (its link lasts 24 hours).
+    const linkValid = (e: JournalEntry) => (e.completedAt ?? Date.now()) + RESULT_LINK_TTL_MS > Date.now();
+    if (this.entries().some((e) => !hasEnded(e) || (isDownloadPending(e) && linkValid(e)))) void this.ensureEngine().catch((error) => this.log.error(`could not resume tasks: ${String(error)}`));
   }
 
   ensureEngine(): Promise<TaskEngine> {
@@ -69,6 +73,7 @@ export class TaskService extends Disposable {
         pollPolicy: (entry) => core.pollPolicyFor(entry.backend.kind === 'simulator' ? simulatorSecond : 1000),
         log: (line) => this.log.info(line),
         tool: 'VS Code',
+        proxy: () => klingSettings.proxy(),
       });
       await engine.start();
       return engine;
@@ -101,6 +106,10 @@ export class TaskService extends Disposable {
 
   async downloadAgain(id: string): Promise<void> {
     await (await this.ensureEngine()).downloadAgain(id);
+  }
+
+  async attachTaskId(id: string, taskId: string): Promise<void> {
+    await (await this.ensureEngine()).attachTask(id, taskId);
   }
 
   async forget(id: string): Promise<void> {

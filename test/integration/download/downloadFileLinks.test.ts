@@ -181,7 +181,7 @@ describe('downloads and sidecars with planted links', () => {
       const entry = await bed.engine.submit({ ...aVideoDraft(path.join(ws.root, 'media', 'hero.mp4'), { duration: 3 }), workspaceRoot: ws.root });
       assert.equal(bed.journal.get(entry.id)?.workspaceRoot, ws.root, 'journaled with the entry');
       await entryWhen(bed.journal, entry.id, (e) => e.state.status === 'processing');
-      await rm(path.join(ws.root, 'media'), { recursive: true });
+      await rm(path.join(ws.root, 'media'), { recursive: true, maxRetries: 10, retryDelay: 5 });
       await symlink(ws.outside, path.join(ws.root, 'media'));
       const ended = await entryWhen(bed.journal, entry.id, (e) => e.lastError !== undefined);
       assert.match(ended.lastError ?? '', /leads outside the workspace .*: media → .*outside \(a symbolic link\)/);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { readSidecar } from '../../../src/core/download/sidecar';
@@ -70,12 +70,44 @@ describe('one create per video, across processes', () => {
     await b.engine.start();
     const fromB = await b.engine.submit(aVideoDraft(outputPath, {}, 'hero'));
     const fromA = await submittedA;
-    assert.equal(fromB.id, fromA.id, 'B found A\'s entry in the shared journal instead of adding its own');
+    // Whichever claimed first created it; the other followed, finding the creator's entry in the shared journal.
+    assert.equal(fromB.id, fromA.id, 'one entry for one task in the shared journal');
     const [endB] = await b.engine.waitFor([fromB.id]);
     saved(endB, outputPath);
     assert.equal(sim.stats().creates, 1);
     assert.ok(!seen.includes('unknown'), `B never marked it unknown (${seen.join(', ')})`);
+    await b.journal.refresh();
     assert.equal(b.journal.list().length, 1);
+  });
+
+  it('Download Again on a video another process made and saved (and has ended): fetched again here, created once', LIMIT, async () => {
+    const a = await engineOn('state-a');
+    const b = await engineOn('state-b');
+    const outputPath = path.join(dir, 'videos', 'again.mp4');
+    const fromA = await a.engine.submit(aVideoDraft(outputPath, {}, 'again'));
+    const fromB = await b.engine.submit(aVideoDraft(outputPath, {}, 'again'));
+    assert.equal(fromB.owner?.token, a.engine.owner.token, 'B follows A');
+    await a.engine.waitFor([fromA.id]);
+    await b.engine.waitFor([fromB.id]);
+    await a.close();
+    await rm(outputPath);
+    const again = await b.engine.downloadAgain(fromB.id);
+    saved(again, outputPath);
+    assert.equal(sim.stats().creates, 1);
+    assert.equal((await readMp4Info(outputPath)).durationSeconds, 5);
+  });
+
+  it('a process that planned a video as "to render" while another rendered and saved it creates nothing', LIMIT, async () => {
+    const a = await engineOn('state-a');
+    const outputPath = path.join(dir, 'videos', 'late.mp4');
+    const fromA = await a.engine.submit(aVideoDraft(outputPath, {}, 'late'));
+    await a.engine.waitFor([fromA.id]);
+    // B's plan was made before A's claim existed (the price question can take minutes); A saved and removed its claim.
+    const b = await engineOn('state-b');
+    const fromB = await b.engine.submit(aVideoDraft(outputPath, {}, 'late'));
+    assert.deepEqual(fromB.state, { status: 'saved', filePath: outputPath });
+    assert.equal(fromB.taskId, fromA.taskId);
+    assert.equal(sim.stats().creates, 1);
   });
 
   it('a process that stops mid-task: another that followed it takes it over and saves the video, created once', LIMIT, async () => {

@@ -322,4 +322,17 @@ describe('TaskEngine against the simulator', () => {
     assert.equal((await readMp4Info(outputPath)).durationSeconds, 3);
     assert.ok(await stat(sidecarPathOf(outputPath)));
   });
+  it('a poll answered with a 200 whose body is not JSON is asked again later, and the video is saved', LIMIT, async () => {
+    sim.inject({ on: 'task', kind: 'not-json', times: 2 });
+    const { engine, logs } = await engineOn();
+    const outputPath = path.join(dir, 'videos', 'garbled.mp4');
+    const submitted = await engine.submit(aVideoDraft(outputPath, { duration: 3 }, 'garbled'));
+    const [ended] = await engine.waitFor([submitted.id]);
+    assert.deepEqual(ended!.state, { status: 'saved', filePath: outputPath });
+    const polls = sim.stats().requests.filter((r) => r.path.startsWith('/v1/tasks/'));
+    assert.deepEqual(polls.slice(0, 2).map((r) => [r.status, r.fault]), [[200, 'not-json'], [200, 'not-json']]);
+    assert.ok(polls.length > 2, 'asked again after the garbled answers');
+    assert.ok(logs.some((line) => /poll of .* failed: .*could not be read/.test(line)), logs.join('\n'));
+    assert.equal(sim.stats().creates, 1);
+  });
 });

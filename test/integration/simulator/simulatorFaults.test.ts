@@ -223,16 +223,57 @@ describe('simulator: faults', () => {
     assert.equal((await video.body.arrayBuffer()).byteLength, videoSize);
   });
 
+  it('not-json: a 200 whose body is not JSON, on a task query or credits, then the real answers again', async () => {
+    const id = sim.tasks()[0]!.id;
+    sim.inject({ on: 'task', kind: 'not-json' });
+    sim.inject({ on: 'credits', kind: 'not-json', body: '<html><title>Sign in to the Wi-Fi</title></html>' });
+    const garbled = await call(sim.baseUrl, 'GET', `/v1/tasks/${id}`);
+    assert.deepEqual([garbled.status, garbled.headers['content-type']], [200, 'application/json; charset=utf-8']);
+    assert.equal(garbled.text, '{"id":"task-unified-1757169743-7cvnl5zw","object":"video.generation.task","status":"proc');
+    assert.throws(() => JSON.parse(garbled.text), SyntaxError);
+    assert.equal(sim.stats().requests.at(-1)!.fault, 'not-json');
+    const page = await call(sim.baseUrl, 'GET', '/v1/credits');
+    assert.deepEqual([page.status, page.text], [200, '<html><title>Sign in to the Wi-Fi</title></html>']);
+    const task = await call(sim.baseUrl, 'GET', `/v1/tasks/${id}`);
+    assert.equal(task.status, 200);
+    assert.equal(task.json.id, id);
+  });
+
+  it('after: lets that many requests of the route through first, and faults queued behind it wait their turn', async () => {
+    const id = sim.tasks()[0]!.id;
+    sim.inject({ on: 'task', status: 503, after: 2 });
+    sim.inject({ on: 'task', status: 500, after: 1, times: 2 });
+    sim.inject({ on: 'credits', status: 502 });
+    assert.equal((await call(sim.baseUrl, 'GET', '/v1/credits')).status, 502, 'another route is not held back');
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) statuses.push((await call(sim.baseUrl, 'GET', `/v1/tasks/${id}`)).status);
+    assert.deepEqual(statuses, [200, 200, 503, 200, 500, 500, 200]);
+  });
+
+  it('after on a download fault: a HEAD is not one of the requests it lets through', async () => {
+    sim.inject({ on: 'download', kind: 'cut', afterBytes: 10, after: 1 });
+    assert.equal((await call(videoUrl, 'HEAD', videoUrl)).status, 200);
+    assert.equal((await call(videoUrl, 'GET', videoUrl)).bytes.length, videoSize, 'the one GET let through');
+    const { bytes, error } = await readAll((await request(videoUrl)).body);
+    assert.ok(error);
+    assert.equal(bytes.length, 10);
+  });
+
   it('refuses faults that cannot apply', () => {
     assert.throws(() => sim.inject({ on: 'task', kind: 'redirect', hops: 1 } as never), TypeError);
     assert.throws(() => sim.inject({ on: 'download', kind: 'redirect', hops: 0 }), TypeError);
     assert.throws(() => sim.inject({ on: 'download', kind: 'redirect', hops: 2, toHost: 'example.com' } as never), TypeError);
     assert.throws(() => sim.inject({ on: 'task', kind: 'cut', afterBytes: 1 } as never), TypeError);
     assert.throws(() => sim.inject({ on: 'credits', kind: 'lose-answer' } as never), TypeError);
+    assert.throws(() => sim.inject({ on: 'create', kind: 'not-json' } as never), TypeError);
+    assert.throws(() => sim.inject({ on: 'download', kind: 'not-json' } as never), TypeError);
+    assert.throws(() => sim.inject({ on: 'task', kind: 'not-json', body: 7 as never }), TypeError);
     assert.throws(() => sim.inject({ on: 'create', kind: 'lose-answer', answer: { status: 99 } }), TypeError);
     assert.throws(() => sim.inject({ on: 'create', kind: 'lose-answer', answer: { status: 502, headers: { 'X-A': 1 as never } } }), TypeError);
     assert.throws(() => sim.inject({ on: 'create', status: 200 }), TypeError);
     assert.throws(() => sim.inject({ on: 'create', status: 500, times: 0 }), TypeError);
+    assert.throws(() => sim.inject({ on: 'create', status: 500, after: -1 }), TypeError);
+    assert.throws(() => sim.inject({ on: 'create', status: 500, after: 1.5 }), TypeError);
     assert.throws(() => sim.inject({ on: 'everything', status: 500 } as never), TypeError);
   });
 

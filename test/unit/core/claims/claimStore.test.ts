@@ -43,7 +43,8 @@ describe('ClaimStore', () => {
     const stores = Array.from({ length: 6 }, () => store());
     const decisions = await Promise.all(stores.map((s) => s.acquire(ref, submitting(), OPTIONS)));
     assert.deepEqual(decisions.map((d) => d.kind).sort(), ['create', 'follow', 'follow', 'follow', 'follow', 'follow']);
-    assert.equal((await readClaim(ref))?.generation, 1);
+    const made = decisions.find((d) => d.kind === 'create');
+    assert.equal((await readClaim(ref))?.generation, made?.kind === 'create' ? made.claim.generation : -1, 'the claim the one create made');
   });
 
   it('refuses to decide a create the caller may not make (its price was not shown)', async () => {
@@ -65,7 +66,7 @@ describe('ClaimStore', () => {
     assert.equal((await store().acquire(ref, submitting(), OPTIONS)).kind, 'unknown', 'asked again: still unknown');
     const forced = await store().acquire(ref, submitting(), { ...OPTIONS, force: true });
     assert.equal(forced.kind, 'create');
-    assert.equal(forced.claim?.generation, 2);
+    assert.ok(forced.kind === 'create' && forced.claim.generation > 1, 'a later generation than the lost create');
   });
 
   it('follows a task a live process drives, and takes over one whose owner ended', async () => {
@@ -112,8 +113,20 @@ describe('ClaimStore', () => {
       await leave(ref, newOwner(), { state }, 3);
       const decision = await store().acquire(ref, submitting(), OPTIONS);
       assert.equal(decision.kind, 'create');
-      assert.equal(decision.claim?.generation, 4);
+      assert.ok(decision.kind === 'create' && decision.claim.generation > 3, 'a later generation than the ended task');
     }
+  });
+
+  it('no claim but the same request saved beside it (another process just finished): "saved", nothing created, unless forced', async () => {
+    const ref = await aRef();
+    const outputPath = path.join(ref.dir, 'hero.mp4');
+    const entry = anEntry({ state: { status: 'submitting' }, taskId: undefined, outputPath });
+    await writeFile(outputPath, 'x'.repeat(10));
+    await writeFile(`${outputPath}.json`, JSON.stringify({ kling: 1, request: {}, requestHash: entry.requestHash, taskId: 'task-unified-1757169743-aaaaaaaa', model: 'm', price: { estimated: { usd: '0.3', credits: '1', seconds: 3 } }, simulated: true, bytes: 10, createdAt: 'x', savedAt: 'y' }));
+    assert.deepEqual(await store().acquire(ref, entry, OPTIONS), { kind: 'saved', taskId: 'task-unified-1757169743-aaaaaaaa', filePath: outputPath });
+    assert.equal((await store().acquire(ref, { ...entry, requestHash: 'sha256:other' }, OPTIONS)).kind, 'create', 'another request is made');
+    await writeFile(outputPath, 'x'.repeat(9));
+    assert.equal((await store().acquire(ref, entry, { ...OPTIONS, force: false })).kind, 'follow', 'a cut file is not "saved" (and the claim the last call made is followed)');
   });
 
   it('updates and removes a claim only while it is its own', async () => {
@@ -121,15 +134,18 @@ describe('ClaimStore', () => {
     const mine = store();
     const created = await mine.acquire(ref, submitting(), OPTIONS);
     assert.equal(created.kind, 'create');
+    const generation = created.kind === 'create' ? created.claim.generation : -1;
     const entry = anEntry({ state: { status: 'processing', progress: 10 } });
-    assert.equal(await mine.update(ref, 1, entry), true);
-    assert.equal(await store().update(ref, 1, entry), false, 'another owner may not write it');
-    assert.equal(await mine.update(ref, 2, entry), false, 'nor may an old generation');
-    await store().remove(ref, 1);
+    assert.equal(await mine.update(ref, generation, entry), true);
+    assert.equal(await store().update(ref, generation, entry), false, 'another owner may not write it');
+    assert.equal(await mine.update(ref, generation + 1, entry), false, 'nor may another generation');
+    await store().remove(ref, generation);
     assert.ok(await readClaim(ref), 'another owner cannot remove it');
-    await mine.remove(ref, 1);
+    await mine.remove(ref, generation);
     assert.equal(await readClaim(ref), undefined);
     assert.deepEqual(await readdir(ref.dir), [], 'no claim, no lock left');
+    assert.equal(await mine.update(ref, generation, entry), true, 'a late write about the ended task is let go');
+    assert.deepEqual(await readdir(ref.dir), [], 'and does not bring the claim back');
   });
 
   it('lists the claims of a folder', async () => {
