@@ -251,7 +251,7 @@ export class ClaimStore {
       if (!current) {
         // A process that saved this video removed its claim after writing the sidecar: under this lock, one of the
         // two is always there. Unless forced, a result with the same request is never paid for again.
-        const saved = options.force ? undefined : await savedResult(entry);
+        const saved = options.force ? undefined : await savedResult(entry, ref);
         if (saved) return { kind: 'saved', ...saved };
         return create(read.kind === 'unreadable' ? 'forced over a claim that could not be read' : 'nothing has been created for it yet');
       }
@@ -386,9 +386,14 @@ export class ClaimStore {
   }
 }
 
-/** The video `entry` would make, already saved with its sidecar (same request hash, whole file). */
-async function savedResult(entry: JournalEntry): Promise<{ taskId: string; filePath: string } | undefined> {
-  if (entry.kind !== 'video' || !entry.outputPath) return undefined;
+/**
+ * The video `entry` would make, already saved with its sidecar (same request hash, whole file). Only for the first
+ * take of a render: the chosen video is one take, so it says nothing of a render's second or third take (renderStoryboard
+ * holds those back when another process made the first), nor of a take asked for beside it on purpose (Regenerate).
+ */
+async function savedResult(entry: JournalEntry, ref: ClaimRef): Promise<{ taskId: string; filePath: string } | undefined> {
+  if (entry.kind !== 'video' || !entry.outputPath || entry.keepChosen) return undefined;
+  if (takeOfClaimKey(ref.key, entry.outputPath) > 1) return undefined;
   const sidecar = await readSidecar(entry.outputPath);
   if (!sidecar || sidecar.requestHash !== entry.requestHash) return undefined;
   const size = await stat(entry.outputPath).then((s) => (s.isFile() ? s.size : -1), () => -1);

@@ -116,9 +116,19 @@ export async function renderStoryboard(plan: StoryboardPlan, options: RenderOpti
   const elementIds = await readKnownElements(plan.outputDir, options.backend);
   const elementFailure = await createElements(plan, options, elementIds, upload);
 
+  const firstTakeSettlers = new Map<string, (madeHere: boolean) => void>();
   const queue = plan.videos.flatMap((video) =>
     video.takes.filter((t) => t.state.kind === 'to-render' || t.state.kind === 'in-flight').map((planned) => ({ video, planned })),
   );
+  // A render's later takes of a video wait for its first take's create: when another process turns out to have
+  // made (or to be making) that first take since this plan, it rendered the same takes, and they are not paid twice.
+  const firstTakes = new Map<string, Promise<boolean>>();
+  for (const { video, planned } of queue) {
+    if (planned.take !== 1 || planned.state.kind !== 'to-render' || isOneTake(video)) continue;
+    let settle!: (madeHere: boolean) => void;
+    firstTakes.set(video.name, new Promise<boolean>((resolve) => (settle = resolve)));
+    firstTakeSettlers.set(video.name, settle);
+  }
   let stopReason: ApiError | undefined;
   const limit = Math.max(1, options.concurrency ?? 4);
   const worker = async () => {
@@ -126,15 +136,22 @@ export async function renderStoryboard(plan: StoryboardPlan, options: RenderOpti
       if (options.signal?.aborted) return;
       const { video, planned } = job;
       if (stopReason || elementFailure) {
+        if (planned.take === 1) firstTakeSettlers.get(video.name)?.(true);
         const message = stopReason?.message ?? elementFailure!;
         outcomes.set(keyOf(video, planned.take), labelled(video, planned.take, { name: video.name, kind: 'failed', message, retryable: true, error: stopReason?.kind }));
         continue;
       }
-      const outcome = await renderOne(video, planned, plan, options, elementIds, upload).catch((error: unknown) => {
+      const context = {
+        firstTakeMadeHere: planned.take > 1 ? firstTakes.get(video.name) : undefined,
+        onSubmitted: planned.take === 1 ? firstTakeSettlers.get(video.name) : undefined,
+      };
+      const outcome = await renderOne(video, planned, plan, options, elementIds, upload, context).catch((error: unknown) => {
         // A key or balance problem will fail every other create the same way: stop before sending them.
         if (isApiError(error) && (error.kind === 'auth' || error.kind === 'quota' || error.kind === 'permission' || error.kind === 'config')) stopReason = error;
         return failedOutcome(video, error);
       });
+      // Never left waiting: a first take that failed before its create was made here, as far as its others know.
+      context.onSubmitted?.(true);
       outcomes.set(keyOf(video, planned.take), labelled(video, planned.take, outcome));
     }
   };
@@ -156,10 +173,21 @@ async function renderOne(
   options: RenderOptions,
   elementIds: Map<string, string>,
   upload: (reference: string) => Promise<string>,
+  takes: { firstTakeMadeHere?: Promise<boolean> | undefined; onSubmitted?: ((madeHere: boolean) => void) | undefined } = {},
 ): Promise<VideoOutcome> {
   let entry: JournalEntry;
   const state = planned.state;
-  if (state.kind === 'in-flight' && !state.claim && state.entry.claim === undefined) {
+  // Another process rendered this video's takes since the plan: this take is followed if it is under way there, and
+  // never created here.
+  const heldBack = state.kind === 'to-render' && takes.firstTakeMadeHere !== undefined && !(await takes.firstTakeMadeHere);
+  if (heldBack) {
+    try {
+      entry = await options.engine.submit(draftOf(video, plan, options, video.hashedRequest, planned.take), { mayCreate: false });
+    } catch (error) {
+      if (error instanceof NotCreatedError) return { name: video.name, kind: 'up-to-date', outputPath: video.outputPath };
+      throw error;
+    }
+  } else if (state.kind === 'in-flight' && !state.claim && state.entry.claim === undefined) {
     // A task of a journal without claims (an older version's): it is already this journal's to follow.
     entry = state.entry;
   } else if (state.kind === 'in-flight') {
@@ -193,6 +221,7 @@ async function renderOne(
     const draft = draftOf(video, plan, options, request, planned.take);
     try {
       entry = await options.engine.submit(draft, { force: options.force, signal: options.signal });
+      takes.onSubmitted?.(entry.state.status !== 'saved' && entry.owner?.token === options.engine.owner.token);
     } catch (error) {
       // The create left and its answer was lost: the journal keeps it as unknown, and so does the outcome.
       const lost = isApiError(error, 'outcome-unknown')
