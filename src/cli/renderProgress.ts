@@ -83,7 +83,7 @@ export function describe(entry: JournalEntry): string {
     case 'completed':
       return entry.lastError ? `finished, download failed: ${entry.lastError}` : 'finished, downloading…';
     case 'downloading':
-      return `downloading ${s.totalBytes ? `${Math.round((100 * s.receivedBytes) / s.totalBytes)}%` : `${Math.round(s.receivedBytes / 1024)} KB`}`;
+      return `downloading ${s.totalBytes ? `${Math.round((100 * s.receivedBytes) / s.totalBytes)}%` : `${Math.round(s.receivedBytes / 1024)} KB`}${entry.lastError ? ` (again; the last try failed: ${entry.lastError})` : ''}`;
     case 'saved':
       return `saved ${s.filePath}`;
     case 'failed':

@@ -83,7 +83,8 @@ export function applyTaskEvent(entry: JournalEntry, event: TaskEvent, now: numbe
       break;
     case 'download-started':
       next.state = { status: 'downloading', videoUrl: event.videoUrl, receivedBytes: 0 };
-      delete next.lastError;
+      // A try after failed ones keeps the last failure (the disk is full…) until one succeeds: what to fix stays said.
+      if (!entry.downloadAttempts) delete next.lastError;
       break;
     case 'download-progress':
       if (entry.state.status === 'downloading') {

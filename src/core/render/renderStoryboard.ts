@@ -328,6 +328,9 @@ function outcomeOf(video: PlannedVideo, entry: JournalEntry): VideoOutcome {
     case 'completed':
       if (s.videoUrl !== undefined) return { name: video.name, kind: 'download-pending', entry, message: entry.lastError ?? 'its video is still to be downloaded' };
       return { name: video.name, kind: 'failed', entry, message: entry.lastError ?? 'the task completed without a video', retryable: true };
+    case 'downloading':
+      // Its engine tries again while the link lasts (a render that ends meanwhile leaves it paid, not failed).
+      return { name: video.name, kind: 'download-pending', entry, message: entry.lastError ?? 'its video is being downloaded' };
     default:
       return { name: video.name, kind: 'failed', entry, message: entry.lastError ?? `stopped while ${s.status}`, retryable: true };
   }

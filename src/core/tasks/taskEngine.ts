@@ -890,25 +890,24 @@ export class TaskEngine {
   }
 
   private scheduleExpiry(entryId: string, delayMs: number): void {
-    if (this.disposed) return;
-    const previous = this.downloadTimers.get(entryId);
-    if (previous !== undefined) this.clock.clearTimeout(previous);
-    this.downloadTimers.set(
-      entryId,
-      this.clock.setTimeout(() => {
-        this.downloadTimers.delete(entryId);
-        const entry = this.deps.journal.get(entryId);
-        if (!entry || !this.isMine(entry) || !isDownloadPending(entry)) return;
-        void this.apply(entryId, {
-          type: 'download-failed',
-          linkExpired: true,
-          message: `Its link's 24 hours ended before the video could be saved (last try: ${entry.lastError ?? 'failed'}). Rendering again makes a new video, paid again.`,
-        });
-      }, delayMs),
-    );
+    this.atDownloadTime(entryId, delayMs, (entry) => {
+      if (!this.isMine(entry) || !isDownloadPending(entry)) return;
+      void this.apply(entryId, {
+        type: 'download-failed',
+        linkExpired: true,
+        message: `Its link's 24 hours ended before the video could be saved (last try: ${entry.lastError ?? 'failed'}). Rendering again makes a new video, paid again.`,
+      });
+    });
   }
 
   private scheduleDownload(entryId: string, delayMs: number): void {
+    this.atDownloadTime(entryId, delayMs, (entry) => {
+      if (this.needsDownload(entry, true)) void this.startDownload(entry);
+    });
+  }
+
+  /** One timer per entry for what its download does next (a try, or the end of its link), replacing the last. */
+  private atDownloadTime(entryId: string, delayMs: number, then: (entry: JournalEntry) => void): void {
     if (this.disposed) return;
     const previous = this.downloadTimers.get(entryId);
     if (previous !== undefined) this.clock.clearTimeout(previous);
@@ -917,7 +916,7 @@ export class TaskEngine {
       this.clock.setTimeout(() => {
         this.downloadTimers.delete(entryId);
         const entry = this.deps.journal.get(entryId);
-        if (entry && this.needsDownload(entry, true)) void this.startDownload(entry);
+        if (entry) then(entry);
       }, delayMs),
     );
   }

@@ -147,6 +147,8 @@ export function describeState(entry: JournalEntry): string {
       return `Saved to ${s.filePath}`;
     case 'completed':
       return entry.lastError ? `Finished; the download failed: ${entry.lastError}` : 'Finished';
+    case 'downloading':
+      return entry.lastError ? `Downloading again; the last try failed: ${entry.lastError}` : 'Downloading';
     default:
       return `${s.status[0]!.toUpperCase()}${s.status.slice(1)}${entry.lastError ? ` (last poll: ${entry.lastError})` : ''}`;
   }

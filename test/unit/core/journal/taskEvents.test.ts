@@ -113,6 +113,8 @@ describe('applyTaskEvent', () => {
     const started = apply(completed, { type: 'download-started', videoUrl: 'https://cdn/v.mp4' });
     assert.deepEqual(started.state, { status: 'downloading', videoUrl: 'https://cdn/v.mp4', receivedBytes: 0 });
     assert.equal(started.lastError, undefined);
+    const retried = apply({ ...completed, lastError: 'the disk is full', downloadAttempts: 1 }, { type: 'download-started', videoUrl: 'https://cdn/v.mp4' });
+    assert.equal(retried.lastError, 'the disk is full', 'a try after failed ones keeps what failed until one succeeds');
     const half = apply(started, { type: 'download-progress', receivedBytes: 50, totalBytes: 100 });
     assert.deepEqual(half.state, { status: 'downloading', videoUrl: 'https://cdn/v.mp4', receivedBytes: 50, totalBytes: 100 });
     assert.deepEqual(apply(completed, { type: 'download-progress', receivedBytes: 5 }).state, completed.state, 'progress of a download not started is ignored');
