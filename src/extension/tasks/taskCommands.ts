@@ -135,8 +135,12 @@ export class TaskCommands extends Disposable {
   }
 }
 
-/** What a saved task made: its take (Kling Preview shows which take it is), else the video it was saved as. */
+/**
+ * What a saved task made: the video itself while its take is the one in use (the path its storyboard names), else its
+ * own take (Kling Preview says which take it is).
+ */
 function savedFile(entry: JournalEntry): vscode.Uri | undefined {
-  if (entry.state.status === 'saved') return vscode.Uri.file(savedTakeOf(entry)?.path ?? entry.state.filePath);
-  return undefined;
+  if (entry.state.status !== 'saved') return undefined;
+  const take = savedTakeOf(entry);
+  return vscode.Uri.file(take && !take.inUse ? take.path : entry.state.filePath);
 }
