@@ -11,6 +11,8 @@ import { renderCommand } from './commands/renderCommand';
 import { schemaCommand } from './commands/schemaCommand';
 import { simulateCommand } from './commands/simulateCommand';
 import { statusCommand } from './commands/statusCommand';
+import { takesCommand } from './commands/takesCommand';
+import { useCommand } from './commands/useCommand';
 import { validateCommand } from './commands/validateCommand';
 
 const COMMANDS: readonly CliCommand[] = [
@@ -23,6 +25,8 @@ const COMMANDS: readonly CliCommand[] = [
   doctorCommand,
   schemaCommand,
   simulateCommand,
+  takesCommand,
+  useCommand,
   actionCommand,
 ];
 

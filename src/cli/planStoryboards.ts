@@ -42,7 +42,7 @@ export interface PlannedRun {
 export async function planStoryboards(
   ctx: CliContext,
   files: readonly string[],
-  options: { root?: string | undefined; selection: VideoSelection; backend?: Backend | undefined; journal?: readonly JournalEntry[] | undefined },
+  options: { root?: string | undefined; selection: VideoSelection; backend?: Backend | undefined; journal?: readonly JournalEntry[] | undefined; takes?: number | undefined },
 ): Promise<PlannedRun> {
   const checks: CheckedStoryboard[] = [];
   for (const file of files) {
@@ -80,6 +80,7 @@ export async function planStoryboards(
       force: options.selection.force,
       journal: options.journal,
       backend: options.backend,
+      takes: options.takes,
       knownElements: options.backend ? await readKnownElements(storyboardOutputDir(checked.storyboardPath, checked.storyboard), options.backend) : undefined,
     });
     storyboards.push({ checked, plan, unchanged });

@@ -9,6 +9,7 @@ import { ApiKeyStore } from './secrets/apiKeyStore';
 import { registerKeyCommands } from './secrets/keyCommands';
 import { KlingStatusBar } from './statusBar/klingStatusBar';
 import { registerStoryboards, type StoryboardFeature } from './storyboards/storyboards';
+import { registerTakes, type TakesFeature } from './takes/registerTakes';
 import { TaskCommands } from './tasks/taskCommands';
 import { TaskNotifications } from './tasks/taskNotifications';
 import { TaskService } from './tasks/taskService';
@@ -43,6 +44,7 @@ export async function activate(context: vscode.ExtensionContext) {
   const statusBar = new KlingStatusBar(tasks, backends, keys, view);
   const storyboards = registerStoryboards(context, { ...services, log, openVideo });
   const composer = registerComposer(context, { tasks, backends, keys, statusBar, log });
+  const takes = registerTakes(context, { analyzer: storyboards.analyzer, storyboards: storyboards.tree, taskTree: tree, log });
   context.subscriptions.push(
     storyboards,
     statusBar,
@@ -52,6 +54,7 @@ export async function activate(context: vscode.ExtensionContext) {
     registerGeneralCommands(services, statusBar, log),
     registerVideoPreview(context, { ...services, log }),
     composer,
+    takes,
     registerWalkthroughContext(services),
   );
 
@@ -63,7 +66,7 @@ export async function activate(context: vscode.ExtensionContext) {
   log.info(`Kling Studio activated (${backends.isSimulated() ? 'simulator' : 'Kling API'}; ${tasks.entries().length} tasks in the journal)`);
 
   // Tests inside the extension host reach the services through the extension's exports.
-  const testApi: KlingTestApi = { tasks, backends, keys, log, tree, storyboards, composer, storagePath: context.globalStorageUri.fsPath };
+  const testApi: KlingTestApi = { tasks, backends, keys, log, tree, storyboards, composer, takes, storagePath: context.globalStorageUri.fsPath };
   return context.extensionMode === vscode.ExtensionMode.Test ? testApi : undefined;
 }
 
@@ -76,6 +79,7 @@ export interface KlingTestApi {
   tree: TaskTreeProvider;
   storyboards: StoryboardFeature;
   composer: Composer;
+  takes: TakesFeature;
   storagePath: string;
 }
 

@@ -24,6 +24,12 @@ export { TaskEngine } from '../core/tasks/taskEngine';
 // The words of the storyboard editor (lenses, hovers, the Storyboards view): pure, and only needed once a storyboard
 // has been checked, which loads this bundle anyway.
 export { videoStatus, fileSummary, videoLenses, fileLens, videoDescription, fileDescription, videoHoverMarkdown, estimateText, problemsRefusal, describeVideos, spendDetail, newElementsOf } from './storyboards/storyboardPresentation';
+// Takes (issue 14): the store the views read, the lens and description, and the two panels with their actions.
+export { takesLens, takesDescription } from './storyboards/storyboardPresentation';
+export { listTakes } from '../core/takes/takeStore';
+export { CompareTakesPanel } from './takes/compareTakesPanel';
+export { StoryboardPlayerPanel } from './takes/storyboardPlayerPanel';
+export { useTake, deleteTake, takesOf } from './takes/takeActions';
 export { VideoPreview } from './preview/videoPreview';
 // The composer's host: needed once its view is shown or a composer command runs (registerComposer.ts keeps only the
 // registrations in the activation bundle). It uses the vscode API, which this bundle leaves external too.

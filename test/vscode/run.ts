@@ -9,9 +9,10 @@ import { composerSuites } from './composer/suites';
 import { tasksSuites } from './kling/suites';
 import { previewSuites } from './preview/suites';
 import { storyboardsSuites } from './storyboards/suites';
+import { takesSuites } from './takes/suites';
 import { createTierContext, type TierContext } from './tierContext';
 
-const AREAS: Array<(context: TierContext) => Suite[]> = [tasksSuites, storyboardsSuites, previewSuites, composerSuites];
+const AREAS: Array<(context: TierContext) => Suite[]> = [tasksSuites, storyboardsSuites, previewSuites, composerSuites, takesSuites];
 
 async function run(): Promise<void> {
   const { context, close } = await createTierContext();

@@ -6,8 +6,9 @@ import { amountFromNumber, formatUsd } from '../../core/pricing/decimal';
 import { totalPrice } from '../../core/pricing/pricing';
 import { livenessOf } from '../../core/process/processOwner';
 import { EXIT_CODES, EXIT_CODES_HELP, type ExitCode } from '../../core/report/exitCode';
-import { renderStoryboard, type VideoOutcome } from '../../core/render/renderStoryboard';
+import { renderStoryboard, takeLabel, type VideoOutcome } from '../../core/render/renderStoryboard';
 import type { PlannedVideo, StoryboardPlan } from '../../core/render/storyboardPlan';
+import { MAX_TAKES, takePathOf } from '../../core/takes/takeLayout';
 import { pollPolicyFor } from '../../core/tasks/pollPolicyFor';
 import { TaskEngine } from '../../core/tasks/taskEngine';
 import { ImageUploads } from '../../core/uploads/imageUploads';
@@ -27,7 +28,7 @@ import { selectionFrom } from './estimateCommand';
 export const renderCommand = defineCommand({
   name: 'render',
   summary: 'render FILE…      render storyboards: price, confirm, create, watch, download',
-  help: `Usage: kling render FILE… [--yes] [--max-usd AMOUNT] [--shard K/N] [--since REF] [--only NAME…] [--force]
+  help: `Usage: kling render FILE… [--yes] [--max-usd AMOUNT] [--shard K/N] [--since REF] [--only NAME…] [--force] [--takes N]
                     [--concurrency N] [--simulator] [--json]
 
 Renders the videos of storyboards: validates them, shows the price and asks before spending, creates the tasks,
@@ -46,6 +47,7 @@ resume. A paid task is never created twice. A second Ctrl-C leaves at once.
   --force          render even videos that are up to date (or whose earlier create got no answer: may pay twice)
   --concurrency N  at most N videos in flight at once, over all the storyboards (default 4)
   --json           one JSON document on stdout at the end (schemas/kling-render.schema.json); the rest on stderr
+  --takes N        make N takes (1 to 4) of each video to render, each paid for; the first to arrive is used
   --simulator      use the built-in simulator: nothing real is generated or spent
   --base-url URL   the API's base URL (default: KLING_BASE_URL, else https://api.evolink.ai)
   --root DIR       the workspace folder paths must stay in
@@ -70,6 +72,7 @@ KLING_SIMULATOR_TIME_SCALE (ms per simulated second of the built-in simulator; d
     'max-usd': { type: 'string' },
     shard: { type: 'string' },
     since: { type: 'string' },
+    takes: { type: 'string' },
   },
   async run(ctx, files, values) {
     if (files.length === 0) throw new UsageError('render needs at least one storyboard file');
@@ -79,6 +82,7 @@ KLING_SIMULATOR_TIME_SCALE (ms per simulated second of the built-in simulator; d
     if (maxUsd !== undefined && (!/^\d+(\.\d+)?$/.test(values['max-usd']!.trim()) || !Number.isFinite(maxUsd))) {
       throw new UsageError(`--max-usd is an amount of US dollars, like 5 or 2.50; got ${values['max-usd']}`);
     }
+    const takes = parseTakes(values.takes);
     const selection = selectionFrom(values);
     const report = (doc: Parameters<typeof renderDocument>[1]) => finishReport(ctx, doc, values.json === true);
 
@@ -114,7 +118,7 @@ KLING_SIMULATOR_TIME_SCALE (ms per simulated second of the built-in simulator; d
 
     try {
       await engine.start();
-      run = await planStoryboards(ctx, files, { root: values.root, selection, backend, journal: journal.list() });
+      run = await planStoryboards(ctx, files, { root: values.root, selection, backend, journal: journal.list(), takes });
       base.run = run;
       if (run.invalid.length) {
         return report({ ...base, exitCode: EXIT_CODES.invalid });
@@ -145,7 +149,8 @@ KLING_SIMULATOR_TIME_SCALE (ms per simulated second of the built-in simulator; d
         for (const plan of plans) printOutgoing(ctx, plan, plan.videos.filter((v) => v.state.kind === 'to-render'));
         const cost = totalPrice(plans.map((p) => p.cost));
         const newElements = plans.reduce((n, p) => n + p.elements.filter((e) => e.elementId === undefined).length, 0);
-        const what = `${toRender.length} video${toRender.length === 1 ? '' : 's'}${newElements ? ` and ${newElements} element${newElements === 1 ? '' : 's'}` : ''}`;
+        const takeCount = toRender.reduce((n, v) => n + v.takes.filter((t) => t.state.kind === 'to-render').length, 0);
+        const what = `${toRender.length} video${toRender.length === 1 ? '' : 's'}${takeCount > toRender.length ? ` (${takeCount} takes)` : ''}${newElements ? ` and ${newElements} element${newElements === 1 ? '' : 's'}` : ''}`;
         if (maxUsd !== undefined && cost.usd > amountFromNumber(maxUsd)) {
           const over = (cost.usd - amountFromNumber(maxUsd)) as typeof cost.usd;
           const message = `${what} would cost ${formatUsd(cost.usd)}, ${formatUsd(over)} over --max-usd ${values['max-usd']}. Nothing was created. Render fewer videos (--only, --shard) or raise --max-usd.`;
@@ -170,7 +175,7 @@ KLING_SIMULATOR_TIME_SCALE (ms per simulated second of the built-in simulator; d
       }
       if (resuming.length) out(ctx, `Resuming ${resuming.map((v) => `${v.name}${underWayBy(v.state)}`).join(', ')} (already under way; not created again).`);
 
-      const progress = new RenderProgress(ctx, plans.flatMap((p) => p.videos.map((v) => v.name)));
+      const progress = new RenderProgress(ctx, plans.flatMap((p) => p.videos.flatMap((v) => (v.takes.length > 1 ? v.takes.map((t) => takeLabel(v, t.take)) : [v.name]))));
       const names = new Map<string, string>();
       const listener = journal.onDidChange((entry) => {
         const name = entry && names.get(entry.id);
@@ -192,10 +197,10 @@ KLING_SIMULATOR_TIME_SCALE (ms per simulated second of the built-in simulator; d
               signal: ctx.signal,
               // Shared with the editor and other runs: an image whose link is still good is not uploaded again.
               upload: (file, field) => images(planned.checked.workspaceRoot).upload(file, field),
-              onTask: (video, entry) => {
-                names.set(entry.id, video.name);
-                const latest = journal.get(entry.id) ?? entry;
-                progress.update(video.name, latest);
+              onTask: (video, entry, take) => {
+                const name = video.takes.length > 1 ? takeLabel(video, take) : video.name;
+                names.set(entry.id, name);
+                progress.update(name, journal.get(entry.id) ?? entry);
               },
             });
             return { planned, outcomes };
@@ -278,7 +283,8 @@ function summary(ctx: CliContext, results: StoryboardOutcomes[], plans: Storyboa
   for (const o of outcomes) {
     switch (o.kind) {
       case 'saved':
-        out(ctx, `✓ ${o.name}: ${rel(o.outputPath)} (sidecar ${rel(o.outputPath)}.json)`);
+        if (o.take !== undefined) out(ctx, `✓ ${o.name} take ${o.take}: ${rel(takePathOf(o.outputPath, o.entry.createdAt, o.entry.taskId ?? ''))}`);
+        else out(ctx, `✓ ${o.name}: ${rel(o.outputPath)} (sidecar ${rel(o.outputPath)}.json)`);
         break;
       case 'up-to-date':
         out(ctx, `= ${o.name}: up to date, ${rel(o.outputPath)}`);
@@ -299,6 +305,11 @@ function summary(ctx: CliContext, results: StoryboardOutcomes[], plans: Storyboa
   const pending = count('download-pending');
   const where = plans.length === 1 ? ` Videos are in ${rel(plans[0]!.outputDir)}.` : '';
   out(ctx, `${saved} rendered, ${count('up-to-date')} up to date${pending ? `, ${pending} download pending` : ''}, ${count('failed')} failed${count('unknown') ? `, ${count('unknown')} outcome unknown` : ''}.${where}`);
+  const chosenOf = [...new Set(outcomes.filter((o) => o.kind === 'saved' && o.take !== undefined).map((o) => `${o.name}\u0000${o.outputPath}`))];
+  for (const key of chosenOf) {
+    const [name, outputPath] = key.split('\u0000') as [string, string];
+    out(ctx, `  ${name}: ${rel(outputPath)} is the take that arrived first; see them all with kling takes, choose with kling use.`);
+  }
   if (pending) out(ctx, 'Paid videos still to download: run kling download (nothing is paid again).');
   if (simulated && saved > 0) out(ctx, 'These are simulator placeholders: nothing real was generated or spent.');
   return exitCodeOfOutcomes(outcomes);
@@ -326,6 +337,13 @@ function exitCodeOfOutcomes(outcomes: readonly VideoOutcome[]): ExitCode {
   return EXIT_CODES.done;
 }
 
+function parseTakes(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const takes = Number(value);
+  if (!Number.isInteger(takes) || takes < 1 || takes > MAX_TAKES) throw new UsageError(`--takes must be a whole number from 1 to ${MAX_TAKES}; got ${value}`);
+  return takes;
+}
+
 /** " (by kling render, process 4242)" for a video another live process is making. */
 function underWayBy(state: PlannedVideo['state']): string {
   if (state.kind !== 'in-flight') return '';
@@ -334,3 +352,9 @@ function underWayBy(state: PlannedVideo['state']): string {
   return ` (by ${owner.tool ?? 'another process'}, process ${owner.pid})`;
 }
 
+function parseTakes(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const takes = Number(value);
+  if (!Number.isInteger(takes) || takes < 1 || takes > MAX_TAKES) throw new UsageError(`--takes must be a whole number from 1 to ${MAX_TAKES}; got ${value}`);
+  return takes;
+}

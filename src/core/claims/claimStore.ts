@@ -92,9 +92,21 @@ export const CLAIM_HEARTBEAT_MS = 60_000;
 /** A claim is a few kilobytes; anything much larger is not one. */
 const CLAIM_MAX_BYTES = 1024 * 1024;
 
-/** Where the claim for a video (or an ad-hoc generation) saved at `outputPath` with this request lives. */
-export function videoClaimRef(outputPath: string, requestHash: string, backend: JournalEntry['backend'], pathApi: path.PlatformPath = path): ClaimRef {
-  return { dir: pathApi.dirname(outputPath), key: `${pathApi.basename(outputPath)}.${backendTag(backend)}.${shortHash(requestHash)}` };
+/**
+ * Where the claim for a video (or an ad-hoc generation) saved at `outputPath` with this request lives. `take` is the
+ * place of the task among the takes one render makes of the video (`"takes": 3` makes takes 1, 2 and 3): each is
+ * claimed apart, so each is created once. Take 1's key is the key of a video before takes existed.
+ */
+export function videoClaimRef(outputPath: string, requestHash: string, backend: JournalEntry['backend'], take = 1, pathApi: path.PlatformPath = path): ClaimRef {
+  const slot = take > 1 ? `.take${take}` : '';
+  return { dir: pathApi.dirname(outputPath), key: `${pathApi.basename(outputPath)}${slot}.${backendTag(backend)}.${shortHash(requestHash)}` };
+}
+
+/** Which take of a render a video claim's key is for (see videoClaimRef); 1 for a key without one. */
+export function takeOfClaimKey(key: string, outputPath: string): number {
+  const rest = key.startsWith(path.basename(outputPath)) ? key.slice(path.basename(outputPath).length) : key;
+  const match = /^\.take(\d+)\./.exec(rest);
+  return match ? Number(match[1]) : 1;
 }
 
 /** Where the claim for an element of a storyboard whose results go to `outputDir` lives. */
@@ -239,7 +251,7 @@ export class ClaimStore {
       if (!current) {
         // A process that saved this video removed its claim after writing the sidecar: under this lock, one of the
         // two is always there. Unless forced, a result with the same request is never paid for again.
-        const saved = options.force ? undefined : await savedResult(entry);
+        const saved = options.force ? undefined : await savedResult(entry, ref);
         if (saved) return { kind: 'saved', ...saved };
         return create(read.kind === 'unreadable' ? 'forced over a claim that could not be read' : 'nothing has been created for it yet');
       }
@@ -378,9 +390,14 @@ export class ClaimStore {
   }
 }
 
-/** The video `entry` would make, already saved with its sidecar (same request hash, whole file). */
-async function savedResult(entry: JournalEntry): Promise<{ taskId: string; filePath: string } | undefined> {
-  if (entry.kind !== 'video' || !entry.outputPath) return undefined;
+/**
+ * The video `entry` would make, already saved with its sidecar (same request hash, whole file). Only for the first
+ * take of a render: the chosen video is one take, so it says nothing of a render's second or third take (renderStoryboard
+ * holds those back when another process made the first), nor of a take asked for beside it on purpose (Regenerate).
+ */
+async function savedResult(entry: JournalEntry, ref: ClaimRef): Promise<{ taskId: string; filePath: string } | undefined> {
+  if (entry.kind !== 'video' || !entry.outputPath || entry.keepChosen) return undefined;
+  if (takeOfClaimKey(ref.key, entry.outputPath) > 1) return undefined;
   const sidecar = await readSidecar(entry.outputPath);
   if (!sidecar || sidecar.requestHash !== entry.requestHash) return undefined;
   const size = await stat(entry.outputPath).then((s) => (s.isFile() ? s.size : -1), () => -1);

@@ -5,6 +5,7 @@ import { describeValue } from '../text/describeValue';
 import { priceVideo, totalPrice, type Price, type PriceTotal } from '../pricing/pricing';
 import { buildVideoRequest, specFromStoryboardVideo, type VideoSpec } from '../request/buildRequest';
 import { ELEMENT_DESCRIPTION_MAX, ELEMENT_NAME_MAX, REFER_IMAGES_MAX, StoryboardVideo } from '../storyboard/storyboardSchema';
+import { MAX_TAKES } from '../takes/takeLimits';
 
 // The composer's form, without the DOM: what it holds, how it is checked and priced, and the edits its buttons make.
 // The page (src/webview/composer) and the host (src/extension/composer) both use it, so the page's "valid" and the
@@ -81,6 +82,8 @@ export const ComposerDraft = z.strictObject({
   elements: z.array(DraftElement).max(ELEMENTS_MAX).default([]),
   /** Where the service posts the result (the user's own server); empty for none. */
   callback_url: z.string().max(DRAFT_TEXT_CAP).default(''),
+  /** Variants: how many takes Generate makes of the video, each paid for (1 when left out). A stepper: always valid. */
+  takes: z.int().min(1).max(MAX_TAKES).optional(),
 });
 export type ComposerDraft = z.infer<typeof ComposerDraft>;
 export type DraftShot = z.infer<typeof DraftShot>;
@@ -154,6 +157,8 @@ export interface DraftCheck {
   imageToVideo: boolean;
   /** With "my shots": the sum of the shot durations that are whole numbers, and whether all of them are. */
   shotTotal?: { seconds: number; complete: boolean };
+  /** How many takes Generate makes (Variants); `price` is one take's. */
+  takes: number;
 }
 
 /** Whole seconds as a number; anything else stays as typed so the schema's message can quote it. */
@@ -182,6 +187,7 @@ export function draftToVideo(draft: ComposerDraft): Record<string, unknown> {
   video['sound'] = draft.sound;
   video['watermark'] = draft.watermark;
   if (draft.callback_url.trim() !== '') video['callback_url'] = draft.callback_url.trim();
+  if (draft.takes !== undefined && draft.takes > 1) video['takes'] = draft.takes;
   return video;
 }
 
@@ -204,7 +210,7 @@ export function checkDraft(draft: ComposerDraft, context: DraftContext = {}): Dr
     problems[key] ??= message;
   };
   const video = draftToVideo(draft);
-  const check: DraftCheck = { problems, problemCount: 0, imageToVideo: draft.image !== undefined };
+  const check: DraftCheck = { problems, problemCount: 0, imageToVideo: draft.image !== undefined, takes: draft.takes ?? 1 };
 
   if (draft.multi_shot === 'custom') {
     const durations = draft.shots.map((shot) => seconds(shot.duration));
@@ -228,7 +234,8 @@ export function checkDraft(draft: ComposerDraft, context: DraftContext = {}): Dr
   if (problems.duration === undefined) {
     check.price = priceVideo({ duration: video['duration'] as number, quality: draft.quality, sound: draft.sound });
     const newElements = draft.elements.filter((element, i) => context.newElements?.[i] ?? element.kind === 'new').length;
-    check.total = { ...totalPrice([check.price], newElements), newElements };
+    // Every take of Variants is paid for; the elements once.
+    check.total = { ...totalPrice(Array.from({ length: check.takes }, () => check.price!), newElements), newElements };
   }
 
   if (parsed.success && Object.keys(problems).length === 0) {

@@ -54,18 +54,20 @@ export function markTouched(state: PageState, key: FieldKey): PageState {
 }
 
 /**
- * "$0.389" and "28 credits" for the price line (the video and the elements to create with it), or undefined while
- * the duration is not valid; `elements` says how many of those credits are new elements.
+ * "$0.389" and "28 credits" for the price line (every take of Variants, and the elements to create with it), or
+ * undefined while the duration is not valid; `newElements` says how many of those credits are new elements, `takes`
+ * is set only for Variants (so the line for one take reads as it did).
  */
-export function priceText(check: DraftCheck): { usd: string; credits: string; seconds: number; newElements: number; imageToVideo: boolean } | undefined {
+export function priceText(check: DraftCheck): { usd: string; credits: string; seconds: number; newElements: number; imageToVideo: boolean; takes?: number } | undefined {
   if (!check.price || !check.total) return undefined;
-  return {
+  const text = {
     usd: formatUsd(check.total.usd),
     credits: `${formatAmount(check.total.credits)} credits`,
     seconds: check.price.seconds,
     newElements: check.total.newElements,
     imageToVideo: check.imageToVideo,
   };
+  return check.takes > 1 ? { ...text, takes: check.takes } : text;
 }
 
 /** The balance line: what the status bar knows, said for the backend in use. */

@@ -68,6 +68,7 @@ export function storyboardVideoFor(name: string, video: ComposerVideo, defaults:
   if (video.watermark === true && defaults.watermark !== true) result.watermark = true;
   if (video.watermark !== true && defaults.watermark === true) result.watermark = false;
   if (video.callback_url !== undefined && video.callback_url !== defaults.callback_url) result.callback_url = video.callback_url;
+  if ((video.takes ?? 1) !== (defaults.takes ?? 1)) result.takes = video.takes ?? 1;
   return result;
 }
 
@@ -86,6 +87,7 @@ function explicitVideo(name: string, video: ComposerVideo): StoryboardVideo {
   result.sound = video.sound ?? 'off';
   result.watermark = video.watermark === true;
   if (video.callback_url !== undefined) result.callback_url = video.callback_url;
+  if ((video.takes ?? 1) > 1) result.takes = video.takes;
   return result;
 }
 

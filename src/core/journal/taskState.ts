@@ -60,6 +60,11 @@ export const JournalEntry = z.object({
   nextDownloadAt: z.optional(z.number()),
   /** The workspace the video and its sidecar must stay in (checked by real path when they are written). */
   workspaceRoot: z.optional(z.string()),
+  /**
+   * Its take becomes the video at `outputPath` only if there is none there (a Regenerate: the user compares and
+   * chooses). Otherwise, as a render's takes, it does unless a video of the same request is there already.
+   */
+  keepChosen: z.optional(z.boolean()),
   taskId: z.optional(z.string()),
   reportedCredits: z.optional(z.number()),
   state: TaskState,

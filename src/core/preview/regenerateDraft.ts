@@ -3,10 +3,12 @@ import { VideoRequest } from '../api/apiSchemas';
 import type { Sidecar } from '../download/sidecar';
 import { formatAmount } from '../pricing/decimal';
 import { priceVideo } from '../pricing/pricing';
+import { chosenPathOf } from '../takes/takeLayout';
 import type { SubmitDraft } from '../tasks/taskEngine';
 
 export type RegenerateDraft =
-  | { ok: true; draft: Omit<SubmitDraft, 'backend'>; replacesVideo: boolean }
+  /** `videoPath`: the video the new task makes a take of (the one the take being regenerated belongs to). */
+  | { ok: true; draft: Omit<SubmitDraft, 'backend'>; videoPath: string }
   | { ok: false; problem: string };
 
 /**
@@ -14,11 +16,11 @@ export type RegenerateDraft =
  * will cost now, not what it cost then) and checked with the API schema, since a sidecar is a file anyone can edit
  * and nothing unchecked is sent.
  *
- * A storyboard's video is made again where the storyboard puts it (`<output>/<name>.mp4`, replaced when the new one
- * is whole), so the storyboard stays up to date; a video made from a prompt gets a new file beside it and the take
- * being judged is kept.
+ * The new video is a take of the same video (docs/storyboard-format.md, "Takes"): kept beside the take being judged,
+ * in the video's takes folder, and not put in the video's place while one is there (`keepChosen`): the user compares
+ * them and uses the one they like. Regenerating a take opens it as a take of its video, the same way.
  */
-export function regenerateDraft(sidecar: Sidecar, videoPath: string, now = new Date()): RegenerateDraft {
+export function regenerateDraft(sidecar: Sidecar, videoPath: string): RegenerateDraft {
   const parsed = VideoRequest.safeParse(sidecar.request);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -28,43 +30,26 @@ export function regenerateDraft(sidecar: Sidecar, videoPath: string, now = new D
   const request = parsed.data;
   const price = priceVideo({ duration: request.duration, quality: request.quality, sound: request.sound });
   const storyboardPath = sidecar.storyboard ? path.resolve(path.dirname(videoPath), sidecar.storyboard) : undefined;
-  const replacesVideo = storyboardPath !== undefined && sidecar.video !== undefined;
+  const ofStoryboard = storyboardPath !== undefined && sidecar.video !== undefined;
+  const video = chosenPathOf(videoPath);
   return {
     ok: true,
-    replacesVideo,
+    videoPath: video,
     draft: {
       kind: 'video',
-      label: sidecar.label ?? sidecar.video ?? path.basename(videoPath, '.mp4'),
+      label: sidecar.label ?? sidecar.video ?? path.basename(video, '.mp4'),
       request,
       // The sidecar's hash, not one computed again: for a storyboard video it covers local images by their content
       // rather than by the short-lived URLs in the request, and it is what the storyboard's up-to-date check compares.
       requestHash: sidecar.requestHash,
       price: { seconds: price.seconds, usd: formatAmount(price.usd), credits: formatAmount(price.credits) },
-      storyboardPath,
-      videoName: replacesVideo ? sidecar.video : undefined,
-      outputPath: replacesVideo ? videoPath : newTakePath(videoPath, now),
+      storyboardPath: ofStoryboard ? storyboardPath : undefined,
+      videoName: ofStoryboard ? sidecar.video : undefined,
+      outputPath: video,
+      keepChosen: true,
       // Its frames' sources, for planUploadRefresh (a link that expired is uploaded again), and its elements' names.
       uploads: sidecar.uploads,
       elements: sidecar.elements,
     },
   };
-}
-
-/**
- * Why a request that names elements cannot go to `backend` as it is, or undefined: element ids belong to the
- * backend that made them (the simulator's mean nothing to the Kling API, and the other way round).
- */
-export function elementsBackendProblem(request: { model_params?: { element_list?: unknown[] | undefined } | undefined }, madeOnSimulator: boolean, backend: { kind: 'api' | 'simulator' }): string | undefined {
-  if (!request.model_params?.element_list?.length) return undefined;
-  if (madeOnSimulator === (backend.kind === 'simulator')) return undefined;
-  const from = madeOnSimulator ? 'the simulator' : 'the Kling API';
-  const to = backend.kind === 'simulator' ? 'the simulator' : 'the Kling API';
-  return `Its elements were made on ${from}, and their ids mean nothing to ${to}. Render its storyboard (or generate it from the composer) to make them there first.`;
-}
-
-/** `clip-20261125-101500.mp4` → `clip-<now>.mp4` in the same folder; the date stamp as Generate from Prompt writes it. */
-export function newTakePath(videoPath: string, now: Date): string {
-  const stem = path.basename(videoPath, path.extname(videoPath)).replace(/-\d{8}-\d{6}$/, '');
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return path.join(path.dirname(videoPath), `${stem}-${stamp}.mp4`);
 }

@@ -10,12 +10,16 @@ import { buildVideoRequest } from '../request/buildRequest';
 import { NotCreatedError, type Backend, type TaskEngine } from '../tasks/taskEngine';
 import type { UploadedImage } from '../uploads/imageUploads';
 import type { UploadRecord } from '../uploads/uploadRecord';
-import type { PlannedVideo, StoryboardPlan } from './storyboardPlan';
+import type { PlannedTake, PlannedVideo, StoryboardPlan } from './storyboardPlan';
 
 // Where they used to live: the CLI and the editor import them from here.
 export { readKnownElements, recordElement } from '../elements/elementRegistry';
 
-export type VideoOutcome =
+/**
+ * What became of a video, or of one of its takes: `take` is set (1 to 4) when the render made or followed more than
+ * one take of the video, or another than the first, and there is then one outcome per take.
+ */
+export type VideoOutcome = (
   | { name: string; kind: 'up-to-date'; outputPath: string }
   | { name: string; kind: 'saved'; outputPath: string; entry: JournalEntry }
   | {
@@ -29,7 +33,8 @@ export type VideoOutcome =
     }
   | { name: string; kind: 'unknown'; entry: JournalEntry; message: string }
   /** Paid for and completed, but not saved yet: fetched again (`kling download`, Download Again), never created again. */
-  | { name: string; kind: 'download-pending'; entry: JournalEntry; message: string };
+  | { name: string; kind: 'download-pending'; entry: JournalEntry; message: string }
+) & { take?: number | undefined };
 
 export interface RenderOptions {
   engine: TaskEngine;
@@ -42,8 +47,8 @@ export interface RenderOptions {
   /** At most this many videos in flight at once. */
   concurrency?: number | undefined;
   signal?: AbortSignal | undefined;
-  /** Called when a video's task is created or picked up, so a caller can show it. */
-  onTask?: ((video: PlannedVideo, entry: JournalEntry) => void) | undefined;
+  /** Called when a video's task (one per take) is created or picked up, so a caller can show it. */
+  onTask?: ((video: PlannedVideo, entry: JournalEntry, take: number) => void) | undefined;
   /** Videos planned as up to date or unknown are made anew (`--force`); never beside a task still under way. */
   force?: boolean | undefined;
   /**
@@ -68,16 +73,20 @@ export async function renderStoryboard(plan: StoryboardPlan, options: RenderOpti
     if (!done) uploads.set(absolute, (done = options.upload(absolute, field).then((result) => (typeof result === 'string' ? { url: result } : { url: result.url, record: result }))));
     return done;
   };
+  // One outcome per video, or per take when the video has several (in the plan's order either way).
   const outcomes = new Map<string, VideoOutcome>();
+  const keyOf = (video: PlannedVideo, take: number) => `${video.name}#${take}`;
+  const labelled = (video: PlannedVideo, take: number, outcome: VideoOutcome): VideoOutcome => (isOneTake(video) ? outcome : { ...outcome, take });
   for (const video of plan.videos) {
-    if (video.state.kind === 'up-to-date') outcomes.set(video.name, { name: video.name, kind: 'up-to-date', outputPath: video.outputPath });
-    if (video.state.kind === 'unknown-outcome') {
-      outcomes.set(video.name, {
+    if (video.state.kind === 'up-to-date') outcomes.set(keyOf(video, 0), { name: video.name, kind: 'up-to-date', outputPath: video.outputPath });
+    for (const { take, state } of video.takes) {
+      if (state.kind !== 'unknown-outcome') continue;
+      outcomes.set(keyOf(video, take), labelled(video, take, {
         name: video.name,
         kind: 'unknown',
-        entry: video.state.entry,
-        message: `${video.state.entry.state.status === 'unknown' ? video.state.entry.state.reason : 'an earlier create got no answer'}. Check the service's task list before creating it again (render with --force, which may pay twice)`,
-      });
+        entry: state.entry,
+        message: `${state.entry.state.status === 'unknown' ? state.entry.state.reason : 'an earlier create got no answer'}. Check the service's task list before creating it again (render with --force, which may pay twice)`,
+      }));
     }
   }
 
@@ -85,48 +94,87 @@ export async function renderStoryboard(plan: StoryboardPlan, options: RenderOpti
   const elementFailure = await createElements(plan, options, elementIds, upload);
   const elementNames = new Map(plan.elements.map((e) => [e.element.name, e]));
 
-  const queue = plan.videos.filter((v) => v.state.kind === 'to-render' || v.state.kind === 'in-flight');
+  const firstTakeSettlers = new Map<string, (madeHere: boolean) => void>();
+  const queue = plan.videos.flatMap((video) =>
+    video.takes.filter((t) => t.state.kind === 'to-render' || t.state.kind === 'in-flight').map((planned) => ({ video, planned })),
+  );
+  // A render's later takes of a video wait for its first take's create: when another process turns out to have
+  // made (or to be making) that first take since this plan, it rendered the same takes, and they are not paid twice.
+  const firstTakes = new Map<string, Promise<boolean>>();
+  for (const { video, planned } of queue) {
+    if (planned.take !== 1 || planned.state.kind !== 'to-render' || isOneTake(video)) continue;
+    let settle!: (madeHere: boolean) => void;
+    firstTakes.set(video.name, new Promise<boolean>((resolve) => (settle = resolve)));
+    firstTakeSettlers.set(video.name, settle);
+  }
   let stopReason: ApiError | undefined;
   const limit = Math.max(1, options.concurrency ?? 4);
   const worker = async () => {
-    for (let video = queue.shift(); video; video = queue.shift()) {
+    for (let job = queue.shift(); job; job = queue.shift()) {
       if (options.signal?.aborted) return;
+      const { video, planned } = job;
       if (stopReason || elementFailure) {
+        if (planned.take === 1) firstTakeSettlers.get(video.name)?.(true);
         const message = stopReason?.message ?? elementFailure!;
-        outcomes.set(video.name, { name: video.name, kind: 'failed', message, retryable: true, error: stopReason?.kind });
+        outcomes.set(keyOf(video, planned.take), labelled(video, planned.take, { name: video.name, kind: 'failed', message, retryable: true, error: stopReason?.kind }));
         continue;
       }
-      const current = video;
-      const work = () => renderOne(current, plan, options, elementIds, elementNames, upload);
+      const context = {
+        firstTakeMadeHere: planned.take > 1 ? firstTakes.get(video.name) : undefined,
+        onSubmitted: planned.take === 1 ? firstTakeSettlers.get(video.name) : undefined,
+      };
+      const work = () => renderOne(video, planned, plan, options, elementIds, elementNames, upload, context);
       const outcome = await (options.schedule ? options.schedule(work) : work()).catch((error: unknown) => {
         // A key or balance problem will fail every other create the same way: stop before sending them.
         if (isApiError(error) && (error.kind === 'auth' || error.kind === 'quota' || error.kind === 'permission' || error.kind === 'config')) stopReason = error;
-        return failedOutcome(current, error);
+        return failedOutcome(video, error);
       });
-      outcomes.set(current.name, outcome);
+      // Never left waiting: a first take that failed before its create was made here, as far as its others know.
+      context.onSubmitted?.(true);
+      outcomes.set(keyOf(video, planned.take), labelled(video, planned.take, outcome));
     }
   };
   await Promise.all(Array.from({ length: limit }, worker));
-  return plan.videos.map((v) => outcomes.get(v.name)).filter((o): o is VideoOutcome => o !== undefined);
+  return plan.videos.flatMap((v) =>
+    [0, ...v.takes.map((t) => t.take)].map((take) => outcomes.get(keyOf(v, take))).filter((o): o is VideoOutcome => o !== undefined),
+  );
+}
+
+/** A video rendered as it was before takes: one take, the first. Its outcome says nothing of takes. */
+function isOneTake(video: PlannedVideo): boolean {
+  return video.takes.length <= 1 && (video.takes[0]?.take ?? 1) === 1;
 }
 
 async function renderOne(
   video: PlannedVideo,
+  planned: PlannedTake,
   plan: StoryboardPlan,
   options: RenderOptions,
   elementIds: Map<string, string>,
   elementNames: Map<string, StoryboardPlan['elements'][number]>,
   upload: Upload,
+  takes: { firstTakeMadeHere?: Promise<boolean> | undefined; onSubmitted?: ((madeHere: boolean) => void) | undefined } = {},
 ): Promise<VideoOutcome> {
   let entry: JournalEntry;
-  if (video.state.kind === 'in-flight' && !video.state.claim && video.state.entry.claim === undefined) {
+  const state = planned.state;
+  // Another process rendered this video's takes since the plan: this take is followed if it is under way there, and
+  // never created here.
+  const heldBack = state.kind === 'to-render' && takes.firstTakeMadeHere !== undefined && !(await takes.firstTakeMadeHere);
+  if (heldBack) {
+    try {
+      entry = await options.engine.submit(draftOf(video, plan, options, video.hashedRequest, planned.take), { mayCreate: false });
+    } catch (error) {
+      if (error instanceof NotCreatedError) return { name: video.name, kind: 'up-to-date', outputPath: video.outputPath };
+      throw error;
+    }
+  } else if (state.kind === 'in-flight' && !state.claim && state.entry.claim === undefined) {
     // A task of a journal without claims (an older version's): it is already this journal's to follow.
-    entry = video.state.entry;
-  } else if (video.state.kind === 'in-flight') {
+    entry = state.entry;
+  } else if (state.kind === 'in-flight') {
     // Under way (here or elsewhere) or waiting for its download when planned: it is followed or taken over, and
     // never created, since its price was not asked for.
     try {
-      entry = await options.engine.submit(draftOf(video, plan, options, video.hashedRequest), { mayCreate: false });
+      entry = await options.engine.submit(draftOf(video, plan, options, video.hashedRequest, planned.take), { mayCreate: false });
     } catch (error) {
       if (error instanceof NotCreatedError) return { name: video.name, kind: 'failed', message: error.message, retryable: true };
       throw error;
@@ -144,10 +192,10 @@ async function renderOne(
     const request = buildVideoRequest(video.spec, {
       image: (reference) => images.get(reference)!,
       element: (name) => {
-        const planned = elementNames.get(name);
-        const id = planned && elementIds.get(planned.definitionHash);
+        const definition = elementNames.get(name);
+        const id = definition && elementIds.get(definition.definitionHash);
         if (!id) throw new Error(`the element "${name}" has no id yet`);
-        used.push({ name, element_id: id, description: planned.element.description });
+        used.push({ name, element_id: id, description: definition.element.description });
         return id;
       },
     });
@@ -156,19 +204,22 @@ async function renderOne(
       const issue = checked.error.issues[0]!;
       return { name: video.name, kind: 'failed', message: `not sent: ${issue.path.join('.')}: ${issue.message}`, retryable: false };
     }
+    const draft = { ...draftOf(video, plan, options, request, planned.take), uploads: records.length ? records : undefined, elements: used.length ? used : undefined };
     try {
-      const draft = { ...draftOf(video, plan, options, request), uploads: records.length ? records : undefined, elements: used.length ? used : undefined };
       entry = await options.engine.submit(draft, { force: options.force, signal: options.signal });
+      takes.onSubmitted?.(entry.state.status !== 'saved' && entry.owner?.token === options.engine.owner.token);
     } catch (error) {
       // The create left and its answer was lost: the journal keeps it as unknown, and so does the outcome.
       const lost = isApiError(error, 'outcome-unknown')
-        ? options.engine.journal.list().find((e) => e.outputPath === video.outputPath && e.requestHash === video.requestHash && e.state.status === 'unknown')
+        ? options.engine.journal
+            .list()
+            .find((e) => e.outputPath === video.outputPath && e.requestHash === video.requestHash && e.claim?.key === draft.claim.key && e.state.status === 'unknown')
         : undefined;
       if (!lost) throw error;
       return { name: video.name, kind: 'unknown', entry: lost, message: (error as Error).message };
     }
   }
-  options.onTask?.(video, entry);
+  options.onTask?.(video, entry, planned.take);
   const [ended] = await options.engine.waitFor([entry.id], options.signal);
   return outcomeOf(video, ended ?? entry);
 }
@@ -200,10 +251,15 @@ function recordFor(uploaded: UploadedImage, field: string): UploadRecord {
   return { ...record, field };
 }
 
-function draftOf(video: PlannedVideo, plan: StoryboardPlan, options: RenderOptions, request: VideoRequest) {
+/** `hero`, or `hero (take 2)` for a video of several takes: the name the Tasks view, the CLI and the sidecar show. */
+export function takeLabel(video: Pick<PlannedVideo, 'name' | 'takeCount'>, take: number): string {
+  return video.takeCount > 1 || take > 1 ? `${video.name} (take ${take})` : video.name;
+}
+
+function draftOf(video: PlannedVideo, plan: StoryboardPlan, options: RenderOptions, request: VideoRequest, take: number) {
   return {
     kind: 'video' as const,
-    label: video.name,
+    label: takeLabel(video, take),
     request,
     requestHash: video.requestHash,
     price: priceRecord(video),
@@ -212,6 +268,8 @@ function draftOf(video: PlannedVideo, plan: StoryboardPlan, options: RenderOptio
     videoName: video.name,
     outputPath: video.outputPath,
     workspaceRoot: plan.workspaceRoot,
+    // Each take of a render is claimed apart: created once each, followed or taken over each.
+    claim: videoClaimRef(video.outputPath, video.requestHash, options.backend, take),
   };
 }
 

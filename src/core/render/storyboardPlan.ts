@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { VideoRequest } from '../api/apiSchemas';
 import { RESULT_LINK_TTL_MS } from '../api/taskResults';
-import { isClaimOwnerGone, readClaimFile, videoClaimRef, type ClaimRef } from '../claims/claimStore';
+import { isClaimOwnerGone, readClaimFile, takeOfClaimKey, videoClaimRef, type ClaimRef } from '../claims/claimStore';
 import { isUpToDate } from '../download/sidecar';
 import { elementDefinitionHash, fileHasher } from '../elements/elementDefinition';
 import { hasEnded, isDownloadPending, type JournalEntry } from '../journal/taskState';
@@ -12,6 +12,7 @@ import { buildVideoRequest, specFromStoryboardVideo, type VideoSpec } from '../r
 import { formerRequestHashes, requestHash } from '../request/requestHash';
 import type { Storyboard, StoryboardElement } from '../storyboard/storyboardSchema';
 import { storyboardOutputDir } from '../storyboard/validateStoryboard';
+import { MAX_TAKES } from '../takes/takeLimits';
 
 export type VideoPlanState =
   /** A result with the same request hash is on disk: nothing to pay. */
@@ -25,15 +26,33 @@ export type VideoPlanState =
   | { kind: 'unknown-outcome'; entry: JournalEntry }
   | { kind: 'to-render' };
 
+/** One take a render makes of a video (or follows, or reports), by its place among the video's takes (1 to 4). */
+export interface PlannedTake {
+  take: number;
+  state: Exclude<VideoPlanState, { kind: 'up-to-date' }>;
+}
+
 export interface PlannedVideo {
   name: string;
   spec: VideoSpec;
   /** The request with stand-ins for uploads and element ids: what the hash is taken over. */
   hashedRequest: VideoRequest;
   requestHash: string;
+  /** The price of one take. */
   price: Price;
   outputPath: string;
+  /**
+   * The video as a whole: to render when any take is to be created, else under way when any is, else outcome unknown
+   * when any is, else up to date. The first such take's state.
+   */
   state: VideoPlanState;
+  /** How many takes a render makes of it: `--takes`, else its "takes", else the file's default, else 1. */
+  takeCount: number;
+  /**
+   * What a render does, take by take: creates the takes to render (up to `takeCount`), follows those under way (any,
+   * even beyond `takeCount`: they were paid for), reports those whose outcome is unknown. Empty when up to date.
+   */
+  takes: PlannedTake[];
 }
 
 export interface StoryboardPlan {
@@ -44,9 +63,9 @@ export interface StoryboardPlan {
   videos: PlannedVideo[];
   /** Elements the videos to render need, with their definition hashes, and their ids when already created. */
   elements: Array<{ element: StoryboardElement; definitionHash: string; elementId?: string | undefined }>;
-  /** What rendering the `to-render` videos will cost (elements not yet created included at 1 credit each). */
+  /** What rendering the takes to render will cost (elements not yet created included at 1 credit each). */
   cost: PriceTotal;
-  /** What the whole storyboard's videos cost, up-to-date videos included (elements: `elementCosts`). */
+  /** What the whole storyboard's videos cost, up-to-date videos included, each video times its takes (elements: `elementCosts`). */
   fullCost: PriceTotal;
   /**
    * Every element the planned videos name, in order of first use, with its price: a table of the whole storyboard
@@ -88,6 +107,8 @@ export interface PlanOptions {
    * images as they were at a git revision, to find the videos whose request changed.
    */
   hashFile?: ((absolutePath: string) => Promise<string>) | undefined;
+  /** How many takes to make of each video to render (`kling render --takes`), over what the storyboard says. */
+  takes?: number | undefined;
 }
 
 /** Decides, for each video of a valid storyboard, what it costs and whether it must be rendered. */
@@ -114,6 +135,7 @@ export async function planStoryboard(storyboard: Storyboard, options: PlanOption
     const hash = requestHash(hashedRequest);
     const formerHashes = formerRequestHashes(hashedRequest);
     const outputPath = path.join(outputDir, `${video.name}.mp4`);
+    const takeCount = options.takes ?? video.takes ?? storyboard.defaults?.takes ?? 1;
     videos.push({
       name: video.name,
       spec,
@@ -121,11 +143,13 @@ export async function planStoryboard(storyboard: Storyboard, options: PlanOption
       requestHash: hash,
       price: priceVideo(spec),
       outputPath,
-      state: await videoState(hash, formerHashes, outputPath, options),
+      takeCount,
+      ...(await videoTakes(hash, formerHashes, outputPath, takeCount, options)),
     });
   }
 
   const toRender = videos.filter((v) => v.state.kind === 'to-render');
+  const toPay = toRender.flatMap((v) => v.takes.filter((t) => t.state.kind === 'to-render').map(() => v.price));
   const neededElements = [...new Set(toRender.flatMap((v) => v.spec.elements ?? []))]
     .map((name) => {
       const definitionHash = elementHashes.get(name)!;
@@ -139,17 +163,35 @@ export async function planStoryboard(storyboard: Storyboard, options: PlanOption
       const definitionHash = elementHashes.get(name)!;
       return { name, definitionHash, elementId: options.knownElements?.get(definitionHash), usd: parseAmount(ELEMENT_PRICE.usd), credits: parseAmount(ELEMENT_PRICE.credits) };
     });
+  const everyTake = videos.flatMap((v) => Array.from({ length: v.takeCount }, () => v.price));
   return {
     storyboardPath: options.storyboardPath,
     workspaceRoot: options.workspaceRoot,
     outputDir,
     videos,
     elements: neededElements,
-    cost: totalPrice(toRender.map((v) => v.price), newElements.length),
-    fullCost: totalPrice(videos.map((v) => v.price)),
+    cost: totalPrice(toPay, newElements.length),
+    fullCost: totalPrice(everyTake),
     elementCosts,
-    fullCostWithElements: totalPrice(videos.map((v) => v.price), elementCosts.length),
+    fullCostWithElements: totalPrice(everyTake, elementCosts.length),
   };
+}
+
+/**
+ * The state of each of a video's takes, and of the video as a whole. Every take's claim is looked at, up to the most
+ * a render makes, so a take under way from an earlier render with more takes is followed, never created again.
+ */
+async function videoTakes(hash: string, formerHashes: readonly string[], outputPath: string, takeCount: number, options: PlanOptions): Promise<Pick<PlannedVideo, 'state' | 'takes'>> {
+  const takes: PlannedTake[] = [];
+  let chosenMatches: Promise<boolean> | undefined;
+  const upToDate = () => (chosenMatches ??= isUpToDate(outputPath, hash, formerHashes));
+  for (let take = 1; take <= Math.max(MAX_TAKES, takeCount); take++) {
+    const state = await videoState(hash, outputPath, options, upToDate, take);
+    if (state.kind === 'in-flight' || (take <= takeCount && state.kind !== 'up-to-date')) takes.push({ take, state });
+  }
+  const first = (kind: VideoPlanState['kind']) => takes.find((t) => t.state.kind === kind)?.state;
+  const state = first('to-render') ?? first('in-flight') ?? first('unknown-outcome') ?? { kind: 'up-to-date' as const };
+  return { state, takes };
 }
 
 /** What a plan shows of a video whose claim cannot be read: no task to name, only the file. */
@@ -167,10 +209,14 @@ const UNREADABLE_ENTRY: JournalEntry = {
   updatedAt: 0,
 };
 
-async function videoState(hash: string, formerHashes: readonly string[], outputPath: string, options: PlanOptions): Promise<VideoPlanState> {
+/** One take's state; `upToDate` says whether the chosen video is of this request (the up-to-date check reads only it). */
+async function videoState(hash: string, outputPath: string, options: PlanOptions, upToDate: () => Promise<boolean>, take: number): Promise<VideoPlanState> {
   const now = options.now ?? Date.now();
-  const same = (options.journal ?? []).filter((e) => e.outputPath === outputPath && e.requestHash === hash);
-  const claimRef = options.backend ? videoClaimRef(outputPath, hash, options.backend) : undefined;
+  // Entries of this take: their claim says which; an entry without a claim (an older journal's) is take 1.
+  const same = (options.journal ?? []).filter(
+    (e) => e.outputPath === outputPath && e.requestHash === hash && (e.claim ? takeOfClaimKey(e.claim.key, outputPath) : 1) === take,
+  );
+  const claimRef = options.backend ? videoClaimRef(outputPath, hash, options.backend, take) : undefined;
   const read = claimRef ? await readClaimFile(claimRef) : undefined;
   if (read?.kind === 'unreadable' && !options.force) {
     // It may stand for a paid task: never priced and created over, unless forced.
@@ -196,7 +242,7 @@ async function videoState(hash: string, formerHashes: readonly string[], outputP
       case 'completed':
         return inFlight;
       case 'saved':
-        if (!options.force && (await isUpToDate(outputPath, hash, formerHashes))) return { kind: 'up-to-date' };
+        if (!options.force && (await upToDate())) return { kind: 'up-to-date' };
         if (!options.force && claim.entry.completedAt !== undefined && now < claim.entry.completedAt + RESULT_LINK_TTL_MS) return inFlight;
         return { kind: 'to-render' };
       case 'failed':
@@ -208,7 +254,7 @@ async function videoState(hash: string, formerHashes: readonly string[], outputP
   const pending = (e: JournalEntry) => isDownloadPending(e) && (e.completedAt ?? now) + RESULT_LINK_TTL_MS > now;
   const running = same.find((e) => !hasEnded(e) || pending(e));
   if (running) return { kind: 'in-flight', entry: running, claim: running.claim ? { dir: running.claim.dir, key: running.claim.key } : undefined };
-  if (!options.force && (await isUpToDate(outputPath, hash, formerHashes))) return { kind: 'up-to-date' };
+  if (!options.force && (await upToDate())) return { kind: 'up-to-date' };
   const unknown = same.find((e) => e.state.status === 'unknown' && e.taskId === undefined);
   if (unknown && !options.force) return { kind: 'unknown-outcome', entry: unknown };
   return { kind: 'to-render' };
@@ -224,6 +270,8 @@ export function estimateJson(plan: Pick<StoryboardPlan, 'videos' | 'fullCost'>) 
       sound: v.price.sound,
       usd: Number(formatAmount(v.price.usd)),
       credits: Number(formatAmount(v.price.credits)),
+      // Only for a video of several takes: usd and credits are one take's, the total counts them all.
+      ...(v.takeCount > 1 ? { takes: v.takeCount } : {}),
     })),
     total: { usd: Number(formatAmount(plan.fullCost.usd)), credits: Number(formatAmount(plan.fullCost.credits)), seconds: plan.fullCost.seconds },
   };

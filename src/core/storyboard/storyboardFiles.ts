@@ -2,6 +2,7 @@ import { lstat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { checkInsideRoot, type BoundaryCheck } from '../fs/workspaceBoundary';
 import { checkImageFile } from '../images/imageCheck';
+import { TAKES_FOLDER } from '../takes/takeLayout';
 import type { ProblemSink } from './problemSink';
 import type { JsonPath, Problem, StoryboardDocument } from './storyboardDocument';
 import { STORYBOARD_SUFFIX, VIDEO_NAME_PATTERN, type Storyboard } from './storyboardSchema';
@@ -116,7 +117,7 @@ async function imageProblem(doc: StoryboardDocument, at: JsonPath, value: string
 }
 
 /**
- * `<output>/<name>.mp4` and its sidecar: a link there is not written through (files are renamed into place), but
+ * `<output>/<name>.mp4`, its sidecar and its takes: a link there is not written through (files are renamed into place), but
  * the up-to-date check and the preview read them; one that leads out of the workspace is refused at the video's name.
  */
 async function savedFileProblem(doc: StoryboardDocument, at: JsonPath, name: string, realOutput: string, workspaceRoot: string, sink: ProblemSink): Promise<void> {
@@ -130,6 +131,12 @@ async function savedFileProblem(doc: StoryboardDocument, at: JsonPath, name: str
     sink.add(() => doc.problem('path-outside-workspace', at, `video "${name}" is saved as ${shown}, which leads outside the workspace: ${check.reason}; remove the link`));
     return;
   }
+  // Every render is saved as a take first, in `<output>/.takes/<name>/`: a link there would take the video out.
+  const takes = path.join(realOutput, TAKES_FOLDER, name);
+  const check = await checkInsideRoot(takes, workspaceRoot);
+  if (check.inside) return;
+  const shown = displayPath(workspaceRoot, takes);
+  sink.add(() => doc.problem('path-outside-workspace', at, `video "${name}" keeps its takes in ${shown}, which leads outside the workspace: ${check.reason}; remove the link`));
 }
 
 function displayPath(workspaceRoot: string, target: string): string {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ASPECT_RATIOS, QUALITIES, SOUNDS, CallbackUrl, DURATION_MAX, DURATION_MIN, PROMPT_MAX, SHOT_PROMPT_MAX, SHOTS_MAX } from '../api/apiSchemas';
+import { MAX_TAKES } from '../takes/takeLimits';
 import { describeValue } from '../text/describeValue';
 
 // The `.kling.json` format of docs/storyboard-format.md. This file is the one source of truth: the TypeScript
@@ -42,6 +43,15 @@ const common = {
   watermark: z
     .boolean({ error: (issue) => `watermark must be true or false; got ${describeValue(issue.input)}` })
     .describe('Ask the service to add its watermark.').optional(),
+  takes: z
+    .int({ error: (issue) => `takes must be a whole number from 1 to ${MAX_TAKES}; got ${describeValue(issue.input)}` })
+    .min(1, { error: (issue) => `takes must be a whole number from 1 to ${MAX_TAKES}; got ${describeValue(issue.input)}` })
+    .max(MAX_TAKES, { error: (issue) => `takes must be a whole number from 1 to ${MAX_TAKES}; got ${describeValue(issue.input)}` })
+    .describe(
+      `How many takes a render makes of this video, 1 to ${MAX_TAKES}: each is a task of its own, paid for, and kept in .takes/; the first to arrive becomes <name>.mp4 and you choose among them. Default 1.`,
+    )
+    .meta({ examples: [2] })
+    .optional(),
   callback_url: CallbackUrl.describe(
     'HTTPS address the service notifies when the task ends (your own server; Kling Studio itself polls). No private or loopback address, at most 2048 characters.',
   ).optional(),

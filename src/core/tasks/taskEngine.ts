@@ -16,6 +16,8 @@ import { DEFAULT_POLL_POLICY, TaskPoller, isPollable, type PollPolicy } from '..
 import type { TaskJournal } from '../journal/taskJournal';
 import { hasEnded, isDownloadPending, type JournalEntry } from '../journal/taskState';
 import { describeOwner, livenessOf, newOwner, releaseOwner, type ProcessOwner } from '../process/processOwner';
+import { takePathOf } from '../takes/takeLayout';
+import { landTake } from '../takes/takeStore';
 import { systemClock, type Clock } from '../time/clock';
 import { downloadFailureMessage } from './downloadFailure';
 
@@ -41,6 +43,8 @@ export interface SubmitDraft {
   uploads?: JournalEntry['uploads'];
   /** The elements it names, with their names (for the sidecar and the preview). */
   elements?: JournalEntry['elements'];
+  /** A take made on request (Regenerate): it becomes the video only if there is none (see JournalEntry.keepChosen). */
+  keepChosen?: boolean | undefined;
 }
 
 export interface SubmitOptions {
@@ -190,6 +194,7 @@ export class TaskEngine {
       startedBy: this.owner.tool,
       claim: ref ? { dir: ref.dir, key: ref.key, generation: 0 } : undefined,
       workspaceRoot: draft.workspaceRoot,
+      ...(draft.keepChosen ? { keepChosen: true } : {}),
       state: { status: 'submitting' },
       polls: 0,
       createdAt: now,
@@ -685,7 +690,9 @@ export class TaskEngine {
    * (nothing exists), or the folder was cleared. True when the entry needs no more following.
    */
   private async claimGone(entry: JournalEntry): Promise<boolean> {
-    const sidecar = entry.outputPath ? await readSidecar(entry.outputPath) : undefined;
+    // Its take, or the video itself (the owner may have chosen it, or saved it before takes existed).
+    const take = entry.outputPath && entry.taskId ? await readSidecar(takePathOf(entry.outputPath, entry.createdAt, entry.taskId)) : undefined;
+    const sidecar = take ?? (entry.outputPath ? await readSidecar(entry.outputPath) : undefined);
     if (sidecar && entry.outputPath && (sidecar.taskId === entry.taskId || (entry.taskId === undefined && sidecar.requestHash === entry.requestHash))) {
       await this.deps.journal.update(entry.id, (current) => applyTaskEvent({ ...current, taskId: current.taskId ?? sidecar.taskId }, { type: 'downloaded', filePath: entry.outputPath! }, this.clock.now()));
       return true;
@@ -821,6 +828,9 @@ export class TaskEngine {
     const url = entry.state.status === 'completed' || entry.state.status === 'downloading' ? entry.state.videoUrl : undefined;
     if (!url) return;
     const outputPath = entry.outputPath;
+    // Every video is saved as a take (docs/architecture.md, "Takes"), then becomes the video at `outputPath` unless
+    // one of the same request is there already.
+    const takePath = takePathOf(outputPath, entry.createdAt, entry.taskId);
     if (await this.alreadySaved(entry, outputPath)) {
       await this.apply(entryId, { type: 'downloaded', filePath: outputPath });
       return;
@@ -830,9 +840,14 @@ export class TaskEngine {
     // then it downloads, not we.
     if (!started || !this.isMine(started)) return;
     try {
+      if (await this.alreadySaved(entry, takePath)) {
+        await this.land(entry, outputPath, takePath);
+        await this.apply(entryId, { type: 'downloaded', filePath: outputPath });
+        return;
+      }
       const result = await downloadFile({
         url,
-        targetPath: outputPath,
+        targetPath: takePath,
         root: entry.workspaceRoot,
         // Each address of a redirect chain gets the dispatcher for its kind of host (direct to loopback, else proxied).
         dispatcherFor: (address) => this.deps.downloadDispatcher?.(entry.backend) ?? this.dispatcherFor(address),
@@ -843,13 +858,13 @@ export class TaskEngine {
       });
       const done = this.deps.journal.get(entryId) ?? entry;
       const now = new Date(this.clock.now()).toISOString();
-      await writeSidecar(outputPath, {
+      await writeSidecar(takePath, {
         kling: 1,
         request: done.request,
         requestHash: done.requestHash,
         taskId: done.taskId!,
         model: String(done.request['model']),
-        storyboard: done.storyboardPath ? relativeFromVideo(outputPath, done.storyboardPath) : undefined,
+        storyboard: done.storyboardPath ? relativeFromVideo(takePath, done.storyboardPath) : undefined,
         video: done.videoName,
         label: done.label,
         uploads: done.uploads,
@@ -861,7 +876,8 @@ export class TaskEngine {
         completedAt: done.completedAt ? new Date(done.completedAt).toISOString() : undefined,
         savedAt: now,
       }, { root: entry.workspaceRoot });
-      this.deps.log?.(`saved ${outputPath} (${result.bytes} bytes, ${result.requests} request${result.requests === 1 ? '' : 's'})`);
+      this.deps.log?.(`saved ${takePath} (${result.bytes} bytes, ${result.requests} request${result.requests === 1 ? '' : 's'})`);
+      await this.land(entry, outputPath, takePath);
       await this.apply(entryId, { type: 'downloaded', filePath: outputPath });
     } catch (error) {
       if (this.abort.signal.aborted) return;
@@ -952,6 +968,12 @@ export class TaskEngine {
         if (entry) then(entry);
       }, delayMs),
     );
+  }
+
+  /** A saved take becomes the video at `outputPath` unless one of the same request is there already. */
+  private async land(entry: JournalEntry, outputPath: string, takePath: string): Promise<void> {
+    const chosen = await landTake(outputPath, takePath, { root: entry.workspaceRoot, owner: this.owner, onlyIfNone: entry.keepChosen });
+    if (chosen) this.deps.log?.(`${entry.label}: ${outputPath} is now take ${takePath}`);
   }
 
   /** The file at `outputPath` is already this task's video (a process saved it and stopped before saying so). */

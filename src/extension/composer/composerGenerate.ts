@@ -15,9 +15,10 @@ import type { UploadRecord } from '../../core/uploads/uploadRecord';
 import { showError } from '../errors/showError';
 import { adHocOutputDir, adHocOutputPath, adHocWorkspaceRoot, labelOf } from '../generate/adHocOutput';
 import { ensureReady } from '../generate/ensureReady';
-import { passMoneyGuards } from '../generate/moneyGuard';
-import { submitGeneration, type GenerationServices } from '../generate/submitGeneration';
+import { passMoneyGuards, type GuardOptions } from '../generate/moneyGuard';
+import type { GenerationServices } from '../generate/submitGeneration';
 import { loadCore } from '../lazyCore';
+import { submitConfirmedTakes } from '../takes/submitTakes';
 import type { ExtensionLog } from '../log/extensionLog';
 import { imagesRoot } from './composerImages';
 
@@ -67,6 +68,8 @@ export async function draftContext(draft: ComposerDraft, services: GenerationSer
 
 export interface ComposerGenerateDeps extends GenerationServices {
   log: ExtensionLog;
+  /** Puts the price question; a modal dialog unless given (see GuardOptions.ask). */
+  ask?: GuardOptions['ask'];
 }
 
 /**
@@ -109,11 +112,14 @@ export async function generateFromComposer(draft: ComposerDraft, deps: ComposerG
   });
   if (sent.length) lines.push(...(lines.length ? [''] : []), ...sent);
   const kind = spec.image ? 'image-to-video ' : '';
-  const what = `a ${spec.duration} s ${kind}video${toCreate.length ? ` and ${toCreate.length} new element${toCreate.length === 1 ? '' : 's'}` : ''}`;
+  // Variants: every take is a task of its own, each paid for; the price asked is all of them (check.total).
+  const takes = check.takes;
+  if (takes > 1) lines.unshift(`${takes} tasks of the same request, each a take to compare and choose from; each is paid for.`, ...(lines.length ? [''] : []));
+  const what = `${takes > 1 ? `${takes} takes of ` : ''}a ${spec.duration} s ${kind}video${toCreate.length ? ` and ${toCreate.length} new element${toCreate.length === 1 ? '' : 's'}` : ''}`;
   const allowed = await passMoneyGuards(
     { usd: amountToNumber(check.total.usd), credits: formatAmount(check.total.credits), what, backend, detail: lines.join('\n') || undefined },
     deps.tasks.entries(),
-    { alwaysConfirm: toCreate.length > 0 },
+    { alwaysConfirm: toCreate.length > 0 || takes > 1, ask: deps.ask },
   );
   if (!allowed) return undefined;
 
@@ -188,7 +194,7 @@ export async function generateFromComposer(draft: ComposerDraft, deps: ComposerG
     });
     const name = spec.prompt || (Array.isArray(spec.shots) ? spec.shots[0]?.prompt.trim() : undefined) || (spec.image ? 'Image to video' : 'Multi-shot video');
     const price = check.price!;
-    const entry = await submitGeneration(
+    const [entry] = await submitConfirmedTakes(
       deps,
       {
         kind: 'video',
@@ -202,7 +208,8 @@ export async function generateFromComposer(draft: ComposerDraft, deps: ComposerG
         uploads: records.length ? records : undefined,
         elements: uses.length ? uses : undefined,
       },
-      { what: `a ${spec.duration} s ${kind}video`, alreadyConfirmed: true, retry },
+      takes,
+      { what: `a ${spec.duration} s ${kind}video`, retry },
     );
     return entry ? { label: entry.label } : undefined;
   } catch (error) {

@@ -5,6 +5,7 @@ import type { ComposerDraft, DraftElement } from '../../core/composer/composerFo
 import { parsePageMessage, type ElementInfo, type HostMessage, type ImageTarget, type PageMessage, type StoryboardSource } from '../../core/composer/composerProtocol';
 import type { BackendManager } from '../backend/backendManager';
 import { adHocOutputDir } from '../generate/adHocOutput';
+import type { GuardOptions } from '../generate/moneyGuard';
 import type { ExtensionLog } from '../log/extensionLog';
 import type { ApiKeyStore } from '../secrets/apiKeyStore';
 import type { KlingStatusBar } from '../statusBar/klingStatusBar';
@@ -42,6 +43,8 @@ export class ComposerViewProvider extends Disposable implements vscode.WebviewVi
   private pendingImage: HostMessage | undefined;
   /** One Generate at a time: a second Ctrl+Enter must never send a second create. */
   private submitting = false;
+  /** Tests answer the price question of Variants here (no modal dialog shows in the test tier). */
+  askSpend: GuardOptions['ask'];
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -226,7 +229,7 @@ export class ComposerViewProvider extends Disposable implements vscode.WebviewVi
     this.submitting = true;
     let created: { label: string } | undefined;
     try {
-      created = await generateFromComposer(draft, this.deps, () => this.generate(draft));
+      created = await generateFromComposer(draft, { ...this.deps, ask: this.askSpend }, () => this.generate(draft));
       // The service reserves the credits at once: show the balance that is left.
       if (created) this.refreshBalance();
     } catch (error) {

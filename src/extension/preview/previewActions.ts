@@ -8,6 +8,10 @@ import type { PreviewAction } from '../../webview/preview/protocol';
 import { ensureReady } from '../generate/ensureReady';
 import { money } from '../generate/moneyGuard';
 import { outgoingDetail, submitGeneration, type GenerationServices } from '../generate/submitGeneration';
+import type { TakeList } from '../../core/takes/takeStore';
+import type { ExtensionLog } from '../log/extensionLog';
+import { takesOf, useTake } from '../takes/takeActions';
+import { openInPreview } from './openVideo';
 
 /**
  * The composer's commands that load a video into its form (the composer is its own feature). The preview offers
@@ -29,6 +33,8 @@ export interface PreviewActionContext {
   video: vscode.Uri;
   panel: vscode.WebviewPanel;
   services: GenerationServices;
+  /** For Use This Take's log line. */
+  log?: ExtensionLog | undefined;
 }
 
 /** Does what a button of the page asks. Each action reads the sidecar afresh: the file may have changed since. */
@@ -52,7 +58,33 @@ export async function runPreviewAction(action: PreviewAction, context: PreviewAc
       await vscode.commands.executeCommand('vscode.openWith', video, 'default', context.panel.viewColumn);
       context.panel.dispose();
       return;
+    case 'previousTake':
+    case 'nextTake':
+      return showNeighbourTake(context, action === 'previousTake' ? -1 : 1);
+    case 'compareTakes':
+      await vscode.commands.executeCommand('klingStudio.compareTakes', video);
+      return;
+    case 'useTake':
+      if (context.log) await useTake(video.fsPath, context.log);
+      return;
   }
+}
+
+/** Previous or Next: the neighbouring take opens in Kling Preview in place of this one (one tab per video). */
+async function showNeighbourTake(context: PreviewActionContext, by: -1 | 1): Promise<void> {
+  const list = await takesOf(context.video.fsPath);
+  const at = takeIndexOf(list, context.video.fsPath);
+  const next = at === undefined ? undefined : list.takes[at - 1 + by];
+  if (!next) return;
+  await openInPreview(vscode.Uri.file(next.path), context.panel.viewColumn);
+  context.panel.dispose();
+}
+
+/** The number of the take a file is: a take's own, or the one in use for the video itself. */
+export function takeIndexOf(list: TakeList, file: string): number | undefined {
+  const resolved = path.resolve(file);
+  if (resolved === path.resolve(list.videoPath)) return list.chosen?.index;
+  return list.takes.find((t) => path.resolve(t.path) === resolved)?.index;
 }
 
 /**
@@ -91,9 +123,8 @@ async function regenerate(context: PreviewActionContext): Promise<void> {
   const price = money(Number(draft.price.usd));
   const simulated = backend.kind === 'simulator';
   const go = `Generate for ${price}`;
-  const where = result.replacesVideo
-    ? `When it is ready it replaces ${path.basename(video.fsPath)}, as rendering its storyboard would.`
-    : `It is saved beside this one as ${path.basename(draft.outputPath!)}; this take is kept.`;
+  const videoName = path.basename(result.videoPath);
+  const where = `It is kept as a new take of ${videoName}, which stays as it is: compare the takes, and use the one you like.`;
   const realNow = sidecar.simulated && !simulated ? ' This video came from the simulator; this time the Kling API makes it, for real.' : '';
   const picked = await vscode.window.showInformationMessage(
     `Generate "${draft.label}" again? It costs ${price} (${draft.price.credits} credits)${simulated ? ' on the simulator: nothing is spent' : ''}.`,

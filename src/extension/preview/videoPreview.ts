@@ -9,8 +9,10 @@ import { money } from '../generate/moneyGuard';
 import type { GenerationServices } from '../generate/submitGeneration';
 import type { ExtensionLog } from '../log/extensionLog';
 import { Disposable } from '../util/dispose';
-import { watchFolder } from '../util/folderWatcher';
-import { composerCommandFor, runPreviewAction } from './previewActions';
+import { watchFolder, type FolderWatch } from '../util/folderWatcher';
+import { chosenPathOf, takesDirOf } from '../../core/takes/takeLayout';
+import { takesOf } from '../takes/takeActions';
+import { composerCommandFor, runPreviewAction, takeIndexOf } from './previewActions';
 import { previewHtml } from './previewHtml';
 
 export interface VideoPreviewDeps {
@@ -23,6 +25,8 @@ export interface VideoPreviewDeps {
 }
 
 const PLAYBACK_KEY = 'klingStudio.preview.playback';
+/** How many takes the video in the active Kling Preview has: its title bar offers Compare Takes from 2. */
+const PREVIEW_TAKES_KEY = 'klingStudio.previewTakes';
 /** A preview opened to judge a few seconds of video loops by default, at normal speed. */
 const DEFAULT_PLAYBACK: Playback = { loop: true, rate: 1 };
 
@@ -35,6 +39,8 @@ export class VideoPreview extends Disposable {
   private readonly sidecar: vscode.Uri;
   private stateVersion = 0;
   private reloadTimer: ReturnType<typeof setTimeout> | undefined;
+  private takeCount = 0;
+  private takesWatch: FolderWatch | undefined;
 
   constructor(
     private readonly video: vscode.Uri,
@@ -59,6 +65,14 @@ export class VideoPreview extends Disposable {
     );
     this._register({ dispose: () => clearTimeout(this.reloadTimer) });
     this._register(vscode.workspace.onDidGrantWorkspaceTrust(() => void this.postState()));
+    // "Take 2 of 3" follows the video's takes folder: a take landed, used or deleted anywhere.
+    this.watchTakes();
+    this._register({ dispose: () => this.takesWatch?.dispose() });
+    this._register(
+      panel.onDidChangeViewState(() => {
+        if (panel.active) void vscode.commands.executeCommand('setContext', PREVIEW_TAKES_KEY, this.takeCount);
+      }),
+    );
     void this.render();
   }
 
@@ -76,13 +90,20 @@ export class VideoPreview extends Disposable {
         return;
       case 'preview/action':
         try {
-          await runPreviewAction(message.action, { video: this.video, panel: this.panel, services: this.deps.services });
+          await runPreviewAction(message.action, { video: this.video, panel: this.panel, services: this.deps.services, log: this.deps.log });
         } catch (error) {
           this.deps.log.error(`Kling Preview: ${message.action} on ${this.video.fsPath} failed: ${error instanceof Error ? error.message : String(error)}`);
           void vscode.window.showErrorMessage(`Kling Preview: ${error instanceof Error ? error.message : String(error)}`);
         }
         return;
     }
+  }
+
+  /** The takes folder may not exist yet: it is watched once it does (looked for again at each state). */
+  private watchTakes(): void {
+    if (this.takesWatch && !this.takesWatch.closed) return;
+    this.takesWatch?.dispose();
+    this.takesWatch = watchFolder(vscode.Uri.file(takesDirOf(chosenPathOf(this.video.fsPath))), () => void this.postState());
   }
 
   /** A file being written sends several events: the page is drawn again (or closed) once, when they stop. */
@@ -121,6 +142,7 @@ export class VideoPreview extends Disposable {
 
   private async postState(): Promise<void> {
     const version = ++this.stateVersion;
+    this.watchTakes();
     let state: PreviewState;
     try {
       state = await this.state();
@@ -150,14 +172,19 @@ export class VideoPreview extends Disposable {
   private async state(): Promise<PreviewState> {
     const file = this.video.fsPath;
     const fileName = path.basename(file);
-    const [read, tracks, commands] = await Promise.all([
+    const [read, tracks, commands, takes] = await Promise.all([
       loadSidecar(file),
       readMp4Info(file).then(
         (info) => ({ ok: true as const, info }),
         (error: unknown) => ({ ok: false as const, error }),
       ),
       vscode.commands.getCommands(true),
+      takesOf(file).catch(() => undefined),
     ]);
+    const takeIndex = takes ? takeIndexOf(takes, file) : undefined;
+    const take = takes && takeIndex !== undefined && takes.takes.length > 1 ? { index: takeIndex, count: takes.takes.length, inUse: takes.chosen?.index === takeIndex } : undefined;
+    this.takeCount = take?.count ?? 0;
+    if (this.panel.active) void vscode.commands.executeCommand('setContext', PREVIEW_TAKES_KEY, this.takeCount);
     const recipe = read.kind === 'found' ? videoRecipe(read.sidecar, file) : undefined;
     const draft = read.kind === 'found' ? regenerateDraft(read.sidecar, file) : undefined;
     let fileProblem: string | undefined;
@@ -179,6 +206,7 @@ export class VideoPreview extends Disposable {
             : undefined,
       aacAudio: tracks.ok && tracks.info.hasAacAudio,
       fileProblem,
+      take,
       actions: {
         regenerate: recipe && vscode.workspace.isTrusted ? { price: draft?.ok ? money(Number(draft.draft.price.usd)) : undefined } : undefined,
         editInComposer: composerCommandFor(recipe, new Set(commands)) !== undefined,

@@ -10,7 +10,7 @@ import type { ExtensionLog } from '../log/extensionLog';
 import type { TaskService } from '../tasks/taskService';
 import { Disposable } from '../util/dispose';
 import { watchFolder, type FolderWatch } from '../util/folderWatcher';
-import type { FileSummary, VideoStatus } from './storyboardPresentation';
+import type { FileSummary, TakeSummary, VideoStatus } from './storyboardPresentation';
 
 export const STORYBOARD_GLOB = '**/*.kling.json';
 
@@ -39,6 +39,8 @@ export interface StoryboardAnalysis extends StoryboardChecked {
   /** Why no video has a price although the storyboard has no problem outside its videos. */
   planError: string | undefined;
   simulated: boolean;
+  /** Each priced video's takes: how many, and which is in use. */
+  takes: ReadonlyMap<string, TakeSummary>;
 }
 
 /** A video's status, with the live journal entry for a task under way. */
@@ -166,7 +168,12 @@ export class StoryboardAnalyzer extends Disposable {
         }
       }
       if (plan) void this.watchOutputFolder(plan.outputDir);
-      return { ...checked, plan, planError, simulated: backend.kind === 'simulator' };
+      const takes = new Map<string, TakeSummary>();
+      for (const video of plan?.videos ?? []) {
+        const list = await loadCore().listTakes(video.outputPath, { root: checked.workspaceRoot }).catch(() => undefined);
+        if (list) takes.set(video.name, { count: list.takes.length, chosen: list.chosen?.index });
+      }
+      return { ...checked, plan, planError, simulated: backend.kind === 'simulator', takes };
     });
   }
 
@@ -176,24 +183,28 @@ export class StoryboardAnalyzer extends Disposable {
    */
   private followOthers(plan: StoryboardPlan, backend: Backend): void {
     const known = new Set(this.tasks.entries().map((e) => e.id));
+    // Each take under way is its own task, with its own claim.
     for (const video of plan.videos) {
-      if (video.state.kind !== 'in-flight' || !video.state.claim || known.has(video.state.entry.id)) continue;
-      const key = `${video.state.claim.key}`;
-      if (this.following.has(key)) continue;
-      this.following.add(key);
-      void this.tasks
-        .follow({
-          kind: 'video',
-          label: video.name,
-          request: video.hashedRequest,
-          requestHash: video.requestHash,
-          price: video.state.entry.price,
-          backend,
-          storyboardPath: plan.storyboardPath,
-          videoName: video.name,
-          outputPath: video.outputPath,
-        })
-        .finally(() => this.following.delete(key));
+      for (const { state } of video.takes) {
+        if (state.kind !== 'in-flight' || !state.claim || known.has(state.entry.id)) continue;
+        const key = `${state.claim.key}`;
+        if (this.following.has(key)) continue;
+        this.following.add(key);
+        void this.tasks
+          .follow({
+            kind: 'video',
+            label: state.entry.label || video.name,
+            request: video.hashedRequest,
+            requestHash: video.requestHash,
+            price: state.entry.price,
+            backend,
+            storyboardPath: plan.storyboardPath,
+            videoName: video.name,
+            outputPath: video.outputPath,
+            claim: { dir: state.claim.dir, key: state.claim.key },
+          })
+          .finally(() => this.following.delete(key));
+      }
     }
   }
 

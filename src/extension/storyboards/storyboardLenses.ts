@@ -33,7 +33,7 @@ export class StoryboardLenses extends Disposable implements vscode.CodeLensProvi
   async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
     const analysis = await this.analyzer.analyze(document.uri);
     if (analysis.version !== document.version) return [];
-    const { fileLens, videoLenses } = loadCore();
+    const { fileLens, videoLenses, takesLens } = loadCore();
     const statuses = statusesOf(analysis, this.tasks);
     const lenses: vscode.CodeLens[] = [];
     const top = new vscode.Range(0, 0, 0, 0);
@@ -43,6 +43,8 @@ export class StoryboardLenses extends Disposable implements vscode.CodeLensProvi
       const start = document.positionAt(video.range.offset);
       const range = new vscode.Range(start, start);
       for (const title of videoLenses(statuses[i]!)) lenses.push(lensOf(range, title, document.uri, video.name));
+      const takes = video.name ? takesLens(analysis.takes.get(video.name)) : undefined;
+      if (takes) lenses.push(lensOf(range, takes, document.uri, video.name));
     });
     return lenses;
   }
@@ -74,11 +76,12 @@ const COMMANDS: Record<LensAction, string> = {
   'open-result': 'klingStudio.storyboard.openResult',
   'show-tasks': 'klingStudio.tasks.focus',
   'show-problems': 'workbench.actions.view.problems',
+  'compare-takes': 'klingStudio.compareTakes',
   none: '',
 };
 
 function lensOf(range: vscode.Range, title: LensTitle, uri: vscode.Uri, videoName: string | undefined): vscode.CodeLens {
-  const args = title.action === 'render-all' ? [uri] : title.action === 'render-video' || title.action === 'open-result' ? [uri, videoName] : [];
+  const args = title.action === 'render-all' ? [uri] : title.action === 'render-video' || title.action === 'open-result' || title.action === 'compare-takes' ? [uri, videoName] : [];
   // A lens with no command id is drawn as plain text.
   return new vscode.CodeLens(range, { title: title.title, tooltip: title.tooltip, command: COMMANDS[title.action], arguments: args });
 }

@@ -1,6 +1,6 @@
 import type { JournalEntry } from '../../core/journal/taskState';
 import { formatAmount, formatUsd } from '../../core/pricing/decimal';
-import type { Price, PriceTotal } from '../../core/pricing/pricing';
+import { totalPrice, type Price, type PriceTotal } from '../../core/pricing/pricing';
 import type { PlannedVideo, StoryboardPlan } from '../../core/render/storyboardPlan';
 import { outgoingOfPlan } from '../../core/request/outgoingData';
 import { outgoingLines } from '../../core/request/outgoingLines';
@@ -15,7 +15,8 @@ export type VideoStatus =
   | { kind: 'problems'; count: number; first: string }
   /** Something outside the videos is wrong (or the plan could not be made): nothing can be priced. */
   | { kind: 'unpriced'; reason: string }
-  | { kind: 'to-render'; price: Price; lastFailure: string | undefined }
+  /** `price` is one take's; `takes` how many takes rendering it makes (and pays for). */
+  | { kind: 'to-render'; price: Price; lastFailure: string | undefined; takes?: number | undefined }
   | { kind: 'up-to-date'; price: Price; outputPath: string }
   /** A task for this exact video is under way; `entry` is the journal's latest word on it. */
   | { kind: 'rendering'; price: Price; entry: JournalEntry }
@@ -48,14 +49,21 @@ export function videoStatus(
         .sort((a, b) => b.createdAt - a.createdAt)[0];
       const s = last?.state;
       const lastFailure = s?.status === 'failed' ? `${s.message} (${s.code})` : s?.status === 'expired' ? s.reason : undefined;
-      return { kind: 'to-render', price: planned.price, lastFailure };
+      const takes = planned.takes.filter((t) => t.state.kind === 'to-render').length;
+      return { kind: 'to-render', price: planned.price, lastFailure, ...(takes > 1 ? { takes } : {}) };
     }
   }
 }
 
-/** `$0.75 · 10 s · 1080p`, with `· sound` when the video has sound. */
-export function priceSummary(price: Price): string {
-  return `${formatUsd(price.usd)} · ${price.seconds} s · ${price.quality}${price.sound === 'on' ? ' · sound' : ''}`;
+/** `$0.75 · 10 s · 1080p`, with `· sound` when the video has sound; `3 takes · $2.25 · …` for several takes. */
+export function priceSummary(price: Price, takes = 1): string {
+  const usd = takes > 1 ? `${takes} takes · ${formatUsd(timesTakes(price, takes).usd)}` : formatUsd(price.usd);
+  return `${usd} · ${price.seconds} s · ${price.quality}${price.sound === 'on' ? ' · sound' : ''}`;
+}
+
+/** What `takes` takes of a video cost together. */
+function timesTakes(price: Price, takes: number): PriceTotal {
+  return totalPrice(Array.from({ length: takes }, () => price));
 }
 
 /** What a running task is doing, in two words: `Rendering 40%`, `Queued`, `Downloading 75%`. */
@@ -87,7 +95,7 @@ function progressIcon(entry: JournalEntry, turning: string): string {
   return entry.state.status === 'saved' ? '$(check)' : turning;
 }
 
-export type LensAction = 'render-all' | 'render-video' | 'open-result' | 'show-tasks' | 'show-problems' | 'none';
+export type LensAction = 'render-all' | 'render-video' | 'open-result' | 'show-tasks' | 'show-problems' | 'compare-takes' | 'none';
 
 export interface LensTitle {
   title: string;
@@ -109,10 +117,12 @@ export function videoLenses(status: VideoStatus): LensTitle[] {
     case 'unpriced':
       return [];
     case 'to-render': {
+      const takes = status.takes ?? 1;
+      const cost = timesTakes(status.price, takes);
       const render: LensTitle = {
-        title: `$(play) Render · ${priceSummary(status.price)}`,
+        title: `$(play) Render · ${priceSummary(status.price, takes)}`,
         action: 'render-video',
-        tooltip: `Render this video: ${formatUsd(status.price.usd)} (${formatAmount(status.price.credits)} credits). The price is confirmed before anything is spent.`,
+        tooltip: `Render this video${takes > 1 ? ` ${takes} times (${takes} takes, each paid for)` : ''}: ${formatUsd(cost.usd)} (${formatAmount(cost.credits)} credits). The price is confirmed before anything is spent.`,
       };
       return status.lastFailure
         ? [render, { title: '$(error) Last render failed', action: 'show-tasks', tooltip: status.lastFailure }]
@@ -210,7 +220,7 @@ export function videoDescription(status: VideoStatus): string {
     case 'unpriced':
       return '';
     case 'to-render':
-      return `${status.lastFailure ? 'failed · ' : ''}${priceSummary(status.price)}`;
+      return `${status.lastFailure ? 'failed · ' : ''}${priceSummary(status.price, status.takes)}`;
     case 'up-to-date':
       return 'up to date';
     case 'rendering':
@@ -218,6 +228,29 @@ export function videoDescription(status: VideoStatus): string {
     case 'unknown-outcome':
       return 'outcome unknown';
   }
+}
+
+/** A video's takes, as the Storyboards view and the CodeLens show them: how many, and which one is in use. */
+export interface TakeSummary {
+  count: number;
+  /** The number of the take in use (`<name>.mp4`), if any. */
+  chosen: number | undefined;
+}
+
+/** The CodeLens `$(versions) 3 takes` beside a video's state, when it has more than one take to compare. */
+export function takesLens(takes: TakeSummary | undefined): LensTitle | undefined {
+  if (!takes || takes.count < 2) return undefined;
+  return {
+    title: `$(versions) ${takes.count} takes`,
+    action: 'compare-takes',
+    tooltip: `${takes.chosen ? `Take ${takes.chosen} is in use.` : 'No take is in use.'} Compare the takes side by side and choose one.`,
+  };
+}
+
+/** `take 2 of 3` beside a video in the Storyboards view, once it has more than one take. */
+export function takesDescription(takes: TakeSummary | undefined): string {
+  if (!takes || takes.count < 2) return '';
+  return takes.chosen ? `take ${takes.chosen} of ${takes.count}` : `${takes.count} takes, none in use`;
 }
 
 /** The short text beside a storyboard in the Storyboards view. */
@@ -279,7 +312,8 @@ export function estimateText(fileName: string, plan: StoryboardPlan, unpriced: n
   const message = `${fileName}: ${formatUsd(plan.fullCost.usd)} for ${plural(videos, 'video')} (${plan.fullCost.seconds} s of video, ${formatAmount(plan.fullCost.credits)} credits)`;
   const lines = plan.videos.map((v) => {
     const state = STATE_WORDS[v.state.kind];
-    return `${v.name}: ${v.price.seconds} s · ${v.price.quality} · sound ${v.price.sound} — ${formatUsd(v.price.usd)}${state ? ` · ${state}` : ''}`;
+    const takes = v.takeCount > 1 ? ` × ${v.takeCount} takes` : '';
+    return `${v.name}: ${v.price.seconds} s · ${v.price.quality} · sound ${v.price.sound} — ${formatUsd(v.price.usd)}${takes}${state ? ` · ${state}` : ''}`;
   });
   if (unpriced) lines.push(`${plural(unpriced, 'video')} with problems, not priced`);
   const toRender = plan.videos.filter((v) => v.state.kind === 'to-render').length;
@@ -307,16 +341,29 @@ export function problemsRefusal(outline: StoryboardOutline, only: readonly strin
   return outline.renderable ? undefined : 'nothing in it can be rendered yet.';
 }
 
-/** What a render pays for, in a few words: "hero (5 s, 720p)", "3 videos and 1 element". */
+/** What a render pays for, in a few words: "hero (5 s, 720p)", "hero (3 takes, 5 s, 720p)", "3 videos (5 takes) and 1 element". */
 export function describeVideos(videos: readonly PlannedVideo[], elements: number): string {
   const first = videos[0]!;
-  const head = videos.length === 1 ? `${first.name} (${first.price.seconds} s, ${first.price.quality})` : `${videos.length} videos`;
+  const takes = videos.reduce((n, v) => n + takesToRender(v), 0);
+  const head =
+    videos.length === 1
+      ? `${first.name} (${takes > 1 ? `${takes} takes, ` : ''}${first.price.seconds} s, ${first.price.quality})`
+      : `${videos.length} videos${takes > videos.length ? ` (${takes} takes)` : ''}`;
   return elements ? `${head} and ${elements} element${elements === 1 ? '' : 's'}` : head;
+}
+
+/** How many takes of a planned video a render creates (and pays for); 1 for a plan made before takes. */
+function takesToRender(video: PlannedVideo): number {
+  return video.takes?.filter((t) => t.state.kind === 'to-render').length || 1;
 }
 
 /** One line per video to pay for, then what is skipped, then the images and callback URLs that will be sent. */
 export function spendDetail(plan: StoryboardPlan, toRender: readonly PlannedVideo[]): string {
-  const lines = toRender.map((v) => `${v.name}: ${v.price.seconds} s · ${v.price.quality} · sound ${v.price.sound} — ${formatUsd(v.price.usd)}`);
+  const lines = toRender.map((v) => {
+    const takes = takesToRender(v);
+    const each = `${v.price.seconds} s · ${v.price.quality} · sound ${v.price.sound}`;
+    return takes > 1 ? `${v.name}: ${takes} takes × ${each} — ${formatUsd(timesTakes(v.price, takes).usd)}` : `${v.name}: ${each} — ${formatUsd(v.price.usd)}`;
+  });
   const created = newElementsOf(plan);
   if (created.length) lines.push(`${plural(created.length, 'new element')} (${created.map((e) => e.element.name).join(', ')}): 1 credit each`);
   const skipped = plan.videos.filter((v) => v.state.kind === 'up-to-date').map((v) => v.name);

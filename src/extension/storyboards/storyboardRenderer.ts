@@ -134,7 +134,8 @@ export class StoryboardRenderer extends Disposable {
         },
         this.services.tasks.entries(),
         {
-          alwaysConfirm: toRender.length > 1 || newElements > 0,
+          // Several videos, several takes of one (each paid for), or a new element: always asked, with the total.
+          alwaysConfirm: toRender.length > 1 || newElements > 0 || toRender.some((v) => v.takes.filter((t) => t.state.kind === 'to-render').length > 1),
           ask: async (question) => {
             asked = question.message;
             if (this.ask) return this.ask(question);
@@ -152,7 +153,8 @@ export class StoryboardRenderer extends Disposable {
       workspaceRoot: checked.workspaceRoot,
       cache: this.services.backends.uploadCache(),
     });
-    const expected = toRender.length + inFlight.length;
+    // One task per take: the notification counts takes, not videos.
+    const expected = [...toRender, ...inFlight].reduce((n, v) => n + v.takes.filter((t) => t.state.kind === 'to-render' || t.state.kind === 'in-flight').length, 0);
     let started = 0;
     let report: ((message: string) => void) | undefined;
     let allCreated!: () => void;

@@ -10,7 +10,7 @@ export type StoryboardNode = { kind: 'storyboard'; uri: vscode.Uri } | { kind: '
 export type StoryboardContextValue =
   | 'storyboard:file'
   | 'storyboard:file-problems'
-  | `storyboardVideo:${'problems' | 'unpriced' | 'to-render' | 'up-to-date' | 'rendering' | 'unknown-outcome'}`;
+  | `storyboardVideo:${'problems' | 'unpriced' | 'to-render' | 'up-to-date' | 'rendering' | 'unknown-outcome'}${'' | ':takes'}`;
 
 const REFRESH_MS = 300;
 /** With more storyboards than this, they start collapsed (each one expanded is checked and priced). */
@@ -96,9 +96,11 @@ export class StoryboardTreeProvider extends Disposable implements vscode.TreeDat
     item.command = { command: 'klingStudio.storyboard.revealVideo', title: 'Go to Video', arguments: [node.uri, node.index] };
     const status = analysis ? statusesOf(analysis, this.tasks)[node.index] : undefined;
     if (!status) return item;
-    item.description = loadCore().videoDescription(status);
+    const takes = loadCore().takesDescription(analysis!.takes.get(node.name));
+    item.description = [loadCore().videoDescription(status), takes].filter(Boolean).join(' · ');
     item.iconPath = iconOf(status);
-    item.contextValue = `storyboardVideo:${status.kind}` satisfies StoryboardContextValue;
+    // `:takes` when there are takes to compare (menus match the state with a pattern that allows it).
+    item.contextValue = `storyboardVideo:${status.kind}${(analysis!.takes.get(node.name)?.count ?? 0) > 1 ? ':takes' : ''}` satisfies StoryboardContextValue;
     item.tooltip = new vscode.MarkdownString(loadCore().videoHoverMarkdown(node.name, status, analysis!.simulated), true);
     return item;
   }

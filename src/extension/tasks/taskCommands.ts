@@ -4,6 +4,7 @@ import type { JournalEntry } from '../../core/journal/taskState';
 import { showError } from '../errors/showError';
 import { money } from '../generate/moneyGuard';
 import { outgoingDetail, submitGeneration, type GenerationServices } from '../generate/submitGeneration';
+import { savedTakeOf } from '../takes/savedTake';
 import { Disposable } from '../util/dispose';
 import { isRunning } from './taskPresentation';
 import type { TaskTreeNode } from './taskTree';
@@ -134,7 +135,12 @@ export class TaskCommands extends Disposable {
   }
 }
 
+/**
+ * What a saved task made: the video itself while its take is the one in use (the path its storyboard names), else its
+ * own take (Kling Preview says which take it is).
+ */
 function savedFile(entry: JournalEntry): vscode.Uri | undefined {
-  if (entry.state.status === 'saved') return vscode.Uri.file(entry.state.filePath);
-  return undefined;
+  if (entry.state.status !== 'saved') return undefined;
+  const take = savedTakeOf(entry);
+  return vscode.Uri.file(take && !take.inUse ? take.path : entry.state.filePath);
 }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { JournalEntry, TaskStatus } from '../../core/journal/taskState';
+import { savedTakeOf } from '../takes/savedTake';
 import { Disposable } from '../util/dispose';
 import type { TaskService } from './taskService';
 
@@ -31,8 +32,12 @@ export class TaskNotifications extends Disposable {
     const s = entry.state;
     const simulated = entry.backend.kind === 'simulator' ? ' (simulated)' : '';
     if (s.status === 'saved') {
-      const file = vscode.Uri.file(s.filePath);
-      const picked = await vscode.window.showInformationMessage(`Video ready${simulated}: ${vscode.workspace.asRelativePath(file)}`, 'Open', 'Reveal');
+      // A take that did not become the video (another is in use) says so, and opens as itself.
+      const take = savedTakeOf(entry);
+      const file = vscode.Uri.file(take?.path ?? s.filePath);
+      const video = vscode.workspace.asRelativePath(vscode.Uri.file(s.filePath));
+      const message = !take || take.inUse ? `Video ready${simulated}: ${video}` : `New take ready${simulated}: ${video} stays as it is until you use this take`;
+      const picked = await vscode.window.showInformationMessage(message, 'Open', 'Reveal');
       if (picked === 'Open') await this.openVideo(file);
       if (picked === 'Reveal') await vscode.commands.executeCommand('revealInExplorer', file);
     } else if (s.status === 'failed') {

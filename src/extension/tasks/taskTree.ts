@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { JournalEntry } from '../../core/journal/taskState';
+import { savedTakeOf } from '../takes/savedTake';
 import { Disposable } from '../util/dispose';
 import { contextValueOf, descriptionOf, iconOf, isRunning, tooltipOf } from './taskPresentation';
 import type { TaskService } from './taskService';
@@ -79,7 +80,8 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
 export function taskItem(entry: JournalEntry): vscode.TreeItem {
   const item = new vscode.TreeItem(entry.label, vscode.TreeItemCollapsibleState.None);
   item.id = `task:${entry.id}`;
-  item.description = descriptionOf(entry);
+  // A take that is not the video (another take is in use) says so; the one in use needs no word.
+  item.description = `${descriptionOf(entry)}${savedTakeOf(entry)?.inUse === false ? ' · take not in use' : ''}`;
   item.iconPath = iconOf(entry);
   item.tooltip = tooltipOf(entry);
   item.contextValue = contextValueOf(entry);

@@ -6,6 +6,7 @@ import { classMap } from 'lit/directives/class-map.js';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import { live } from 'lit/directives/live.js';
 import { PROMPT_MAX, SHOT_PROMPT_MAX, SHOTS_MAX } from '../../core/api/apiSchemas.js';
+import { MAX_TAKES } from '../../core/takes/takeLimits.js';
 import type { ComposerDraft, DraftCheck, DraftElement, FieldKey, ImageSlot, MultiShotMode } from '../../core/composer/composerForm.js';
 import type { Balance, ElementInfo, ImageInfo, ImageTarget } from '../../core/composer/composerProtocol.js';
 import type { PageState } from '../../core/composer/composerPageState.js';
@@ -28,7 +29,7 @@ export interface ViewModel {
   host: HostContext;
   busy: 'idle' | 'generating' | 'saving';
   status: { text: string; showTasks?: boolean } | undefined;
-  price: { usd: string; credits: string; seconds: number; newElements: number; imageToVideo: boolean } | undefined;
+  price: { usd: string; credits: string; seconds: number; newElements: number; imageToVideo: boolean; takes?: number } | undefined;
   /** What the host found about the form's local images, by ref. */
   images: Readonly<Record<string, ImageInfo>>;
   /** What the host found about each element, in order (empty until it answers). */
@@ -223,9 +224,29 @@ export function composerView(m: ViewModel, a: Actions): TemplateResult {
           .value=${live(draft.callback_url)} @input=${(e: Event) => a.set('callback_url', valueOf(e), 'callback_url')}></vscode-textfield>
         ${message('callback-url-message', m.problems.callback_url)}
       </div>
+      ${variants(m, a)}
     </form>
     ${footer(m, a)}
   `;
+}
+
+/** Variants: how many takes of the video Generate makes (the takes feature; its price counts them all). */
+function variants(m: ViewModel, a: Actions): TemplateResult {
+  const takes = m.state.draft.takes ?? 1;
+  const set = (next: number) => a.set('takes', next > 1 ? next : undefined);
+  return html`<div class="field">
+    <vscode-label for="variants-count">Variants <span class="normal">(takes of the same video, each paid for)</span></vscode-label>
+    <div class="inline">
+      <vscode-button icon="remove" icon-only secondary id="variants-fewer" aria-label="One take fewer" title="One take fewer"
+        ?disabled=${takes <= 1} aria-disabled=${takes <= 1 ? 'true' : 'false'} @click=${() => takes > 1 && set(takes - 1)}></vscode-button>
+      <output id="variants-count" class="variants-count" aria-live="polite">${takes}</output>
+      <vscode-button icon="add" icon-only secondary id="variants-more" aria-label="One take more" title="One take more"
+        ?disabled=${takes >= MAX_TAKES} aria-disabled=${takes >= MAX_TAKES ? 'true' : 'false'} @click=${() => takes < MAX_TAKES && set(takes + 1)}></vscode-button>
+    </div>
+    <div class="help" id="variants-help">${takes > 1
+      ? `Generate makes ${takes} takes; the first to arrive is the video, and you compare them to keep the best.`
+      : `One take. Up to ${MAX_TAKES} let you compare them and keep the best.`}</div>
+  </div>`;
 }
 
 function radioChosen(event: Event, choose: (value: string) => void): void {
@@ -351,7 +372,7 @@ function footer(m: ViewModel, a: Actions): TemplateResult {
       <div class="price-line" id="price" aria-live="polite" aria-atomic="true">
         ${m.price
           ? html`<span class="price">${m.price.usd}</span><span class="credits">· ${m.price.credits}</span>
-              <span class="price-what">for ${m.price.seconds} s ${m.price.imageToVideo ? 'image-to-video ' : ''}at ${m.state.draft.quality}${m.state.draft.sound === 'on' ? ' with sound' : ''}${m.price.newElements ? ` and ${m.price.newElements} new element${m.price.newElements === 1 ? '' : 's'}` : ''}${simulated ? ', simulated' : ''}</span>`
+              <span class="price-what">for ${(m.price.takes ?? 1) > 1 ? `${m.price.takes} takes of ` : ''}${m.price.seconds} s ${m.price.imageToVideo ? 'image-to-video ' : ''}at ${m.state.draft.quality}${m.state.draft.sound === 'on' ? ' with sound' : ''}${m.price.newElements ? ` and ${m.price.newElements} new element${m.price.newElements === 1 ? '' : 's'}` : ''}${simulated ? ', simulated' : ''}</span>`
           : html`<span class="price-what">Set a valid duration to see the price.</span>`}
       </div>
       <div class="balance-line">

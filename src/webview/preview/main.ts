@@ -107,7 +107,7 @@ function recipeView(recipe: VideoRecipe, current: PreviewState): HTMLElement[] {
   if (recipe.simulated) {
     header.append(element('span', { class: 'badge', text: 'Simulated', title: 'Made by the built-in simulator: a placeholder video, nothing was spent.' }));
   }
-  const parts: HTMLElement[] = [header, actionsView(current)];
+  const parts: HTMLElement[] = [header, ...takesView(current), actionsView(current)];
 
   if (recipe.prompt) parts.push(section('Prompt', [element('p', { class: 'prompt', text: recipe.prompt })]));
   if (recipe.shots.length > 0) {
@@ -171,6 +171,7 @@ function elementView(item: RecipeElement, index: number): HTMLElement {
 function unknownRecipeView(current: PreviewState): HTMLElement[] {
   return [
     element('header', { class: 'recipe-header' }, [element('h1', { text: current.fileName })]),
+    ...takesView(current),
     actionsView(current),
     element('p', { class: 'note recipe-note', text: current.recipeNote ?? 'The recipe of this video is unknown.' }),
   ];
@@ -192,6 +193,27 @@ function actionsView(current: PreviewState): HTMLElement {
   add('reveal', 'Reveal in Explorer', 'secondary');
   add('openExternal', 'Open in System Player', 'secondary');
   return bar;
+}
+
+/** "Take 2 of 3" with Previous and Next, Use This Take and Compare Takes, for a video with more than one take. */
+function takesView(current: PreviewState): HTMLElement[] {
+  const take = current.take;
+  if (!take) return [];
+  const button = (action: PreviewAction, label: string, title: string, disabled = false) => {
+    const b = element('button', { id: `action-${action}`, class: 'secondary', text: label, title, 'aria-label': title });
+    b.disabled = disabled;
+    b.addEventListener('click', () => act(action));
+    return b;
+  };
+  const bar = element('div', { class: 'takes-bar', role: 'group', 'aria-label': 'Takes' }, [
+    button('previousTake', '‹', 'Previous take', take.index <= 1),
+    element('span', { id: 'take-position', class: 'take-position', text: `Take ${take.index} of ${take.count}` }),
+    button('nextTake', '›', 'Next take', take.index >= take.count),
+  ]);
+  if (take.inUse) bar.append(element('span', { class: 'badge', text: 'In use', title: 'This take is the video at the storyboard\'s path' }));
+  else bar.append(button('useTake', 'Use This Take', 'Make this take the video: the one in use stays a take'));
+  bar.append(button('compareTakes', 'Compare Takes', 'All takes side by side'));
+  return [bar];
 }
 
 function shotsView(shots: readonly RecipeShot[]): HTMLElement {

@@ -6,7 +6,19 @@ import type { VideoRecipe } from '../../core/preview/videoRecipe';
 // schemas on the host, and one that does not fit is ignored with a log line. zod's mini API keeps the activation
 // bundle small (docs/architecture.md, "Two editor bundles").
 
-export const PREVIEW_ACTIONS = ['regenerate', 'editInComposer', 'openStoryboard', 'reveal', 'openExternal', 'reopenDefault'] as const;
+export const PREVIEW_ACTIONS = [
+  'regenerate',
+  'editInComposer',
+  'openStoryboard',
+  'reveal',
+  'openExternal',
+  'reopenDefault',
+  // Takes (docs/storyboard-format.md, "Takes"): the one before or after this, all side by side, this one in use.
+  'previousTake',
+  'nextTake',
+  'compareTakes',
+  'useTake',
+] as const;
 export type PreviewAction = (typeof PREVIEW_ACTIONS)[number];
 
 /** Loop and speed, remembered across previews (speeds: PLAYBACK_RATES in timeline.ts). */
@@ -50,6 +62,8 @@ export interface PreviewState {
   aacAudio: boolean;
   /** What is wrong with the file when its tracks cannot be read (incomplete, damaged); shown if it does not play. */
   fileProblem: string | undefined;
+  /** Where this video is among the takes of its video ("take 2 of 3"), when there is more than one. */
+  take: { index: number; count: number; inUse: boolean } | undefined;
   actions: {
     /**
      * Regenerate is offered (a sidecar, a trusted workspace); `price` is today's price of the same request, unknown

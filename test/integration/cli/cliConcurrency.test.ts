@@ -19,7 +19,8 @@ const threeVideos = `{
 `;
 
 const videosIn = (dir: string) => readdirSync(dir).sort();
-const EXPECTED = ['one.mp4', 'one.mp4.json', 'three.mp4', 'three.mp4.json', 'two.mp4', 'two.mp4.json'];
+// Every render is also kept as a take, in the hidden .takes folder.
+const EXPECTED = ['.takes', 'one.mp4', 'one.mp4.json', 'three.mp4', 'three.mp4.json', 'two.mp4', 'two.mp4.json'];
 
 describe('two kling render runs on one storyboard at once', { concurrency: true }, () => {
   it('with two journals (a terminal and another state folder): each video is created once, and both end with all of them', async () => {
@@ -103,7 +104,7 @@ describe('a paid video whose download failed', { concurrency: true }, () => {
     assert.equal(again.code, 0, again.stdout + again.stderr);
     assert.doesNotMatch(again.stdout, /Spending/, 'nothing to pay for');
     assert.equal(sim.stats().creates, 1, 'created once');
-    assert.deepEqual(videosIn(path.join(ws.dir, 'out')), ['cdn.mp4', 'cdn.mp4.json']);
+    assert.deepEqual(videosIn(path.join(ws.dir, 'out')), ['.takes', 'cdn.mp4', 'cdn.mp4.json']);
   });
 
   it('kling download fetches it on demand, without creating anything', async () => {
@@ -117,7 +118,7 @@ describe('a paid video whose download failed', { concurrency: true }, () => {
     assert.equal(download.code, 0, download.stdout + download.stderr);
     assert.match(download.stdout, /✓ later: out\/later\.mp4/);
     assert.equal(sim.stats().creates, 1);
-    assert.deepEqual(videosIn(path.join(ws.dir, 'out')), ['later.mp4', 'later.mp4.json']);
+    assert.deepEqual(videosIn(path.join(ws.dir, 'out')), ['.takes', 'later.mp4', 'later.mp4.json']);
     const nothing = await runCli(['download'], { cwd: ws.dir, state: ws.state, env: api(sim, ws.state) });
     assert.equal(nothing.code, 0);
     assert.match(nothing.stdout, /No download is pending/);
@@ -142,6 +143,6 @@ describe('a paid video whose download failed', { concurrency: true }, () => {
     const forced = await runCli(['render', 'g.kling.json', '--yes', '--force'], { cwd: ws.dir, state: ws.state, env: api(sim, ws.state) });
     assert.equal(forced.code, 0, forced.stdout + forced.stderr);
     assert.equal(sim.stats().creates, 2, 'created again because the user said so');
-    assert.deepEqual(videosIn(path.join(ws.dir, 'out')), ['gate.mp4', 'gate.mp4.json']);
+    assert.deepEqual(videosIn(path.join(ws.dir, 'out')), ['.takes', 'gate.mp4', 'gate.mp4.json']);
   });
 });

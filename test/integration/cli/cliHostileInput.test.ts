@@ -108,7 +108,7 @@ describe('kling render: SIGTERM', () => {
     assert.equal(again.code, 0, again.stderr + again.stdout);
     assert.match(again.stdout, /Resuming slow \(already under way; not created again\)/);
     assert.equal(simulatorTaskCount(ws.state), 1, 'no second create');
-    assert.deepEqual(readdirSync(path.join(ws.dir, 'out')).sort(), ['slow.mp4', 'slow.mp4.json']);
+    assert.deepEqual(readdirSync(path.join(ws.dir, 'out')).sort(), ['.takes', 'slow.mp4', 'slow.mp4.json']);
   });
 
   describe('while a create waits out a 429', () => {

@@ -102,7 +102,22 @@ describe('kling render: symbolic links in the workspace', () => {
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.equal(readFileSync(ws.victim, 'utf8'), 'precious\n');
     assert.equal(lstatSync(path.join(ws.root, 'out', 'hero.mp4')).isFile(), true);
-    assert.deepEqual(readdirSync(path.join(ws.root, 'out')).sort(), ['hero.mp4', 'hero.mp4.json']);
+    // The download goes to the take's own partial file under .takes; the planted one is left as it was.
+    assert.deepEqual(readdirSync(path.join(ws.root, 'out')).sort(), ['.hero.mp4.part', '.takes', 'hero.mp4', 'hero.mp4.json']);
+    assert.deepEqual(readdirSync(ws.outside), ['victim.bin']);
     assert.equal(simulatorTaskCount(ws.state), 1);
+  });
+
+  it('a planted .takes link to a folder outside: refused at the video\'s name before anything is sent, nothing written there', async () => {
+    const ws = layout();
+    mkdirSync(path.join(ws.root, 'out'));
+    symlinkSync(ws.outside, path.join(ws.root, 'out', '.takes'));
+    writeFileSync(path.join(ws.root, 's.kling.json'), board(`{ "name": "hero", "prompt": "A dog", "duration": 3 }`, ', "output": "out"'));
+    const run = await runCli(['render', 's.kling.json', '--simulator', '--yes'], { cwd: ws.root, state: ws.state });
+    assert.equal(run.code, 1, run.stdout + run.stderr);
+    assert.match(run.stderr, /^s\.kling\.json:1:\d+: video "hero" keeps its takes in out\/\.takes\/hero, which leads outside the workspace: out\/\.takes → .*outside \(a symbolic link\); remove the link$/m);
+    assert.deepEqual(readdirSync(ws.outside), ['victim.bin'], 'no folder, partial file or video outside');
+    assert.equal(existsSync(path.join(ws.root, 'out', 'hero.mp4')), false);
+    assert.equal(simulatorTaskCount(ws.state), 0, 'nothing was created');
   });
 });

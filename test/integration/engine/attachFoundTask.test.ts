@@ -45,7 +45,7 @@ describe('attaching a task the user found to a create whose outcome is unknown',
     const [ended] = await bed.engine.waitFor([entry.id]);
     assert.equal(ended?.state.status, 'saved', JSON.stringify(ended?.state));
     assert.equal(ended?.taskId, task.id);
-    assert.deepEqual((await readdir(path.dirname(outputPath))).sort(), ['gate.mp4', 'gate.mp4.json']);
+    assert.deepEqual((await readdir(path.dirname(outputPath))).sort(), ['.takes', 'gate.mp4', 'gate.mp4.json'], 'saved as a take, and chosen');
     assert.equal(sim.stats().creates, 1);
   });
 

@@ -60,6 +60,6 @@ describe('a video saved by another process after this render planned it', () => 
     const fromB = await render(b, planB);
     assert.equal(sim.tasks().length, 1, `created again by the render that planned it before it was saved (B: ${fromB[0]?.kind})`);
     assert.equal((await readSidecar(path.join(dir, 'videos', 'shot-01.mp4')))?.taskId, saved?.taskId);
-    assert.deepEqual((await readdir(path.join(dir, 'videos'))).sort(), ['shot-01.mp4', 'shot-01.mp4.json']);
+    assert.deepEqual((await readdir(path.join(dir, 'videos'))).sort(), ['.takes', 'shot-01.mp4', 'shot-01.mp4.json'], 'one video, its sidecar and its one take');
   });
 });

@@ -53,7 +53,7 @@ describe('one create per video, across processes', () => {
     saved(endB, outputPath);
     assert.equal(sim.stats().creates, 1);
     assert.equal(endA!.taskId, endB!.taskId);
-    assert.deepEqual((await readdir(path.dirname(outputPath))).sort(), ['hero.mp4', 'hero.mp4.json'], 'one video, one sidecar, no claim left');
+    assert.deepEqual((await readdir(path.dirname(outputPath))).sort(), ['.takes', 'hero.mp4', 'hero.mp4.json'], 'one video, one sidecar, its take, no claim left');
     assert.equal(sim.stats().requests.filter((r) => r.path.startsWith('/files/videos/')).length, 1, 'downloaded once');
   });
 
@@ -170,7 +170,7 @@ describe('one create per video, across processes', () => {
     assert.equal(second.plan.cost.seconds, 0, 'nothing to pay');
     assert.equal(second.outcomes[0]?.kind, 'saved');
     assert.equal(sim.stats().creates, 1);
-    assert.deepEqual((await readdir(path.join(dir, 'videos'))).sort(), ['shot-01.mp4', 'shot-01.mp4.json']);
+    assert.deepEqual((await readdir(path.join(dir, 'videos'))).sort(), ['.takes', 'shot-01.mp4', 'shot-01.mp4.json']);
   });
 
   it('one stray 404 on a poll does not abandon the task', LIMIT, async () => {

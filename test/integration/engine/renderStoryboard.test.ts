@@ -85,7 +85,8 @@ describe('renderStoryboard: 50 videos at once against the simulator', () => {
     const outputDir = path.join(dir, 'renders');
     const files = (await readdir(outputDir)).sort();
     const names = plan.videos.map((v) => v.name).sort();
-    assert.deepEqual(files, names.flatMap((n) => [`${n}.mp4`, `${n}.mp4.json`]).sort(), 'only the videos and their sidecars');
+    assert.deepEqual(files, ['.takes', ...names.flatMap((n) => [`${n}.mp4`, `${n}.mp4.json`])].sort(), 'only the videos, their sidecars and the hidden takes');
+    assert.equal((await readdir(path.join(outputDir, '.takes'))).length, COUNT, 'one folder of takes per video');
 
     const taskIds = new Set(tasks.map((t) => t.id));
     const sidecarTasks = new Set<string>();

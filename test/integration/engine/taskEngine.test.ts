@@ -12,6 +12,7 @@ import { TaskJournal } from '../../../src/core/journal/taskJournal';
 import type { JournalEntry, TaskState } from '../../../src/core/journal/taskState';
 import { readMp4Info } from '../../../src/core/media/mp4Info';
 import type { Simulator } from '../../../src/core/simulator/simulatorServer';
+import { takePathOf } from '../../../src/core/takes/takeLayout';
 import { entryWhen, startEngine, type EngineBed } from '../../helpers/engineBed';
 import { removeDir, startTestSimulator, tempDir } from '../../helpers/simulatorBed';
 import { aVideoDraft } from '../../helpers/taskDrafts';
@@ -134,7 +135,11 @@ describe('TaskEngine against the simulator', () => {
     assert.equal(info.durationSeconds, 4);
     assert.deepEqual([info.width, info.height], [1080, 1920]);
 
-    assert.deepEqual((await readdir(path.dirname(outputPath))).sort(), ['tower.mp4', 'tower.mp4.json']);
+    // Every render is kept as a take in the hidden .takes folder; the video is that take, linked, not a second copy.
+    assert.deepEqual((await readdir(path.dirname(outputPath))).sort(), ['.takes', 'tower.mp4', 'tower.mp4.json']);
+    const take = takePathOf(outputPath, saved.createdAt, saved.taskId!);
+    assert.deepEqual((await readdir(path.dirname(take))).sort(), [path.basename(take), `${path.basename(take)}.json`]);
+    assert.equal((await stat(take)).ino, (await stat(outputPath)).ino);
     assert.equal(sim.stats().creates, 1);
     assert.equal(sim.tasks()[0]!.id, submitted.taskId);
   });
@@ -188,7 +193,7 @@ describe('TaskEngine against the simulator', () => {
     assert.ok(sim.stats().taskGets > taskGetsA, 'process B polled the task');
     assert.equal(sim.stats().creates, 1, 'the task was created once, by process A');
     assert.equal(sim.tasks().length, 1);
-    assert.deepEqual((await readdir(path.dirname(outputPath))).sort(), ['restart.mp4', 'restart.mp4.json']);
+    assert.deepEqual((await readdir(path.dirname(outputPath))).sort(), ['.takes', 'restart.mp4', 'restart.mp4.json']);
     assert.equal((await readSidecar(outputPath))?.taskId, submitted.taskId);
     const info = await readMp4Info(outputPath);
     assert.equal(info.durationSeconds, 5);
@@ -257,7 +262,8 @@ describe('TaskEngine against the simulator', () => {
     assert.equal(ended!.state.status, 'expired');
     assert.match(ended!.state.status === 'expired' ? ended!.state.reason : '', /link expired .*no longer valid \(HTTP 403\).*paid again/);
     assert.equal(sim.stats().creates, 1);
-    assert.deepEqual(await readdir(path.dirname(outputPath)).catch(() => []), []);
+    const files = await readdir(path.dirname(outputPath), { recursive: true, withFileTypes: true }).catch(() => []);
+    assert.deepEqual(files.filter((f) => !f.isDirectory()).map((f) => f.name), [], 'no video, no partial file, no claim');
   });
 
   it('a stalled download through the engine: the bytes so far wait in the hidden partial file, then it resumes', LIMIT, async () => {
@@ -271,8 +277,8 @@ describe('TaskEngine against the simulator', () => {
       const outputPath = path.join(dir, 'videos', 'stalled.mp4');
       const submitted = await bed.engine.submit(aVideoDraft(outputPath, { duration: 3 }, 'stalled'));
       await entryWhen(bed.journal, submitted.id, (e) => e.state.status === 'downloading');
-      // The transfer is stalled for a second: the bytes that came are on disk beside the target, never at it.
-      const part = partialPathOf(outputPath);
+      // The transfer is stalled for a second: the bytes that came are on disk beside the take, never at the video.
+      const part = partialPathOf(takePathOf(outputPath, submitted.createdAt, submitted.taskId!));
       while ((await stat(part).then((s) => s.size, () => 0)) < 100_000) await new Promise((resolve) => setTimeout(resolve, 5));
       assert.equal(existsSync(outputPath), false, 'a partial file at the target');
       assert.equal(bed.journal.get(submitted.id)?.state.status, 'downloading');

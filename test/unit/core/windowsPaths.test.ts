@@ -23,8 +23,10 @@ describe('Windows paths', () => {
   });
 
   it('a claim lives beside its video, hidden, in the same folder', () => {
-    const ref = videoClaimRef('C:\\Work\\site\\media\\hero.mp4', 'sha256:0123456789abcdef99', { kind: 'simulator' }, w);
+    const ref = videoClaimRef('C:\\Work\\site\\media\\hero.mp4', 'sha256:0123456789abcdef99', { kind: 'simulator' }, 1, w);
     assert.equal(ref.dir, 'C:\\Work\\site\\media');
     assert.equal(claimFile(ref, w), 'C:\\Work\\site\\media\\.hero.mp4.sim.0123456789abcdef.claim');
+    const second = videoClaimRef('C:\\Work\\site\\media\\hero.mp4', 'sha256:0123456789abcdef99', { kind: 'simulator' }, 2, w);
+    assert.equal(claimFile(second, w), 'C:\\Work\\site\\media\\.hero.mp4.take2.sim.0123456789abcdef.claim', 'a second take, beside the first');
   });
 });

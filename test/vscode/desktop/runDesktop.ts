@@ -13,6 +13,7 @@ import { composerSuites } from '../composer/suites';
 import { tasksSuites } from '../kling/suites';
 import { previewSuites } from '../preview/suites';
 import { storyboardsSuites } from '../storyboards/suites';
+import { takesSuites } from '../takes/suites';
 import { createTierContext } from '../tierContext';
 
 async function main(): Promise<number> {
@@ -26,7 +27,7 @@ async function main(): Promise<number> {
   }
   const { context, close } = await createTierContext({ packageVsix: false });
   const filter = process.argv[2];
-  const suites = [tasksSuites, storyboardsSuites, previewSuites, composerSuites]
+  const suites = [tasksSuites, storyboardsSuites, previewSuites, composerSuites, takesSuites]
     .flatMap((area) => area(context))
     .filter((s): s is ApiSuite => s.kind === 'api' && (!filter || s.name.includes(filter)));
   let failed = 0;

@@ -9,6 +9,8 @@ import {
   estimateText,
   problemsRefusal,
   spendDetail,
+  takesDescription,
+  takesLens,
   fileDescription,
   fileLens,
   fileSummary,
@@ -188,5 +190,30 @@ describe('storyboard presentation', () => {
       spendDetail(plan!, toRender),
       'trailer: 10 s · 1080p · sound off — $1.00\nteaser: 9 s · 720p · sound on — $1.0125\nAlready under way, not created again: hero',
     );
+  });
+
+  it('prices several takes as many times, and says so in the lens, the view, the question and its detail', async () => {
+    const { outline, plan, statuses } = await setUp(TEXT.replace('"duration": 5 }', '"duration": 5, "takes": 3 }'));
+    assert.deepEqual(videoLenses(statuses[0]!).map((l) => l.title), ['$(play) Render · 3 takes · $1.125 · 5 s · 720p']);
+    assert.match(videoLenses(statuses[0]!)[0]!.tooltip, /^Render this video 3 times \(3 takes, each paid for\): \$1\.125 \(81 credits\)\./);
+    assert.equal(videoDescription(statuses[0]!), '3 takes · $1.125 · 5 s · 720p');
+    assert.equal(fileLens(summaryOf(outline, plan, statuses))?.title, '$(play) Render all · $3.1375 · 3 videos', 'the total counts the takes');
+    const toRender = plan!.videos.filter((v) => v.state.kind === 'to-render');
+    assert.equal(describeVideos(toRender.slice(0, 1), 0), 'hero (3 takes, 5 s, 720p)');
+    assert.equal(describeVideos(toRender, 0), '3 videos (5 takes)');
+    assert.equal(spendDetail(plan!, toRender.slice(0, 1)).split('\n')[0], 'hero: 3 takes × 5 s · 720p · sound off — $1.125');
+  });
+
+  it('shows a video\'s takes: a lens to compare them from two on, and which one is in use', () => {
+    assert.equal(takesLens(undefined), undefined);
+    assert.equal(takesLens({ count: 1, chosen: 1 }), undefined, 'one take: nothing to compare');
+    assert.deepEqual(takesLens({ count: 2, chosen: 2 }), {
+      title: '$(versions) 2 takes',
+      action: 'compare-takes',
+      tooltip: 'Take 2 is in use. Compare the takes side by side and choose one.',
+    });
+    assert.equal(takesDescription({ count: 3, chosen: 2 }), 'take 2 of 3');
+    assert.equal(takesDescription({ count: 3, chosen: undefined }), '3 takes, none in use');
+    assert.equal(takesDescription({ count: 1, chosen: 1 }), '');
   });
 });

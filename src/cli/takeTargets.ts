@@ -1,0 +1,33 @@
+import * as path from 'node:path';
+import { planStoryboard } from '../core/render/storyboardPlan';
+import { UsageError, type CliContext } from './cliContext';
+import { loadStoryboard, workspaceRootFor } from './loadStoryboard';
+
+/** A video whose takes `kling takes` and `kling use` work on. */
+export interface TakeTarget {
+  name: string;
+  videoPath: string;
+  workspaceRoot: string;
+  /** The request hash the storyboard asks for now (a take of another one is of an older recipe); unknown for a bare MP4. */
+  requestHash: string | undefined;
+}
+
+/**
+ * The videos a FILE argument names: a storyboard's (all, or the one named `video`), or an MP4 file itself (a video
+ * made from a prompt, or a storyboard's video named by its path). Undefined after printing why the storyboard cannot
+ * be read.
+ */
+export async function takeTargets(ctx: CliContext, file: string, video: string | undefined, root: string | undefined): Promise<TakeTarget[] | undefined> {
+  if (file.toLowerCase().endsWith('.mp4')) {
+    const videoPath = path.resolve(ctx.cwd, file);
+    return [{ name: path.basename(videoPath, path.extname(videoPath)), videoPath, workspaceRoot: workspaceRootFor(ctx, videoPath, root), requestHash: undefined }];
+  }
+  const loaded = await loadStoryboard(ctx, file, root);
+  if (!loaded) return undefined;
+  if (video !== undefined && !loaded.storyboard.videos.some((v) => v.name === video)) {
+    throw new UsageError(`${file} has no video named "${video}"; its videos are ${loaded.storyboard.videos.map((v) => v.name).join(', ')}`);
+  }
+  // Prices and hashes only: nothing is sent, and neither the journal nor the claims are read.
+  const plan = await planStoryboard(loaded.storyboard, { storyboardPath: loaded.storyboardPath, workspaceRoot: loaded.workspaceRoot, only: video ? [video] : undefined });
+  return plan.videos.map((v) => ({ name: v.name, videoPath: v.outputPath, workspaceRoot: loaded.workspaceRoot, requestHash: v.requestHash }));
+}

@@ -1,0 +1,104 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { chosenPathOf } from '../../core/takes/takeLayout';
+import { chooseTake, listTakes, type Take, type TakeList } from '../../core/takes/takeStore';
+import type { ExtensionLog } from '../log/extensionLog';
+
+// Use This Take and Delete Take, wherever they are asked for (Compare Takes, Kling Preview, the palette). Both act on
+// files only: nothing is generated or spent. Everything that shows state follows from the files: the storyboard's
+// analyzer watches videos and sidecars, the preview its folder, Compare Takes the takes folder.
+
+/** The workspace a video and its takes must stay in: its workspace folder, else its own folder. */
+export function takesRootOf(videoPath: string): string {
+  return vscode.workspace.getWorkspaceFolder(vscode.Uri.file(videoPath))?.uri.fsPath ?? path.dirname(videoPath);
+}
+
+/** The takes of the video a file stands for (the video itself, or one of its takes). */
+export function takesOf(file: string): Promise<TakeList> {
+  const videoPath = chosenPathOf(file);
+  return listTakes(videoPath, { root: takesRootOf(videoPath) });
+}
+
+/** Makes the take at `takePath` the video. True when it is the video afterwards. */
+export async function useTake(takePath: string, log: ExtensionLog): Promise<boolean> {
+  const videoPath = chosenPathOf(takePath);
+  const videoName = path.basename(videoPath);
+  const before = await takesOf(takePath);
+  const take = before.takes.find((t) => path.resolve(t.path) === path.resolve(takePath));
+  if (!take) {
+    void vscode.window.showWarningMessage(`${path.basename(takePath)} is not among the takes of ${videoName} any more.`);
+    return false;
+  }
+  if (take.chosen) {
+    void vscode.window.showInformationMessage(`Take ${take.index} is already the one in use as ${videoName}.`);
+    return true;
+  }
+  const after = await chooseTake(videoPath, take.path, { root: takesRootOf(videoPath) });
+  const chosen = after.chosen;
+  const ok = chosen !== undefined && path.resolve(chosen.path) === path.resolve(take.path);
+  log.info(`takes: ${videoPath} is ${ok ? 'now' : 'not'} take ${take.index} (${take.path})`);
+  if (!ok) {
+    void vscode.window.showErrorMessage(`${videoName} did not become take ${take.index}. Compare its takes again to see where things stand.`);
+    return false;
+  }
+  const previous = before.chosen ? ` Take ${before.chosen.index} stays a take.` : '';
+  void vscode.window.showInformationMessage(`${videoName} is now take ${chosen.index} of ${after.takes.length}.${previous}`);
+  return true;
+}
+
+export interface DeleteTakeOptions {
+  /** The question's answer; a modal dialog unless set (API tests answer it: no dialog shows there). */
+  confirm?: ((message: string, detail: string, action: string) => Promise<boolean>) | undefined;
+}
+
+/**
+ * Moves a take and its sidecar to the trash, after asking. The take in use is not deleted (another is used first).
+ * Where the file system has no trash (a remote workspace, a browser), it is deleted for good only after a second,
+ * plain question: never silently.
+ */
+export async function deleteTake(takePath: string, log: ExtensionLog, options: DeleteTakeOptions = {}): Promise<boolean> {
+  const list = await takesOf(takePath);
+  const videoName = path.basename(list.videoPath);
+  const take = list.takes.find((t) => path.resolve(t.path) === path.resolve(takePath));
+  if (!take || !take.kept) {
+    void vscode.window.showWarningMessage(`${path.basename(takePath)} is not a take of ${videoName} that can be deleted.`);
+    return false;
+  }
+  if (take.chosen) {
+    void vscode.window.showWarningMessage(`Take ${take.index} is in use as ${videoName}: use another take first, then delete this one.`);
+    return false;
+  }
+  const ask = options.confirm ?? modal;
+  const what = describeTake(take);
+  if (!(await ask(`Delete take ${take.index} of ${videoName}?`, `${what}\nIt goes to the trash, with its sidecar.`, 'Move to Trash'))) return false;
+  const files = [take.path, `${take.path}.json`].map((file) => vscode.Uri.file(file));
+  try {
+    for (const file of files) await deleteIfThere(file, true);
+  } catch (error) {
+    log.warn(`takes: could not move ${take.path} to the trash: ${error instanceof Error ? error.message : String(error)}`);
+    const forGood = 'Delete for Good';
+    const detail = `There is no trash here (${error instanceof Error ? error.message : String(error)}). Deleting it for good cannot be undone.`;
+    if (!(await ask(`Take ${take.index} of ${videoName} cannot go to the trash. Delete it for good?`, detail, forGood))) return false;
+    for (const file of files) await deleteIfThere(file, false);
+  }
+  log.info(`takes: deleted take ${take.index} of ${list.videoPath} (${take.path})`);
+  return true;
+}
+
+async function deleteIfThere(file: vscode.Uri, useTrash: boolean): Promise<void> {
+  const exists = await vscode.workspace.fs.stat(file).then(
+    () => true,
+    () => false,
+  );
+  if (exists) await vscode.workspace.fs.delete(file, { useTrash });
+}
+
+function describeTake(take: Take): string {
+  const s = take.sidecar;
+  const when = new Date(take.createdAt).toLocaleString();
+  return s ? `Made ${when} (task ${s.taskId}, ${s.price.estimated.seconds} s).` : `Saved ${when}; its recipe is unknown.`;
+}
+
+async function modal(message: string, detail: string, action: string): Promise<boolean> {
+  return (await vscode.window.showWarningMessage(message, { modal: true, detail }, action)) === action;
+}
