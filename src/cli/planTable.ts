@@ -1,6 +1,5 @@
-import { formatAmount, formatUsd, parseAmount } from '../core/pricing/decimal';
+import { formatAmount, formatUsd } from '../core/pricing/decimal';
 import { totalPrice, type PriceTotal } from '../core/pricing/pricing';
-import { ELEMENT_PRICE } from '../core/pricing/priceTable';
 import type { StoryboardPlan, VideoPlanState } from '../core/render/storyboardPlan';
 import { out, type CliContext } from './cliContext';
 
@@ -10,20 +9,24 @@ export function stateLabel(kind: VideoPlanState['kind']): string {
 }
 
 /**
- * A table of one plan: a row per video with its price and state, a row per element to create, and the total of
+ * A table of one plan: a row per video with its price and state, a row per element (to create, or created), and the total of
  * what rendering now would spend (videos to render and new elements only: nothing for what is up to date or
  * already paid for), then the price of the whole in words when that differs.
  */
 export function printPlanTable(ctx: CliContext, plan: StoryboardPlan): void {
-  const newElements = plan.elements.filter((e) => e.elementId === undefined);
-  const names = [...plan.videos.map((v) => v.name), ...newElements.map((e) => `element ${e.element.name}`)];
+  // Every element the videos name: priced like a video, "created" (nothing to pay) when it exists on this backend.
+  const elements = plan.elementCosts;
+  const names = [...plan.videos.map((v) => v.name), ...elements.map((e) => `element ${e.name}`)];
   const width = names.reduce((w, n) => Math.max(w, n.length), 5);
   out(ctx, `${'video'.padEnd(width)}  seconds  quality  sound     USD   credits  state`);
   for (const v of plan.videos) {
-    out(ctx, row(width, v.name, String(v.price.seconds), v.price.quality, v.price.sound, v.price, stateLabel(v.state.kind)));
+    // A video of several takes: its price is one take's, and it is paid for that many times.
+    out(ctx, row(width, v.name, String(v.price.seconds), v.price.quality, v.price.sound, v.price, `${stateLabel(v.state.kind)}${v.takeCount > 1 ? `  × ${v.takeCount} takes` : ''}`));
   }
-  for (const e of newElements) {
-    out(ctx, row(width, `element ${e.element.name}`, '', '', '', { usd: parseAmount(ELEMENT_PRICE.usd), credits: parseAmount(ELEMENT_PRICE.credits) }, 'to create'));
+  const needed = new Set(plan.elements.filter((e) => e.elementId === undefined).map((e) => e.element.name));
+  for (const e of elements) {
+    const state = e.elementId !== undefined ? 'created' : needed.has(e.name) ? 'to create' : 'not needed now';
+    out(ctx, row(width, `element ${e.name}`, '', '', '', e, state));
   }
   out(ctx, row(width, 'total', String(plan.cost.seconds), '', '', plan.cost, '').trimEnd());
   const skipped = plan.videos.filter((v) => v.state.kind !== 'to-render');

@@ -305,7 +305,7 @@ function summary(ctx: CliContext, results: StoryboardOutcomes[], plans: Storyboa
   const pending = count('download-pending');
   const where = plans.length === 1 ? ` Videos are in ${rel(plans[0]!.outputDir)}.` : '';
   out(ctx, `${saved} rendered, ${count('up-to-date')} up to date${pending ? `, ${pending} download pending` : ''}, ${count('failed')} failed${count('unknown') ? `, ${count('unknown')} outcome unknown` : ''}.${where}`);
-  const chosenOf = [...new Set(outcomes.filter((o) => o.kind === 'saved' && o.take !== undefined).map((o) => `${o.name}\u0000${o.outputPath}`))];
+  const chosenOf = [...new Set(outcomes.flatMap((o) => (o.kind === 'saved' && o.take !== undefined ? [`${o.name}\u0000${o.outputPath}`] : [])))];
   for (const key of chosenOf) {
     const [name, outputPath] = key.split('\u0000') as [string, string];
     out(ctx, `  ${name}: ${rel(outputPath)} is the take that arrived first; see them all with kling takes, choose with kling use.`);
@@ -350,11 +350,4 @@ function underWayBy(state: PlannedVideo['state']): string {
   const owner = state.entry.owner;
   if (!owner || livenessOf(owner) === 'gone' || owner.pid === process.pid) return '';
   return ` (by ${owner.tool ?? 'another process'}, process ${owner.pid})`;
-}
-
-function parseTakes(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const takes = Number(value);
-  if (!Number.isInteger(takes) || takes < 1 || takes > MAX_TAKES) throw new UsageError(`--takes must be a whole number from 1 to ${MAX_TAKES}; got ${value}`);
-  return takes;
 }

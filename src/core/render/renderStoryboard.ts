@@ -7,6 +7,7 @@ import { readKnownElements } from '../elements/elementRegistry';
 import type { JournalEntry } from '../journal/taskState';
 import { formatAmount } from '../pricing/decimal';
 import { buildVideoRequest } from '../request/buildRequest';
+import { videoClaimRef } from '../claims/claimStore';
 import { NotCreatedError, type Backend, type TaskEngine } from '../tasks/taskEngine';
 import type { UploadedImage } from '../uploads/imageUploads';
 import type { UploadRecord } from '../uploads/uploadRecord';

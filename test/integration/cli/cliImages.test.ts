@@ -40,7 +40,7 @@ describe('kling render: images and elements', () => {
     const run = await render(path.join(dir, '.state-a'));
     assert.equal(run.code, 0, run.stderr + run.stdout);
     assert.match(run.stdout, /^spin\s+3\s+720p\s+off\s+\$0\.225\s+16\.2\s+to render$/m);
-    assert.match(run.stdout, /^mascot \(element\)\s+\$0\.014\s+1\s+to create$/m);
+    assert.match(run.stdout, /^element mascot\s+\$0\.014\s+1\s+to create$/m);
     assert.match(run.stdout, /^total\s+6\s+\$0\.464\s+33\.4$/m);
     assert.match(run.stdout, /Spending \$0\.464 \(33\.4 credits\) on 2 videos and 1 element\./);
     assert.equal(Math.round((balance - sim.balance()) * 10_000) / 10_000, 33.4, 'the simulator took what the table said');
@@ -53,7 +53,7 @@ describe('kling render: images and elements', () => {
     assert.equal(run.code, 0, run.stderr + run.stdout);
     assert.match(run.stdout, /^spin\s.*to render$/m, 'a new prompt: the frame is needed again');
     assert.match(run.stdout, /^wave\s.*up to date$/m);
-    assert.match(run.stdout, /^mascot \(element\)\s+\$0\.014\s+1\s+created$/m);
+    assert.match(run.stdout, /^element mascot\s+\$0\.014\s+1\s+created$/m);
     assert.equal(sim.stats().uploads, uploads, 'nothing uploaded: the cache in KLING_STATE_DIR still has its link');
   });
 

@@ -114,7 +114,7 @@ describe('kling render: symbolic links in the workspace', () => {
     symlinkSync(ws.outside, path.join(ws.root, 'out', '.takes'));
     writeFileSync(path.join(ws.root, 's.kling.json'), board(`{ "name": "hero", "prompt": "A dog", "duration": 3 }`, ', "output": "out"'));
     const run = await runCli(['render', 's.kling.json', '--simulator', '--yes'], { cwd: ws.root, state: ws.state });
-    assert.equal(run.code, 1, run.stdout + run.stderr);
+    assert.equal(run.code, 2, run.stdout + run.stderr);
     assert.match(run.stderr, /^s\.kling\.json:1:\d+: video "hero" keeps its takes in out\/\.takes\/hero, which leads outside the workspace: out\/\.takes → .*outside \(a symbolic link\); remove the link$/m);
     assert.deepEqual(readdirSync(ws.outside), ['victim.bin'], 'no folder, partial file or video outside');
     assert.equal(existsSync(path.join(ws.root, 'out', 'hero.mp4')), false);

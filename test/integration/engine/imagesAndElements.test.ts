@@ -7,6 +7,7 @@ import { isApiError } from '../../../src/core/api/apiError';
 import type { VideoRequest } from '../../../src/core/api/apiSchemas';
 import { readSidecar } from '../../../src/core/download/sidecar';
 import { readKnownElements } from '../../../src/core/elements/elementRegistry';
+import { listTakes } from '../../../src/core/takes/takeStore';
 import { regenerateDraft } from '../../../src/core/preview/regenerateDraft';
 import { formatAmount } from '../../../src/core/pricing/decimal';
 import { renderStoryboard } from '../../../src/core/render/renderStoryboard';
@@ -153,8 +154,12 @@ describe('images and elements, rendered and regenerated against the simulator', 
       { force: true },
     );
     const [ended] = await bed.engine.waitFor([entry.id]);
-    assert.equal(ended?.state.status, 'saved', JSON.stringify(ended?.state));
-    const after = (await readSidecar(video))!;
+    assert.ok(ended?.state.status === 'saved', JSON.stringify(ended?.state));
+    // A take of spin, kept beside the chosen one (docs/storyboard-format.md, "Takes"): its sidecar has the new link.
+    const takes = await listTakes(video, { root: dir });
+    const take = takes.takes.find((t) => t.sidecar?.taskId === ended.taskId);
+    assert.ok(take?.sidecar && !take.chosen, `the new take is kept beside the chosen video (${JSON.stringify(takes.takes.map((t) => [t.path, t.chosen]))})`);
+    const after = take.sidecar;
     assert.equal(after.request['image_start'], refreshed.request.image_start);
     assert.equal(after.uploads?.[0]?.url, refreshed.request.image_start);
   });

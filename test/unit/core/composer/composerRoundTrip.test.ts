@@ -98,9 +98,10 @@ const FIELDS: { [K in Field]: (rng: Rng, video: Partial<StoryboardVideo>, file: 
   sound: (rng) => pick(rng, [undefined, 'off', 'on'] as const),
   watermark: (rng) => pick(rng, [undefined, true, false]),
   callback_url: (rng) => pick(rng, [undefined, undefined, 'https://hooks.example.com/kling', 'https://hooks.example.com/k?video=1']),
+  takes: (rng) => pick(rng, [undefined, undefined, 1, 2, 4]),
 };
 // Generated in this order: each may look at the ones before it.
-const ORDER: Field[] = ['shots', 'duration', 'elements', 'prompt', 'negative_prompt', 'image', 'end_image', 'aspect_ratio', 'quality', 'sound', 'watermark', 'callback_url'];
+const ORDER: Field[] = ['shots', 'duration', 'elements', 'prompt', 'negative_prompt', 'image', 'end_image', 'aspect_ratio', 'quality', 'sound', 'watermark', 'callback_url', 'takes'];
 
 function generateVideo(rng: Rng, name: string, file: FileFacts): StoryboardVideo {
   const video: Partial<StoryboardVideo> & Record<string, unknown> = { name };
