@@ -18,7 +18,11 @@ export interface ActionRun {
  * variables (a JavaScript action's form: the name upper-cased, `-` kept), with GITHUB_ACTIONS=true, the checkout
  * as GITHUB_WORKSPACE, and empty GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files of its own.
  */
-export function runAction(inputs: Record<string, string>, options: { workspace: string; state: string; env?: Record<string, string>; name?: string }): Promise<ActionRun> {
+/**
+ * Runs the Action's entry as a runner would. With `script` (the composite step's `run:` text), that script runs in
+ * bash with GITHUB_ACTION_PATH at this checkout, as the runner runs the step; otherwise the built CLI's entry directly.
+ */
+export function runAction(inputs: Record<string, string>, options: { workspace: string; state: string; env?: Record<string, string>; name?: string; script?: string }): Promise<ActionRun> {
   const files = path.join(options.state, '..', `.github-${options.name ?? 'step'}`);
   const outputFile = `${files}-output`;
   const summaryFile = `${files}-summary.md`;
@@ -37,7 +41,11 @@ export function runAction(inputs: Record<string, string>, options: { workspace: 
     ...options.env,
   });
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
-  const child = spawn(process.execPath, [CLI, 'action'], { cwd: options.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (options.script !== undefined) env['GITHUB_ACTION_PATH'] = path.resolve(path.dirname(CLI), '..');
+  const child =
+    options.script !== undefined
+      ? spawn('bash', ['-c', options.script], { cwd: options.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn(process.execPath, [CLI, 'action'], { cwd: options.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

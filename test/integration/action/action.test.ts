@@ -117,6 +117,20 @@ describe('the Action, run as a runner runs it', { concurrency: true }, () => {
     assert.deepEqual(workflowCommands(run.stdout).filter((c) => c.name === 'warning').map((c) => c.message), ['The input api-key does not apply to validate; it was left out.'], 'defaults are not warned about');
   });
 
+  it("action.yml's own step, run by bash as the runner runs it (the CLI of the action's checkout, no package from npm): validate and render", LIMIT, async () => {
+    const action = parseYaml(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as { runs: { steps: Array<{ id?: string; run?: string }> } };
+    const script = action.runs.steps.find((s) => s.id === 'kling')!.run!;
+    const ws = checkout({ 'boards/good.kling.json': board(['{ "name": "ok", "prompt": "Fine", "duration": 3 }']) });
+    const inputs = { command: 'validate', api_key: '', simulator: 'false', max_usd: '', shard: '', since: '', base_url: '', storyboards: '' };
+    const validate = await runAction(inputs, { workspace: ws.dir, state: ws.state, script, env: { KLING_CLI_PACKAGE: '' } });
+    assert.equal(validate.code, 0, validate.stdout + validate.stderr);
+    assert.doesNotMatch(validate.stderr, /npm (ERR|error)|npx/, 'nothing fetched from npm');
+    const render = await runAction({ ...inputs, command: 'render', simulator: 'true' }, { workspace: ws.dir, state: ws.state, script, env: { KLING_CLI_PACKAGE: '' }, name: 'render' });
+    assert.equal(render.code, 0, render.stdout + render.stderr);
+    assert.equal(render.outputs['rendered'], '1');
+    assert.ok(existsSync(path.join(ws.dir, 'boards', 'out', 'ok.mp4')), 'the video is in the checkout');
+  });
+
   it('estimate --since a commit: only the videos whose request changed (an image included) and new ones are priced', LIMIT, async () => {
     const ws = checkout({
       'boards/s.kling.json': board([
