@@ -59,7 +59,7 @@ describe('kling: exit codes', { concurrency: true }, () => {
     assert.equal((await runKling(['render', 's.kling.json', '--shard', '5/4'], ws)).code, 2);
   });
 
-  it('3: refused before spending (no --yes without a terminal; the service out of credits), nothing created', LIMIT, async () => {
+  it('3: refused before spending (no --yes without a terminal; the service out of credits; a key restricted from the model), nothing created', LIMIT, async () => {
     const ws = workspace();
     const noYes = await runKling(['render', 's.kling.json', '--simulator'], ws);
     assert.equal(noYes.code, 3);
@@ -68,6 +68,13 @@ describe('kling: exit codes', { concurrency: true }, () => {
       const run = await runKling(['render', 's.kling.json', '--yes'], { ...ws, env: { KLING_API_KEY: DISTINCT_KEY, KLING_BASE_URL: poor.baseUrl } });
       assert.equal(run.code, 3, run.stdout + run.stderr);
       assert.match(run.stderr, /Out of credits/);
+      assert.equal(poor.tasks().length, 0);
+      // Restricted: the service will not let this key use the model (403 with its envelope): nothing was created.
+      poor.setBalance(10_000);
+      poor.inject({ on: 'create', status: 403, message: 'This key may not use kling-v3' });
+      const restricted = await runKling(['render', 's.kling.json', '--yes'], { ...ws, env: { KLING_API_KEY: DISTINCT_KEY, KLING_BASE_URL: poor.baseUrl } });
+      assert.equal(restricted.code, 3, restricted.stdout + restricted.stderr);
+      assert.match(restricted.stderr, /may not use kling-v3/);
       assert.equal(poor.tasks().length, 0);
     } finally {
       await poor.close();
