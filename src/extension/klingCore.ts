@@ -45,3 +45,5 @@ export { createDispatcher } from '../core/api/klingClient';
 // Images and elements on every surface (issue 11): uploads reused while their links last, elements made once.
 export { ImageUploads } from '../core/uploads/imageUploads';
 export { UploadCache } from '../core/uploads/uploadCache';
+// Sending a request again (Retry from the Tasks view): its frames planned, expired uploads sent again.
+export { framesToSend } from './generate/refreshFrames';

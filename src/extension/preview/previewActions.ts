@@ -8,12 +8,8 @@ import type { PreviewAction } from '../../webview/preview/protocol';
 import { ensureReady } from '../generate/ensureReady';
 import { money } from '../generate/moneyGuard';
 import { submitGeneration, type GenerationServices } from '../generate/submitGeneration';
-import type { VideoRequest } from '../../core/api/apiSchemas';
-import { outgoingOfRefresh } from '../../core/request/outgoingData';
-import { outgoingLines } from '../../core/request/outgoingLines';
-import { applyUploadRefresh, planUploadRefresh, type FrameField } from '../../core/uploads/refreshUploads';
-import { pickImageFile } from '../composer/composerImages';
-import { loadCore } from '../lazyCore';
+import type { RefreshedRequest } from '../../core/uploads/refreshUploads';
+import { framesToSend } from '../generate/refreshFrames';
 import type { TakeList } from '../../core/takes/takeStore';
 import type { ExtensionLog } from '../log/extensionLog';
 import { takesOf, useTake } from '../takes/takeActions';
@@ -126,22 +122,9 @@ async function regenerate(context: PreviewActionContext): Promise<void> {
   if (!(await ensureReady(services.backends))) return;
   const backend = services.backends.current();
   const { draft } = result;
-  // Its frames: a link that expired (uploads last 72 hours) or belongs to another backend is uploaded again from its
-  // unchanged source; a source that changed or is gone is the user's to pick. Decided before the price is asked.
-  const request = draft.request as VideoRequest;
-  const client = await services.backends.clientFor(backend);
-  const root = vscode.workspace.getWorkspaceFolder(video)?.uri.fsPath;
-  const replacements: Partial<Record<FrameField, string>> = {};
-  let frames = await planUploadRefresh(request, draft.uploads, { now: Date.now(), uploadedTo: client.uploadedTo, workspaceRoot: root, replacements });
-  while (!frames.ok) {
-    const pick = 'Pick a File…';
-    if ((await vscode.window.showErrorMessage(frames.problem, pick)) !== pick) return;
-    const picked = await pickImageFile(`The ${frames.role} for "${draft.label}"`);
-    if (!picked) return;
-    replacements[frames.field] = picked.fsPath;
-    frames = await planUploadRefresh(request, draft.uploads, { now: Date.now(), uploadedTo: client.uploadedTo, workspaceRoot: root, replacements });
-  }
-  const plan = frames;
+  // Its frames first: an expired upload is sent again from its unchanged source, a changed one is the user's to pick.
+  const frames = await framesToSend(draft, services, backend, vscode.workspace.getWorkspaceFolder(video)?.uri.fsPath);
+  if (!frames) return;
   const price = money(Number(draft.price.usd));
   const simulated = backend.kind === 'simulator';
   const go = `Generate for ${price}`;
@@ -150,18 +133,13 @@ async function regenerate(context: PreviewActionContext): Promise<void> {
   const realNow = sidecar.simulated && !simulated ? ' This video came from the simulator; this time the Kling API makes it, for real.' : '';
   const picked = await vscode.window.showInformationMessage(
     `Generate "${draft.label}" again? It costs ${price} (${draft.price.credits} credits)${simulated ? ' on the simulator: nothing is spent' : ''}.`,
-    { modal: true, detail: [`${where}${realNow}`, outgoingLines(outgoingOfRefresh(request, plan)).join('\n')].filter(Boolean).join('\n\n') },
+    { modal: true, detail: [`${where}${realNow}`, frames.detail].filter(Boolean).join('\n\n') },
     go,
   );
   if (picked !== go) return;
-  let refreshed: Awaited<ReturnType<typeof applyUploadRefresh>>;
+  let refreshed: RefreshedRequest;
   try {
-    const core = loadCore();
-    const images = root ? new core.ImageUploads({ client: () => services.backends.clientFor(backend), workspaceRoot: root, cache: services.backends.uploadCache() }) : undefined;
-    refreshed = await applyUploadRefresh(request, plan, draft.requestHash, async (file, field) => {
-      if (!images) throw new Error('Open the folder that holds this video first: its images are uploaded from inside the workspace.');
-      return images.upload(file, field);
-    });
+    refreshed = await frames.apply();
   } catch (error) {
     void vscode.window.showErrorMessage(`Not generated: ${error instanceof Error ? error.message : String(error)}`);
     return;

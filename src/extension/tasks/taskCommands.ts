@@ -3,7 +3,9 @@ import { TASK_ID_PATTERN } from '../../core/api/taskId';
 import type { JournalEntry } from '../../core/journal/taskState';
 import { showError } from '../errors/showError';
 import { money } from '../generate/moneyGuard';
-import { outgoingDetail, submitGeneration, type GenerationServices } from '../generate/submitGeneration';
+import { loadCore } from '../lazyCore';
+import { submitGeneration, type GenerationServices } from '../generate/submitGeneration';
+import type { RefreshedRequest } from '../../core/uploads/refreshUploads';
 import { savedTakeOf } from '../takes/savedTake';
 import { Disposable } from '../util/dispose';
 import { isRunning } from './taskPresentation';
@@ -84,7 +86,12 @@ export class TaskCommands extends Disposable {
       videoName: entry.videoName,
       outputPath: entry.outputPath,
       workspaceRoot: entry.workspaceRoot,
+      uploads: entry.uploads,
+      elements: entry.elements,
     };
+    // Its frames first: an expired upload is sent again from its unchanged source, a changed one is the user's to pick.
+    const frames = await loadCore().framesToSend(draft, this.services, entry.backend, entry.workspaceRoot);
+    if (!frames) return;
     const what = `"${entry.label}" again`;
     const price = money(Number(entry.price.usd));
     const simulated = entry.backend.kind === 'simulator' ? ' on the simulator: nothing is spent' : '';
@@ -94,10 +101,21 @@ export class TaskCommands extends Disposable {
     const question = unknown
       ? `Create "${entry.label}" again? Its earlier create got no answer, so a task may already exist and be charged: check the service's task list first. Creating again costs ${price} (${entry.price.credits} credits)${simulated}, and may pay twice.`
       : `Generate ${what}? It costs ${price} (${entry.price.credits} credits)${simulated}.`;
-    const options = { modal: true, detail: outgoingDetail(draft) };
+    const options = { modal: true, detail: frames.detail };
     const picked = unknown ? await vscode.window.showWarningMessage(question, options, go) : await vscode.window.showInformationMessage(question, options, go);
     if (picked !== go) return;
-    await submitGeneration(this.services, draft, { what, alreadyConfirmed: true, force: unknown });
+    let refreshed: RefreshedRequest;
+    try {
+      refreshed = await frames.apply();
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Not generated: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    await submitGeneration(
+      this.services,
+      { ...draft, request: refreshed.request as never, uploads: refreshed.uploads, requestHash: refreshed.requestHash },
+      { what, alreadyConfirmed: true, force: unknown },
+    );
   }
 
   private async downloadAgain(entry: JournalEntry): Promise<void> {
