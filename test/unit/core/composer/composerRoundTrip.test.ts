@@ -45,7 +45,7 @@ const text = (rng: Rng, words = int(rng, 1, 5)) => Array.from({ length: words },
 
 const WORKSPACE = path.resolve('/ws');
 const PLACE: StoryboardPlace = { storyboardPath: path.join(WORKSPACE, 'boards', 'board.kling.json'), workspaceRoot: WORKSPACE };
-const LOCAL_IMAGES = ['assets/logo.png', './assets/logo.png', '../shared/hero shot.jpg', 'frames/end.png', '../shared/./wide.jpeg', 'ünïcode/pic.png'];
+const LOCAL_IMAGES = ['assets/logo.png', './assets/logo.png', '../common/hero shot.jpg', 'frames/end.png', '../common/./wide.jpeg', 'ünïcode/pic.png'];
 const URL_IMAGES = ['https://cdn.example.com/a.png', 'https://cdn.example.com/b.jpg?x=1&y=2'];
 const image = (rng: Rng) => (chance(rng, 0.8) ? pick(rng, LOCAL_IMAGES) : pick(rng, URL_IMAGES));
 
@@ -134,7 +134,7 @@ function generateDefaults(rng: Rng): StoryboardDefaults | undefined {
 
 const ELEMENTS: StoryboardElement[] = [
   { name: 'mascot', description: 'A round orange robot', frontal_image: 'assets/mascot.png', refer_images: ['assets/mascot-side.png'] },
-  { name: 'dog', description: 'A golden retriever', frontal_image: '../shared/dog.jpg', refer_images: ['../shared/dog-2.jpg', 'https://cdn.example.com/dog.png'] },
+  { name: 'dog', description: 'A golden retriever', frontal_image: '../common/dog.jpg', refer_images: ['../common/dog-2.jpg', 'https://cdn.example.com/dog.png'] },
   { name: 'logo', description: '', frontal_image: 'https://cdn.example.com/logo.png', refer_images: ['assets/logo.png'] },
 ];
 
