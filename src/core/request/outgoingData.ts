@@ -1,6 +1,7 @@
 import type { CreateRequest } from '../api/apiSchemas';
 import type { PlannedVideo, StoryboardPlan } from '../render/storyboardPlan';
-import { FRAME_FIELDS, type UploadRefreshPlan } from '../uploads/refreshUploads';
+import { FRAME_FIELDS } from '../uploads/frameFields';
+import type { UploadRefreshPlan } from '../uploads/refreshUploads';
 
 /**
  * What a create sends besides its words and settings (issue 10, item 10): the images — local files uploaded from

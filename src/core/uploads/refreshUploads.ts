@@ -9,12 +9,9 @@ import { workspaceRelative, type UploadedImage } from './imageUploads';
 import { UPLOAD_REUSE_MARGIN_MS } from './uploadCache';
 import type { UploadRecord } from './uploadRecord';
 
-/** The frames a video request may carry, with what a person calls them. */
-export const FRAME_FIELDS = [
-  ['image_start', 'first frame'],
-  ['image_end', 'last frame'],
-] as const;
-export type FrameField = (typeof FRAME_FIELDS)[number][0];
+import { FRAME_FIELDS, type FrameField } from './frameFields';
+
+export { FRAME_FIELDS, type FrameField };
 
 export interface RefreshContext {
   now: number;
