@@ -82,7 +82,11 @@ suite('the CLI renders a storyboard the editor has open', () => {
       const cliTasks = (JSON.parse(readFileSync(join(state, 'simulator.json'), 'utf8')) as { tasks: unknown[] }).tasks.length;
       assert.equal(cliTasks, 2, 'the CLI created each video once');
       const videos = join(workspaceDir(), 'beside', 'videos');
-      assert.deepEqual(readdirSync(videos).sort(), ['kelp.mp4', 'kelp.mp4.json', 'tide.mp4', 'tide.mp4.json']);
+      // Each video once, with its sidecar; every render is also kept as a take in .takes.
+      assert.deepEqual(readdirSync(videos).sort(), ['.takes', 'kelp.mp4', 'kelp.mp4.json', 'tide.mp4', 'tide.mp4.json']);
+      for (const name of ['kelp', 'tide']) {
+        assert.equal(readdirSync(join(videos, '.takes', name)).filter((f) => f.endsWith('.mp4')).length, 1, `one take of ${name}`);
+      }
       await eventually('both tasks saved in the Tasks view', () =>
         followed.every((e) => api.tasks.get(e.id)?.state.status === 'saved') ? true : undefined,
       );

@@ -225,7 +225,7 @@ suite('storyboard prices and rendering', () => {
     const sim = await simulator();
     write('assets/first.png', pngBytes(640, 360));
     write('assets/robot.png', pngBytes(400, 400));
-    write('assets/robot-side.png', pngBytes(400, 400));
+    write('assets/robot-side.png', pngBytes(420, 400));
     const text = `{
   "version": 1,
   "videos": [
@@ -277,7 +277,8 @@ suite('storyboard prices and rendering', () => {
     assert.equal(item.description, '3 videos · $0.375 to render');
     const videos = await tree.getChildren(launch);
     const described = await Promise.all(videos.map(async (v) => `${(await tree.getTreeItem(v)).label}: ${(await tree.getTreeItem(v)).description}`));
-    assert.deepEqual(described, ['hero: $0.375 · 5 s · 720p', 'trailer: up to date', 'teaser: up to date']);
+    // The teaser was rendered again after its edit: a second take, chosen.
+    assert.deepEqual(described, ['hero: $0.375 · 5 s · 720p', 'trailer: up to date', 'teaser: up to date · take 2 of 2']);
     assert.equal((await tree.getTreeItem(videos[1]!)).contextValue, 'storyboardVideo:up-to-date');
 
     const added = write('new-one.kling.json', '{ "version": 1, "videos": [ { "name": "x", "prompt": "y" } ] }\n');
