@@ -34,7 +34,7 @@ export class TaskNotifications extends Disposable {
     if (s.status === 'saved') {
       // A take that did not become the video (another is in use) says so, and opens as itself.
       const take = savedTakeOf(entry);
-      const file = vscode.Uri.file(take?.path ?? s.filePath);
+      const file = vscode.Uri.file(take && !take.inUse ? take.path : s.filePath);
       const video = vscode.workspace.asRelativePath(vscode.Uri.file(s.filePath));
       const message = !take || take.inUse ? `Video ready${simulated}: ${video}` : `New take ready${simulated}: ${video} stays as it is until you use this take`;
       const picked = await vscode.window.showInformationMessage(message, 'Open', 'Reveal');
