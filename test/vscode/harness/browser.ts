@@ -192,6 +192,23 @@ export class Workbench {
     return this.page.locator(`.tabs-container .tab${state}`, { hasText: exactly(name) });
   }
 
+  /**
+   * Picks `label` from the context menu on screen. A busy workbench sometimes lets a click on a menu
+   * entry go by (the menu stays open, the entry highlighted): click again until the menu has closed.
+   */
+  async chooseFromContextMenu(label: string, timeoutMs = 15_000): Promise<void> {
+    const item = this.page.locator('.monaco-menu .action-item .action-label', { hasText: exactly(label) }).first();
+    await item.waitFor({ state: 'visible', timeout: 10_000 });
+    await waitFor(
+      async () => {
+        if (!(await item.isVisible())) return true;
+        await item.click({ timeout: 2000 }).catch(() => undefined);
+        return item.waitFor({ state: 'hidden', timeout: 2000 }).then(() => true, () => undefined);
+      },
+      { timeoutMs, intervalMs: 0, what: `the context menu entry "${label}" to be chosen` },
+    );
+  }
+
   /** Waits for the quick input (input box or quick pick) whose title matches, and returns it. */
   async quickInput(title: string | RegExp, timeoutMs = 20_000): Promise<Locator> {
     const widget = this.page.locator('.quick-input-widget');

@@ -106,9 +106,7 @@ export const animateFromExplorer: UiTest = {
     const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: exactly('frame.png') }).first();
     await row.waitFor({ state: 'visible', timeout: 10_000 });
     await row.click({ button: 'right' });
-    const item = page.locator('.monaco-menu .action-item .action-label', { hasText: /^Animate Image…$/ }).first();
-    await item.waitFor({ state: 'visible', timeout: 10_000 });
-    await item.click();
+    await workbench.chooseFromContextMenu('Animate Image…');
     const frame = await composerFrame(workbench);
     await waitForText(frame, '#image-card', /frame\.png/, 20_000);
     await waitForText(frame, '#image-summary', /^640×640 · PNG · /);
@@ -270,9 +268,7 @@ export const editAndSaveKeepsImages: UiTest = {
     if (!(await castRow.isVisible())) await boards.click();
     await castRow.waitFor({ state: 'visible', timeout: 10_000 });
     await castRow.click({ button: 'right' });
-    const item = page.locator('.monaco-menu .action-item .action-label', { hasText: /^Edit in Composer$/ }).first();
-    await item.waitFor({ state: 'visible', timeout: 10_000 });
-    await item.click();
+    await workbench.chooseFromContextMenu('Edit in Composer');
     const frame = await composerFrame(workbench);
     await waitForText(frame, '.banner', /From wave in boards\/cast\.kling\.json/, 20_000);
     await waitForText(frame, '#image-card', /frame\.png/);

@@ -20,20 +20,6 @@ async function openFile(workbench: Workbench, name: string): Promise<Locator> {
   return editor;
 }
 
-/** Picks the context menu entry `label` from the menu on screen (again, if a busy workbench missed the click). */
-async function chooseFromContextMenu(workbench: Workbench, label: string): Promise<void> {
-  const item = workbench.page.locator('.monaco-menu .action-item .action-label', { hasText: new RegExp(`^${label}$`) }).first();
-  await item.waitFor({ state: 'visible', timeout: 10_000 });
-  await waitFor(
-    async () => {
-      if (!(await item.isVisible())) return true;
-      await item.click({ timeout: 2000 }).catch(() => undefined);
-      return (await item.waitFor({ state: 'hidden', timeout: 2000 }).then(() => true, () => undefined));
-    },
-    { timeoutMs: 15_000, intervalMs: 0, what: `the context menu entry "${label}" to be chosen` },
-  );
-}
-
 /** The storyboard on disk, parsed with the core's own checks (which must find nothing wrong). */
 function board(workspace: string, file = BOARD) {
   const textOnDisk = readFileSync(join(workspace, file), 'utf8');
@@ -64,7 +50,7 @@ export const editAndSaveStoryboard: UiTest = {
     const editor = await openFile(workbench, 'launch.kling.json');
     await editor.locator('.view-line', { hasText: 'Product reveal' }).first().click();
     await editor.locator('.view-line', { hasText: 'Product reveal' }).first().click({ button: 'right' });
-    await chooseFromContextMenu(workbench, 'Edit in Composer');
+    await workbench.chooseFromContextMenu('Edit in Composer');
     let frame = await composerFrame(workbench);
     await waitForText(frame, '.banner', /From teaser in boards\/launch\.kling\.json/);
     assert.equal(await input(frame, 'prompt').inputValue(), 'Product reveal, three dramatic angles');
@@ -135,7 +121,7 @@ export const editAndSaveStoryboard: UiTest = {
     await row.waitFor({ state: 'visible', timeout: 10_000 });
     if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
     await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'launch.kling.json' }).first().click({ button: 'right' });
-    await chooseFromContextMenu(workbench, 'Edit in Composer');
+    await workbench.chooseFromContextMenu('Edit in Composer');
     await pick(workbench, /Edit in Composer/, 'hero');
     frame = await composerFrame(workbench);
     await waitForText(frame, '.banner', /From hero in boards\/launch\.kling\.json/);
@@ -156,7 +142,7 @@ export const editAndSaveStoryboard: UiTest = {
     const videoRow = storyboards.locator('.monaco-list-row', { hasText: /^\s*teaser/ }).first();
     await videoRow.waitFor({ state: 'visible', timeout: 20_000 });
     await videoRow.click({ button: 'right' });
-    await chooseFromContextMenu(workbench, 'Edit in Composer');
+    await workbench.chooseFromContextMenu('Edit in Composer');
     frame = await composerFrame(workbench);
     await waitForText(frame, '.banner', /From teaser in boards\/launch\.kling\.json/);
     assert.equal(await input(frame, 'duration').inputValue(), '12', 'the teaser as saved above');
