@@ -8,5 +8,7 @@ export const ElementUse = z.object({
   name: z.string(),
   element_id: z.string(),
   description: z.optional(z.string()),
+  /** The element's front view as a workspace file (workspace-relative, `/`), when it came from one: the preview's thumbnail. */
+  frontal_image: z.optional(z.string()),
 });
 export type ElementUse = z.infer<typeof ElementUse>;

@@ -26,6 +26,8 @@ export interface RecipeElement {
   name: string | undefined;
   elementId: string;
   description: string | undefined;
+  /** The element's front view as a workspace file (workspace-relative), when it was made from one. */
+  frontalImage: string | undefined;
 }
 
 /**
@@ -147,7 +149,7 @@ function elementsOf(sidecar: Sidecar, list: unknown): RecipeElement[] {
     const id = text(record(item)?.['element_id']);
     if (!id) return [];
     const use = sidecar.elements?.find((e) => e.element_id === id);
-    return [{ token: `<<<element_${i + 1}>>>`, name: use?.name, elementId: id, description: use?.description }];
+    return [{ token: `<<<element_${i + 1}>>>`, name: use?.name, elementId: id, description: use?.description, frontalImage: use?.frontal_image }];
   });
 }
 

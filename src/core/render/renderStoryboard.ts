@@ -9,6 +9,7 @@ import { formatAmount } from '../pricing/decimal';
 import { buildVideoRequest } from '../request/buildRequest';
 import { videoClaimRef } from '../claims/claimStore';
 import { NotCreatedError, type Backend, type TaskEngine } from '../tasks/taskEngine';
+import { workspaceRelative } from '../fs/workspaceRelative';
 import type { UploadedImage } from '../uploads/imageUploads';
 import type { UploadRecord } from '../uploads/uploadRecord';
 import type { PlannedTake, PlannedVideo, StoryboardPlan } from './storyboardPlan';
@@ -196,7 +197,15 @@ async function renderOne(
         const definition = elementNames.get(name);
         const id = definition && elementIds.get(definition.definitionHash);
         if (!id) throw new Error(`the element "${name}" has no id yet`);
-        used.push({ name, element_id: id, description: definition.element.description });
+        const frontal = definition.element.frontal_image;
+        used.push({
+          name,
+          element_id: id,
+          description: definition.element.description,
+          ...(plan.workspaceRoot && !/^https:\/\//.test(frontal)
+            ? { frontal_image: workspaceRelative(plan.workspaceRoot, path.resolve(path.dirname(plan.storyboardPath), frontal)) }
+            : {}),
+        });
         return id;
       },
     });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { readUploadable } from '../api/klingClient';
+import { workspaceRelative } from '../fs/workspaceRelative';
 import { UPLOAD_VALIDITY_MS, type UploadCache } from './uploadCache';
 import type { UploadRecord } from './uploadRecord';
 
@@ -54,9 +55,4 @@ export class ImageUploads {
       reused: uploaded.reused,
     };
   }
-}
-
-/** `assets/logo.png`: a path inside the workspace as records keep it, with `/` on every system. */
-export function workspaceRelative(workspaceRoot: string, absolutePath: string): string {
-  return path.relative(workspaceRoot, absolutePath).split(path.sep).join('/');
 }

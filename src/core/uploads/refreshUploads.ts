@@ -5,7 +5,8 @@ import { sha256File } from '../elements/elementDefinition';
 import { checkImageFile } from '../images/imageCheck';
 import { checkInsideRoot } from '../fs/workspaceBoundary';
 import { requestHash } from '../request/requestHash';
-import { workspaceRelative, type UploadedImage } from './imageUploads';
+import { workspaceRelative } from '../fs/workspaceRelative';
+import type { UploadedImage } from './imageUploads';
 import { UPLOAD_REUSE_MARGIN_MS } from './uploadCache';
 import type { UploadRecord } from './uploadRecord';
 

@@ -6,6 +6,7 @@ import { checkDraft, composerSpec, draftLocalImages, isImageUrl, type ComposerDr
 import type { ElementUse } from '../../core/elements/elementUse';
 import { ensureElement } from '../../core/elements/ensureElement';
 import { checkInsideRoot } from '../../core/fs/workspaceBoundary';
+import { workspaceRelative } from '../../core/fs/workspaceRelative';
 import { checkImageFile } from '../../core/images/imageCheck';
 import { amountToNumber, formatAmount } from '../../core/pricing/decimal';
 import { buildVideoRequest } from '../../core/request/buildRequest';
@@ -175,7 +176,14 @@ export async function generateFromComposer(draft: ComposerDraft, deps: ComposerG
       element: (name) => {
         const id = ids.get(name)!;
         const resolved = elements?.find((e) => e.name === name);
-        uses.push({ name, element_id: id, ...(resolved?.kind === 'defined' ? { description: resolved.element.description } : resolved?.description ? { description: resolved.description } : {}) });
+        const defined = resolved?.kind === 'defined' ? resolved : undefined;
+        const frontal = defined && !isImageUrl(defined.element.frontal_image) && root ? workspaceRelative(root, path.resolve(defined.base, defined.element.frontal_image)) : undefined;
+        uses.push({
+          name,
+          element_id: id,
+          ...(defined ? { description: defined.element.description } : resolved?.kind === 'existing' && resolved.description ? { description: resolved.description } : {}),
+          ...(frontal ? { frontal_image: frontal } : {}),
+        });
         return id;
       },
     });

@@ -4,7 +4,7 @@ import { isImageUrl } from '../../core/composer/composerForm';
 import type { ImageInfo } from '../../core/composer/composerProtocol';
 import { checkInsideRoot } from '../../core/fs/workspaceBoundary';
 import { checkImageBytes, checkImageFile } from '../../core/images/imageCheck';
-import { workspaceRelative } from '../../core/uploads/imageUploads';
+import { workspaceRelative } from '../../core/fs/workspaceRelative';
 
 // Images for the composer (and Animate Image…, Regenerate's "Pick a File…"): an image is used only from inside the
 // workspace, where a storyboard, an upload record and a sidecar can name it by its path. A file from elsewhere is

@@ -155,16 +155,17 @@ export class VideoPreview extends Disposable {
     await this.panel.webview.postMessage(state);
   }
 
-  /** Thumbnails of the frames' local sources that are still in the workspace (links are not fetched). */
+  /** Thumbnails of the frames' and elements' local sources that are still in the workspace (links are not fetched). */
   private async thumbnails(recipe: VideoRecipe): Promise<Record<string, string>> {
     const folder = vscode.workspace.getWorkspaceFolder(this.video);
     const result: Record<string, string> = {};
     if (!folder) return result;
-    for (const frame of recipe.frames) {
-      if (!frame.source || frame.source.split('/').includes('..')) continue;
-      const file = vscode.Uri.joinPath(folder.uri, ...frame.source.split('/'));
+    const sources = [...recipe.frames.map((frame) => frame.source), ...recipe.elements.map((item) => item.frontalImage)];
+    for (const source of sources) {
+      if (!source || source in result || source.split('/').includes('..')) continue;
+      const file = vscode.Uri.joinPath(folder.uri, ...source.split('/'));
       const there = await vscode.workspace.fs.stat(file).then((s) => (s.type & vscode.FileType.File) !== 0, () => false);
-      if (there) result[frame.source] = this.panel.webview.asWebviewUri(file).toString();
+      if (there) result[source] = this.panel.webview.asWebviewUri(file).toString();
     }
     return result;
   }

@@ -117,7 +117,7 @@ function recipeView(recipe: VideoRecipe, current: PreviewState): HTMLElement[] {
   }
   if (recipe.negativePrompt) parts.push(section('Negative prompt', [element('p', { class: 'prompt', text: recipe.negativePrompt })]));
   if (recipe.frames.length > 0) parts.push(section('Frames', recipe.frames.map((frame) => frameView(frame, current.thumbnails))));
-  if (recipe.elements.length > 0) parts.push(section('Elements', recipe.elements.map(elementView)));
+  if (recipe.elements.length > 0) parts.push(section('Elements', recipe.elements.map((item, index) => elementView(item, index, current.thumbnails))));
 
   const settingsFacts: Array<[string, string]> = [
     ['Duration', `${recipe.durationSeconds} s`],
@@ -160,11 +160,17 @@ function frameView(frame: RecipeFrame, thumbnails: Record<string, string>): HTML
   return element('div', { class: 'frame-card', id }, children);
 }
 
-function elementView(item: RecipeElement, index: number): HTMLElement {
-  return element('div', { class: 'element-card', id: `recipe-element-${index}` }, [
-    element('code', { text: item.token }),
-    element('span', { class: 'element-name', text: ` ${item.name ?? item.elementId}` }),
-    ...(item.description ? [element('div', { class: 'muted', text: item.description })] : []),
+/** An element: the thumbnail of its front view when that workspace file is still there, its token, name and description. */
+function elementView(item: RecipeElement, index: number, thumbnails: Record<string, string>): HTMLElement {
+  const id = `recipe-element-${index}`;
+  const thumbnail = item.frontalImage ? thumbnails[item.frontalImage] : undefined;
+  return element('div', { class: 'element-card', id }, [
+    ...(thumbnail ? [element('img', { class: 'thumb', id: `${id}-thumb`, src: thumbnail, alt: `${item.name ?? item.elementId}: ${item.frontalImage ?? ''}` })] : []),
+    element('div', { class: 'element-text' }, [
+      element('code', { text: item.token }),
+      element('span', { class: 'element-name', text: ` ${item.name ?? item.elementId}` }),
+      ...(item.description ? [element('div', { class: 'muted', text: item.description })] : []),
+    ]),
   ]);
 }
 

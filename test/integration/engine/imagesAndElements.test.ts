@@ -108,7 +108,7 @@ describe('images and elements, rendered and regenerated against the simulator', 
     assert.ok(lasts > 71 * HOUR && lasts <= 72 * HOUR, `the link lasts 72 hours: ${lasts} ms`);
     const wave = (await readSidecar(path.join(dir, 'out', 'wave.mp4')))!;
     const elementId = sim.tasks().find((t) => t.kind === 'element')!.elementId!;
-    assert.deepEqual(wave.elements, [{ name: 'mascot', element_id: elementId, description: 'A round orange robot' }]);
+    assert.deepEqual(wave.elements, [{ name: 'mascot', element_id: elementId, description: 'A round orange robot', frontal_image: 'assets/front.png' }]);
     assert.equal(wave.uploads, undefined, 'an element\'s images belong to the element, not the video');
   });
 

@@ -72,14 +72,14 @@ describe('videoRecipe', () => {
       model_params: { element_list: [{ element_id: 'el-1' }, { element_id: 'el-2' }] },
     };
     const upload = { field: 'image_start', source: 'art/first.png', sha256: 'ab', url: 'http://127.0.0.1:9/files/u1', expiresAt: '2026-12-05T00:00:00Z', uploadedTo: 'sim' };
-    const recipe = videoRecipe(aSidecar({ request, uploads: [upload], elements: [{ name: 'mia', element_id: 'el-1', description: 'A girl' }] }), video);
+    const recipe = videoRecipe(aSidecar({ request, uploads: [upload], elements: [{ name: 'mia', element_id: 'el-1', description: 'A girl', frontal_image: 'cast/mia.png' }] }), video);
     assert.deepEqual(recipe.frames, [
       { role: 'First frame', url: 'http://127.0.0.1:9/files/u1', source: 'art/first.png' },
       { role: 'Last frame', url: 'https://cdn.example/end.png', source: undefined },
     ]);
     assert.deepEqual(recipe.elements, [
-      { token: '<<<element_1>>>', name: 'mia', elementId: 'el-1', description: 'A girl' },
-      { token: '<<<element_2>>>', name: undefined, elementId: 'el-2', description: undefined },
+      { token: '<<<element_1>>>', name: 'mia', elementId: 'el-1', description: 'A girl', frontalImage: 'cast/mia.png' },
+      { token: '<<<element_2>>>', name: undefined, elementId: 'el-2', description: undefined, frontalImage: undefined },
     ]);
   });
 });

@@ -250,8 +250,12 @@ export const elementInThePrompt: UiTest = {
     assert.equal(sidecar.request.model_params?.element_list?.length, 1, 'the video names one element');
     assert.equal(sidecar.elements?.[0]?.name, 'Mia');
     assert.equal(sidecar.elements[0].element_id, sidecar.request.model_params.element_list[0].element_id);
+    assert.equal(sidecar.elements[0].frontal_image, 'mia-front.png', 'the sidecar says which workspace file the element was made from');
     const preview = await openInKlingPreview(workbench, file);
     await waitForText(preview, '#recipe-element-0', /<<<element_1>>> Mia A girl in a yellow raincoat/, 20_000);
+    const thumb = await thumbnailLoaded(preview, 'recipe-element-0-thumb');
+    assert.equal(thumb.width, 400, "the element's thumbnail is its front view");
+    await workbench.screenshot('preview-recipe-element');
   },
 };
 
