@@ -4,7 +4,7 @@ import { baseUrlProblem } from '../core/api/baseUrlProblem';
 import type { Dispatcher } from 'undici';
 import { createDispatcher, DEFAULT_BASE_URL, KlingClient } from '../core/api/klingClient';
 import { SIMULATOR_API_KEY, startSimulator, type Simulator } from '../core/simulator/simulatorServer';
-import type { Backend } from '../core/tasks/taskEngine';
+import type { Backend } from '../core/journal/taskState';
 import { stateDir, type CliContext } from './cliContext';
 
 /**

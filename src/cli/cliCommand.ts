@@ -4,6 +4,7 @@ import { HarRecorder } from '../core/http/harRecorder';
 import { err, out, UsageError, type CliContext } from './cliContext';
 import { GitHubWorkflow, isGitHubMode } from './github/githubWorkflow';
 import { CLI_VERSION } from './cliVersion';
+import { errorText } from '../core/text/errorText';
 
 export type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
 
@@ -83,7 +84,7 @@ export function defineCommand<const O extends OptionSpecs>(spec: CommandSpec<O>)
         if (ctx.recorder && recordTo) {
           await ctx.recorder.write(recordTo).then(
             () => err(ctx, `Recorded ${ctx.recorder!.size} HTTP exchange${ctx.recorder!.size === 1 ? '' : 's'} in ${path.relative(outer.cwd, recordTo!) || recordTo}.`),
-            (error: unknown) => err(ctx, `Could not write ${recordTo}: ${error instanceof Error ? error.message : String(error)}`),
+            (error: unknown) => err(ctx, `Could not write ${recordTo}: ${errorText(error)}`),
           );
         }
       }

@@ -14,6 +14,7 @@ import { statusCommand } from './commands/statusCommand';
 import { takesCommand } from './commands/takesCommand';
 import { useCommand } from './commands/useCommand';
 import { validateCommand } from './commands/validateCommand';
+import { errorText } from '../core/text/errorText';
 
 const COMMANDS: readonly CliCommand[] = [
   validateCommand,
@@ -75,7 +76,7 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
       err(ctx, `kling ${name}: ${(error as Error).message}. See kling ${name} --help.`);
       return EXIT_CODES.invalid;
     }
-    err(ctx, `kling ${name}: ${error instanceof Error ? error.message : String(error)}`);
+    err(ctx, `kling ${name}: ${errorText(error)}`);
     if (ctx.env['KLING_DEBUG']) err(ctx, error instanceof Error ? (error.stack ?? '') : '');
     return EXIT_CODES.failed;
   }
@@ -99,7 +100,7 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`kling: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.stderr.write(`kling: ${errorText(error)}\n`);
       process.exitCode = EXIT_CODES.failed;
     },
   );

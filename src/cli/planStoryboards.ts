@@ -5,7 +5,7 @@ import { readKnownElements } from '../core/render/renderStoryboard';
 import { planStoryboard, type StoryboardPlan } from '../core/render/storyboardPlan';
 import { isInShard, type VideoShard } from '../core/render/videoShard';
 import { checkStoryboardText, storyboardOutputDir } from '../core/storyboard/validateStoryboard';
-import type { Backend } from '../core/tasks/taskEngine';
+import type { Backend } from '../core/journal/taskState';
 import { UsageError, type CliContext } from './cliContext';
 import { GitRevision } from './gitRevision';
 import { checkStoryboardFile, reportProblems, type CheckedStoryboard } from './loadStoryboard';

@@ -14,15 +14,6 @@ export const DISTINCT_KEY = 'sk-kling-TEST-3f9c1e5b2d40687a-do-not-show';
 /** Real milliseconds per simulated second: a 5-second video takes about 165 ms from create to completion. */
 export const TEST_TIME_SCALE = 5;
 
-/** A clock the test moves by hand, for the simulator's `now`: tasks complete and links expire without sleeping. */
-export class ManualClock {
-  ms = Date.UTC(2026, 0, 15, 12, 0, 0);
-  readonly now = (): number => this.ms;
-  advance(ms: number): void {
-    this.ms += ms;
-  }
-}
-
 export interface ClientRecord {
   client: KlingClient;
   /** Every wait the client asked for before a retry, in order; nothing is actually slept. */

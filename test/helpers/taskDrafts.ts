@@ -2,7 +2,8 @@ import type { VideoRequest } from '../../src/core/api/apiSchemas';
 import { formatAmount } from '../../src/core/pricing/decimal';
 import { priceVideo } from '../../src/core/pricing/pricing';
 import { requestHash } from '../../src/core/request/requestHash';
-import type { Backend, SubmitDraft } from '../../src/core/tasks/taskEngine';
+import type { Backend } from '../../src/core/journal/taskState';
+import type { SubmitDraft } from '../../src/core/tasks/taskEngine';
 
 export const SIMULATOR_BACKEND: Backend = { kind: 'simulator' };
 

@@ -9,7 +9,8 @@ import { planStoryboard, type StoryboardPlan } from '../../../src/core/render/st
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../../src/core/simulator/simulatorServer';
 import { validateStoryboard } from '../../../src/core/storyboard/validateStoryboard';
 import { pollPolicyFor } from '../../../src/core/tasks/pollPolicyFor';
-import { TaskEngine, type Backend, type TaskEngineDeps } from '../../../src/core/tasks/taskEngine';
+import type { Backend } from '../../../src/core/journal/taskState';
+import { TaskEngine, type TaskEngineDeps } from '../../../src/core/tasks/taskEngine';
 import type { SoakContext, SoakCounts } from '../soakRow';
 import { inspectOutput, type OutputInspection } from './outputInspection';
 import { OutsideWatch } from './outsideWatch';

@@ -3,6 +3,7 @@ import { EXIT_CODES } from '../../core/report/exitCode';
 import { CliBackends } from '../cliBackend';
 import { BACKEND_OPTIONS, COMMON_HELP, defineCommand } from '../cliCommand';
 import { err, out, UsageError } from '../cliContext';
+import { errorText } from '../../core/text/errorText';
 
 export const creditsCommand = defineCommand({
   name: 'credits',
@@ -35,7 +36,7 @@ Exit codes: 0 printed, 1 the service could not be asked, 2 the key or address ca
       if (token) out(ctx, `this key: ${token.unlimited_credits ? 'unlimited' : `${token.remaining_credits} credits left`}, ${token.used_credits} used`);
       return EXIT_CODES.done;
     } catch (error) {
-      err(ctx, error instanceof Error ? error.message : String(error));
+      err(ctx, errorText(error));
       return isApiError(error, 'auth') || isApiError(error, 'config') ? EXIT_CODES.invalid : EXIT_CODES.failed;
     } finally {
       await backends.close();

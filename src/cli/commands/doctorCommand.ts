@@ -21,6 +21,7 @@ import { BACKEND_OPTIONS, COMMON_HELP, defineCommand } from '../cliCommand';
 import { confirm, err, isInteractive, out, stateDir, UsageError, type CliContext } from '../cliContext';
 import { price } from '../planTable';
 import { describe } from '../renderProgress';
+import { errorText } from '../../core/text/errorText';
 
 /** The cheapest video the service makes: 3 s (its minimum), 720p, no sound. */
 const CHEAPEST: VideoSpec = { prompt: 'A calm sea at dawn, the camera slowly pans right.', duration: 3, aspect_ratio: '16:9', quality: '720p', sound: 'off' };
@@ -90,7 +91,7 @@ accepted, 4 the test video's create got no answer (see kling --help).`,
       const parts = [user ? `${user.remaining_credits} left on the account` : undefined, token ? `this key: ${token.unlimited_credits ? 'unlimited' : `${token.remaining_credits} left`}` : undefined].filter(Boolean);
       ok('credits', parts.length ? parts.join(', ') : 'the answer had no balance in it');
     } catch (error) {
-      bad('service', error instanceof Error ? error.message : String(error));
+      bad('service', errorText(error));
       await backends.close();
       return isApiError(error, 'auth') || isApiError(error, 'config') ? EXIT_CODES.invalid : EXIT_CODES.failed;
     }
@@ -159,7 +160,7 @@ async function spend(ctx: CliContext, backends: CliBackends, backend: ReturnType
         { signal: ctx.signal },
       );
     } catch (error) {
-      err(ctx, `✗ create: ${error instanceof Error ? error.message : String(error)}`);
+      err(ctx, `✗ create: ${errorText(error)}`);
       if (isApiError(error, 'outcome-unknown')) return EXIT_CODES.unknown;
       return isApiError(error, 'quota') || isApiError(error, 'permission') ? EXIT_CODES.refused : EXIT_CODES.failed;
     }

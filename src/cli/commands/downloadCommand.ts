@@ -17,6 +17,7 @@ import { err, out, printDocument, stateDir, UsageError, type CliContext } from '
 import { CLI_VERSION } from '../cliVersion';
 import { loadStoryboard } from '../loadStoryboard';
 import { downloadMarkdown } from '../reports/downloadMarkdown';
+import { errorText } from '../../core/text/errorText';
 
 export const downloadCommand = defineCommand({
   name: 'download',
@@ -109,7 +110,7 @@ async function download(ctx: CliContext, args: string[], flags: DownloadFlags): 
     const refused = new Map<string, string>();
     await Promise.all(
       [...targets.values()].map((entry) =>
-        engine.downloadAgain(entry.id).catch((error: unknown) => refused.set(entry.id, error instanceof Error ? error.message : String(error))),
+        engine.downloadAgain(entry.id).catch((error: unknown) => refused.set(entry.id, errorText(error))),
       ),
     );
     const ended = await engine.waitFor([...targets.keys()], ctx.signal);
@@ -159,7 +160,7 @@ async function attachFoundTask(ctx: CliContext, engine: TaskEngine, taskId: stri
     err(ctx, `${entry.label}: task ${taskId} is the one its create made; fetching it (nothing is created)`);
     return attached;
   } catch (error) {
-    throw new UsageError(`${where(entry)}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new UsageError(`${where(entry)}: ${errorText(error)}`);
   }
 }
 

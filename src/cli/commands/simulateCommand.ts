@@ -3,6 +3,7 @@ import { startHarReplay } from '../../core/simulator/harReplay';
 import { SIMULATOR_API_KEY, startSimulator } from '../../core/simulator/simulatorServer';
 import { COMMON_HELP, defineCommand } from '../cliCommand';
 import { out, stateDir, UsageError } from '../cliContext';
+import { errorText } from '../../core/text/errorText';
 
 export const simulateCommand = defineCommand({
   name: 'simulate',
@@ -50,7 +51,7 @@ KLING_SIMULATOR_TIME_SCALE says (milliseconds per simulated second; default 1000
       const others = (['speed', 'time-scale', 'balance', 'fresh'] as const).filter((name) => values[name] !== undefined);
       if (others.length) throw new UsageError(`--replay serves a recording as it is: --${others[0]} does not apply`);
       const replay = await startHarReplay(path.resolve(ctx.cwd, values.replay), { port, log: (line) => out(ctx, line) }).catch((error: unknown) => {
-        throw new UsageError(error instanceof Error ? error.message : String(error));
+        throw new UsageError(errorText(error));
       });
       out(ctx, `Replaying ${values.replay} on ${replay.baseUrl}`);
       out(ctx, `  KLING_BASE_URL=${replay.baseUrl} KLING_API_KEY=<any>`);

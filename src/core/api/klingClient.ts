@@ -11,6 +11,7 @@ import { ApiErrorBody, Credits, FileUpload, Task, type CreateRequest } from './a
 import { baseUrlProblem, isLoopbackHost } from './baseUrlProblem';
 import { backoffDelay, DEFAULT_BACKOFF, parseRetryAfter, sleep as realSleep, type BackoffPolicy } from './backoff';
 import { errorRowForStatus } from './errorTable';
+import { errorText } from '../text/errorText';
 
 export const DEFAULT_BASE_URL = 'https://api.evolink.ai';
 export const DEFAULT_FILES_BASE_URL = 'https://files-api.evolink.ai';
@@ -454,7 +455,7 @@ function networkReason(error: unknown): string {
     UND_ERR_BODY_TIMEOUT: 'the answer stalled',
     UND_ERR_SOCKET: 'connection closed',
   };
-  return reasons[code] ?? (error instanceof Error ? error.message : String(error));
+  return reasons[code] ?? (errorText(error));
 }
 
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {

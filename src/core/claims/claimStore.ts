@@ -10,6 +10,7 @@ import { writeAtomically } from '../fs/writeAtomically';
 import { isDownloadPending, JournalEntry } from '../journal/taskState';
 import { livenessOf, ProcessOwner } from '../process/processOwner';
 import { DEFAULT_BASE_URL } from '../api/klingClient';
+import { errorText } from '../text/errorText';
 
 // A claim is the record, beside the result, that one process is making one video (or element): every process that
 // renders into the same folder (two terminals, the CLI and a VS Code window, two windows) looks there before it
@@ -179,7 +180,7 @@ export async function readClaimFile(ref: ClaimRef): Promise<ClaimRead> {
     }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'none' };
-    return { kind: 'unreadable', file, problem: error instanceof Error ? error.message : String(error) };
+    return { kind: 'unreadable', file, problem: errorText(error) };
   }
   let json: unknown;
   try {

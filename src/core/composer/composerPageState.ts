@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { formatAmount, formatUsd } from '../pricing/decimal';
 import { formatBytes } from '../text/formatBytes';
 import { ComposerDraft, emptyDraft, type DraftCheck, type FieldKey } from './composerForm';
-import { StoryboardSource, type Balance, type ImageInfo } from './composerProtocol';
+import type { Balance } from '../api/balance';
+import { StoryboardSource, type ImageInfo } from './composerProtocol';
 
 // What the composer page keeps with setState (so a hidden or reloaded view comes back as it was left) and how it
 // turns a check into what the user sees. No DOM here: the page renders these, the unit tests call them.

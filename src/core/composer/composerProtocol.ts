@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Balance } from '../api/balance';
 import { ComposerDraft, DraftElement, ELEMENTS_MAX, ImageRef } from './composerForm';
 
 // The composer's one protocol, shared by the page (src/webview/composer) and the host (src/extension/composer).
@@ -16,14 +17,6 @@ export const StoryboardSource = z.strictObject({
 });
 export type StoryboardSource = z.infer<typeof StoryboardSource>;
 
-/** The balance as the status bar knows it. */
-export const Balance = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('unknown') }),
-  z.strictObject({ kind: z.literal('loading') }),
-  z.strictObject({ kind: z.literal('known'), credits: z.number() }),
-  z.strictObject({ kind: z.literal('error'), message: z.string() }),
-]);
-export type Balance = z.infer<typeof Balance>;
 
 export const SETUP_ACTIONS = ['setApiKey', 'useSimulator'] as const;
 

@@ -7,6 +7,7 @@ import { kindOf, openRegularFile } from '../fs/openRegularFile';
 import { assertInsideRoot, OutsideWorkspaceError } from '../fs/workspaceBoundary';
 import { syncFolder } from '../fs/writeAtomically';
 import { readTopLevelBoxes } from '../media/mp4Boxes';
+import { errorText } from '../text/errorText';
 
 /** Redirects followed from a result link to the video (a CDN may send one or two). */
 export const MAX_REDIRECTS = 5;
@@ -590,5 +591,5 @@ function describeNetworkError(error: unknown): string {
   if (code === 'UND_ERR_BODY_TIMEOUT') return 'the transfer stalled';
   if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') return 'the connection was cut';
   if (code === 'UND_ERR_HEADERS_TIMEOUT') return 'no answer in time';
-  return error instanceof Error ? error.message : String(error);
+  return errorText(error);
 }

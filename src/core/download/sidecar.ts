@@ -5,6 +5,7 @@ import { ElementUse } from '../elements/elementUse';
 import { NotRegularFileError, openRegularFile } from '../fs/openRegularFile';
 import { UploadRecord } from '../uploads/uploadRecord';
 import { writeAtomically } from '../fs/writeAtomically';
+import { errorText } from '../text/errorText';
 
 // `<name>.mp4.json` beside each video (docs/storyboard-format.md, "Results and sidecars"): the exact request, its hash,
 // the task id, the cost estimated and reported, the times, and the storyboard's path. It is what makes a video "up to
@@ -93,7 +94,7 @@ export async function loadSidecar(videoPath: string): Promise<SidecarRead> {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    return { kind: 'invalid', problem: `it is not valid JSON (${error instanceof Error ? error.message : String(error)})` };
+    return { kind: 'invalid', problem: `it is not valid JSON (${errorText(error)})` };
   }
   const parsed = Sidecar.safeParse(json);
   if (parsed.success) return { kind: 'found', sidecar: parsed.data };

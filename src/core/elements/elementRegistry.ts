@@ -1,9 +1,8 @@
 import * as path from 'node:path';
 import { readRegularText } from '../fs/readRegularText';
 import { writeAtomically } from '../fs/writeAtomically';
-import type { JournalEntry } from '../journal/taskState';
+import type { Backend } from '../journal/taskState';
 
-type Backend = JournalEntry['backend'];
 
 // Elements already created, so that one is never created (and paid for) twice for the same definition:
 // `.kling-elements.json` in an output folder, keyed by backend and definition hash (elementDefinition.ts). A storyboard's

@@ -5,6 +5,7 @@ import { ELEMENT_PRICE } from '../pricing/priceTable';
 import type { StoryboardElement } from '../storyboard/storyboardSchema';
 import type { TaskEngine } from '../tasks/taskEngine';
 import { recordElement } from './elementRegistry';
+import { errorText } from '../text/errorText';
 
 export interface EnsureElementOptions {
   engine: TaskEngine;
@@ -49,7 +50,7 @@ export async function ensureElement(element: StoryboardElement, definitionHash: 
       },
     };
   } catch (error) {
-    return { ok: false, problem: `the element "${element.name}" could not be created: ${error instanceof Error ? error.message : String(error)}` };
+    return { ok: false, problem: `the element "${element.name}" could not be created: ${errorText(error)}` };
   }
   let entry: JournalEntry;
   try {
@@ -68,7 +69,7 @@ export async function ensureElement(element: StoryboardElement, definitionHash: 
       { signal: options.signal, force: options.force },
     );
   } catch (error) {
-    return { ok: false, problem: `the element "${element.name}" could not be created: ${error instanceof Error ? error.message : String(error)}` };
+    return { ok: false, problem: `the element "${element.name}" could not be created: ${errorText(error)}` };
   }
   const [ended] = await options.engine.waitFor([entry.id], options.signal);
   const state = ended?.state;

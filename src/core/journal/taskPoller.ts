@@ -3,6 +3,7 @@ import type { Clock } from '../time/clock';
 import { applyTaskEvent, type TaskEvent } from './taskEvents';
 import type { TaskJournal } from './taskJournal';
 import type { JournalEntry } from './taskState';
+import { errorText } from '../text/errorText';
 
 export interface PollPolicy {
   /** The service's own client waits about 15 s before the first look at a video (docs/service-contract.md). */
@@ -164,7 +165,7 @@ export class TaskPoller {
       this.failures.delete(entryId);
     } catch (error) {
       const kind = (error as { kind?: string }).kind;
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorText(error);
       if (kind === 'not-found') {
         const policy = this.policyOf(entry);
         const now = this.deps.clock.now();

@@ -26,6 +26,14 @@ export type TaskStatus = TaskState['status'];
 
 export const Money = z.object({ seconds: z.number(), usd: z.string(), credits: z.string() });
 
+
+/**
+ * Where a task is made: the real service (at its base URL) or the simulator (whose address changes between runs).
+ * The one definition of a backend: the journal, claims, element records, the engine and the editor all use it.
+ */
+export const Backend = z.object({ kind: z.enum(['api', 'simulator']), baseUrl: z.optional(z.string()) });
+export type Backend = z.infer<typeof Backend>;
+
 export const JournalEntry = z.object({
   /** Ours, known before the service gives a task id. */
   id: z.string(),
@@ -37,7 +45,7 @@ export const JournalEntry = z.object({
   requestHash: z.string(),
   price: Money,
   /** Where the task was created: the real service or the simulator (whose address changes between runs). */
-  backend: z.object({ kind: z.enum(['api', 'simulator']), baseUrl: z.optional(z.string()) }),
+  backend: Backend,
   storyboardPath: z.optional(z.string()),
   videoName: z.optional(z.string()),
   elementName: z.optional(z.string()),

@@ -2,6 +2,7 @@ import { open } from 'node:fs/promises';
 import type { InputTrack } from 'mediabunny' with { 'resolution-mode': 'import' };
 import { avcFrameSize, type FrameSize } from './avcFrameSize';
 import { readTopLevelBoxes, type TopLevelBox } from './mp4Boxes';
+import { errorText } from '../text/errorText';
 
 export type Mp4TrackKind = 'video' | 'audio' | 'other';
 
@@ -102,7 +103,7 @@ export async function readMp4Info(filePath: string): Promise<Mp4Info> {
     };
   } catch (error) {
     if (error instanceof Mp4InfoError) throw error;
-    throw new Mp4InfoError('damaged', filePath, error instanceof Error ? error.message : String(error));
+    throw new Mp4InfoError('damaged', filePath, errorText(error));
   } finally {
     input.dispose();
   }
@@ -165,5 +166,5 @@ function errorCode(error: unknown): string {
   if (error && typeof error === 'object' && 'code' in error && typeof error.code === 'string') {
     return error.code === 'ENOENT' ? 'no such file' : error.code;
   }
-  return error instanceof Error ? error.message : String(error);
+  return errorText(error);
 }

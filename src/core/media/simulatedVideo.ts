@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { EncodedPacket } from 'mediabunny' with { 'resolution-mode': 'import' };
 import type { FrameSize } from './avcFrameSize';
+import { errorText } from '../text/errorText';
 
 /*
  * The local simulator's "generated" videos: real, playable H.264 MP4 files of the requested length and size, made
@@ -216,7 +217,7 @@ async function readClip(file: string, size: FrameSize): Promise<Clip> {
   try {
     bytes = await readFile(file);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorText(error);
     throw new SimulatedVideoError('clip-missing', `The simulator clip ${file} cannot be read: ${reason}`);
   }
   const invalid = (why: string) =>

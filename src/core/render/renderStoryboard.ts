@@ -8,11 +8,13 @@ import type { JournalEntry } from '../journal/taskState';
 import { formatAmount } from '../pricing/decimal';
 import { buildVideoRequest } from '../request/buildRequest';
 import { videoClaimRef } from '../claims/claimStore';
-import { NotCreatedError, type Backend, type TaskEngine } from '../tasks/taskEngine';
+import type { Backend } from '../journal/taskState';
+import { NotCreatedError, type TaskEngine } from '../tasks/taskEngine';
 import { workspaceRelative } from '../fs/workspaceRelative';
 import type { UploadedImage } from '../uploads/imageUploads';
 import type { UploadRecord } from '../uploads/uploadRecord';
 import type { PlannedTake, PlannedVideo, StoryboardPlan } from './storyboardPlan';
+import { errorText } from '../text/errorText';
 
 // Where they used to live: the CLI and the editor import them from here.
 export { readKnownElements, recordElement } from '../elements/elementRegistry';
@@ -314,7 +316,7 @@ function failedOutcome(video: PlannedVideo, error: unknown): VideoOutcome {
   if (kind === 'outcome-unknown') {
     return { name: video.name, kind: 'failed', message: (error as ApiError).message, retryable: false, error: kind };
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorText(error);
   // A refused request or a setting to fix fails the same way when sent again: only a fix helps.
   return { name: video.name, kind: 'failed', message, retryable: kind !== 'invalid-request' && kind !== 'config' && kind !== 'auth', error: kind };
 }

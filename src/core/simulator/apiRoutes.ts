@@ -8,6 +8,7 @@ import type { ActiveFault } from './simulatorFaults';
 import { taskBody } from './taskBody';
 import { validateCreate } from './validateCreate';
 import { videoLink, type VideoDownloads } from './videoDownloads';
+import { errorText } from '../text/errorText';
 
 /** A create body is a few kilobytes; anything near this is not a request the service would read. */
 const CREATE_BODY_LIMIT = 1 << 20;
@@ -47,7 +48,7 @@ export class ApiRoutes {
       json = JSON.parse(body.bytes.toString('utf8'));
     } catch (error) {
       ex.error(400, {
-        message: `Malformed JSON body: ${error instanceof Error ? error.message : String(error)}`,
+        message: `Malformed JSON body: ${errorText(error)}`,
         fallbackSuggestion: 'send a JSON object with Content-Type: application/json',
       });
       return;

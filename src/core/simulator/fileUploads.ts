@@ -3,6 +3,7 @@ import type { Exchange } from './exchange';
 import { sniffImageType, type ImageType } from './imageType';
 import { parseMultipartFile } from './multipartFile';
 import type { SimulatorContext } from './simulatorContext';
+import { errorText } from '../text/errorText';
 
 export const UPLOAD_STREAM_PATH = '/api/v1/files/upload/stream';
 export const UPLOAD_BASE64_PATH = '/api/v1/files/upload/base64';
@@ -123,7 +124,7 @@ function fromBase64Json(body: Buffer): Received {
   try {
     json = JSON.parse(body.toString('utf8'));
   } catch (error) {
-    return { ok: false, message: `Malformed JSON body: ${error instanceof Error ? error.message : String(error)}` };
+    return { ok: false, message: `Malformed JSON body: ${errorText(error)}` };
   }
   const fields = (json ?? {}) as Record<string, unknown>;
   const data = fields['base64_data'];

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { Har, type HarEntry } from '../http/harFile';
 import { findSimulatorClipsDir, SIMULATED_FRAME_SIZES, SimulatedVideoRenderer } from '../media/simulatedVideo';
+import { errorText } from '../text/errorText';
 
 export interface HarReplay {
   /** `http://127.0.0.1:PORT`: every recorded host (the API, the Files API, the result links) is served here. */
@@ -37,7 +38,7 @@ export async function startHarReplay(harFile: string, options: HarReplayOptions 
   try {
     json = JSON.parse(await readFile(harFile, 'utf8'));
   } catch (error) {
-    throw new Error(`${harFile} is not a HAR file: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`${harFile} is not a HAR file: ${errorText(error)}`);
   }
   const parsed = Har.safeParse(json);
   if (!parsed.success) {
@@ -73,7 +74,7 @@ export async function startHarReplay(harFile: string, options: HarReplayOptions 
     req.resume();
     req.once('end', () => {
       void answer(req, res).catch((error: unknown) => {
-        log(`replay: ${req.method} ${req.url} failed: ${error instanceof Error ? error.message : String(error)}`);
+        log(`replay: ${req.method} ${req.url} failed: ${errorText(error)}`);
         if (!res.headersSent) res.writeHead(500).end();
       });
     });

@@ -7,6 +7,7 @@ import { formatAmount, parseAmount, type Amount } from '../pricing/decimal';
 import { videoSecondsOf, type TasksState } from './simulatorTasks';
 import type { SimulatedTask } from './taskLifecycle';
 import { validateCreate } from './validateCreate';
+import { errorText } from '../text/errorText';
 
 /*
  * The simulator's tasks and credits on disk, so that they outlive the process as a real service's would: the
@@ -303,5 +304,5 @@ async function renameOver(from: string, to: string): Promise<void> {
 }
 
 function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return errorText(error);
 }

@@ -3,6 +3,7 @@ import { kindOf, NotRegularFileError, openRegularFile } from '../fs/openRegularF
 import { checkInsideRoot } from '../fs/workspaceBoundary';
 import type { ProblemCode } from './storyboardDocument';
 import { STORYBOARD_MAX_BYTES, tooLargeProblem } from './storyboardLimits';
+import { errorText } from '../text/errorText';
 
 export type StoryboardRead =
   | { ok: true; text: string }
@@ -64,5 +65,5 @@ function describeReadError(error: unknown): string {
   if (code === 'ENOENT') return 'no such file';
   if (code === 'EISDIR') return 'is a folder, not a storyboard';
   if (code === 'EACCES' || code === 'EPERM') return 'cannot be read: permission denied';
-  return `cannot be read (${code ?? (error instanceof Error ? error.message : String(error))})`;
+  return `cannot be read (${code ?? (errorText(error))})`;
 }

@@ -1,4 +1,5 @@
 import { DownloadError } from '../download/downloadFile';
+import { errorText } from '../text/errorText';
 
 /**
  * What a failed download of a paid video says to its user: what went wrong, that nothing is lost (the task is paid
@@ -12,9 +13,9 @@ export function downloadFailureMessage(error: unknown, linkEndsMs: number): stri
     return `The disk is full. ${paid}: free some disk space, then run \`kling download\` (or Download Again in the Tasks view).`;
   }
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-    return `The video could not be written (${code}: ${messageOf(error)}). ${paid}: make its folder writable, then run \`kling download\` (or Download Again).`;
+    return `The video could not be written (${code}: ${errorText(error)}). ${paid}: make its folder writable, then run \`kling download\` (or Download Again).`;
   }
-  const what = error instanceof DownloadError ? messageOf(error) : `The download failed: ${messageOf(error)}`;
+  const what = error instanceof DownloadError ? errorText(error) : `The download failed: ${errorText(error)}`;
   return `${what.replace(/\.$/, '')}. ${paid}: it is tried again while that lasts, or now with \`kling download\` (or Download Again).`;
 }
 
@@ -25,6 +26,3 @@ function codeOf(error: unknown): string | undefined {
   return undefined;
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

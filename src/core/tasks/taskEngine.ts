@@ -14,14 +14,14 @@ import { readSidecar, relativeFromVideo, writeSidecar } from '../download/sideca
 import { applyTaskEvent, type TaskEvent } from '../journal/taskEvents';
 import { DEFAULT_POLL_POLICY, TaskPoller, isPollable, type PollPolicy } from '../journal/taskPoller';
 import type { TaskJournal } from '../journal/taskJournal';
-import { hasEnded, isDownloadPending, type JournalEntry } from '../journal/taskState';
+import { hasEnded, isDownloadPending, type Backend, type JournalEntry } from '../journal/taskState';
 import { describeOwner, livenessOf, newOwner, releaseOwner, type ProcessOwner } from '../process/processOwner';
 import { takePathOf } from '../takes/takeLayout';
 import { landTake } from '../takes/takeStore';
 import { systemClock, type Clock } from '../time/clock';
 import { downloadFailureMessage } from './downloadFailure';
+import { errorText } from '../text/errorText';
 
-export type Backend = JournalEntry['backend'];
 
 /** Everything about a create except what the service will tell us. */
 export interface SubmitDraft {
@@ -430,7 +430,7 @@ export class TaskEngine {
       return created ?? entry;
     } catch (error) {
       if (isApiError(error, 'outcome-unknown') || this.abort.signal.aborted) {
-        const reason = error instanceof Error ? error.message : String(error);
+        const reason = errorText(error);
         await this.apply(entry.id, { type: 'create-lost', reason, generation });
       } else {
         await this.unclaim(entry, generation);
@@ -1012,10 +1012,6 @@ function codeIn(error: unknown, code: string): boolean {
     if (e.code === code) return true;
   }
   return false;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** How long before or after our create's first write a task the user found may have been made (clocks differ). */

@@ -7,14 +7,13 @@ import { baseUrlProblem } from '../../core/api/baseUrlProblem';
 import type { KlingClient, RetryNotice } from '../../core/api/klingClient';
 import type { Simulator } from '../../core/simulator/simulatorServer';
 import type { UploadCache } from '../../core/uploads/uploadCache';
-import type { JournalEntry } from '../../core/journal/taskState';
+import type { Backend } from '../../core/journal/taskState';
 import { loadCore } from '../lazyCore';
 import type { ExtensionLog } from '../log/extensionLog';
 import type { ApiKeyStore } from '../secrets/apiKeyStore';
 import { affectsKling, klingSettings } from '../settings/klingSettings';
 import { Disposable } from '../util/dispose';
 
-export type Backend = JournalEntry['backend'];
 
 /** The service's address when a journaled task names none (docs/service-contract.md); the client's own default. */
 const DEFAULT_API_URL = 'https://api.evolink.ai';

@@ -22,6 +22,7 @@ import { loadCore } from '../lazyCore';
 import { submitConfirmedTakes } from '../takes/submitTakes';
 import type { ExtensionLog } from '../log/extensionLog';
 import { imagesRoot } from './composerImages';
+import { errorText } from '../../core/text/errorText';
 
 /**
  * What only the host can tell about a draft: each local image's verdict (the service's rules, checked on the file as
@@ -221,7 +222,7 @@ export async function generateFromComposer(draft: ComposerDraft, deps: ComposerG
     );
     return entry ? { label: entry.label } : undefined;
   } catch (error) {
-    deps.log.error(`composer: could not generate: ${error instanceof Error ? error.message : String(error)}`);
+    deps.log.error(`composer: could not generate: ${errorText(error)}`);
     void showError(error, { context: 'Could not generate' });
     return undefined;
   }

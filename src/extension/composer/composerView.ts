@@ -17,6 +17,7 @@ import { composerHtml, webviewRoot } from './composerHtml';
 import { acceptDroppedBytes, acceptImageFile, describeImages, imagesRoot, pickImageFile, type ChosenImage } from './composerImages';
 import { pickStoryboardElements } from './pickStoryboardElements';
 import { saveAsStoryboard } from './saveAsStoryboard';
+import { errorText } from '../../core/text/errorText';
 
 export interface ComposerDeps {
   tasks: TaskService;
@@ -113,8 +114,8 @@ export class ComposerViewProvider extends Disposable implements vscode.WebviewVi
         try {
           source = await saveAsStoryboard(message.draft, message.source, this.deps);
         } catch (error) {
-          this.deps.log.error(`composer: could not save as a storyboard: ${error instanceof Error ? error.message : String(error)}`);
-          void vscode.window.showErrorMessage(`Could not save the storyboard: ${error instanceof Error ? error.message : String(error)}`);
+          this.deps.log.error(`composer: could not save as a storyboard: ${errorText(error)}`);
+          void vscode.window.showErrorMessage(`Could not save the storyboard: ${errorText(error)}`);
         } finally {
           // Always answered, so the page's Save button comes back.
           this.post({ type: 'composer/saved', ...(source ? { source } : {}) });
@@ -233,7 +234,7 @@ export class ComposerViewProvider extends Disposable implements vscode.WebviewVi
       // The service reserves the credits at once: show the balance that is left.
       if (created) this.refreshBalance();
     } catch (error) {
-      this.deps.log.error(`composer: could not generate: ${error instanceof Error ? error.message : String(error)}`);
+      this.deps.log.error(`composer: could not generate: ${errorText(error)}`);
     } finally {
       this.submitting = false;
       this.post({ type: 'composer/submitted', outcome: created ? 'created' : 'stopped', ...(created ? { label: created.label } : {}) });

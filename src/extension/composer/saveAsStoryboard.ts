@@ -11,6 +11,7 @@ import { storyboardOutputDir } from '../../core/storyboard/storyboardFiles';
 import type { ExtensionLog } from '../log/extensionLog';
 import { draftContext, type ComposerGenerateDeps } from './composerGenerate';
 import { imagesRoot } from './composerImages';
+import { errorText } from '../../core/text/errorText';
 
 const SUFFIX = '.kling.json';
 
@@ -90,7 +91,7 @@ export async function saveAsStoryboard(draft: ComposerDraft, source: StoryboardS
     await rememberElements(elements, target.uri.fsPath, text, workspaceRoot, log);
     return await reveal(target.uri, change.index, name, log);
   } catch (error) {
-    void vscode.window.showErrorMessage(`Could not save the storyboard: ${error instanceof Error ? error.message : String(error)}`);
+    void vscode.window.showErrorMessage(`Could not save the storyboard: ${errorText(error)}`);
     return undefined;
   }
 }
@@ -105,7 +106,7 @@ async function rememberElements(elements: readonly ResolvedElement[] | undefined
   for (const element of elements ?? []) {
     if (element.kind !== 'defined') continue;
     const copied = await copyElementRecords(element.outputDir, outputDir, element.definitionHash, workspaceRoot).catch((error: unknown) => {
-      log.warn(`composer: could not remember the element "${element.name}" for ${path.basename(storyboardPath)}: ${error instanceof Error ? error.message : String(error)}`);
+      log.warn(`composer: could not remember the element "${element.name}" for ${path.basename(storyboardPath)}: ${errorText(error)}`);
       return 0;
     });
     if (copied) log.info(`composer: the element "${element.name}" is known to ${path.basename(storyboardPath)}'s render now (not made again)`);

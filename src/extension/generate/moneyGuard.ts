@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { JournalEntry } from '../../core/journal/taskState';
-import type { Backend } from '../backend/backendManager';
+import type { Backend } from '../../core/journal/taskState';
 import { klingSettings } from '../settings/klingSettings';
 
 export interface Spend {

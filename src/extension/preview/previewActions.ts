@@ -14,6 +14,7 @@ import type { TakeList } from '../../core/takes/takeStore';
 import type { ExtensionLog } from '../log/extensionLog';
 import { takesOf, useTake } from '../takes/takeActions';
 import { openInPreview } from './openVideo';
+import { errorText } from '../../core/text/errorText';
 
 /**
  * The composer's commands that load a video into its form (the composer is its own feature). The preview offers
@@ -141,7 +142,7 @@ async function regenerate(context: PreviewActionContext): Promise<void> {
   try {
     refreshed = await frames.apply();
   } catch (error) {
-    void vscode.window.showErrorMessage(`Not generated: ${error instanceof Error ? error.message : String(error)}`);
+    void vscode.window.showErrorMessage(`Not generated: ${errorText(error)}`);
     return;
   }
   await submitGeneration(

@@ -14,6 +14,7 @@ import { chosenPathOf, takesDirOf } from '../../core/takes/takeLayout';
 import { takesOf } from '../takes/takeActions';
 import { composerCommandFor, runPreviewAction, takeIndexOf } from './previewActions';
 import { previewHtml } from './previewHtml';
+import { errorText } from '../../core/text/errorText';
 
 export interface VideoPreviewDeps {
   services: GenerationServices;
@@ -92,8 +93,8 @@ export class VideoPreview extends Disposable {
         try {
           await runPreviewAction(message.action, { video: this.video, panel: this.panel, services: this.deps.services, log: this.deps.log });
         } catch (error) {
-          this.deps.log.error(`Kling Preview: ${message.action} on ${this.video.fsPath} failed: ${error instanceof Error ? error.message : String(error)}`);
-          void vscode.window.showErrorMessage(`Kling Preview: ${error instanceof Error ? error.message : String(error)}`);
+          this.deps.log.error(`Kling Preview: ${message.action} on ${this.video.fsPath} failed: ${errorText(error)}`);
+          void vscode.window.showErrorMessage(`Kling Preview: ${errorText(error)}`);
         }
         return;
     }
@@ -147,7 +148,7 @@ export class VideoPreview extends Disposable {
     try {
       state = await this.state();
     } catch (error) {
-      this.deps.log.error(`Kling Preview could not read ${this.video.fsPath}: ${error instanceof Error ? error.message : String(error)}`);
+      this.deps.log.error(`Kling Preview could not read ${this.video.fsPath}: ${errorText(error)}`);
       return;
     }
     // Only the newest state: an older read that finished late must not overwrite it.

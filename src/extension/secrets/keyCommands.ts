@@ -3,6 +3,7 @@ import { apiKeyProblem } from '../../core/api/apiKeyProblem';
 import { loadCore } from '../lazyCore';
 import { klingSettings } from '../settings/klingSettings';
 import type { ApiKeyStore } from './apiKeyStore';
+import { errorText } from '../../core/text/errorText';
 
 /** Set API Key…, Clear API Key, Use Simulator, Use Kling API. */
 export function registerKeyCommands(keys: ApiKeyStore): vscode.Disposable {
@@ -48,7 +49,7 @@ export function registerKeyCommands(keys: ApiKeyStore): vscode.Disposable {
       void vscode.window.showInformationMessage(`Kling API key saved${left !== undefined ? `: ${left} credits left` : ''}.`);
     } catch (error) {
       const kind = (error as { kind?: string }).kind;
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorText(error);
       void vscode.window.showWarningMessage(
         kind === 'auth' ? `The key was saved, but the service did not accept it: ${message}` : `The key was saved; it could not be checked now: ${message}`,
       );

@@ -1,11 +1,12 @@
 import * as vscode from 'vscode';
+import type { Balance } from '../../core/api/balance';
 import { hasEnded } from '../../core/journal/taskState';
 import type { BackendManager } from '../backend/backendManager';
 import type { ApiKeyStore } from '../secrets/apiKeyStore';
 import type { TaskService } from '../tasks/taskService';
 import { Disposable } from '../util/dispose';
+import { errorText } from '../../core/text/errorText';
 
-export type Balance = { kind: 'unknown' } | { kind: 'loading' } | { kind: 'known'; credits: number } | { kind: 'error'; message: string };
 
 /**
  * One status bar item: running tasks and the balance, or what to do first. Clicking it opens the Tasks view.
@@ -73,7 +74,7 @@ export class KlingStatusBar extends Disposable {
       this.setBalance(remaining === undefined ? { kind: 'unknown' } : { kind: 'known', credits: remaining });
       return remaining;
     } catch (error) {
-      this.setBalance({ kind: 'error', message: error instanceof Error ? error.message : String(error) });
+      this.setBalance({ kind: 'error', message: errorText(error) });
       throw error;
     }
   }

@@ -4,13 +4,15 @@ import type { JournalEntry } from '../../core/journal/taskState';
 import type { StoryboardPlan } from '../../core/render/storyboardPlan';
 import type { StoryboardOutline } from '../../core/storyboard/storyboardOutline';
 import type { StoryboardCheck } from '../../core/storyboard/validateStoryboard';
-import type { Backend, BackendManager } from '../backend/backendManager';
+import type { Backend } from '../../core/journal/taskState';
+import type { BackendManager } from '../backend/backendManager';
 import { loadCore } from '../lazyCore';
 import type { ExtensionLog } from '../log/extensionLog';
 import type { TaskService } from '../tasks/taskService';
 import { Disposable } from '../util/dispose';
 import { watchFolder, type FolderWatch } from '../util/folderWatcher';
 import type { FileSummary, TakeSummary, VideoStatus } from './storyboardPresentation';
+import { errorText } from '../../core/text/errorText';
 
 export const STORYBOARD_GLOB = '**/*.kling.json';
 
@@ -163,7 +165,7 @@ export class StoryboardAnalyzer extends Disposable {
           });
           this.followOthers(plan, backend);
         } catch (error) {
-          planError = `No price: ${error instanceof Error ? error.message : String(error)}`;
+          planError = `No price: ${errorText(error)}`;
           this.log.warn(`${vscode.workspace.asRelativePath(uri)}: ${planError}`);
         }
       }

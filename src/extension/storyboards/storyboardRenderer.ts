@@ -11,6 +11,7 @@ import { loadCore } from '../lazyCore';
 import type { ExtensionLog } from '../log/extensionLog';
 import { Disposable } from '../util/dispose';
 import type { StoryboardAnalyzer } from './storyboardAnalyzer';
+import { errorText } from '../../core/text/errorText';
 
 export type RenderResult =
   /** Not rendered, and said why: Restricted Mode, no key, problems in the file. */
@@ -191,7 +192,7 @@ export class StoryboardRenderer extends Disposable {
       outcomes = await rendering;
     } catch (error) {
       void showError(error, { context: `Could not render ${name}` });
-      return { kind: 'refused', reason: error instanceof Error ? error.message : String(error) };
+      return { kind: 'refused', reason: errorText(error) };
     }
     this.reportFailures(uri, name, outcomes);
     this.analyzer.invalidate();

@@ -10,6 +10,7 @@ import { Disposable } from '../util/dispose';
 import { watchFolder, type FolderWatch } from '../util/folderWatcher';
 import { deleteTake, takesOf, useTake, type DeleteTakeOptions } from './takeActions';
 import { takesHtml } from './takesHtml';
+import { errorText } from '../../core/text/errorText';
 
 export const COMPARE_TAKES_VIEW = 'klingStudio.compareTakes';
 
@@ -102,8 +103,8 @@ export class CompareTakesPanel extends Disposable {
           break;
       }
     } catch (error) {
-      this.deps.log.error(`Compare Takes: ${message.type} of ${take.path} failed: ${error instanceof Error ? error.message : String(error)}`);
-      void vscode.window.showErrorMessage(`Compare Takes: ${error instanceof Error ? error.message : String(error)}`);
+      this.deps.log.error(`Compare Takes: ${message.type} of ${take.path} failed: ${errorText(error)}`);
+      void vscode.window.showErrorMessage(`Compare Takes: ${errorText(error)}`);
     } finally {
       await this.post({ type: 'compare/busy', take: undefined });
       await this.postState();
@@ -132,7 +133,7 @@ export class CompareTakesPanel extends Disposable {
     try {
       state = await this.state();
     } catch (error) {
-      this.deps.log.error(`Compare Takes could not list the takes of ${this.videoPath}: ${error instanceof Error ? error.message : String(error)}`);
+      this.deps.log.error(`Compare Takes could not list the takes of ${this.videoPath}: ${errorText(error)}`);
       return;
     }
     if (this.isDisposed || version !== this.stateVersion) return;

@@ -8,6 +8,7 @@ import { openInPreview } from '../preview/openVideo';
 import type { StoryboardAnalyzer } from '../storyboards/storyboardAnalyzer';
 import { Disposable } from '../util/dispose';
 import { playerHtml } from './playerHtml';
+import { errorText } from '../../core/text/errorText';
 
 export const PLAY_STORYBOARD_VIEW = 'klingStudio.playStoryboard';
 
@@ -107,7 +108,7 @@ export class StoryboardPlayerPanel extends Disposable {
     try {
       state = await this.state();
     } catch (error) {
-      this.deps.log.error(`Play Storyboard could not read ${this.storyboard.fsPath}: ${error instanceof Error ? error.message : String(error)}`);
+      this.deps.log.error(`Play Storyboard could not read ${this.storyboard.fsPath}: ${errorText(error)}`);
       return;
     }
     if (this.isDisposed || version !== this.stateVersion) return;

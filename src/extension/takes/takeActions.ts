@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { chosenPathOf } from '../../core/takes/takeLayout';
 import { chooseTake, listTakes, type Take, type TakeList } from '../../core/takes/takeStore';
 import type { ExtensionLog } from '../log/extensionLog';
+import { errorText } from '../../core/text/errorText';
 
 // Use This Take and Delete Take, wherever they are asked for (Compare Takes, Kling Preview, the palette). Both act on
 // files only: nothing is generated or spent. Everything that shows state follows from the files: the storyboard's
@@ -75,9 +76,9 @@ export async function deleteTake(takePath: string, log: ExtensionLog, options: D
   try {
     for (const file of files) await deleteIfThere(file, true);
   } catch (error) {
-    log.warn(`takes: could not move ${take.path} to the trash: ${error instanceof Error ? error.message : String(error)}`);
+    log.warn(`takes: could not move ${take.path} to the trash: ${errorText(error)}`);
     const forGood = 'Delete for Good';
-    const detail = `There is no trash here (${error instanceof Error ? error.message : String(error)}). Deleting it for good cannot be undone.`;
+    const detail = `There is no trash here (${errorText(error)}). Deleting it for good cannot be undone.`;
     if (!(await ask(`Take ${take.index} of ${videoName} cannot go to the trash. Delete it for good?`, detail, forGood))) return false;
     for (const file of files) await deleteIfThere(file, false);
   }

@@ -10,6 +10,7 @@ import { savedTakeOf } from '../takes/savedTake';
 import { Disposable } from '../util/dispose';
 import { isRunning } from './taskPresentation';
 import type { TaskTreeNode } from './taskTree';
+import { errorText } from '../../core/text/errorText';
 
 type TaskArg = TaskTreeNode | { id: string } | string | undefined;
 
@@ -108,7 +109,7 @@ export class TaskCommands extends Disposable {
     try {
       refreshed = await frames.apply();
     } catch (error) {
-      void vscode.window.showErrorMessage(`Not generated: ${error instanceof Error ? error.message : String(error)}`);
+      void vscode.window.showErrorMessage(`Not generated: ${errorText(error)}`);
       return;
     }
     await submitGeneration(

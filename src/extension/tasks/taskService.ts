@@ -9,6 +9,7 @@ import { loadCore } from '../lazyCore';
 import { klingSettings } from '../settings/klingSettings';
 import type { ExtensionLog } from '../log/extensionLog';
 import { Disposable } from '../util/dispose';
+import { errorText } from '../../core/text/errorText';
 
 /**
  * The editor's side of the task life cycle. The journal is read while activating (it is small and light), so the
@@ -94,7 +95,7 @@ export class TaskService extends Disposable {
   async follow(draft: SubmitDraft): Promise<JournalEntry | undefined> {
     const engine = await this.ensureEngine();
     return engine.submit(draft, { mayCreate: false }).catch((error: unknown) => {
-      this.log.trace(`not following ${draft.label}: ${error instanceof Error ? error.message : String(error)}`);
+      this.log.trace(`not following ${draft.label}: ${errorText(error)}`);
       return undefined;
     });
   }

@@ -9,8 +9,9 @@ import { DownloadError, downloadFile, partialPathOf, type DownloadOptions, type 
 import { readTopLevelBoxes } from '../../../src/core/media/mp4Boxes';
 import { readMp4Info } from '../../../src/core/media/mp4Info';
 import type { RequestLogEntry, Simulator } from '../../../src/core/simulator/simulatorServer';
-import { ManualClock, recordingClient, removeDir, startTestSimulator, tempDir } from '../../helpers/simulatorBed';
+import { recordingClient, removeDir, startTestSimulator, tempDir } from '../../helpers/simulatorBed';
 import { aVideoRequest } from '../../helpers/taskDrafts';
+import { FakeClock } from '../../helpers/fakeClock';
 
 // downloadFile against the simulator's result links over real HTTP: every way a transfer can go wrong ends in the
 // same bytes as a clean download, or in a clear error, and never in a partial file at the target path.
@@ -19,9 +20,9 @@ import { aVideoRequest } from '../../helpers/taskDrafts';
 const LIMIT = { timeout: 15_000 };
 
 /** Runs a task to completion on the simulator's hand-moved clock and returns its result link. */
-async function completedVideoUrl(clock: ManualClock, client: KlingClient): Promise<string> {
+async function completedVideoUrl(clock: FakeClock, client: KlingClient): Promise<string> {
   const task = await client.createTask(aVideoRequest({ duration: 5 }));
-  clock.advance(60_000);
+  await clock.advance(60_000);
   const done = await client.getTask(task.id);
   assert.equal(done.status, 'completed');
   return done.results![0]!;
@@ -64,7 +65,7 @@ function linkRequests(sim: Simulator, url: string, from: number): Array<[number,
 }
 
 describe('downloadFile against the simulator', () => {
-  const clock = new ManualClock();
+  const clock = new FakeClock(Date.UTC(2026, 0, 15, 12));
   let sim: Simulator;
   let client: KlingClient;
   let url: string;
@@ -220,7 +221,7 @@ describe('downloadFile against the simulator', () => {
 });
 
 describe('downloadFile: a large video and a stopped download', () => {
-  const clock = new ManualClock();
+  const clock = new FakeClock(Date.UTC(2026, 0, 15, 12));
   // Past the downloader's 32 MiB flush interval, so that a flush happens while the transfer goes on.
   const PADDING = 40 * 1024 * 1024;
   let sim: Simulator;
@@ -290,7 +291,7 @@ describe('downloadFile: a large video and a stopped download', () => {
 });
 
 describe('downloadFile: expired result links', () => {
-  const clock = new ManualClock();
+  const clock = new FakeClock(Date.UTC(2026, 0, 15, 12));
   let sim: Simulator;
   let client: KlingClient;
   let dir: string;
@@ -309,7 +310,7 @@ describe('downloadFile: expired result links', () => {
 
   it('reports an expired link as linkExpired, with no file at the target and none beside it', LIMIT, async () => {
     const url = await completedVideoUrl(clock, client);
-    clock.advance(LINK_TTL_MS);
+    await clock.advance(LINK_TTL_MS);
     const target = path.join(dir, 'late.mp4');
     const from = sim.stats().requests.length;
     await assert.rejects(watchedDownload({ url, targetPath: target }), (error: unknown) => {
@@ -331,7 +332,7 @@ describe('downloadFile: expired result links', () => {
         url,
         targetPath: target,
         // The clock passes the link's end while the downloader waits to try again.
-        sleep: async () => clock.advance(LINK_TTL_MS),
+        sleep: async () => await clock.advance(LINK_TTL_MS),
       }),
       (error: unknown) => error instanceof DownloadError && error.linkExpired,
     );

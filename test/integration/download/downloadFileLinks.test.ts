@@ -11,8 +11,9 @@ import type { Simulator } from '../../../src/core/simulator/simulatorServer';
 import { entryWhen, startEngine } from '../../helpers/engineBed';
 import { pngBytes } from '../../helpers/images';
 import { aSidecar } from '../../helpers/sidecars';
-import { ManualClock, recordingClient, removeDir, startTestSimulator, tempDir } from '../../helpers/simulatorBed';
+import { recordingClient, removeDir, startTestSimulator, tempDir } from '../../helpers/simulatorBed';
 import { aVideoDraft, aVideoRequest } from '../../helpers/taskDrafts';
+import { FakeClock } from '../../helpers/fakeClock';
 
 // Symbolic links planted in a workspace (a cloned repo can carry any) never make a download, a sidecar or an
 // upload touch a file outside it. Real client, real simulator, real files.
@@ -33,7 +34,7 @@ async function layout() {
 }
 
 describe('downloads and sidecars with planted links', () => {
-  const clock = new ManualClock();
+  const clock = new FakeClock(Date.UTC(2026, 0, 15, 12));
   let sim: Simulator;
   let client: KlingClient;
   let url: string;
@@ -44,7 +45,7 @@ describe('downloads and sidecars with planted links', () => {
     sim = await startTestSimulator({ now: clock.now });
     client = recordingClient(sim).client;
     const task = await client.createTask(aVideoRequest({ duration: 5 }));
-    clock.advance(60_000);
+    await clock.advance(60_000);
     url = (await client.getTask(task.id)).results![0]!;
     const refDir = await tempDir('links-reference');
     reference = await readFile((await downloadFile({ url, targetPath: path.join(refDir, 'r.mp4') })).filePath);

@@ -7,8 +7,9 @@ import { Agent, type Dispatcher } from 'undici';
 import type { KlingClient } from '../../../src/core/api/klingClient';
 import { DownloadError, downloadFile, MAX_REDIRECTS, redirectTarget } from '../../../src/core/download/downloadFile';
 import type { Simulator } from '../../../src/core/simulator/simulatorServer';
-import { ManualClock, recordingClient, removeDir, startTestSimulator, tempDir } from '../../helpers/simulatorBed';
+import { recordingClient, removeDir, startTestSimulator, tempDir } from '../../helpers/simulatorBed';
 import { aVideoRequest } from '../../helpers/taskDrafts';
+import { FakeClock } from '../../helpers/fakeClock';
 
 // Result links behind a CDN answer with redirects. Over real HTTP against the simulator's redirect fault: a chain is
 // followed to the same bytes, a cut after it resumes at the final address, and a chain too long is refused.
@@ -16,7 +17,7 @@ import { aVideoRequest } from '../../helpers/taskDrafts';
 const LIMIT = { timeout: 15_000 };
 
 describe('downloadFile: redirects on result links', () => {
-  const clock = new ManualClock();
+  const clock = new FakeClock(Date.UTC(2026, 0, 15, 12));
   let sim: Simulator;
   let client: KlingClient;
   let url: string;
@@ -36,7 +37,7 @@ describe('downloadFile: redirects on result links', () => {
     sim = await startTestSimulator({ now: clock.now, videoPaddingBytes: 512 * 1024 });
     client = recordingClient(sim).client;
     const task = await client.createTask(aVideoRequest({ duration: 5 }));
-    clock.advance(60_000);
+    await clock.advance(60_000);
     url = (await client.getTask(task.id)).results![0]!;
     const refDir = await tempDir('redirect-reference');
     reference = await readFile((await downloadFile({ url, targetPath: path.join(refDir, 'r.mp4') })).filePath);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { Simulator } from '../../../src/core/simulator/simulatorServer';
-import type { Backend } from '../../../src/core/tasks/taskEngine';
+import type { Backend } from '../../../src/core/journal/taskState';
 import { CliBackends } from '../../../src/cli/cliBackend';
 import { startEngine, type EngineBed } from '../../helpers/engineBed';
 import { removeDir, startTestSimulator, tempDir } from '../../helpers/simulatorBed';

@@ -11,6 +11,7 @@ import { startEngine, type EngineBed } from '../../helpers/engineBed';
 import { goneOwner } from '../../helpers/owners';
 import { removeDir, startTestSimulator, tempDir } from '../../helpers/simulatorBed';
 import { aVideoDraft, SIMULATOR_BACKEND } from '../../helpers/taskDrafts';
+import { errorText } from '../../../src/core/text/errorText';
 
 // What sits where a claim or the claims lock should be is not always a file: a cloned repo, a sync tool or a user
 // can leave a FIFO (or a link to one) there. Reading it must not wait for a writer that never comes: the submit must
@@ -59,7 +60,7 @@ describe('a claim or claims lock that is not a regular file', () => {
     const stuck = new Promise<'stuck'>((resolve) => (timer = setTimeout(() => resolve('stuck'), STUCK_MS)));
     const settled = work.then(
       () => 'created' as const,
-      (error: unknown) => (error instanceof Error ? error.message : String(error)),
+      (error: unknown) => (errorText(error)),
     );
     try {
       return await Promise.race([settled, stuck]);

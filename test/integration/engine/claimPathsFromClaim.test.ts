@@ -10,8 +10,9 @@ import { validateStoryboard } from '../../../src/core/storyboard/validateStorybo
 import { entryWhen, startEngine, type EngineBed } from '../../helpers/engineBed';
 import { anEntry } from '../../helpers/builders';
 import { goneOwner } from '../../helpers/owners';
-import { ManualClock, removeDir, startTestSimulator, tempDir } from '../../helpers/simulatorBed';
+import { removeDir, startTestSimulator, tempDir } from '../../helpers/simulatorBed';
 import { aStoryboardText, aVideoDraft, SIMULATOR_BACKEND } from '../../helpers/taskDrafts';
+import { FakeClock } from '../../helpers/fakeClock';
 
 // A claim carries its owner's journal entry, paths included (outputPath, workspaceRoot). A process that takes a
 // claim over must write where *its* storyboard says, inside *its* workspace, never where the claim says: a project
@@ -95,7 +96,7 @@ describe('a claim taken over writes inside the taker\'s workspace, not where the
 
   it('a claim planted in a cloned repo (its owner long gone) chooses neither the file written nor the workspace it is checked against', LIMIT, async () => {
     await sim.close();
-    const clock = new ManualClock();
+    const clock = new FakeClock(Date.UTC(2026, 0, 15, 12));
     sim = await startTestSimulator({ processingSeconds: 5, now: clock.now });
     const workspace = path.join(dir, 'cloned-repo');
     const outside = path.join(dir, 'home', 'notes.txt');
@@ -106,7 +107,7 @@ describe('a claim taken over writes inside the taker\'s workspace, not where the
 
     // Any completed task's link will do (a hostile repo would name its own server); the simulator's is a real MP4.
     const task = await bed.client.createTask(draft.request);
-    clock.advance(3_600_000);
+    await clock.advance(3_600_000);
     const completed = await bed.client.getTask(task.id);
     const videoUrl = completed.results?.[0];
     assert.ok(videoUrl, 'the task completed');

@@ -12,8 +12,9 @@ import type { Simulator } from '../../../src/core/simulator/simulatorServer';
 import { validateStoryboard } from '../../../src/core/storyboard/validateStoryboard';
 import { downloadFailureMessage } from '../../../src/core/tasks/downloadFailure';
 import { startEngine, type EngineBed } from '../../helpers/engineBed';
-import { ManualClock, recordingClient, removeDir, startTestSimulator, tempDir } from '../../helpers/simulatorBed';
+import { recordingClient, removeDir, startTestSimulator, tempDir } from '../../helpers/simulatorBed';
 import { aStoryboardText, aVideoRequest, SIMULATOR_BACKEND } from '../../helpers/taskDrafts';
+import { FakeClock } from '../../helpers/fakeClock';
 
 // A disk that fills up during a render, made real: the output folder is a small tmpfs (this needs root, or
 // CAP_SYS_ADMIN, to mount). Found by `npm run soak` ("disk full, then freed"):
@@ -107,11 +108,11 @@ describe('a disk that fills up', () => {
   });
 
   it('a video that does not fit on the disk is reported as a full disk, with what to do', { timeout: 20_000 }, async () => {
-    const clock = new ManualClock();
+    const clock = new FakeClock(Date.UTC(2026, 0, 15, 12));
     sim = await startTestSimulator({ now: clock.now });
     const { client } = recordingClient(sim);
     const task = await client.createTask(aVideoRequest({ duration: 3, aspect_ratio: '1:1' }));
-    clock.advance(60_000);
+    await clock.advance(60_000);
     const url = (await client.getTask(task.id)).results![0]!;
     await client.close();
     mountTmpfs(out, 2 * PAGE);

@@ -6,6 +6,7 @@ import type { Simulator } from '../../../src/core/simulator/simulatorServer';
 import { startEngine, type EngineBed } from '../../helpers/engineBed';
 import { removeDir, startTestSimulator, tempDir } from '../../helpers/simulatorBed';
 import { aVideoDraft } from '../../helpers/taskDrafts';
+import { errorText } from '../../../src/core/text/errorText';
 
 // "Download pending" promises that `kling download` (or Download Again) fetches the video now. When the process that
 // owns the task is still running — a VS Code window left open, waiting up to 30 minutes before its next try — the
@@ -46,7 +47,7 @@ describe('Download Again on a task another live process owns', () => {
     const followed = await cli.engine.submit(draft, { mayCreate: false });
     const fetched = await cli.engine.downloadAgain(followed.id).then(
       (entry) => entry?.state.status ?? 'gone',
-      (error: unknown) => `refused: ${error instanceof Error ? error.message : String(error)}`,
+      (error: unknown) => `refused: ${errorText(error)}`,
     );
     const [ended] = await cli.engine.waitFor([followed.id]);
     assert.equal(ended?.state.status, 'saved', `kling download said: ${fetched}`);

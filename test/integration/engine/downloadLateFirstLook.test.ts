@@ -3,8 +3,9 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { Simulator } from '../../../src/core/simulator/simulatorServer';
 import { entryWhen, startEngine, type EngineBed } from '../../helpers/engineBed';
-import { ManualClock, removeDir, startTestSimulator, tempDir } from '../../helpers/simulatorBed';
+import { removeDir, startTestSimulator, tempDir } from '../../helpers/simulatorBed';
 import { aVideoDraft } from '../../helpers/taskDrafts';
+import { FakeClock } from '../../helpers/fakeClock';
 
 // The engine starts a result link's 24 hours when *it* first sees the task completed. A render stopped while its
 // task was queued and resumed a day and more later (a laptop closed over the weekend) first sees it completed then:
@@ -19,7 +20,7 @@ const HOUR = 3_600_000;
 describe('a completed task first seen after its link died', () => {
   let sim: Simulator;
   let dir: string;
-  const clock = new ManualClock();
+  const clock = new FakeClock(Date.UTC(2026, 0, 15, 12));
   const beds: EngineBed[] = [];
 
   beforeEach(async () => {
@@ -42,7 +43,7 @@ describe('a completed task first seen after its link died', () => {
     await first.close();
 
     // Two days pass on the service's clock: the task completed, and its link expired a day ago.
-    clock.advance(48 * HOUR);
+    await clock.advance(48 * HOUR);
 
     const second = await startEngine(sim, journalPath);
     beds.push(second);

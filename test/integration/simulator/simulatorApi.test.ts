@@ -4,7 +4,8 @@ import { ElementRequest, VideoRequest } from '../../../src/core/api/apiSchemas';
 import { amountToNumber } from '../../../src/core/pricing/decimal';
 import { priceVideo } from '../../../src/core/pricing/pricing';
 import { BILLING_URL, SIMULATOR_API_KEY, startSimulator, type Simulator } from '../../../src/core/simulator/simulatorServer';
-import { call, createTask, elementRequest, FakeClock, start, TEXT_TO_VIDEO, videoRequest } from './simulatorHarness';
+import { call, createTask, elementRequest, start, TEXT_TO_VIDEO, videoRequest } from './simulatorHarness';
+import { FakeClock } from '../../helpers/fakeClock';
 
 const CREATE = '/v1/videos/generations';
 const shots = (...durations: number[]) => durations.map((d, i) => ({ index: i + 1, prompt: `shot ${i + 1}`, duration: String(d) }));
@@ -144,11 +145,11 @@ describe('simulator: create validation', () => {
 
   it('accepts the valid shapes: custom shots with an empty prompt, image-to-video, elements, every option', async () => {
     // An element_id must be one the simulator made and finished: its own clock, moved past the element's processing.
-    const clock = new FakeClock();
+    const clock = new FakeClock(Date.UTC(2026, 0, 15, 12));
     const own = await start({ now: clock.now });
     try {
       const element = await createTask(own, elementRequest());
-      clock.advance(3_600_000);
+      await clock.advance(3_600_000);
       const elementId = own.tasks().find((t) => t.id === element.id)!.elementId!;
       const bodies = [
         customize(shots(2, 3)),
@@ -174,7 +175,7 @@ describe('simulator: create validation', () => {
 });
 
 describe('simulator: credits', () => {
-  const clock = new FakeClock();
+  const clock = new FakeClock(Date.UTC(2026, 0, 15, 12));
   let sim: Simulator;
   before(async () => {
     sim = await start({ now: clock.now, balanceCredits: 1000 });

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { readMp4Info } from '../../../src/core/media/mp4Info';
 import type { Simulator } from '../../../src/core/simulator/simulatorServer';
-import { call, createTask, FakeClock, getTask, start, videoRequest } from './simulatorHarness';
+import { call, createTask, getTask, start, videoRequest } from './simulatorHarness';
+import { FakeClock } from '../../helpers/fakeClock';
 
 const TIME_SCALE = 10;
 const LINK_TTL_MS = 60_000;
@@ -20,7 +21,7 @@ after(() => rm(work, { recursive: true, force: true }));
 /** Creates a task, moves the clock to its end, and returns its result link. */
 async function completedVideo(sim: Simulator, clock: FakeClock, fields: Record<string, unknown> = {}): Promise<{ id: string; url: string }> {
   const created = await createTask(sim, videoRequest(fields));
-  clock.advance(100 * TIME_SCALE); // longer than any task (15 s of video: 3 + 20 + 30 s)
+  await clock.advance(100 * TIME_SCALE); // longer than any task (15 s of video: 3 + 20 + 30 s)
   const task = await getTask(sim, created.id);
   assert.equal(task.status, 'completed');
   return { id: created.id, url: task.results[0] };
@@ -33,7 +34,7 @@ async function saved(name: string, bytes: Buffer): Promise<string> {
 }
 
 describe('simulator: result videos', () => {
-  const clock = new FakeClock();
+  const clock = new FakeClock(Date.UTC(2026, 0, 15, 12));
   let sim: Simulator;
   before(async () => {
     sim = await start({ now: clock.now, timeScale: TIME_SCALE, linkTtlMs: LINK_TTL_MS });
@@ -127,7 +128,7 @@ describe('simulator: result videos', () => {
     const failing = await createTask(sim, videoRequest({ prompt: '[fail:service_error]' }));
     const link = (id: string) => `${sim.baseUrl}/files/videos/${id}.mp4`;
     assert.equal((await call(sim.baseUrl, 'GET', link(running.id))).status, 404);
-    clock.advance(20 * TIME_SCALE);
+    await clock.advance(20 * TIME_SCALE);
     assert.equal((await getTask(sim, failing.id)).status, 'failed');
     assert.equal((await call(sim.baseUrl, 'GET', link(failing.id))).status, 404);
     const none = await call(sim.baseUrl, 'GET', link('task-unified-1-aaaaaaaa'));
@@ -138,7 +139,7 @@ describe('simulator: result videos', () => {
 
 describe('simulator: padded videos', () => {
   const PADDING = 3 * 1024 * 1024 + 5;
-  const clock = new FakeClock();
+  const clock = new FakeClock(Date.UTC(2026, 0, 15, 12));
   let plain: Simulator;
   let padded: Simulator;
   before(async () => {

@@ -7,7 +7,8 @@ import { request } from 'undici';
 import { errorRowForStatus } from '../../../src/core/api/errorTable';
 import { Mp4InfoError, readMp4Info } from '../../../src/core/media/mp4Info';
 import type { Simulator, SimulatorFault } from '../../../src/core/simulator/simulatorServer';
-import { call, createTask, FakeClock, getTask, start, videoRequest } from './simulatorHarness';
+import { call, createTask, getTask, start, videoRequest } from './simulatorHarness';
+import { FakeClock } from '../../helpers/fakeClock';
 
 const TIME_SCALE = 10;
 const CREATE = '/v1/videos/generations';
@@ -30,14 +31,14 @@ async function readAll(body: AsyncIterable<Buffer>): Promise<{ bytes: Buffer; er
 }
 
 describe('simulator: faults', () => {
-  const clock = new FakeClock();
+  const clock = new FakeClock(Date.UTC(2026, 0, 15, 12));
   let sim: Simulator;
   let videoUrl: string;
   let videoSize: number;
   before(async () => {
     sim = await start({ now: clock.now, timeScale: TIME_SCALE });
     const created = await createTask(sim, videoRequest({ duration: 5 }));
-    clock.advance(100 * TIME_SCALE);
+    await clock.advance(100 * TIME_SCALE);
     videoUrl = (await getTask(sim, created.id)).results[0];
     videoSize = (await call(videoUrl, 'GET', videoUrl)).bytes.length;
   });
@@ -286,10 +287,10 @@ describe('simulator: faults', () => {
 
 describe('simulator: close with a stalled download', () => {
   it('destroys the stalled connection, and the client sees the body end in an error', async () => {
-    const clock = new FakeClock();
+    const clock = new FakeClock(Date.UTC(2026, 0, 15, 12));
     const sim = await start({ now: clock.now, timeScale: TIME_SCALE });
     const created = await createTask(sim, videoRequest());
-    clock.advance(100 * TIME_SCALE);
+    await clock.advance(100 * TIME_SCALE);
     const url: string = (await getTask(sim, created.id)).results[0];
     sim.inject({ on: 'download', kind: 'stall', afterBytes: 1000 });
     const response = await request(url, { bodyTimeout: 0 });

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Simulator } from '../../../src/core/simulator/simulatorServer';
 import { gifHeader, jpegHeader, paddedPng, pngBytes } from '../../helpers/images';
-import { call, createTask, elementRequest, FakeClock, getTask, start, videoRequest } from './simulatorHarness';
+import { call, createTask, elementRequest, getTask, start, videoRequest } from './simulatorHarness';
+import { FakeClock } from '../../helpers/fakeClock';
 
 const CREATE = '/v1/videos/generations';
 const I2V = 'kling-v3-image-to-video';
@@ -15,7 +16,7 @@ async function upload(sim: Simulator, bytes: Buffer, fileName: string): Promise<
 }
 
 describe('simulator: what a create refers to (images it holds, elements it made)', () => {
-  const clock = new FakeClock();
+  const clock = new FakeClock(Date.UTC(2026, 0, 15, 12));
   let sim: Simulator;
   before(async () => {
     sim = await start({ now: clock.now, balanceCredits: 1000 });
@@ -67,7 +68,7 @@ describe('simulator: what a create refers to (images it holds, elements it made)
 
   it('refuses an upload that has expired, and a link to this machine that is not one of its uploads', async () => {
     const url = await upload(sim, pngBytes(640, 360), 'soon.png');
-    clock.advance(72 * 3_600_000);
+    await clock.advance(72 * 3_600_000);
     await refused(frame(url), 'image_start', /cannot be fetched: the uploaded file is not found or has expired/);
     const otherRun = url.replace(/:\d+\//, ':1/');
     await refused(frame(otherRun), 'image_start', /is on the caller's machine, not on the internet/);
@@ -97,7 +98,7 @@ describe('simulator: what a create refers to (images it holds, elements it made)
     const id = sim.tasks().find((t) => t.id === element.id)!.elementId!;
     assert.equal(await finished(), false);
     await refused(use(id), 'model_params.element_list.0.element_id', /is not ready: its task is (pending|processing)/);
-    clock.advance(3_600_000);
+    await clock.advance(3_600_000);
     assert.equal(await finished(), true);
     assert.equal((await call(sim.baseUrl, 'POST', CREATE, { body: use(id) })).status, 200);
   });

@@ -7,7 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import type { Simulator } from '../../../src/core/simulator/simulatorServer';
 import { SimulatorStateFile, type StateSource } from '../../../src/core/simulator/simulatorStateFile';
 import type { TasksState } from '../../../src/core/simulator/simulatorTasks';
-import { call, createTask, elementRequest, FakeClock, getTask, start, videoRequest } from './simulatorHarness';
+import { call, createTask, elementRequest, getTask, start, videoRequest } from './simulatorHarness';
+import { FakeClock } from '../../helpers/fakeClock';
 
 const TIME_SCALE = 10;
 const sec = (seconds: number) => seconds * TIME_SCALE;
@@ -37,13 +38,13 @@ function movedTo<T>(body: T, from: Simulator, to: Simulator): T {
 describe('simulator: state file across restarts', () => {
   it('finds every task on a new server, on a new port, where the clock says it is, with the same video', async () => {
     const file = stateFile();
-    const clock = new FakeClock();
+    const clock = new FakeClock(Date.UTC(2026, 0, 15, 12));
     const first = await start({ now: clock.now, timeScale: TIME_SCALE, stateFile: file });
     const done = await createTask(first, videoRequest({ duration: 5 })); // 3 + 20 + 10 s
     const running = await createTask(first, videoRequest({ duration: 10, quality: '1080p', aspect_ratio: '9:16' })); // 3 + 40 s
     const failing = await createTask(first, videoRequest({ prompt: 'A fox [fail:service_error]', duration: 5 })); // fails at 3 + 15 s
     const element = await createTask(first, elementRequest()); // 3 + 10 s
-    clock.advance(sec(35));
+    await clock.advance(sec(35));
     const ids = [done.id, running.id, failing.id, element.id];
     const before = await Promise.all(ids.map((id) => getTask(first, id)));
     assert.deepEqual(before.map((task) => task.status), ['completed', 'processing', 'failed', 'completed']);
@@ -75,7 +76,7 @@ describe('simulator: state file across restarts', () => {
 
       // The task that was running goes on from where it was, and completes on the new server.
       assert.equal(after[1].progress, before[1].progress);
-      clock.advance(sec(8));
+      await clock.advance(sec(8));
       const finished = await getTask(second, running.id);
       assert.equal(finished.status, 'completed');
       const runningUrl: string = finished.results[0];
@@ -87,7 +88,7 @@ describe('simulator: state file across restarts', () => {
 
   it('keeps the balance that was set, and refunds after the restart a task that fails after it', async () => {
     const file = stateFile();
-    const clock = new FakeClock();
+    const clock = new FakeClock(Date.UTC(2026, 0, 15, 12));
     const first = await start({ now: clock.now, timeScale: TIME_SCALE, stateFile: file });
     first.setBalance(500);
     await createTask(first, videoRequest({ prompt: 'A fox [fail:generation_timeout]', duration: 5 }));
@@ -96,7 +97,7 @@ describe('simulator: state file across restarts', () => {
 
     const second = await start({ now: clock.now, timeScale: TIME_SCALE, stateFile: file });
     assert.equal(second.balance(), 473, 'charged, not yet refunded');
-    clock.advance(sec(20));
+    await clock.advance(sec(20));
     assert.equal(second.balance(), 500, 'refunded when it failed, after the restart');
     await second.close();
 
@@ -113,11 +114,11 @@ describe('simulator: state file across restarts', () => {
 
   it('says its time scale, and keeps each task at the scale it was created with', async () => {
     const file = stateFile();
-    const clock = new FakeClock();
+    const clock = new FakeClock(Date.UTC(2026, 0, 15, 12));
     const fast = await start({ now: clock.now, timeScale: 10, stateFile: file });
     assert.equal(fast.timeScale, 10);
     const created = await createTask(fast, videoRequest({ duration: 5 })); // 33 s = 330 ms at this scale
-    clock.advance(200);
+    await clock.advance(200);
     const before = await getTask(fast, created.id);
     await fast.close();
 
@@ -125,7 +126,7 @@ describe('simulator: state file across restarts', () => {
     try {
       assert.equal(slow.timeScale, 1000);
       assert.deepEqual(await getTask(slow, created.id), before);
-      clock.advance(130);
+      await clock.advance(130);
       assert.equal((await getTask(slow, created.id)).status, 'completed');
     } finally {
       await slow.close();
@@ -191,7 +192,7 @@ describe('simulator: state file across restarts', () => {
 
   it('forgets only the tasks it cannot load, and says which', async () => {
     const file = stateFile();
-    const clock = new FakeClock();
+    const clock = new FakeClock(Date.UTC(2026, 0, 15, 12));
     const first = await start({ now: clock.now, timeScale: TIME_SCALE, stateFile: file });
     const kept = await createTask(first);
     await first.close();
@@ -234,7 +235,7 @@ describe('simulator: state file across restarts', () => {
   });
 
   it('without a state file, keeps everything in memory as before', async () => {
-    const clock = new FakeClock();
+    const clock = new FakeClock(Date.UTC(2026, 0, 15, 12));
     const first = await start({ now: clock.now });
     const created = await createTask(first);
     await first.close();
@@ -249,12 +250,12 @@ describe('simulator: state file across restarts', () => {
 
   it('merges what another simulator on the same file wrote, as two VS Code windows would', async () => {
     const file = stateFile();
-    const clock = new FakeClock();
+    const clock = new FakeClock(Date.UTC(2026, 0, 15, 12));
     const one = await start({ now: clock.now, timeScale: TIME_SCALE, stateFile: file });
     const two = await start({ now: clock.now, timeScale: TIME_SCALE, stateFile: file });
     const a = await createTask(one);
     const b = await createTask(two);
-    clock.advance(1);
+    await clock.advance(1);
     two.setBalance(1000);
     await two.close(); // waits for the balance to be written
     const c = await createTask(one);

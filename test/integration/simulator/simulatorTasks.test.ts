@@ -5,13 +5,14 @@ import { TASK_FAILURE_CODES } from '../../../src/core/api/errorTable';
 import { amountToNumber } from '../../../src/core/pricing/decimal';
 import { priceVideo } from '../../../src/core/pricing/pricing';
 import type { Simulator } from '../../../src/core/simulator/simulatorServer';
-import { call, createTask, elementRequest, FakeClock, getTask, start, videoRequest } from './simulatorHarness';
+import { call, createTask, elementRequest, getTask, start, videoRequest } from './simulatorHarness';
+import { FakeClock } from '../../helpers/fakeClock';
 
 const TIME_SCALE = 10; // ms per simulated second
 const sec = (seconds: number) => seconds * TIME_SCALE;
 
 describe('simulator: task life cycle on an injected clock', () => {
-  const clock = new FakeClock();
+  const clock = new FakeClock(Date.UTC(2026, 0, 15, 12));
   let sim: Simulator;
   before(async () => {
     sim = await start({ now: clock.now, timeScale: TIME_SCALE });
@@ -43,7 +44,7 @@ describe('simulator: task life cycle on an injected clock', () => {
     for (let t = 0; t <= 34; t++) {
       const task = await getTask(sim, created.id);
       seen.push({ status: task.status, progress: task.progress, left: task.task_info.estimated_time });
-      clock.advance(sec(1));
+      await clock.advance(sec(1));
     }
     const statuses = seen.map((s) => s.status);
     assert.deepEqual([...new Set(statuses)], ['pending', 'processing', 'completed']);
@@ -60,7 +61,7 @@ describe('simulator: task life cycle on an injected clock', () => {
 
   it('completes with the video link in results and result_data, and can_cancel false', async () => {
     const created = await createTask(sim, videoRequest({ duration: 7 }));
-    clock.advance(sec(3 + 20 + 14));
+    await clock.advance(sec(3 + 20 + 14));
     const task = await getTask(sim, created.id);
     assert.equal(task.status, 'completed');
     assert.equal(task.progress, 100);
@@ -69,7 +70,7 @@ describe('simulator: task life cycle on an injected clock', () => {
     assert.ok(url.startsWith(`${sim.baseUrl}/files/videos/${created.id}.mp4?expires=`), url);
     assert.deepEqual(task.result_data, [{ video_url: url, duration: 7 }]);
     // The link is the same at every query: a client may store it.
-    clock.advance(sec(100));
+    await clock.advance(sec(100));
     assert.equal((await getTask(sim, created.id)).results[0], url);
   });
 
@@ -78,7 +79,7 @@ describe('simulator: task life cycle on an injected clock', () => {
     const created = await createTask(sim, elementRequest());
     assert.equal(created.usage.credits_reserved, 1);
     assert.equal(sim.balance(), balance - 1);
-    clock.advance(sec(3 + 10));
+    await clock.advance(sec(3 + 10));
     const task = await getTask(sim, created.id);
     assert.equal(task.status, 'completed');
     assert.match(task.result_data[0].element_id, /^el-[a-z0-9]+$/);
@@ -94,9 +95,9 @@ describe('simulator: task life cycle on an injected clock', () => {
     }
     const price = amountToNumber(priceVideo({ duration: 5 }).credits);
     assert.equal(sim.balance(), start - price * TASK_FAILURE_CODES.length, 'charged at creation');
-    clock.advance(sec(3 + 15) - 1); // one ms before the middle of 30 s of processing
+    await clock.advance(sec(3 + 15) - 1); // one ms before the middle of 30 s of processing
     for (const id of ids.values()) assert.equal((await getTask(sim, id)).status, 'processing');
-    clock.advance(1);
+    await clock.advance(1);
     for (const [code, id] of ids) {
       const task = await getTask(sim, id);
       assert.equal(task.status, 'failed', code);
@@ -117,7 +118,7 @@ describe('simulator: task life cycle on an injected clock', () => {
     ];
     const video = await createTask(sim, videoRequest({ prompt: '', duration: 5, model_params: { multi_shot: true, shot_type: 'customize', multi_prompt: shots } }));
     const element = await createTask(sim, elementRequest('A fox [fail:image_processing_error]'));
-    clock.advance(sec(3 + 15));
+    await clock.advance(sec(3 + 15));
     assert.equal((await getTask(sim, video.id)).error.code, 'generation_timeout');
     assert.equal((await getTask(sim, element.id)).error.code, 'image_processing_error');
   });

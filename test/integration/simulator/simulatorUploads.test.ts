@@ -3,7 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { FileUpload } from '../../../src/core/api/apiSchemas';
 import { SIMULATOR_API_KEY, type Simulator } from '../../../src/core/simulator/simulatorServer';
 import { pngBytes } from '../../helpers/images';
-import { call, FakeClock, start } from './simulatorHarness';
+import { call, start } from './simulatorHarness';
+import { FakeClock } from '../../helpers/fakeClock';
 
 const STREAM = '/api/v1/files/upload/stream';
 const BASE64 = '/api/v1/files/upload/base64';
@@ -30,7 +31,7 @@ async function uploadForm(sim: Simulator, bytes: Buffer, name: string, key: stri
 }
 
 describe('simulator: Files API', () => {
-  const clock = new FakeClock();
+  const clock = new FakeClock(Date.UTC(2026, 0, 15, 12));
   let sim: Simulator;
   before(async () => {
     sim = await start({ now: clock.now, maxUploadBytes: MAX_UPLOAD });
@@ -104,9 +105,9 @@ describe('simulator: Files API', () => {
   it('forgets files after 72 hours', async () => {
     const uploaded = await uploadForm(sim, IMAGES.gif.bytes, 'a.gif');
     const url: string = uploaded.json.data.file_url;
-    clock.advance(72 * 3_600_000 - 1);
+    await clock.advance(72 * 3_600_000 - 1);
     assert.equal((await call(url, 'GET', url)).status, 200);
-    clock.advance(1);
+    await clock.advance(1);
     assert.equal((await call(url, 'GET', url)).status, 404);
   });
 

@@ -15,6 +15,7 @@ import { previewSuites } from '../preview/suites';
 import { storyboardsSuites } from '../storyboards/suites';
 import { takesSuites } from '../takes/suites';
 import { createTierContext } from '../tierContext';
+import { errorText } from '../../../src/core/text/errorText';
 
 async function main(): Promise<number> {
   let vscodeExecutablePath: string;
@@ -44,7 +45,7 @@ async function main(): Promise<number> {
         console.log(`  ${suite.name}: passed`);
       } catch (error) {
         failed++;
-        console.log(`  ${suite.name}: failed (${error instanceof Error ? error.message : String(error)})`);
+        console.log(`  ${suite.name}: failed (${errorText(error)})`);
       }
     }
   } finally {
