@@ -8,7 +8,7 @@ import { ensureElement } from '../../core/elements/ensureElement';
 import { checkInsideRoot } from '../../core/fs/workspaceBoundary';
 import { workspaceRelative } from '../../core/fs/workspaceRelative';
 import { checkImageFile } from '../../core/images/imageCheck';
-import { amountToNumber, formatAmount } from '../../core/pricing/decimal';
+import { formatAmount } from '../../core/pricing/decimal';
 import { buildVideoRequest } from '../../core/request/buildRequest';
 import { outgoingLines } from '../../core/request/outgoingLines';
 import { requestHash } from '../../core/request/requestHash';
@@ -119,7 +119,7 @@ export async function generateFromComposer(draft: ComposerDraft, deps: ComposerG
   if (takes > 1) lines.unshift(`${takes} tasks of the same request, each a take to compare and choose from; each is paid for.`, ...(lines.length ? [''] : []));
   const what = `${takes > 1 ? `${takes} takes of ` : ''}a ${spec.duration} s ${kind}video${toCreate.length ? ` and ${toCreate.length} new element${toCreate.length === 1 ? '' : 's'}` : ''}`;
   const allowed = await passMoneyGuards(
-    { usd: amountToNumber(check.total.usd), credits: formatAmount(check.total.credits), what, backend, detail: lines.join('\n') || undefined },
+    { usd: check.total.usd, credits: formatAmount(check.total.credits), what, backend, detail: lines.join('\n') || undefined },
     deps.tasks.entries(),
     { alwaysConfirm: toCreate.length > 0 || takes > 1, ask: deps.ask },
   );

@@ -1,14 +1,10 @@
 import * as vscode from 'vscode';
 import type { BackendManager } from '../backend/backendManager';
+import { ensureTrusted } from '../trust/ensureTrusted';
 
 /** Before a generation: the workspace is trusted, the API's address is safe for the key, and there is a key (or the simulator is chosen). */
 export async function ensureReady(backends: BackendManager): Promise<boolean> {
-  if (!vscode.workspace.isTrusted) {
-    const manage = 'Manage Workspace Trust';
-    const picked = await vscode.window.showWarningMessage('Kling Studio does not generate in Restricted Mode: trust this workspace to spend credits from it.', manage);
-    if (picked === manage) await vscode.commands.executeCommand('workbench.trust.manage');
-    return false;
-  }
+  if (!(await ensureTrusted())) return false;
   if (backends.refuseInsecureAddress()) return false;
   if (backends.isReady()) return true;
   const setKey = 'Set API Key…';

@@ -1,10 +1,13 @@
 import * as vscode from 'vscode';
-import type { JournalEntry } from '../../core/journal/taskState';
-import type { Backend } from '../../core/journal/taskState';
+import type { Backend, JournalEntry } from '../../core/journal/taskState';
+import { exceedsDailyBudget, spentToday } from '../../core/pricing/dailyBudget';
+import { amountFromNumber, formatUsd, parseAmount, type Amount } from '../../core/pricing/decimal';
+import { ensureTrusted } from '../trust/ensureTrusted';
 import { klingSettings } from '../settings/klingSettings';
 
 export interface Spend {
-  usd: number;
+  /** Exact: the budget and the question add and compare it without float noise. */
+  usd: Amount;
   credits: string;
   /** What is being paid for, in a few words: "hero (5 s, 720p)" or "3 videos". */
   what: string;
@@ -29,16 +32,9 @@ export interface GuardOptions {
   ask?: ((question: SpendQuestion) => Promise<boolean>) | undefined;
 }
 
-/** Dollars spent on this backend since local midnight, from the journal (tasks the service rejected are not in it). */
-export function spentToday(entries: readonly JournalEntry[], backend: Backend, now = new Date()): number {
-  const midnight = new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();
-  return entries
-    .filter((e) => e.createdAt >= midnight && e.backend.kind === backend.kind)
-    .reduce((sum, e) => sum + Number(e.price.usd), 0);
-}
 
-/** `$0.375`, `$1.125`, `$0.30`: every price in the table has at most four decimals, so four places are exact. */
-export const money = (usd: number) => `$${usd.toFixed(4).replace(/0+$/, '').replace(/\.(\d?)$/, (_, d: string) => `.${d.padEnd(2, '0')}`)}`;
+/** `$0.375`, `$1.125`, `$0.30`: a price as the journal and sidecars keep it (a decimal string), exactly. */
+export const money = (usd: string | Amount): string => formatUsd(typeof usd === 'string' ? parseAmount(usd) : usd);
 
 /**
  * The checks every generation passes before anything is sent, whichever way it was started: the workspace is
@@ -46,26 +42,18 @@ export const money = (usd: number) => `$${usd.toFixed(4).replace(/0+$/, '').repl
  * user confirms with the price in front of them. Returns false when the generation must not go ahead.
  */
 export async function passMoneyGuards(spend: Spend, entries: readonly JournalEntry[], options: GuardOptions = {}): Promise<boolean> {
-  if (!vscode.workspace.isTrusted) {
-    const manage = 'Manage Workspace Trust';
-    const picked = await vscode.window.showWarningMessage(
-      'Kling Studio does not generate in Restricted Mode: trust this workspace to spend credits from it.',
-      manage,
-    );
-    if (picked === manage) await vscode.commands.executeCommand('workbench.trust.manage');
-    return false;
-  }
+  if (!(await ensureTrusted())) return false;
   const simulated = spend.backend.kind === 'simulator';
   const budget = klingSettings.dailyBudgetUsd();
   if (budget !== undefined) {
     const spent = spentToday(entries, spend.backend);
-    if (spent + spend.usd > budget + 1e-9) {
+    if (exceedsDailyBudget(spent, spend.usd, budget)) {
       const open = 'Open Settings';
       // Not awaited: the refusal is final whatever the user does with the message, and a render or a generation
       // must not stay pending until the notification is closed.
       void vscode.window
         .showWarningMessage(
-          `Daily budget reached: ${money(spent)} of ${money(budget)} spent today${simulated ? ' on the simulator' : ''}, and ${spend.what} costs ${money(spend.usd)}. ` +
+          `Daily budget reached: ${money(spent)} of ${money(amountFromNumber(budget))} spent today${simulated ? ' on the simulator' : ''}, and ${spend.what} costs ${money(spend.usd)}. ` +
             'Raise "klingStudio.dailyBudgetUsd" in your user settings to generate more today.',
           open,
         )
@@ -73,7 +61,7 @@ export async function passMoneyGuards(spend: Spend, entries: readonly JournalEnt
       return false;
     }
   }
-  if (!options.alreadyConfirmed && (options.alwaysConfirm || spend.usd > klingSettings.confirmAboveUsd())) {
+  if (!options.alreadyConfirmed && (options.alwaysConfirm || spend.usd > amountFromNumber(klingSettings.confirmAboveUsd()))) {
     const question: SpendQuestion = {
       message: `Generate ${spend.what} for ${money(spend.usd)} (${spend.credits} credits)?`,
       detail: [

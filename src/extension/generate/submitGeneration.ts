@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { JournalEntry } from '../../core/journal/taskState';
+import { parseAmount } from '../../core/pricing/decimal';
 import { outgoingOfRequest } from '../../core/request/outgoingData';
 import { outgoingLines } from '../../core/request/outgoingLines';
 import type { SubmitDraft } from '../../core/tasks/taskEngine';
@@ -25,7 +26,7 @@ export async function submitGeneration(
   draft: SubmitDraft,
   options: { what: string; alreadyConfirmed?: boolean; retry?: () => unknown; force?: boolean } = { what: 'this video' },
 ): Promise<JournalEntry | undefined> {
-  const usd = Number(draft.price.usd);
+  const usd = parseAmount(draft.price.usd);
   const allowed = await passMoneyGuards(
     { usd, credits: draft.price.credits, what: options.what, backend: draft.backend, detail: outgoingDetail(draft) },
     services.tasks.entries(),

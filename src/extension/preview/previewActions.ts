@@ -126,7 +126,7 @@ async function regenerate(context: PreviewActionContext): Promise<void> {
   // Its frames first: an expired upload is sent again from its unchanged source, a changed one is the user's to pick.
   const frames = await framesToSend(draft, services, backend, vscode.workspace.getWorkspaceFolder(video)?.uri.fsPath);
   if (!frames) return;
-  const price = money(Number(draft.price.usd));
+  const price = money(draft.price.usd);
   const simulated = backend.kind === 'simulator';
   const go = `Generate for ${price}`;
   const videoName = path.basename(result.videoPath);

@@ -210,7 +210,7 @@ export class VideoPreview extends Disposable {
       fileProblem,
       take,
       actions: {
-        regenerate: recipe && vscode.workspace.isTrusted ? { price: draft?.ok ? money(Number(draft.draft.price.usd)) : undefined } : undefined,
+        regenerate: recipe && vscode.workspace.isTrusted ? { price: draft?.ok ? money(draft.draft.price.usd) : undefined } : undefined,
         editInComposer: composerCommandFor(recipe, new Set(commands)) !== undefined,
         openStoryboard: recipe?.storyboard !== undefined,
       },

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { amountToNumber, formatAmount } from '../../core/pricing/decimal';
+import { formatAmount } from '../../core/pricing/decimal';
 import type { VideoOutcome } from '../../core/render/renderStoryboard';
 import type { StoryboardPlan } from '../../core/render/storyboardPlan';
 import { showError } from '../errors/showError';
@@ -12,6 +12,7 @@ import type { ExtensionLog } from '../log/extensionLog';
 import { Disposable } from '../util/dispose';
 import type { StoryboardAnalyzer } from './storyboardAnalyzer';
 import { errorText } from '../../core/text/errorText';
+import { ensureTrusted } from '../trust/ensureTrusted';
 
 export type RenderResult =
   /** Not rendered, and said why: Restricted Mode, no key, problems in the file. */
@@ -46,13 +47,7 @@ export class StoryboardRenderer extends Disposable {
   /** `force`: create anew the videos whose earlier create had an unknown outcome (the user accepted paying twice). */
   async render(uri: vscode.Uri, only?: readonly string[], options: { force?: boolean } = {}): Promise<RenderResult> {
     const name = vscode.workspace.asRelativePath(uri);
-    if (!vscode.workspace.isTrusted) {
-      const manage = 'Manage Workspace Trust';
-      void vscode.window
-        .showWarningMessage(`Kling Studio does not generate in Restricted Mode: trust this workspace to render ${name}.`, manage)
-        .then((picked) => (picked === manage ? vscode.commands.executeCommand('workbench.trust.manage') : undefined));
-      return { kind: 'refused', reason: 'Restricted Mode' };
-    }
+    if (!(await ensureTrusted(`render ${name}`, { waitForAnswer: false }))) return { kind: 'refused', reason: 'Restricted Mode' };
     if (!(await ensureReady(this.services.backends))) return { kind: 'refused', reason: 'not ready to generate (no API key, or an unsafe klingStudio.baseUrl)' };
 
     // Two renders of one storyboard (a double click) must not both plan before either has journaled its tasks.
@@ -127,7 +122,7 @@ export class StoryboardRenderer extends Disposable {
       const newElements = core.newElementsOf(plan).length;
       const allowed = await passMoneyGuards(
         {
-          usd: amountToNumber(plan.cost.usd),
+          usd: plan.cost.usd,
           credits: formatAmount(plan.cost.credits),
           what: `${core.describeVideos(toRender, newElements)} of ${path.basename(uri.fsPath)}`,
           backend,

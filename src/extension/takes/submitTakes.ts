@@ -1,6 +1,6 @@
 import type { JournalEntry } from '../../core/journal/taskState';
 import { videoClaimRef } from '../../core/claims/claimStore';
-import { amountToNumber, formatAmount, multiplyAmount, parseAmount } from '../../core/pricing/decimal';
+import { formatAmount, multiplyAmount, parseAmount } from '../../core/pricing/decimal';
 import type { SubmitDraft } from '../../core/tasks/taskEngine';
 import { passMoneyGuards, type GuardOptions } from '../generate/moneyGuard';
 import { outgoingDetail, submitGeneration, type GenerationServices } from '../generate/submitGeneration';
@@ -25,7 +25,7 @@ export async function submitTakes(
   const credits = multiplyAmount(parseAmount(draft.price.credits), takes);
   const allowed = await passMoneyGuards(
     {
-      usd: amountToNumber(usd),
+      usd,
       credits: formatAmount(credits),
       what: `${takes} takes of ${options.what}`,
       backend: draft.backend,

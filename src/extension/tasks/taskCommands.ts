@@ -94,7 +94,7 @@ export class TaskCommands extends Disposable {
     const frames = await loadCore().framesToSend(draft, this.services, entry.backend, entry.workspaceRoot);
     if (!frames) return;
     const what = `"${entry.label}" again`;
-    const price = money(Number(entry.price.usd));
+    const price = money(entry.price.usd);
     const simulated = entry.backend.kind === 'simulator' ? ' on the simulator: nothing is spent' : '';
     // A create that got no answer may have made (and charged) a task: creating again may pay twice, and says so.
     const unknown = entry.state.status === 'unknown' && entry.taskId === undefined;

@@ -126,7 +126,7 @@ export function tooltipOf(entry: JournalEntry): vscode.MarkdownString {
   if (request.duration !== undefined) {
     md.appendMarkdown(`$(clock) ${request.duration} s · ${request.aspect_ratio ?? '16:9'} · ${request.quality ?? '720p'} · sound ${request.sound ?? 'off'}\n\n`);
   }
-  md.appendMarkdown(`$(credit-card) ${money(Number(entry.price.usd))} · ${entry.price.credits} credits${entry.reportedCredits !== undefined ? ` (service reserved ${entry.reportedCredits})` : ''}\n\n`);
+  md.appendMarkdown(`$(credit-card) ${money(entry.price.usd)} · ${entry.price.credits} credits${entry.reportedCredits !== undefined ? ` (service reserved ${entry.reportedCredits})` : ''}\n\n`);
   md.appendMarkdown(`$(info) ${describeState(entry)}\n\n`);
   if (entry.startedBy && entry.startedBy !== 'VS Code') md.appendMarkdown(`Started by ${escape(entry.startedBy)}${entry.owner ? ` (process ${entry.owner.pid})` : ''}\n\n`);
   if (entry.taskId) md.appendMarkdown(`Task \`${entry.taskId}\`\n\n`);

@@ -12,6 +12,23 @@ describe('pricing', () => {
     assert.notEqual(String(3 * 0.075), '0.225', 'plain floats would print noise here');
   });
 
+  it("prices every row of the contract's table by hand-worked literals, and bills at least 3 seconds", () => {
+    // [quality, sound, seconds, USD, credits], worked out from the table in docs/service-contract.md, not from the code.
+    const cases = [
+      ['720p', 'off', 5, '0.375', '27'],
+      ['720p', 'on', 5, '0.5625', '40.5'],
+      ['1080p', 'off', 10, '1', '71.982'],
+      ['1080p', 'on', 15, '2.25', '162'],
+      ['720p', 'off', 3, '0.225', '16.2'],
+      ['720p', 'off', 2, '0.225', '16.2'],
+      ['1080p', 'on', 1, '0.45', '32.4'],
+    ] as const;
+    for (const [quality, sound, seconds, usd, credits] of cases) {
+      const price = priceVideo({ duration: seconds, quality, sound });
+      assert.deepEqual([formatAmount(price.usd), formatAmount(price.credits)], [usd, credits], `${seconds} s ${quality} sound ${sound}`);
+    }
+  });
+
   it('multiplies the per-second price of each row by the seconds', () => {
     for (const row of PRICE_TABLE) {
       for (let seconds = 3; seconds <= 15; seconds++) {
