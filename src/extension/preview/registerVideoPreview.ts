@@ -38,12 +38,13 @@ export function registerVideoPreview(context: vscode.ExtensionContext, services:
       // As VS Code's own video preview: switching tabs must not restart the video.
       webviewOptions: { retainContextWhenHidden: true },
     }),
-    vscode.commands.registerCommand('klingStudio.openPreview', async (arg?: unknown) => {
+    // Says whether it opened the video (a refusal is told to the user; tests read the answer).
+    vscode.commands.registerCommand('klingStudio.openPreview', async (arg?: unknown): Promise<boolean> => {
       const video = uriOf(arg) ?? activeVideo() ?? (await pickVideo());
-      if (!video) return;
+      if (!video) return false;
       if (path.extname(video.path).toLowerCase() !== '.mp4') {
         void vscode.window.showWarningMessage(`Kling Preview shows MP4 videos; ${path.basename(video.path)} is not one.`);
-        return;
+        return false;
       }
       // Run from VS Code's own preview of the same video (its title bar, or the palette): take its place, as
       // "Reopen Editor With" would, rather than leave two tabs of one video.
@@ -51,6 +52,7 @@ export function registerVideoPreview(context: vscode.ExtensionContext, services:
       const replaces = active?.input instanceof vscode.TabInputCustom && active.input.viewType !== KLING_PREVIEW && active.input.uri.toString() === video.toString();
       await openInPreview(video);
       if (replaces) await vscode.window.tabGroups.close(active);
+      return true;
     }),
   );
 }

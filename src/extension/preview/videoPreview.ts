@@ -137,6 +137,7 @@ export class VideoPreview extends Disposable {
       () => false,
     );
     if (this.isDisposed) return;
+    this.deps.log.trace(`Kling Preview: ${path.basename(this.video.fsPath)} changed; ${exists ? 'shown again' : 'gone, closed'}`);
     if (exists) await this.render();
     else this.panel.dispose();
   }

@@ -20,10 +20,15 @@ before(async () => {
 after(() => rm(work, { recursive: true, force: true }));
 
 /** Reads a response body as far as it goes: the bytes that arrived, and the error that ended it, if any. */
-async function readAll(body: AsyncIterable<Buffer>): Promise<{ bytes: Buffer; error: unknown }> {
+async function readAll(body: AsyncIterable<Buffer>, onBytes?: (received: number) => void): Promise<{ bytes: Buffer; error: unknown }> {
   const chunks: Buffer[] = [];
+  let received = 0;
   try {
-    for await (const chunk of body) chunks.push(chunk);
+    for await (const chunk of body) {
+      chunks.push(chunk);
+      received += chunk.length;
+      onBytes?.(received);
+    }
     return { bytes: Buffer.concat(chunks), error: undefined };
   } catch (error) {
     return { bytes: Buffer.concat(chunks), error };
@@ -294,8 +299,11 @@ describe('simulator: close with a stalled download', () => {
     const url: string = (await getTask(sim, created.id)).results[0];
     sim.inject({ on: 'download', kind: 'stall', afterBytes: 1000 });
     const response = await request(url, { bodyTimeout: 0 });
-    const reading = readAll(response.body);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Closed once the client holds the bytes sent before the stall: the connection is then open and silent.
+    let stalled!: () => void;
+    const atStall = new Promise<void>((resolve) => (stalled = resolve));
+    const reading = readAll(response.body, (received) => received >= 1000 && stalled());
+    await atStall;
     const started = Date.now();
     await sim.close();
     assert.ok(Date.now() - started < 1000, 'close does not wait for the stalled client');

@@ -105,8 +105,8 @@ suite('Kling Preview', () => {
 
     const notes = join(workspaceDir(), 'clips', 'notes.txt');
     await writeFile(notes, 'not a video\n');
-    await vscode.commands.executeCommand('klingStudio.openPreview', vscode.Uri.file(notes));
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // The command has decided once it returns (it awaits what it opens): nothing to wait for after it.
+    assert.equal(await vscode.commands.executeCommand('klingStudio.openPreview', vscode.Uri.file(notes)), false, 'the command says it did not open it');
     assert.equal(vscode.window.tabGroups.all.flatMap((group) => group.tabs).length, 0, 'a text file is not opened in Kling Preview');
   }, { timeoutMs: 60_000 });
 
@@ -119,9 +119,15 @@ suite('Kling Preview', () => {
     // What the downloader does at the end: the whole file under a .part name, renamed over the target.
     const extension = vscode.extensions.getExtension(EXTENSION_ID)!;
     const longer = await renderSimulatedVideo({ clipsDir: findSimulatorClipsDir(extension.extensionPath), durationSeconds: 4, width: 720, height: 720 });
+    const api = await klingExtension();
+    const logged = api.log.recent.length;
     await writeFile(`${file}.part`, longer);
     await rename(`${file}.part`, file);
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    // The preview decides once the file's events stop, and says what it did.
+    const decided = await eventually('the preview to look at the replaced file', () =>
+      api.log.recent.slice(logged).find((line) => line.message.startsWith('Kling Preview: doomed.mp4 changed')),
+    );
+    assert.equal(decided.message, 'Kling Preview: doomed.mp4 changed; shown again');
     assert.equal(previewTabsOf(file).length, 1, 'the preview is still open after the file was replaced');
 
     await rm(file);
