@@ -17,6 +17,8 @@ export class StoryboardLenses extends Disposable implements vscode.CodeLensProvi
   private readonly changed = this._register(new vscode.EventEmitter<void>());
   readonly onDidChangeCodeLenses = this.changed.event;
   private timer: NodeJS.Timeout | undefined;
+  /** What each document's lenses said when VS Code last asked: a change that leaves them as they are redraws nothing. */
+  private readonly shown = new Map<string, string>();
 
   constructor(
     private readonly analyzer: StoryboardAnalyzer,
@@ -31,6 +33,12 @@ export class StoryboardLenses extends Disposable implements vscode.CodeLensProvi
   }
 
   async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
+    const lenses = await this.lensesOf(document);
+    this.shown.set(document.uri.toString(), signatureOf(lenses));
+    return lenses;
+  }
+
+  private async lensesOf(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
     const analysis = await this.analyzer.analyze(document.uri);
     if (analysis.version !== document.version) return [];
     const { fileLens, videoLenses, takesLens } = loadCore();
@@ -65,9 +73,34 @@ export class StoryboardLenses extends Disposable implements vscode.CodeLensProvi
   private refreshSoon(): void {
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
-      this.changed.fire();
+      void this.refreshIfChanged();
     }, REFRESH_MS);
   }
+
+  /**
+   * Asks VS Code to draw the lenses again only when what they say changed. Every redraw replaces the lens widgets,
+   * and a click that lands on one being replaced is lost; the journal and the output folder change far more often
+   * (each poll, each claim heartbeat) than what the lenses say. A document not shown is asked for when it is.
+   */
+  private async refreshIfChanged(): Promise<void> {
+    const documents = new Map(vscode.window.visibleTextEditors.map((editor) => [editor.document.uri.toString(), editor.document]));
+    for (const [key, shown] of this.shown) {
+      const document = documents.get(key);
+      if (!document) {
+        this.shown.delete(key);
+        continue;
+      }
+      const now = signatureOf(await this.lensesOf(document).catch(() => []));
+      if (now !== shown) {
+        this.changed.fire();
+        return;
+      }
+    }
+  }
+}
+
+function signatureOf(lenses: readonly vscode.CodeLens[]): string {
+  return JSON.stringify(lenses.map((lens) => [lens.range.start.line, lens.command?.title, lens.command?.tooltip, lens.command?.command, lens.command?.arguments?.map(String)]));
 }
 
 const COMMANDS: Record<LensAction, string> = {

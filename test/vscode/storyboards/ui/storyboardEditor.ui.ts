@@ -81,22 +81,17 @@ async function waitForLens(workbench: Workbench, text: string | RegExp, timeoutM
 }
 
 /**
- * Clicks a CodeLens until the dialog it opens shows. A click that lands as the lenses are drawn again (they are, as
- * files and tasks move) can be lost, and a person then clicks again; a render asks once however often it is clicked.
+ * Clicks a CodeLens once and waits for the dialog it opens. Once: the lenses are drawn again only when what they say
+ * changes (not on every poll or file event), so a click is not lost under the pointer.
  */
-async function clickLensUntilDialog(workbench: Workbench, text: string, dialogText: RegExp): Promise<void> {
+async function clickLensForDialog(workbench: Workbench, text: string, dialogText: RegExp): Promise<void> {
   const dialog = workbench.page.locator('.monaco-dialog-box', { hasText: dialogText });
-  let seen: string[] = [];
-  await waitFor(
-    async () => {
-      if (await dialog.isVisible()) return true;
-      await lens(workbench, text).click({ timeout: 5000 }).catch(() => undefined);
-      if (await dialog.waitFor({ state: 'visible', timeout: 5000 }).then(() => true, () => false)) return true;
-      seen = await lensTexts(workbench);
-      return undefined;
-    },
-    { timeoutMs: 30_000, intervalMs: 0, what: `the dialog of the "${text}" CodeLens`, detail: () => `lenses: ${JSON.stringify(seen)}` },
-  );
+  await lens(workbench, text).click({ timeout: 10_000 });
+  try {
+    await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+  } catch {
+    throw new Error(`no dialog saying ${String(dialogText)} after a click on the "${text}" CodeLens; lenses: ${JSON.stringify(await lensTexts(workbench))}`);
+  }
 }
 
 /** Shows the top of the editor, the file's CodeLens included (the cursor at line 1 does not reveal what is above it). */
@@ -130,7 +125,7 @@ export const renderAllFromTheLens: UiTest = {
       'Render · $1.0125 · 9 s · 720p · sound',
     ]);
     const asked = /Generate 3 videos of launch\.kling\.json for \$2\.3875/;
-    await clickLensUntilDialog(workbench, 'Render all', asked);
+    await clickLensForDialog(workbench, 'Render all', asked);
     const dialog = await answerDialog(workbench, asked, 'Generate (simulated)');
     assert.match(dialog, /hero: 5 s · 720p · sound off — \$0\.375/);
     assert.match(dialog, /nothing real is generated or spent/);
@@ -210,7 +205,7 @@ export const writeAndCorrect: UiTest = {
 
     // Two videos to pay for: the total is asked for, even below klingStudio.confirmAboveUsd.
     const askedAgain = /Generate 2 videos of launch\.kling\.json for \$0\.875/;
-    await clickLensUntilDialog(workbench, 'Render all', askedAgain);
+    await clickLensForDialog(workbench, 'Render all', askedAgain);
     await answerDialog(workbench, askedAgain, 'Generate (simulated)');
     await waitForLens(workbench, 'All 5 videos are up to date', 120_000);
     assert.ok(existsSync(join(workspace, 'media', 'videos', 'logo-spin.mp4')));
