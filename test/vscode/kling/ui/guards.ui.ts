@@ -8,24 +8,26 @@ import { answerDialog, generateFromPrompt, openKlingView, taskRow, toastText } f
 
 export const untrustedCannotGenerate: UiTest = {
   name: 'in Restricted Mode the view is there, but Generate refuses before asking anything',
-  async run(workbench, { workspace }) {
+  async run(workbench, { workspace, server }) {
     await openKlingView(workbench);
     await workbench.runCommand('Kling: Generate from Prompt…');
     const text = await toastText(workbench, /does not generate in Restricted Mode/);
     assert.match(text, /Manage Workspace Trust/);
+    assert.deepEqual(simulatorTasks(server.dirs.userData), [], 'the simulator made no task');
     assert.ok(!existsSync(join(workspace, 'kling-videos')), 'nothing was generated');
   },
 };
 
 export const dailyBudgetRefuses: UiTest = {
   name: 'past the daily budget a generation is refused with what was spent and how to raise the limit',
-  async run(workbench, { workspace }) {
+  async run(workbench, { workspace, server }) {
     await openKlingView(workbench);
     await generateFromPrompt(workbench, { prompt: 'A cable car over a valley' });
     const text = await toastText(workbench, /Daily budget reached/);
     assert.match(text, /\$0\.00 of \$0\.30 spent today on the simulator, and a 5 s video costs \$0\.375/);
     assert.match(text, /klingStudio\.dailyBudgetUsd/);
     assert.match(text, /Open Settings/);
+    assert.deepEqual(simulatorTasks(server.dirs.userData), [], 'the simulator made no task');
     assert.ok(!existsSync(join(workspace, 'kling-videos')), 'nothing was generated');
   },
 };
