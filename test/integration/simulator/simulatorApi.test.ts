@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ElementRequest, VideoRequest } from '../../../src/core/api/apiSchemas';
-import { amountToNumber } from '../../../src/core/pricing/decimal';
-import { priceVideo } from '../../../src/core/pricing/pricing';
 import { BILLING_URL, SIMULATOR_API_KEY, startSimulator, type Simulator } from '../../../src/core/simulator/simulatorServer';
 import { call, createTask, elementRequest, start, TEXT_TO_VIDEO, videoRequest } from './simulatorHarness';
 import { FakeClock } from '../../helpers/fakeClock';
@@ -199,27 +197,24 @@ describe('simulator: credits', () => {
   it('drops by the exact price of each task, with credits_reserved saying the same', async () => {
     sim.setBalance(1000);
     const before = await credits();
+    // Each with its price worked out by hand from the contract's table (credits per second × seconds), not by the
+    // pricing code the simulator itself uses: a wrong row or rounding there fails here.
     const requests = [
-      { duration: 3, quality: '1080p', sound: 'off' },
-      { duration: 7, quality: '1080p', sound: 'on' },
-      { duration: 5 },
-      { duration: 11, quality: '720p', sound: 'on' },
+      [{ duration: 3, quality: '1080p', sound: 'off' }, 21.5946], // 7.1982 × 3
+      [{ duration: 7, quality: '1080p', sound: 'on' }, 75.6], // 10.8 × 7
+      [{ duration: 5 }, 27], // 720p, no sound by default: 5.4 × 5
+      [{ duration: 11, quality: '720p', sound: 'on' }, 89.1], // 8.1 × 11
     ] as const;
-    let spent = 0;
-    for (const fields of requests) {
-      const price = amountToNumber(priceVideo(fields).credits);
+    for (const [fields, credits] of requests) {
       const task = await createTask(sim, videoRequest(fields));
-      assert.equal(task.usage.credits_reserved, price);
-      spent += priceVideo(fields).credits;
+      assert.equal(task.usage.credits_reserved, credits, JSON.stringify(fields));
     }
     const element = await createTask(sim, elementRequest());
     assert.equal(element.usage.credits_reserved, 1);
     const after = await credits();
-    // Prices are exact in ten-thousandths of a credit (pricing/decimal.ts); the element costs 1 credit.
-    const spentInTenThousandths = spent + 10_000;
+    // 21.5946 + 75.6 + 27 + 89.1 + 1 for the element = 214.2946 credits, in ten-thousandths to compare exactly.
+    const spentInTenThousandths = 2_142_946;
     assert.equal(after.data.user.remaining_credits, (Math.round(before.data.user.remaining_credits * 10_000) - spentInTenThousandths) / 10_000);
-    // 3 s 1080p silent: 7.1982 × 3 = 21.5946 credits, exactly, as the contract's table says.
-    assert.equal(amountToNumber(priceVideo(requests[0]).credits), 21.5946);
     assert.equal(Math.round(after.data.user.used_credits * 10_000) - Math.round(before.data.user.used_credits * 10_000), spentInTenThousandths);
     assert.equal(sim.balance(), after.data.user.remaining_credits);
   });
