@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { ApiError, isApiError, type ErrorKind } from '../api/apiError';
+import { type ApiError, isApiError, type ErrorKind } from '../api/apiError';
 import { VideoRequest } from '../api/apiSchemas';
 import type { ElementUse } from '../elements/elementUse';
 import { ensureElement } from '../elements/ensureElement';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { type z } from 'zod';
 import { didYouMean } from '../text/didYouMean';
 import type { ProblemSink } from './problemSink';
 import type { JsonPath, Problem, StoryboardDocument } from './storyboardDocument';

@@ -24,7 +24,7 @@ export class StoryboardDiagnostics extends Disposable {
 
   constructor(private readonly analyzer: StoryboardAnalyzer) {
     super();
-    this._register(vscode.workspace.onDidOpenTextDocument((d) => this.update(d)));
+    this._register(vscode.workspace.onDidOpenTextDocument((d) => void this.update(d)));
     this._register(
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.contentChanges.length) this.schedule(e.document);
@@ -41,7 +41,7 @@ export class StoryboardDiagnostics extends Disposable {
     this._register(analyzer.onDidChange((uri) => (uri ? undefined : vscode.workspace.textDocuments.forEach((d) => this.schedule(d)))));
     this._register({ dispose: () => this.timers.forEach((t) => clearTimeout(t)) });
     this._register(vscode.languages.registerCodeActionsProvider(STORYBOARD_SELECTOR, new StoryboardQuickFixes(this), { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }));
-    vscode.workspace.textDocuments.forEach((d) => this.update(d));
+    vscode.workspace.textDocuments.forEach((d) => void this.update(d));
   }
 
   /** The problems found at the document's current version, if it was checked at that version. */

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 
 /**
  * A long-lived object that owns other disposables (after VS Code's media-preview `dispose.ts`): whatever it

@@ -75,7 +75,7 @@ function show(state: CompareState): void {
 
 function buildColumns(state: CompareState): void {
   const wasAt = playback?.time ?? 0;
-  playback?.pause();
+  void playback?.pause();
   grid.replaceChildren();
   grid.className = `grid columns-${Math.min(4, Math.max(1, state.takes.length))}`;
   const videos = state.takes.map((take) => {

@@ -16,7 +16,6 @@ import { DISTINCT_KEY, startTestSimulator } from '../../helpers/simulatorBed';
 
 // har-validator ships no types: it checks a HAR against the format's JSON Schemas (har-schema) and rejects with
 // the list of what is wrong.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const harValidator = require('har-validator') as { har(data: unknown): Promise<unknown> };
 
 const LIMIT = { timeout: 120_000 };

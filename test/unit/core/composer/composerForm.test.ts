@@ -11,7 +11,7 @@ import {
   removeElement,
   updateElement,
   checkDraft,
-  ComposerDraft,
+  type ComposerDraft,
   composerSpec,
   draftFromRequest,
   draftFromSpec,
