@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { loadCore } from '../lazyCore';
+import { loadFeatures } from '../lazyFeatures';
 import { Disposable } from '../util/dispose';
 import { COMPOSER_VIEW_ID } from './composerIds';
 import type { ComposerDeps, ComposerViewProvider } from './composerView';
@@ -24,16 +24,16 @@ export class Composer extends Disposable implements vscode.WebviewViewProvider {
     this._register(vscode.commands.registerCommand('klingStudio.openComposer', () => vscode.commands.executeCommand(`${COMPOSER_VIEW_ID}.focus`)));
     this._register(
       vscode.commands.registerCommand('klingStudio.storyboard.editInComposer', (uri?: unknown, videoName?: unknown) =>
-        loadCore().editInComposer(this.view, uri, videoName),
+        loadFeatures().editInComposer(this.view, uri, videoName),
       ),
     );
-    this._register(vscode.commands.registerCommand('klingStudio.animateImage', (uri?: unknown) => loadCore().animateImage(this.view, uri)));
-    this._register(vscode.commands.registerCommand('klingStudio.composer.editRequest', (arg?: unknown) => loadCore().editRequestInComposer(this.view, arg)));
+    this._register(vscode.commands.registerCommand('klingStudio.animateImage', (uri?: unknown) => loadFeatures().animateImage(this.view, uri)));
+    this._register(vscode.commands.registerCommand('klingStudio.composer.editRequest', (arg?: unknown) => loadFeatures().editRequestInComposer(this.view, arg)));
   }
 
   /** The composer's host, created on first use. */
   get view(): ComposerViewProvider {
-    this.host ??= this._register(loadCore().createComposerView(this.extensionUri, this.deps));
+    this.host ??= this._register(loadFeatures().createComposerView(this.extensionUri, this.deps));
     return this.host;
   }
 

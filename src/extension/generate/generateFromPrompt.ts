@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { AspectRatio, Quality, Sound, VideoRequest } from '../../core/api/apiSchemas';
 import { loadCore } from '../lazyCore';
+import { loadFeatures } from '../lazyFeatures';
 import type { ExtensionLog } from '../log/extensionLog';
 import { adHocOutputPath, adHocWorkspaceRoot, labelOf } from './adHocOutput';
 import { ensureReady } from './ensureReady';
@@ -25,6 +26,7 @@ export interface PromptDefaults {
 export async function generateFromPrompt(services: GenerationServices, defaults: PromptDefaults, log: ExtensionLog): Promise<string | undefined> {
   if (!(await ensureReady(services.backends))) return undefined;
   const core = loadCore();
+  const features = loadFeatures();
   const title = (step: number) => `Generate from Prompt (${step}/${TOTAL_STEPS})${services.backends.isSimulated() ? ' — simulator' : ''}`;
 
   const prompt = await vscode.window.showInputBox({
@@ -63,15 +65,15 @@ export async function generateFromPrompt(services: GenerationServices, defaults:
   if (startFrom === undefined) return undefined;
   let image: string | undefined;
   if (startFrom === 'image') {
-    const file = await core.pickImageFile('Generate from Prompt: the first frame');
+    const file = await features.pickImageFile('Generate from Prompt: the first frame');
     if (!file) return undefined;
-    const chosen = await core.acceptImageFile(file, 'first frame');
+    const chosen = await features.acceptImageFile(file, 'first frame');
     if (!chosen) return undefined;
     if ('problem' in chosen) {
       void vscode.window.showErrorMessage(chosen.problem);
       return undefined;
     }
-    const verdict = await core.checkWorkspaceImage(chosen.ref);
+    const verdict = await features.checkWorkspaceImage(chosen.ref);
     if (verdict) {
       void vscode.window.showErrorMessage(`Not used as the first frame: ${verdict}`);
       return undefined;
@@ -149,7 +151,7 @@ export async function generateFromPrompt(services: GenerationServices, defaults:
       sound,
       image,
     };
-    const made = await core.generateFromComposer(draft, { ...services, log }, () => generateFromPrompt(services, { ...defaults, prompt, negative_prompt: negative }, log));
+    const made = await features.generateFromComposer(draft, { ...services, log }, () => generateFromPrompt(services, { ...defaults, prompt, negative_prompt: negative }, log));
     return made?.label;
   }
 

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { GenerationServices } from '../generate/submitGeneration';
 import type { ExtensionLog } from '../log/extensionLog';
 import { KLING_PREVIEW, openInPreview } from './openVideo';
-import { loadCore } from '../lazyCore';
+import { loadFeatures } from '../lazyFeatures';
 import type { VideoPreviewDeps } from './videoPreview';
 
 export interface VideoPreviewServices extends GenerationServices {
@@ -29,7 +29,7 @@ export function registerVideoPreview(context: vscode.ExtensionContext, services:
       void vscode.commands.executeCommand('setContext', 'klingStudio.previewed', true);
       // The editor itself (page, recipe, actions) is in the lazily loaded bundle, so activation does not pay for it.
       // It disposes itself with its panel.
-      new (loadCore().VideoPreview)(document.uri, panel, deps);
+      new (loadFeatures().VideoPreview)(document.uri, panel, deps);
     },
   };
   return vscode.Disposable.from(

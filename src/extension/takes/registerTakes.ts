@@ -4,6 +4,7 @@ import { chosenPathOf } from '../../core/takes/takeLayout';
 import { MAX_TAKES } from '../../core/takes/takeLimits';
 import { showError } from '../errors/showError';
 import { loadCore } from '../lazyCore';
+import { loadFeatures } from '../lazyFeatures';
 import type { ExtensionLog } from '../log/extensionLog';
 import { KLING_PREVIEW } from '../preview/openVideo';
 import { isStoryboard, type StoryboardAnalyzer } from '../storyboards/storyboardAnalyzer';
@@ -70,7 +71,7 @@ export class TakesFeature extends Disposable {
   async compare(arg?: unknown, name?: string): Promise<unknown> {
     const videoPath = await this.videoOf(arg, name);
     if (!videoPath) return undefined;
-    const core = loadCore();
+    const core = loadFeatures();
     const list = await core.takesOf(videoPath);
     const videoName = path.basename(videoPath);
     if (list.takes.length < 2) {
@@ -104,7 +105,7 @@ export class TakesFeature extends Disposable {
   async play(arg?: unknown): Promise<unknown> {
     const uri = await this.storyboardOf(arg);
     if (!uri) return undefined;
-    return loadCore().StoryboardPlayerPanel.show(uri, { analyzer: this.deps.analyzer, log: this.deps.log, pageRoot: this.pageRoot });
+    return loadFeatures().StoryboardPlayerPanel.show(uri, { analyzer: this.deps.analyzer, log: this.deps.log, pageRoot: this.pageRoot });
   }
 
   private async onTake(arg: unknown, action: 'use' | 'delete'): Promise<boolean> {
@@ -113,7 +114,7 @@ export class TakesFeature extends Disposable {
       void vscode.window.showInformationMessage('Run this on a take: an MP4 file in a video\'s .takes folder (or from Compare Takes).');
       return false;
     }
-    const core = loadCore();
+    const core = loadFeatures();
     const done = action === 'use' ? await core.useTake(file.fsPath, this.deps.log) : await core.deleteTake(file.fsPath, this.deps.log, { confirm: this.confirmDelete });
     this.deps.taskTree.refresh();
     return done;

@@ -3,7 +3,7 @@ import { TASK_ID_PATTERN } from '../../core/api/taskId';
 import type { JournalEntry } from '../../core/journal/taskState';
 import { showError } from '../errors/showError';
 import { money } from '../generate/moneyGuard';
-import { loadCore } from '../lazyCore';
+import { loadFeatures } from '../lazyFeatures';
 import { submitGeneration, type GenerationServices } from '../generate/submitGeneration';
 import type { RefreshedRequest } from '../../core/uploads/refreshUploads';
 import { savedTakeOf } from '../takes/savedTake';
@@ -91,7 +91,7 @@ export class TaskCommands extends Disposable {
       elements: entry.elements,
     };
     // Its frames first: an expired upload is sent again from its unchanged source, a changed one is the user's to pick.
-    const frames = await loadCore().framesToSend(draft, this.services, entry.backend, entry.workspaceRoot);
+    const frames = await loadFeatures().framesToSend(draft, this.services, entry.backend, entry.workspaceRoot);
     if (!frames) return;
     const what = `"${entry.label}" again`;
     const price = money(entry.price.usd);
