@@ -1,3 +1,4 @@
+import { isDownloadPending } from '../../core/journal/taskState';
 import { ELEMENT_PRICE } from '../../core/pricing/priceTable';
 import type { ExitCode } from '../../core/report/exitCode';
 import type { EstimateReport } from '../../core/report/estimateReport';
@@ -12,7 +13,13 @@ export function estimateDocument(ctx: CliContext, run: PlannedRun, selection: Vi
     command: 'estimate',
     version: CLI_VERSION,
     exitCode,
-    videos: run.storyboards.flatMap((s) => (s.plan?.videos ?? []).map((v) => ({ ...pricedVideo(ctx, s.checked.file, v), state: planStateName(v.state.kind) }))),
+    videos: run.storyboards.flatMap((s) =>
+      (s.plan?.videos ?? []).map((v) => ({
+        ...pricedVideo(ctx, s.checked.file, v),
+        state: planStateName(v.state.kind),
+        ...(v.state.kind === 'in-flight' && isDownloadPending(v.state.entry) ? { downloadPending: true as const } : {}),
+      })),
+    ),
     elements: run.storyboards.flatMap((s) =>
       (s.plan?.elements ?? [])
         .filter((e) => e.elementId === undefined)
