@@ -31,6 +31,7 @@ export { CompareTakesPanel } from './takes/compareTakesPanel';
 export { StoryboardPlayerPanel } from './takes/storyboardPlayerPanel';
 export { useTake, deleteTake, takesOf } from './takes/takeActions';
 export { VideoPreview } from './preview/videoPreview';
+export { copyVideoHtml } from './preview/copyVideoHtml';
 // The composer's host: needed once its view is shown or a composer command runs (registerComposer.ts keeps only the
 // registrations in the activation bundle). It uses the vscode API, which this bundle leaves external too.
 export { createComposerView } from './composer/composerView';
