@@ -39,7 +39,7 @@ export function estimateMarkdown(report: EstimateReport): string {
     lines.push(report.since ? `No video changed since \`${report.since.ref}\`: nothing to render.` : 'No video selected: nothing to render.');
   } else {
     lines.push('| video | state | seconds | quality | price |', '|---|---|---:|---|---:|');
-    for (const v of report.videos) lines.push(`| ${cell(`${v.storyboard}: ${v.name}`)} | ${v.state} | ${v.seconds} | ${v.quality}${v.sound === 'on' ? ' + sound' : ''} | $${v.usd} |`);
+    for (const v of report.videos) lines.push(`| ${cell(`${v.storyboard}: ${v.name}`)} | ${v.downloadPending ? 'download pending' : v.state} | ${v.seconds} | ${v.quality}${v.sound === 'on' ? ' + sound' : ''} | $${v.usd} |`);
     for (const e of report.elements) lines.push(`| ${cell(`${e.storyboard}: element ${e.name}`)} | to-create | | | $${e.usd} |`);
   }
   lines.push('', `**To spend: $${report.total.usd}** (${report.total.credits} credits) for ${report.total.videos} video${report.total.videos === 1 ? '' : 's'}${report.total.elements ? ` and ${report.total.elements} element${report.total.elements === 1 ? '' : 's'}` : ''}.`);

@@ -3,7 +3,7 @@
  * elements to create, and totals of only what rendering would spend; render's total row the same.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Simulator } from '../../../src/core/simulator/simulatorServer';
@@ -108,6 +108,11 @@ describe('kling estimate FILE…: states and what would actually be spent', () =
       ],
     );
     assert.equal(json.total.usd, 0.225);
+    const summary = path.join(ws.dir, 'summary.md');
+    writeFileSync(summary, '');
+    const github = await runCli(['estimate', 'p.kling.json', '--format', 'github'], { ...options, env: { ...options.env, GITHUB_STEP_SUMMARY: summary } });
+    assert.equal(github.code, 0, github.stderr);
+    assert.match(readFileSync(summary, 'utf8'), /^\| p\.kling\.json: cdn \| download pending \| 3 \| 720p \| \$0\.225 \|$/m, 'the job summary says it too');
 
     const download = await runCli(['download'], options);
     assert.equal(download.code, 0, download.stdout + download.stderr);
