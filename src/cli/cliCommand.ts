@@ -58,7 +58,7 @@ export function defineCommand<const O extends OptionSpecs>(spec: CommandSpec<O>)
     summary: spec.summary,
     help: spec.help,
     async run(outer, argv) {
-      const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+      const { values, positionals } = parseOwnArgs(spec.name, argv, options, { ...spec.options, ...COMMON_OPTIONS });
       const common = values as { help?: boolean; record?: string; format?: string; json?: boolean };
       if (common.help) {
         out(outer, spec.help);
@@ -90,4 +90,25 @@ export function defineCommand<const O extends OptionSpecs>(spec: CommandSpec<O>)
       }
     },
   };
+}
+
+/**
+ * parseArgs, with a flag the command does not take refused by name along with the ones it does take: a typo
+ * (`--jsn`) or another command's flag is never silently ignored, and the message says what to type instead.
+ */
+function parseOwnArgs<O extends OptionSpecs>(command: string, argv: string[], options: O, listed: OptionSpecs) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw error;
+    const flag = /'([^']+)'/.exec((error as Error).message)?.[1] ?? 'an option';
+    throw new UsageError(`Unknown option '${flag}'; ${command} takes ${validFlags(listed)}`);
+  }
+}
+
+/** A command's flags as its --help names them: `--json, --only NAME, --help (-h)`. */
+export function validFlags(options: OptionSpecs): string {
+  return Object.entries(options)
+    .map(([name, spec]) => `--${name}${spec.type === 'string' ? ' VALUE' : ''}${spec.short ? ` (-${spec.short})` : ''}`)
+    .join(', ');
 }

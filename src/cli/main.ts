@@ -65,6 +65,10 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
     return EXIT_CODES.done;
   }
   const command = COMMANDS.find((c) => c.name === name);
+  if (!command && name.startsWith('-')) {
+    err(ctx, `kling: Unknown option '${name}'; before a command kling takes only --help (-h) and --version (-V). Each command's own options go after it (kling <command> --help).`);
+    return EXIT_CODES.invalid;
+  }
   if (!command) {
     err(ctx, `kling: unknown command "${name}". Commands: ${COMMANDS.map((c) => c.name).join(', ')}. See kling --help.`);
     return EXIT_CODES.invalid;

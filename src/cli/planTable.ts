@@ -1,11 +1,16 @@
 import { formatAmount, formatUsd } from '../core/pricing/decimal';
 import { totalPrice, type PriceTotal } from '../core/pricing/pricing';
+import { isDownloadPending } from '../core/journal/taskState';
 import type { StoryboardPlan, VideoPlanState } from '../core/render/storyboardPlan';
 import { out, type CliContext } from './cliContext';
 
-/** A plan's state in words, as the tables and the editor say it. */
-export function stateLabel(kind: VideoPlanState['kind']): string {
-  return { 'up-to-date': 'up to date', 'in-flight': 'under way', 'unknown-outcome': 'outcome unknown', 'to-render': 'to render' }[kind];
+/**
+ * A plan's state in words, as the tables and the editor say it. A video under way whose task is done but whose
+ * download failed says so: it is fetched (render again, or kling download), never paid for again.
+ */
+export function stateLabel(state: VideoPlanState): string {
+  if (state.kind === 'in-flight' && isDownloadPending(state.entry)) return 'download pending';
+  return { 'up-to-date': 'up to date', 'in-flight': 'under way', 'unknown-outcome': 'outcome unknown', 'to-render': 'to render' }[state.kind];
 }
 
 /**
@@ -21,7 +26,7 @@ export function printPlanTable(ctx: CliContext, plan: StoryboardPlan): void {
   out(ctx, `${'video'.padEnd(width)}  seconds  quality  sound     USD   credits  state`);
   for (const v of plan.videos) {
     // A video of several takes: its price is one take's, and it is paid for that many times.
-    out(ctx, row(width, v.name, String(v.price.seconds), v.price.quality, v.price.sound, v.price, `${stateLabel(v.state.kind)}${v.takeCount > 1 ? `  × ${v.takeCount} takes` : ''}`));
+    out(ctx, row(width, v.name, String(v.price.seconds), v.price.quality, v.price.sound, v.price, `${stateLabel(v.state)}${v.takeCount > 1 ? `  × ${v.takeCount} takes` : ''}`));
   }
   const needed = new Set(plan.elements.filter((e) => e.elementId === undefined).map((e) => e.element.name));
   for (const e of elements) {
@@ -31,8 +36,8 @@ export function printPlanTable(ctx: CliContext, plan: StoryboardPlan): void {
   out(ctx, row(width, 'total', String(plan.cost.seconds), '', '', plan.cost, '').trimEnd());
   const skipped = plan.videos.filter((v) => v.state.kind !== 'to-render');
   if (skipped.length) {
-    const counts = (['up-to-date', 'in-flight', 'unknown-outcome'] as const)
-      .map((kind) => [plan.videos.filter((v) => v.state.kind === kind).length, stateLabel(kind)] as const)
+    const counts = ['up to date', 'under way', 'download pending', 'outcome unknown']
+      .map((label) => [skipped.filter((v) => stateLabel(v.state) === label).length, label] as const)
       .filter(([n]) => n > 0)
       .map(([n, label]) => `${n} ${label}`);
     out(ctx, `The total counts only what rendering now would spend: ${counts.join(', ')} cost${skipped.length === 1 ? 's' : ''} nothing more. All ${plan.videos.length} listed: ${price(plan.fullCost)}.`);

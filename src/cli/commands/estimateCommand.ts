@@ -18,10 +18,11 @@ export const estimateCommand = defineCommand({
 Prints each video of the storyboards with its price and state, without spending anything:
   to render        it would be created and paid for
   up to date       its result is saved: nothing to pay
-  under way        a task for it is already paid for (running, or its video waits to be downloaded)
+  under way        a task for it is already paid for and running (here, or in another process)
+  download pending its task is done and paid for, its download failed: render or kling download fetches it
   outcome unknown  an earlier create got no answer; it is created again only with render --force
 then the elements that would be created, and the total of what rendering now would actually spend (the videos to
-render and the elements to create: nothing for what is up to date or under way).
+render and the elements to create: nothing for what is up to date, under way or download pending).
 
   --json         one JSON document on stdout (schemas/kling-estimate.schema.json; docs/cli.md)
   --shard K/N    only part K of N, as render --shard renders it (by a hash of each video's name)

@@ -28,8 +28,9 @@ A prompt containing [fail:CODE] (e.g. [fail:content_policy_violation]) makes tha
                      same command against it (KLING_BASE_URL=…) to see what the recording saw.
 ${COMMON_HELP}
 
-The embedded simulator of --simulator (render, estimate, download, credits, status) runs at the speed
-KLING_SIMULATOR_TIME_SCALE says (milliseconds per simulated second; default 1000).`,
+KLING_SIMULATOR_TIME_SCALE (milliseconds per simulated second; default 1000) sets the speed of the embedded
+simulator of --simulator (render, estimate, download, credits, status), and of this one when neither --speed nor
+--time-scale is given.`,
   options: {
     port: { type: 'string' },
     speed: { type: 'string' },
@@ -43,7 +44,7 @@ KLING_SIMULATOR_TIME_SCALE says (milliseconds per simulated second; default 1000
     const number = (name: string, value: string | undefined, min: number) => {
       if (value === undefined) return undefined;
       const n = Number(value);
-      if (!Number.isFinite(n) || n < min) throw new UsageError(`--${name} must be a number of at least ${min}; got ${value}`);
+      if (!Number.isFinite(n) || n < min) throw new UsageError(`${name.startsWith('KLING_') ? name : `--${name}`} must be a number of at least ${min}; got ${value}`);
       return n;
     };
     const port = number('port', values.port, 0);
@@ -65,7 +66,7 @@ KLING_SIMULATOR_TIME_SCALE says (milliseconds per simulated second; default 1000
     const speed = number('speed', values.speed, 1);
     const simulator = await startSimulator({
       port,
-      timeScale: speed !== undefined ? 1000 / speed : number('time-scale', values['time-scale'], 1),
+      timeScale: speed !== undefined ? 1000 / speed : (number('time-scale', values['time-scale'], 1) ?? number('KLING_SIMULATOR_TIME_SCALE', timeScaleFromEnv(ctx.env), 1)),
       balanceCredits: number('balance', values.balance, 0),
       stateFile: values.fresh ? undefined : path.join(stateDir(ctx), 'simulator-standalone.json'),
       log: (line) => out(ctx, line),
@@ -79,3 +80,9 @@ KLING_SIMULATOR_TIME_SCALE says (milliseconds per simulated second; default 1000
     return 0;
   },
 });
+
+/** KLING_SIMULATOR_TIME_SCALE, as --time-scale would say it: an empty variable is no setting at all. */
+function timeScaleFromEnv(env: NodeJS.ProcessEnv): string | undefined {
+  const value = env['KLING_SIMULATOR_TIME_SCALE']?.trim();
+  return value ? value : undefined;
+}

@@ -38,7 +38,8 @@ Exit codes: 0 every storyboard is valid, 2 a storyboard has problems (or the usa
       report.files.push({ file, valid: checked.storyboard !== undefined, ...(checked.storyboard ? { videos: checked.storyboard.videos.length } : {}), problems, problemCount });
       if (checked.storyboard) {
         const n = checked.storyboard.videos.length;
-        out(ctx, `OK ${file}: ${n} video${n === 1 ? '' : 's'}, no problems`);
+        const warnings = checked.problems.filter((p) => p.severity === 'warning').length;
+        out(ctx, `OK ${file}: ${n} video${n === 1 ? '' : 's'}, ${warnings ? `${warnings} warning${warnings === 1 ? '' : 's'} (above)` : 'no problems'}`);
       } else {
         report.problemCount += problemCount;
         report.exitCode = EXIT_CODES.invalid;

@@ -1,3 +1,4 @@
+import { isDownloadPending } from '../../core/journal/taskState';
 import { ELEMENT_PRICE } from '../../core/pricing/priceTable';
 import type { ExitCode } from '../../core/report/exitCode';
 import type { EstimateReport } from '../../core/report/estimateReport';
@@ -12,7 +13,13 @@ export function estimateDocument(ctx: CliContext, run: PlannedRun, selection: Vi
     command: 'estimate',
     version: CLI_VERSION,
     exitCode,
-    videos: run.storyboards.flatMap((s) => (s.plan?.videos ?? []).map((v) => ({ ...pricedVideo(ctx, s.checked.file, v), state: planStateName(v.state.kind) }))),
+    videos: run.storyboards.flatMap((s) =>
+      (s.plan?.videos ?? []).map((v) => ({
+        ...pricedVideo(ctx, s.checked.file, v),
+        state: planStateName(v.state.kind),
+        ...(v.state.kind === 'in-flight' && isDownloadPending(v.state.entry) ? { downloadPending: true as const } : {}),
+      })),
+    ),
     elements: run.storyboards.flatMap((s) =>
       (s.plan?.elements ?? [])
         .filter((e) => e.elementId === undefined)
@@ -32,7 +39,7 @@ export function estimateMarkdown(report: EstimateReport): string {
     lines.push(report.since ? `No video changed since \`${report.since.ref}\`: nothing to render.` : 'No video selected: nothing to render.');
   } else {
     lines.push('| video | state | seconds | quality | price |', '|---|---|---:|---|---:|');
-    for (const v of report.videos) lines.push(`| ${cell(`${v.storyboard}: ${v.name}`)} | ${v.state} | ${v.seconds} | ${v.quality}${v.sound === 'on' ? ' + sound' : ''} | $${v.usd} |`);
+    for (const v of report.videos) lines.push(`| ${cell(`${v.storyboard}: ${v.name}`)} | ${v.downloadPending ? 'download pending' : v.state} | ${v.seconds} | ${v.quality}${v.sound === 'on' ? ' + sound' : ''} | $${v.usd} |`);
     for (const e of report.elements) lines.push(`| ${cell(`${e.storyboard}: element ${e.name}`)} | to-create | | | $${e.usd} |`);
   }
   lines.push('', `**To spend: $${report.total.usd}** (${report.total.credits} credits) for ${report.total.videos} video${report.total.videos === 1 ? '' : 's'}${report.total.elements ? ` and ${report.total.elements} element${report.total.elements === 1 ? '' : 's'}` : ''}.`);

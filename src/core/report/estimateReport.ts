@@ -12,7 +12,12 @@ export const EstimateReport = z
     command: z.literal('estimate'),
     version: z.string().describe('the version of kling that wrote it'),
     exitCode: ExitCodeSchema,
-    videos: z.array(PricedVideo.extend({ state: PlanState })),
+    videos: z.array(
+      PricedVideo.extend({
+        state: PlanState,
+        downloadPending: z.literal(true).optional().describe('with under-way: its task is done and paid for, its download failed; render or kling download fetches it'),
+      }),
+    ),
     elements: z.array(ReportElement).describe('the elements rendering would create for the videos to render'),
     total: Totals.describe('what rendering now would spend: the videos to render and the elements to create'),
     all: Totals.describe('the price of every video listed, up to date or under way included; elements left out'),

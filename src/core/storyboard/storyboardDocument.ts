@@ -32,6 +32,8 @@ export type ProblemCode =
   | 'path-outside-workspace'
   | 'file-not-found'
   | 'bad-image'
+  /** A warning: a frame image whose shape is more than 5 % from the video's aspect_ratio (it will be cropped). */
+  | 'frame-crop'
   /** Not a regular file, or it cannot be read: not a storyboard at all. */
   | 'unreadable'
   /** Over a limit of storyboardLimits.ts (size, nesting): not parsed at all. */

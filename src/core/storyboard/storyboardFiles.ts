@@ -1,6 +1,8 @@
 import { lstat } from 'node:fs/promises';
 import * as path from 'node:path';
+import { ASPECT_RATIOS } from '../api/apiSchemas';
 import { checkInsideRoot, type BoundaryCheck } from '../fs/workspaceBoundary';
+import { frameMisfit, frameMisfitMessage } from '../images/frameFit';
 import { checkImageFile } from '../images/imageCheck';
 import { TAKES_FOLDER } from '../takes/takeLayout';
 import type { ProblemSink } from './problemSink';
@@ -65,13 +67,15 @@ export async function fileProblems(doc: StoryboardDocument, location: Storyboard
   }
 
   const checks: Array<() => Promise<void>> = [];
-  const image = (p: JsonPath, value: unknown, label: string) => {
-    if (typeof value === 'string' && value !== '') checks.push(() => imageProblem(doc, p, value, label, location, sink));
+  const image = (p: JsonPath, value: unknown, label: string, aspectRatio?: string) => {
+    if (typeof value === 'string' && value !== '') checks.push(() => imageProblem(doc, p, value, label, location, sink, aspectRatio));
   };
+  const defaults = isObject(root['defaults']) ? root['defaults'] : {};
   (Array.isArray(root['videos']) ? root['videos'] : []).forEach((video, i) => {
     if (!isObject(video)) return;
-    image(['videos', i, 'image'], video['image'], 'image');
-    image(['videos', i, 'end_image'], video['end_image'], 'end_image');
+    const aspectRatio = aspectRatioOf(video['aspect_ratio'] ?? defaults['aspect_ratio']);
+    image(['videos', i, 'image'], video['image'], 'image', aspectRatio);
+    image(['videos', i, 'end_image'], video['end_image'], 'end_image', aspectRatio);
     const name = video['name'];
     if (realOutput !== undefined && typeof name === 'string' && VIDEO_NAME_PATTERN.test(name)) {
       const folder = realOutput;
@@ -94,7 +98,17 @@ export async function fileProblems(doc: StoryboardDocument, location: Storyboard
   await Promise.all(Array.from({ length: FILE_CHECKS_AT_ONCE }, worker));
 }
 
-async function imageProblem(doc: StoryboardDocument, at: JsonPath, value: string, label: string, location: StoryboardLocation, sink: ProblemSink): Promise<void> {
+/** The video's aspect_ratio as the request will carry it (16:9 when unset); undefined when it is not one (the schema says so). */
+function aspectRatioOf(value: unknown): string | undefined {
+  if (value === undefined) return '16:9';
+  return typeof value === 'string' && (ASPECT_RATIOS as readonly string[]).includes(value) ? value : undefined;
+}
+
+/**
+ * A frame image: a path inside the workspace, to a file the service takes; with the video's `aspectRatio`, a warning
+ * when its shape is more than 5 % from the video's (frameFit.ts): the request is still valid, but the picture is cut.
+ */
+async function imageProblem(doc: StoryboardDocument, at: JsonPath, value: string, label: string, location: StoryboardLocation, sink: ProblemSink, aspectRatio?: string): Promise<void> {
   const add = (code: Problem['code'], message: string) => sink.add(() => doc.problem(code, at, message));
   if (/^https:\/\//i.test(value)) return;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
@@ -108,7 +122,14 @@ async function imageProblem(doc: StoryboardDocument, at: JsonPath, value: string
   const boundary = await checkInsideRoot(absolute, workspaceRoot);
   if (!boundary.inside) return add('path-outside-workspace', `${label} ${JSON.stringify(value)} leads outside the workspace: ${boundary.reason}`);
   const checked = await checkImageFile(boundary.realPath, `${label} ${JSON.stringify(value)}`);
-  if (checked.ok) return;
+  if (checked.ok) {
+    const misfit = aspectRatio ? frameMisfit(checked.image.width, checked.image.height, aspectRatio) : undefined;
+    if (misfit) {
+      const message = frameMisfitMessage(`${label} ${JSON.stringify(value)}`, checked.image.width, checked.image.height, aspectRatio!, misfit);
+      sink.add(() => doc.problem('frame-crop', at, message, { severity: 'warning' }));
+    }
+    return;
+  }
   const notFound = checked.problem.endsWith('not found');
   add(
     notFound ? 'file-not-found' : 'bad-image',

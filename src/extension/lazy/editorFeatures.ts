@@ -11,3 +11,4 @@ export { acceptImageFile, checkWorkspaceImage, pickImageFile } from '../composer
 export { generateFromComposer } from '../composer/composerGenerate';
 export { editInComposer, editRequestInComposer } from '../composer/editInComposer';
 export { framesToSend } from '../generate/refreshFrames';
+export { copyVideoHtml } from '../preview/copyVideoHtml';

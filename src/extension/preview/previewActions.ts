@@ -13,6 +13,7 @@ import { framesToSend } from '../generate/refreshFrames';
 import type { TakeList } from '../../core/takes/takeStore';
 import type { ExtensionLog } from '../log/extensionLog';
 import { takesOf, useTake } from '../takes/takeActions';
+import { copyVideoHtml } from './copyVideoHtml';
 import { openInPreview } from './openVideo';
 import { errorText } from '../../core/text/errorText';
 
@@ -69,6 +70,9 @@ export async function runPreviewAction(action: PreviewAction, context: PreviewAc
       return;
     case 'useTake':
       if (context.log) await useTake(video.fsPath, context.log);
+      return;
+    case 'copyHtml':
+      await copyVideoHtml(video);
       return;
   }
 }

@@ -54,6 +54,15 @@ export function registerVideoPreview(context: vscode.ExtensionContext, services:
       if (replaces) await vscode.window.tabGroups.close(active);
       return true;
     }),
+    // Kling Preview's Copy HTML, also from the palette (the video in the active editor): returns what it copied.
+    vscode.commands.registerCommand('klingStudio.copyVideoHtml', async (arg?: unknown) => {
+      const video = uriOf(arg) ?? activeVideo();
+      if (!video) {
+        void vscode.window.showInformationMessage('Open an MP4 video first (Kling Preview, or VS Code\'s own preview): Copy HTML copies its <video> element.');
+        return undefined;
+      }
+      return loadCore().copyVideoHtml(video);
+    }),
   );
 }
 

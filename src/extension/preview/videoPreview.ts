@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { loadSidecar } from '../../core/download/sidecar';
 import { describeKind, Mp4InfoError, readMp4Info } from '../../core/media/mp4Info';
 import { regenerateDraft } from '../../core/preview/regenerateDraft';
+import { posterPathOf } from '../../core/preview/videoSnippet';
 import { videoRecipe, type VideoRecipe } from '../../core/preview/videoRecipe';
 import { parsePageMessage, Playback, type PageMessage, type PreviewState } from '../../webview/preview/protocol';
 import { money } from '../generate/moneyGuard';
@@ -12,6 +13,7 @@ import { Disposable } from '../util/dispose';
 import { watchFolder, type FolderWatch } from '../util/folderWatcher';
 import { chosenPathOf, takesDirOf } from '../../core/takes/takeLayout';
 import { takesOf } from '../takes/takeActions';
+import { videoSnippetFor } from './copyVideoHtml';
 import { composerCommandFor, runPreviewAction, takeIndexOf } from './previewActions';
 import { previewHtml } from './previewHtml';
 import { errorText } from '../../core/text/errorText';
@@ -61,7 +63,8 @@ export class VideoPreview extends Disposable {
     this._register(
       watchFolder(folder, (entry) => {
         if (!entry || same(entry, this.video)) this.reloadSoon();
-        if (!entry || same(entry, this.sidecar)) void this.postState();
+        // The poster too (<name>.jpg): Copy HTML names it once it is there.
+        if (!entry || same(entry, this.sidecar) || entry.fsPath === posterPathOf(this.video.fsPath)) void this.postState();
       }),
     );
     this._register({ dispose: () => clearTimeout(this.reloadTimer) });
@@ -196,9 +199,12 @@ export class VideoPreview extends Disposable {
       fileProblem = error instanceof Mp4InfoError ? `${describeKind(error.kind)}: ${error.detail}` : String(error);
       this.deps.log.warn(`Kling Preview: cannot read the tracks of ${file}: ${fileProblem}`);
     }
+    const bytes = await vscode.workspace.fs.stat(this.video).then((s) => s.size, () => undefined);
+    const snippet = bytes !== undefined ? await videoSnippetFor(this.video, tracks.ok ? { width: tracks.info.width, height: tracks.info.height } : { width: 0, height: 0 }) : undefined;
     return {
       type: 'preview/state',
       fileName,
+      file: bytes !== undefined && snippet ? { bytes, width: tracks.ok ? tracks.info.width : 0, height: tracks.ok ? tracks.info.height : 0, html: snippet.html } : undefined,
       recipe,
       thumbnails: recipe ? await this.thumbnails(recipe) : {},
       recipeNote:

@@ -4,6 +4,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { classMap } from 'lit/directives/class-map.js';
 import { imageSummary } from '../../core/composer/composerPageState.js';
+import { frameMisfit, frameMisfitMessage, type FrameMisfit } from '../../core/images/frameFit.js';
 import type { ImageSlot } from '../../core/composer/composerForm.js';
 import type { ImageInfo, ImageTarget } from '../../core/composer/composerProtocol.js';
 import type { Actions, ViewModel } from './composerView.mjs';
@@ -23,10 +24,14 @@ export function framesSection(m: ViewModel, a: Actions): TemplateResult {
 function imageSlot(m: ViewModel, a: Actions, slot: ImageSlot, label: string, help: string): TemplateResult {
   const ref = m.state.draft[slot];
   const problem = m.imageMessages[slot] ?? m.problems[slot];
+  const info = ref ? m.images[ref] : undefined;
+  // The framing guard (frameFit.ts): the same warning as a storyboard's, and the part the video keeps drawn on the thumbnail.
+  const misfit = info?.ok ? frameMisfit(info.width, info.height, m.state.draft.aspect_ratio) : undefined;
+  const framing = info?.ok && misfit ? frameMisfitMessage(`The ${label.toLowerCase()}`, info.width, info.height, m.state.draft.aspect_ratio, misfit) : undefined;
   return html`<div class="image-slot" id="${slot}-slot" @dragover=${dragOver} @dragleave=${dragLeave} @drop=${(e: DragEvent) => dropped(e, slot, a)}>
     <div class="label-row"><span class="slot-label" id="${slot}-label">${label}</span></div>
     ${ref
-      ? imageCard(ref, m.images[ref], `${slot}`, label, () => a.setImage(slot, undefined))
+      ? imageCard(ref, info, `${slot}`, label, () => a.setImage(slot, undefined), misfit)
       : html`<div class="drop-zone" aria-labelledby="${slot}-label">
           <div class="help">${help} Drop an image here (hold Shift while dragging from the Explorer), choose a file, or paste an https link.</div>
           <div class="inline">
@@ -37,16 +42,20 @@ function imageSlot(m: ViewModel, a: Actions, slot: ImageSlot, label: string, hel
           </div>
         </div>`}
     ${fieldMessage(`${slot}-message`, problem)}
+    ${problem ? nothing : warningMessage(`${slot}-framing`, framing ? `${framing.replace(/change aspect_ratio$/, 'change the aspect ratio')}.` : undefined)}
   </div>`;
 }
 
-/** A chosen image: its thumbnail, its name, what it is, and a button that takes it away. */
-export function imageCard(ref: string, info: ImageInfo | undefined, id: string, label: string, remove: () => void): TemplateResult {
+/**
+ * A chosen image: its thumbnail, its name, what it is, and a button that takes it away. With a `misfit`, the part of
+ * the image the video's frame covers is drawn over the thumbnail (the rest shaded).
+ */
+export function imageCard(ref: string, info: ImageInfo | undefined, id: string, label: string, remove: () => void, misfit?: FrameMisfit): TemplateResult {
   const link = /^https:\/\//i.test(ref);
   const summary = link ? 'A link: the service fetches it when the video is made.' : !info ? 'Checking…' : info.ok ? imageSummary(info) : '';
   return html`<div class=${classMap({ 'image-card': true, refused: !!info && !info.ok })} id="${id}-card">
     ${info?.thumbnail
-      ? html`<img class="thumb" id="${id}-thumb" src=${info.thumbnail} alt="${label}: ${ref}" />`
+      ? html`<span class="thumb-frame"><img class="thumb" id="${id}-thumb" src=${info.thumbnail} alt="${label}: ${ref}" />${info.ok && misfit ? cropOverlay(`${id}-crop`, info.width, info.height, misfit) : nothing}</span>`
       : html`<span class="thumb placeholder codicon ${link ? 'codicon-link' : 'codicon-file-media'}" aria-hidden="true"></span>`}
     <div class="image-text">
       <div class="image-name" title=${ref}>${ref}</div>
@@ -54,6 +63,30 @@ export function imageCard(ref: string, info: ImageInfo | undefined, id: string, 
     </div>
     <vscode-button icon="close" icon-only secondary id="${id}-remove" aria-label="Remove the ${label}" title="Remove" @click=${remove}></vscode-button>
   </div>`;
+}
+
+/**
+ * The video's frame over a thumbnail: an SVG whose viewBox is the image's own size, fitted as the thumbnail's
+ * object-fit: contain fits the image (xMidYMid meet), so the crop is drawn in the image's pixels. Attributes, not
+ * inline styles: the CSP forbids those.
+ */
+function cropOverlay(id: string, width: number, height: number, misfit: FrameMisfit): TemplateResult {
+  const x = misfit.crop.x * width;
+  const y = misfit.crop.y * height;
+  const w = misfit.crop.width * width;
+  const h = misfit.crop.height * height;
+  return html`<svg class="crop-overlay" id=${id} viewBox="0 0 ${width} ${height}" preserveAspectRatio="xMidYMid meet" aria-hidden="true"
+    data-crop="${Math.round(x)},${Math.round(y)},${Math.round(w)},${Math.round(h)}">
+    <path class="crop-shade" fill-rule="evenodd" d="M0 0H${width}V${height}H0Z M${x} ${y}h${w}v${h}h${-w}Z"></path>
+    <rect class="crop-edge" x=${x} y=${y} width=${w} height=${h} vector-effect="non-scaling-stroke"></rect>
+  </svg>`;
+}
+
+/** A warning at a field: the form stays usable (the framing guard). */
+function warningMessage(id: string, text: string | undefined): TemplateResult {
+  return html`<div class="message warning" id=${id} aria-live="polite">${text
+    ? html`<span class="codicon codicon-warning" aria-hidden="true"></span><span>${text}</span>`
+    : nothing}</div>`;
 }
 
 export function fieldMessage(id: string, text: string | undefined): TemplateResult {

@@ -3,6 +3,7 @@
 // that offers the default editor. Everything the user asks for beyond playback is a message to the host.
 import './preview.css';
 import type { RecipeElement, RecipeFrame, RecipeShot, VideoRecipe } from '../../core/preview/videoRecipe';
+import { formatBytes } from '../../core/text/formatBytes';
 import type { HostMessage, PageMessage, Playback, PreviewAction, PreviewSettings, PreviewState } from './protocol';
 import { formatRange, formatTime, PLAYBACK_RATES, shotAt } from './timeline';
 
@@ -134,6 +135,8 @@ function recipeView(recipe: VideoRecipe, current: PreviewState): HTMLElement[] {
   if (recipe.simulated) priceFacts.push(['Spent', 'nothing (simulated)']);
   parts.push(section('Price', [facts(priceFacts)]));
 
+  parts.push(...fileView(current));
+
   const taskFacts: Array<[string, string]> = [['Task', recipe.taskId], ['Created', date(recipe.createdAt)]];
   if (recipe.completedAt) taskFacts.push(['Finished', date(recipe.completedAt)]);
   taskFacts.push(['Saved', date(recipe.savedAt)]);
@@ -180,6 +183,24 @@ function unknownRecipeView(current: PreviewState): HTMLElement[] {
     ...takesView(current),
     actionsView(current),
     element('p', { class: 'note recipe-note', text: current.recipeNote ?? 'The recipe of this video is unknown.' }),
+    ...fileView(current),
+  ];
+}
+
+/** The file as a web page uses it: its size and frame, and the `<video>` element that Copy HTML puts on the clipboard. */
+function fileView(current: PreviewState): HTMLElement[] {
+  const file = current.file;
+  if (!file) return [];
+  const rows: Array<[string, string]> = [['Size', `${formatBytes(file.bytes)} (${file.bytes.toLocaleString('en-US')} bytes)`]];
+  if (file.width > 0 && file.height > 0) rows.push(['Frame', `${file.width}×${file.height}`]);
+  const copy = element('button', { id: 'action-copyHtml', class: 'secondary', text: 'Copy HTML', title: 'Copy this <video> element for a web page' });
+  copy.addEventListener('click', () => act('copyHtml'));
+  return [
+    section('File', [
+      facts(rows),
+      element('pre', { class: 'snippet', id: 'video-html' }, [element('code', { text: file.html })]),
+      element('div', { class: 'snippet-actions' }, [copy]),
+    ]),
   ];
 }
 

@@ -18,6 +18,8 @@ export const PREVIEW_ACTIONS = [
   'nextTake',
   'compareTakes',
   'useTake',
+  // The `<video>` element for a web page, to the clipboard.
+  'copyHtml',
 ] as const;
 export type PreviewAction = (typeof PREVIEW_ACTIONS)[number];
 
@@ -62,6 +64,8 @@ export interface PreviewState {
   aacAudio: boolean;
   /** What is wrong with the file when its tracks cannot be read (incomplete, damaged); shown if it does not play. */
   fileProblem: string | undefined;
+  /** The file as a web page would use it: its size, its frame, and the `<video>` element Copy HTML copies. */
+  file: { bytes: number; width: number; height: number; html: string } | undefined;
   /** Where this video is among the takes of its video ("take 2 of 3"), when there is more than one. */
   take: { index: number; count: number; inUse: boolean } | undefined;
   actions: {

@@ -3,7 +3,7 @@
  * elements to create, and totals of only what rendering would spend; render's total row the same.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Simulator } from '../../../src/core/simulator/simulatorServer';
@@ -78,5 +78,45 @@ describe('kling estimate FILE…: states and what would actually be spent', () =
     assert.equal(render.code, 0, render.stderr);
     assert.match(render.stdout, /^total\s+5\s+\$0\.375\s+27$/m);
     assert.match(render.stdout, /1 up to date costs nothing more\. All 2 listed: \$0\.60 \(43\.2 credits\)\./);
+  });
+
+  it('a video paid for whose download failed is "download pending": not priced, downloadPending in --json; then fetched, never created again', LIMIT, async () => {
+    const ws = cliWorkspace('estimate-pending');
+    const options = { cwd: ws.dir, state: ws.state, env: { KLING_API_KEY: DISTINCT_KEY, KLING_BASE_URL: sim.baseUrl } };
+    writeFileSync(
+      path.join(ws.dir, 'p.kling.json'),
+      `{ "version": 1, "output": "out", "videos": [ { "name": "cdn", "prompt": "The CDN is down", "duration": 3 }, { "name": "next", "prompt": "Not yet", "duration": 3 } ] }\n`,
+    );
+    sim.inject({ on: 'download', status: 503, times: 6 });
+    const first = await runCli(['render', 'p.kling.json', '--only', 'cdn', '--yes'], options);
+    assert.equal(first.code, 1, first.stdout + first.stderr);
+    assert.match(first.stdout, /1 download pending/);
+    const creates = sim.stats().creates;
+
+    const text = await runCli(['estimate', 'p.kling.json'], options);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /^cdn\s+3\s+720p\s+off\s+\$0\.225\s+16\.2\s+download pending$/m);
+    assert.match(text.stdout, /^next\s+3\s+720p\s+off\s+\$0\.225\s+16\.2\s+to render$/m);
+    assert.match(text.stdout, /^total\s+3\s+\$0\.225\s+16\.2$/m, 'only next');
+    assert.match(text.stdout, /1 download pending costs nothing more\./);
+    const json = JSON.parse((await runCli(['estimate', 'p.kling.json', '--json'], options)).stdout) as { videos: Array<{ name: string; state: string; downloadPending?: boolean }>; total: { usd: number } };
+    assert.deepEqual(
+      json.videos.map((v) => [v.name, v.state, v.downloadPending]),
+      [
+        ['cdn', 'under-way', true],
+        ['next', 'to-render', undefined],
+      ],
+    );
+    assert.equal(json.total.usd, 0.225);
+    const summary = path.join(ws.dir, 'summary.md');
+    writeFileSync(summary, '');
+    const github = await runCli(['estimate', 'p.kling.json', '--format', 'github'], { ...options, env: { ...options.env, GITHUB_STEP_SUMMARY: summary } });
+    assert.equal(github.code, 0, github.stderr);
+    assert.match(readFileSync(summary, 'utf8'), /^\| p\.kling\.json: cdn \| download pending \| 3 \| 720p \| \$0\.225 \|$/m, 'the job summary says it too');
+
+    const download = await runCli(['download'], options);
+    assert.equal(download.code, 0, download.stdout + download.stderr);
+    assert.match((await runCli(['estimate', 'p.kling.json'], options)).stdout, /^cdn\s+.*\s+up to date$/m);
+    assert.equal(sim.stats().creates, creates, 'estimating and downloading create nothing');
   });
 });

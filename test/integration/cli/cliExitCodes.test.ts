@@ -115,9 +115,27 @@ describe('kling: each command takes its own options only', { concurrency: true }
       const ws = workspace();
       const run = await runKling(args, ws);
       assert.equal(run.code, 2, run.stdout + run.stderr);
-      assert.match(run.stderr, new RegExp(`kling ${args[0]}: Unknown option '${flag}'.* See kling ${args[0]} --help\\.`));
+      assert.match(run.stderr, new RegExp(`kling ${args[0]}: Unknown option '${flag}'; ${args[0]} takes .*--help \\(-h\\).* See kling ${args[0]} --help\\.`));
     });
   }
+
+  it('the message names the command\'s own flags: status --jsn lists --json', LIMIT, async () => {
+    const ws = workspace();
+    const run = await runKling(['status', '--jsn'], ws);
+    assert.equal(run.code, 2, run.stdout + run.stderr);
+    assert.equal(run.stderr, "kling status: Unknown option '--jsn'; status takes --json, --simulator, --base-url VALUE, --help (-h), --record VALUE, --format VALUE. See kling status --help.\n");
+    assert.equal(run.stdout, '', 'nothing was listed');
+  });
+
+  it('a flag before any command is refused unless it is --help or --version', LIMIT, async () => {
+    const ws = workspace();
+    const run = await runKling(['--json', 'status'], ws);
+    assert.equal(run.code, 2, run.stdout + run.stderr);
+    assert.match(run.stderr, /^kling: Unknown option '--json'; before a command kling takes only --help \(-h\) and --version \(-V\)/);
+    const short = await runKling(['-V'], ws);
+    assert.equal(short.code, 0);
+    assert.equal(short.stdout, `${JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version}\n`);
+  });
 
   it('status --json is one of status\'s own: a document, exit 0', LIMIT, async () => {
     const ws = workspace();
@@ -150,5 +168,26 @@ describe('kling: each command takes its own options only', { concurrency: true }
       server.child.kill('SIGINT');
     }
     assert.equal((await server.done).code, 0);
+  });
+
+  it('simulate without --speed runs at KLING_SIMULATOR_TIME_SCALE when it is set; --speed wins; a bad value is exit 2', LIMIT, async () => {
+    const ws = workspace();
+    const server = startCli(['simulate', '--fresh'], { cwd: ws.cwd, state: ws.state, env: { KLING_SIMULATOR_TIME_SCALE: '40' } });
+    try {
+      await until('the simulator to listen', () => /listening on http:\/\/127\.0\.0\.1:\d+ \(25× the real service's speed\)/.test(server.output()), 50_000);
+    } finally {
+      server.child.kill('SIGINT');
+    }
+    assert.equal((await server.done).code, 0);
+    const flag = startCli(['simulate', '--fresh', '--speed', '4'], { cwd: ws.cwd, state: ws.state, env: { KLING_SIMULATOR_TIME_SCALE: '40' } });
+    try {
+      await until('the simulator to listen', () => /listening on http:\/\/127\.0\.0\.1:\d+ \(4× the real service's speed\)/.test(flag.output()), 50_000);
+    } finally {
+      flag.child.kill('SIGINT');
+    }
+    assert.equal((await flag.done).code, 0);
+    const bad = await runKling(['simulate', '--fresh'], { ...ws, env: { KLING_SIMULATOR_TIME_SCALE: 'fast' } });
+    assert.equal(bad.code, 2, bad.stdout + bad.stderr);
+    assert.match(bad.stderr, /KLING_SIMULATOR_TIME_SCALE must be a number of at least 1; got fast/);
   });
 });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Suite } from '../harness/run';
 import type { TierContext } from '../tierContext';
 import { draftSurvives, editFromPreview, forgedMessagesRefused, keyboardGenerate, setUpFromTheComposer, shotTotalBlocks } from './ui/composerFlows.ui';
+import { framingGuard } from './ui/composerFraming.ui';
 import { composerScreenshot } from './ui/composerLook.ui';
 import { editAndSaveStoryboard } from './ui/composerStoryboard.ui';
 import { animateFromExplorer, editAndSaveKeepsImages, elementInThePrompt, outsideImageRefused, pickFrameAndGenerate, promptFromImage, writeImagesWorkspace } from './ui/composerImages.ui';
@@ -31,6 +32,7 @@ export function composerSuites(tier: TierContext): Suite[] {
     ui('composer-ui-images', tier.simulatorSettings(20), [animateFromExplorer, outsideImageRefused, pickFrameAndGenerate, elementInThePrompt, editAndSaveKeepsImages, promptFromImage], {
       workspace: writeImagesWorkspace(tier.freshWorkspace('composer-ui-images')),
     }),
+    ui('composer-ui-framing', tier.simulatorSettings(20), [framingGuard], { workspace: tier.freshWorkspace('composer-ui-framing') }),
     ui('composer-ui-light', tier.simulatorSettings(20, { 'workbench.colorTheme': 'Default Light Modern' }), [composerScreenshot('Default Light Modern')]),
     ui('composer-ui-dark', tier.simulatorSettings(20, { 'workbench.colorTheme': 'Default Dark Modern' }), [composerScreenshot('Default Dark Modern')]),
     ui('composer-ui-contrast', tier.simulatorSettings(20, { 'workbench.colorTheme': 'Default High Contrast' }), [composerScreenshot('Default High Contrast')]),

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Suite } from '../harness/run';
 import type { TierContext } from '../tierContext';
 import { seedWorkspace } from './seedWorkspace';
+import { copyHtmlTest } from './ui/previewCopyHtml.ui';
 import { previewFileTests } from './ui/previewFiles.ui';
 import { openFromNotification, openFromTasksView, regenerateNewTake } from './ui/previewTasks.ui';
 
@@ -31,6 +32,14 @@ export function previewSuites(tier: TierContext): Suite[] {
       workspace: filesWorkspace,
       settings: tier.simulatorSettings(20),
       tests: previewFileTests(seeded, tier.repoRoot),
+    },
+    {
+      kind: 'ui',
+      name: 'preview-ui-copy-html',
+      extensions: [tier.vsix],
+      workspace: tier.freshWorkspace('preview-copy-html'),
+      settings: tier.simulatorSettings(20),
+      tests: [copyHtmlTest(tier.repoRoot)],
     },
     {
       kind: 'ui',

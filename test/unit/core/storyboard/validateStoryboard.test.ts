@@ -216,6 +216,36 @@ describe('validateStoryboard (files)', () => {
     assert.equal(check.storyboard, undefined);
   });
 
+  it('warns when a frame image\'s shape is more than 5 % from the video\'s aspect_ratio (its own, the defaults\', or 16:9); still valid', async () => {
+    const ws = await workspace();
+    await writeFile(path.join(ws.root, 'boards', 'assets', 'wide.png'), pngBytes(1920, 1080));
+    await writeFile(path.join(ws.root, 'boards', 'assets', 'edge.png'), pngBytes(1680, 900));
+    await writeFile(path.join(ws.root, 'boards', 'assets', 'over.png'), pngBytes(1681, 900));
+    const text = wrap(
+      [
+        `    { "name": "a", "prompt": "p", "image": "assets/wide.png", "aspect_ratio": "9:16" }`,
+        `    { "name": "b", "prompt": "p", "image": "assets/edge.png" }`,
+        `    { "name": "c", "prompt": "p", "image": "assets/ok.png", "end_image": "assets/over.png" }`,
+        `    { "name": "d", "prompt": "p", "image": "assets/wide.png", "aspect_ratio": "16:9" }`,
+      ].join(',\n'),
+      ',\n  "defaults": { "aspect_ratio": "1:1" }',
+    );
+    const check = await validateStoryboard(text, { storyboardPath: ws.storyboardPath, workspaceRoot: ws.root });
+    const found = check.problems.map((p) => [p.start.line + 1, p.code, p.severity, p.path.join('.')]);
+    assert.deepEqual(found, [
+      [4, 'frame-crop', 'warning', 'videos.0.image'],
+      [5, 'frame-crop', 'warning', 'videos.1.image'],
+      [6, 'frame-crop', 'warning', 'videos.2.image'],
+      [6, 'frame-crop', 'warning', 'videos.2.end_image'],
+    ]);
+    assert.match(check.problems[0]!.message, /^image "assets\/wide\.png" is 1920×1080, 216 % wider than the video's 9:16: the service will crop it, keeping about 32 % of its width/);
+    assert.match(check.problems[1]!.message, /is 1680×900, 87 % wider than the video's 1:1/, 'the defaults\' aspect ratio');
+    assert.ok(check.storyboard, 'a warning leaves the storyboard usable');
+
+    const sixteenNine = await validateStoryboard(wrap(`    { "name": "a", "prompt": "p", "image": "assets/edge.png", "end_image": "assets/over.png" }`), { storyboardPath: ws.storyboardPath, workspaceRoot: ws.root });
+    assert.deepEqual(sixteenNine.problems.map((p) => p.path.join('.')), ['videos.0.end_image'], 'exactly 5 % passes, just above warns');
+  });
+
   it('offers each fix once, also when the file rules run after the text rules', async () => {
     const ws = await workspace();
     const text = wrap(`    { "name": "a", "prompt": "p", "duration": 5.6 }`);

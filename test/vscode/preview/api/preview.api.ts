@@ -133,4 +133,23 @@ suite('Kling Preview', () => {
     await rm(file);
     await eventually('the preview to close', () => (previewTabsOf(file).length === 0 ? true : undefined), 15_000);
   }, { timeoutMs: 60_000 });
+
+  test('Copy HTML: the <video> element of the video in Kling Preview on the clipboard, src from public/, its size, the poster once hero.jpg is beside it', async () => {
+    const file = await plainVideo('hero.mp4', 3, join('site', 'public', 'videos'));
+    await vscode.commands.executeCommand('klingStudio.openPreview', vscode.Uri.file(file));
+    await waitForActive(KLING_PREVIEW, file);
+    await vscode.env.clipboard.writeText('something else');
+    const copied = await vscode.commands.executeCommand<string>('klingStudio.copyVideoHtml');
+    assert.equal(copied, '<video src="/videos/hero.mp4" width="720" height="720" autoplay muted loop playsinline></video>', 'no poster: hero.jpg is not there');
+    assert.equal(await vscode.env.clipboard.readText(), copied);
+
+    await writeFile(join(workspaceDir(), 'site', 'public', 'videos', 'hero.jpg'), Buffer.from([0xff, 0xd8, 0xff, 0xd9]));
+    const withPoster = await vscode.commands.executeCommand<string>('klingStudio.copyVideoHtml', vscode.Uri.file(file));
+    assert.equal(withPoster, '<video src="/videos/hero.mp4" poster="/videos/hero.jpg" width="720" height="720" autoplay muted loop playsinline></video>');
+    assert.equal(await vscode.env.clipboard.readText(), withPoster);
+
+    // Outside a served folder: relative to the workspace.
+    const plain = await plainVideo('teaser.mp4', 3, 'kling-videos');
+    assert.equal(await vscode.commands.executeCommand<string>('klingStudio.copyVideoHtml', vscode.Uri.file(plain)), '<video src="kling-videos/teaser.mp4" width="720" height="720" autoplay muted loop playsinline></video>');
+  }, { timeoutMs: 60_000 });
 });
