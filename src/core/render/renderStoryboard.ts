@@ -12,6 +12,8 @@ import { NotCreatedError, type Backend, type TaskEngine } from '../tasks/taskEng
 import type { UploadedImage } from '../uploads/imageUploads';
 import type { UploadRecord } from '../uploads/uploadRecord';
 import type { PlannedTake, PlannedVideo, StoryboardPlan } from './storyboardPlan';
+import { frameFileState } from './frameFiles';
+import { makeWebReady, type PosterMaker, type WebReadyResult } from './makeWebReady';
 
 // Where they used to live: the CLI and the editor import them from here.
 export { readKnownElements, recordElement } from '../elements/elementRegistry';
@@ -22,7 +24,7 @@ export { readKnownElements, recordElement } from '../elements/elementRegistry';
  */
 export type VideoOutcome = (
   | { name: string; kind: 'up-to-date'; outputPath: string }
-  | { name: string; kind: 'saved'; outputPath: string; entry: JournalEntry }
+  | { name: string; kind: 'saved'; outputPath: string; entry: JournalEntry; web?: WebReadyResult | undefined }
   | {
       name: string;
       kind: 'failed';
@@ -57,6 +59,8 @@ export interface RenderOptions {
    * `concurrency` holds across them all.
    */
   schedule?: (<T>(work: () => Promise<T>) => Promise<T>) | undefined;
+  /** Writes a `"web"` video's poster (the editor decodes in a webview; the CLI has no decoder). */
+  poster?: PosterMaker | undefined;
 }
 
 /**
@@ -181,6 +185,11 @@ async function renderOne(
       throw error;
     }
   } else {
+    // A frame of another video is sent only once it has been taken from that video as it is now.
+    for (const reference of video.frameReferences.values()) {
+      const frame = await frameFileState(plan.outputDir, reference);
+      if (frame.kind !== 'ready') return { name: video.name, kind: 'failed', message: `not sent: ${frame.message}`, retryable: false };
+    }
     const images = new Map<string, string>();
     const records: UploadRecord[] = [];
     for (const [field, reference] of [['image_start', video.spec.image], ['image_end', video.spec.end_image]] as const) {
@@ -222,7 +231,9 @@ async function renderOne(
   }
   options.onTask?.(video, entry, planned.take);
   const [ended] = await options.engine.waitFor([entry.id], options.signal);
-  return outcomeOf(video, ended ?? entry);
+  const outcome = outcomeOf(video, ended ?? entry);
+  if (outcome.kind === 'saved' && video.web) outcome.web = await makeWebReady(outcome.outputPath, { root: plan.workspaceRoot, poster: options.poster });
+  return outcome;
 }
 
 async function createElements(plan: StoryboardPlan, options: RenderOptions, elementIds: Map<string, string>, upload: Upload): Promise<string | undefined> {
