@@ -35,6 +35,7 @@ export { VideoPreview } from './preview/videoPreview';
 // registrations in the activation bundle). It uses the vscode API, which this bundle leaves external too.
 export { createComposerView } from './composer/composerView';
 export { animateImage } from './composer/animateImage';
+export { continueFromFrame, useFrameInComposer } from './composer/composerFrames';
 export { acceptImageFile, checkWorkspaceImage, pickImageFile } from './composer/composerImages';
 export { generateFromComposer } from './composer/composerGenerate';
 export { emptyDraft } from '../core/composer/composerForm';
