@@ -36,6 +36,7 @@ export { VideoPreview } from './preview/videoPreview';
 export { createComposerView } from './composer/composerView';
 export { animateImage } from './composer/animateImage';
 export { continueFromFrame, useFrameInComposer } from './composer/composerFrames';
+export { extractStoryboardFrames, webviewPoster } from './storyboards/storyboardFrames';
 export { acceptImageFile, checkWorkspaceImage, pickImageFile } from './composer/composerImages';
 export { generateFromComposer } from './composer/composerGenerate';
 export { emptyDraft } from '../core/composer/composerForm';

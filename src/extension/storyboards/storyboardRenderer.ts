@@ -159,11 +159,13 @@ export class StoryboardRenderer extends Disposable {
     let report: ((message: string) => void) | undefined;
     let allCreated!: () => void;
     const creating = new Promise<void>((resolve) => (allCreated = resolve));
+    await core.extractStoryboardFrames(plan, this.log);
     const rendering = core.renderStoryboard(plan, {
       engine,
       backend,
       concurrency: CONCURRENCY,
       force,
+      poster: core.webviewPoster,
       upload: (file, field) => images.upload(file, field),
       onTask: () => {
         started++;
@@ -196,6 +198,7 @@ export class StoryboardRenderer extends Disposable {
     this.reportFailures(uri, name, outcomes);
     this.analyzer.invalidate();
     this.log.info(`${name}: ${outcomes.map((o) => `${o.name} ${o.kind}`).join(', ')}`);
+    for (const outcome of outcomes) if (outcome.kind === 'saved' && outcome.web?.problem) this.log.warn(`${outcome.name}: ${outcome.web.problem}`);
     return { kind: 'rendered', plan, outcomes };
   }
 
