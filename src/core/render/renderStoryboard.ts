@@ -185,8 +185,13 @@ async function renderOne(
       throw error;
     }
   } else {
-    // A frame of another video is sent only once it has been taken from that video as it is now.
+    // A frame of another video is sent only once it has been taken from that video as it is now; a source this
+    // very render makes has no frame yet, whatever the timing, so the answer does not depend on which ends first.
     for (const reference of video.frameReferences.values()) {
+      const source = plan.videos.find((v) => v.name === reference.from);
+      if (source && source.state.kind !== 'up-to-date') {
+        return { name: video.name, kind: 'failed', message: `not sent: it starts from the ${reference.frame} frame of "${reference.from}", which is not saved yet (this render makes it, or it is under way): render again once ${reference.from}.mp4 is saved`, retryable: false };
+      }
       const frame = await frameFileState(plan.outputDir, reference);
       if (frame.kind !== 'ready') return { name: video.name, kind: 'failed', message: `not sent: ${frame.message}`, retryable: false };
     }

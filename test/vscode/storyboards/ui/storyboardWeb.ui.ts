@@ -98,8 +98,8 @@ export const loopAndWeb: UiTest = {
   timeoutMs: 240_000,
   async run(workbench, { workspace }) {
     await workbench.openFile('loop.kling.json');
-    await waitForLens(workbench, /^Render · \$0\.375 · 5 s · 720p/);
-    await clickLensUntilDialog(workbench, /^Render · \$0\.375/, /\$0\.375/);
+    await waitForLens(workbench, /Render · \$0\.375 · 5 s · 720p/);
+    await clickLensUntilDialog(workbench, /Render · \$0\.375 · 5 s/, /\$0\.375/);
     await answerDialog(workbench, /\$0\.375/, 'Generate (simulated)');
     const out = join(workspace, 'loop');
     const poster = join(out, 'wave.jpg');
@@ -119,8 +119,10 @@ export const loopAndWeb: UiTest = {
 
     // A second video continues the first from its last frame: the frame is taken in a webview, then sent.
     writeFileSync(join(workspace, 'loop.kling.json'), CONTINUED);
-    await waitForLens(workbench, /^Render · \$0\.375 · 5 s · 720p/);
-    await clickLensUntilDialog(workbench, /^Render · \$0\.375/, /\$0\.375/);
+    // As after a pull: the editor (no edits of its own) is told to read the file again rather than wait for its watcher.
+    await workbench.runCommand('File: Revert File');
+    await waitForLens(workbench, /Render · \$0\.375 · 5 s · 720p/);
+    await clickLensUntilDialog(workbench, /Render · \$0\.375 · 5 s/, /\$0\.375/);
     await answerDialog(workbench, /\$0\.375/, 'Generate (simulated)');
     const continued = join(out, 'wave-on.mp4.json');
     await waitFor(() => (existsSync(continued) ? true : undefined), { timeoutMs: 120_000, what: 'wave-on.mp4 and its sidecar' });
