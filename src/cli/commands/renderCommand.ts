@@ -285,6 +285,9 @@ function summary(ctx: CliContext, results: StoryboardOutcomes[], plans: Storyboa
       case 'saved':
         if (o.take !== undefined) out(ctx, `✓ ${o.name} take ${o.take}: ${rel(takePathOf(o.outputPath, o.entry.createdAt, o.entry.taskId ?? ''))}`);
         else out(ctx, `✓ ${o.name}: ${rel(o.outputPath)} (sidecar ${rel(o.outputPath)}.json)`);
+        // "web": the MP4 is fast start either way it can be; the poster needs a decoder the CLI does not have.
+        if (o.web?.remuxed) out(ctx, `  ${o.name}: made web-ready (moov before mdat)`);
+        if (o.web?.problem) err(ctx, `  ${o.name}: ${o.web.problem}`);
         break;
       case 'up-to-date':
         out(ctx, `= ${o.name}: up to date, ${rel(o.outputPath)}`);

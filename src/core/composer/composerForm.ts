@@ -89,7 +89,11 @@ export type ComposerDraft = z.infer<typeof ComposerDraft>;
 export type DraftShot = z.infer<typeof DraftShot>;
 
 /** The storyboard fields the composer edits: a composed video is a storyboard video without a name. */
-export const ComposerVideo = StoryboardVideo.omit({ name: true });
+// Its frames are files or links: a frame of another video (a storyboard's frame reference) has no place in the form.
+export const ComposerVideo = StoryboardVideo.omit({ name: true }).extend({
+  image: z.string().min(1).optional(),
+  end_image: z.string().min(1).optional(),
+});
 export type ComposerVideo = z.infer<typeof ComposerVideo>;
 
 /** What the host found about an image of the form (its rules, its size), by ref. */

@@ -154,7 +154,7 @@ export function storyboardVideoUpdateEdits(text: string, name: string, video: St
   const raw = opened.videos[index];
   const original = StoryboardVideo.safeParse(raw);
   const defaults = StoryboardDefaults.safeParse(doc.valueAt(['defaults']) ?? {});
-  if (!original.success || !defaults.success) {
+  if (!original.success || !defaults.success || hasFrameReference(original.data)) {
     // Nothing to compare with: the whole video is written anew.
     return storyboardVideoEdits(text, video, name);
   }
@@ -342,6 +342,9 @@ export function composerDraftFromStoryboard(text: string, name: string, place: S
   if (raw === undefined) return { ok: false, problem: `the storyboard has no video named "${name}"` };
   const video = StoryboardVideo.safeParse(raw);
   if (!video.success) return { ok: false, problem: `video "${name}" has a problem to fix in the file first: ${video.error.issues[0]?.message ?? 'invalid'}` };
+  if (hasFrameReference(video.data)) {
+    return { ok: false, problem: `video "${name}" takes a frame from another video of the storyboard, which the composer cannot hold: edit it in the file` };
+  }
   const rawDefaults = doc.valueAt(['defaults']);
   const defaults = StoryboardDefaults.safeParse(rawDefaults ?? {});
   if (!defaults.success) return { ok: false, problem: `the storyboard's defaults have a problem to fix first: ${defaults.error.issues[0]?.message ?? 'invalid'}` };
@@ -417,4 +420,9 @@ function wholeChange(before: string, after: string): TextEdit {
   let end = 0;
   while (end < before.length - start && end < after.length - start && before[before.length - 1 - end] === after[after.length - 1 - end]) end++;
   return { offset: start, length: before.length - start - end, newText: after.slice(start, after.length - end) };
+}
+
+/** A frame of another video (`{ "from": …, "frame": … }`) as its first or last frame: only a storyboard render resolves it. */
+function hasFrameReference(video: StoryboardVideo): boolean {
+  return [video.image, video.end_image].some((image) => image !== undefined && typeof image !== 'string');
 }

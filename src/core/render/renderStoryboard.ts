@@ -15,6 +15,8 @@ import type { UploadedImage } from '../uploads/imageUploads';
 import type { UploadRecord } from '../uploads/uploadRecord';
 import type { PlannedTake, PlannedVideo, StoryboardPlan } from './storyboardPlan';
 import { errorText } from '../text/errorText';
+import { frameFileState } from './frameFiles';
+import { makeWebReady, type PosterMaker, type WebReadyResult } from './makeWebReady';
 
 // Where they used to live: the CLI and the editor import them from here.
 export { readKnownElements, recordElement } from '../elements/elementRegistry';
@@ -25,7 +27,7 @@ export { readKnownElements, recordElement } from '../elements/elementRegistry';
  */
 export type VideoOutcome = (
   | { name: string; kind: 'up-to-date'; outputPath: string }
-  | { name: string; kind: 'saved'; outputPath: string; entry: JournalEntry }
+  | { name: string; kind: 'saved'; outputPath: string; entry: JournalEntry; web?: WebReadyResult | undefined }
   | {
       name: string;
       kind: 'failed';
@@ -60,6 +62,8 @@ export interface RenderOptions {
    * `concurrency` holds across them all.
    */
   schedule?: (<T>(work: () => Promise<T>) => Promise<T>) | undefined;
+  /** Writes a `"web"` video's poster (the editor decodes in a webview; the CLI has no decoder). */
+  poster?: PosterMaker | undefined;
 }
 
 /**
@@ -184,6 +188,16 @@ async function renderOne(
       throw error;
     }
   } else {
+    // A frame of another video is sent only once it has been taken from that video as it is now; a source this
+    // very render makes has no frame yet, whatever the timing, so the answer does not depend on which ends first.
+    for (const reference of video.frameReferences.values()) {
+      const source = plan.videos.find((v) => v.name === reference.from);
+      if (source && source.state.kind !== 'up-to-date') {
+        return { name: video.name, kind: 'failed', message: `not sent: it starts from the ${reference.frame} frame of "${reference.from}", which is not saved yet (this render makes it, or it is under way): render again once ${reference.from}.mp4 is saved`, retryable: false };
+      }
+      const frame = await frameFileState(plan.outputDir, reference);
+      if (frame.kind !== 'ready') return { name: video.name, kind: 'failed', message: `not sent: ${frame.message}`, retryable: false };
+    }
     const images = new Map<string, string>();
     const records: UploadRecord[] = [];
     for (const [field, reference] of [['image_start', video.spec.image], ['image_end', video.spec.end_image]] as const) {
@@ -233,7 +247,9 @@ async function renderOne(
   }
   options.onTask?.(video, entry, planned.take);
   const [ended] = await options.engine.waitFor([entry.id], options.signal);
-  return outcomeOf(video, ended ?? entry);
+  const outcome = outcomeOf(video, ended ?? entry);
+  if (outcome.kind === 'saved' && video.web) outcome.web = await makeWebReady(outcome.outputPath, { root: plan.workspaceRoot, poster: options.poster });
+  return outcome;
 }
 
 async function createElements(plan: StoryboardPlan, options: RenderOptions, elementIds: Map<string, string>, upload: Upload): Promise<string | undefined> {

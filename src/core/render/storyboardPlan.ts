@@ -10,7 +10,8 @@ import { priceVideo, totalPrice, type Price, type PriceTotal } from '../pricing/
 import { ELEMENT_PRICE } from '../pricing/priceTable';
 import { buildVideoRequest, specFromStoryboardVideo, type VideoSpec } from '../request/buildRequest';
 import { formerRequestHashes, requestHash } from '../request/requestHash';
-import type { Storyboard, StoryboardElement } from '../storyboard/storyboardSchema';
+import type { FrameReference, Storyboard, StoryboardElement } from '../storyboard/storyboardSchema';
+import { frameFilePath, sha256OfFile } from './frameFiles';
 import { storyboardOutputDir } from '../storyboard/validateStoryboard';
 import { MAX_TAKES } from '../takes/takeLimits';
 
@@ -48,6 +49,10 @@ export interface PlannedVideo {
   state: VideoPlanState;
   /** How many takes a render makes of it: `--takes`, else its "takes", else the file's default, else 1. */
   takeCount: number;
+  /** Its frames taken from other videos of the file (`{ "from", "frame" }`), by the path the spec names them with. */
+  frameReferences: ReadonlyMap<string, FrameReference>;
+  /** `"web"`: after it is saved, the MP4 is made fast start and its poster written (docs/storyboard-format.md). */
+  web: boolean;
   /**
    * What a render does, take by take: creates the takes to render (up to `takeCount`), follows those under way (any,
    * even beyond `takeCount`: they were paid for), reports those whose outcome is unknown. Empty when up to date.
@@ -123,10 +128,20 @@ export async function planStoryboard(storyboard: Storyboard, options: PlanOption
   const selected = storyboard.videos.filter((v) => !options.only?.length || options.only.includes(v.name));
   const videos: PlannedVideo[] = [];
   for (const video of selected) {
-    const spec = specFromStoryboardVideo(video, storyboard.defaults);
+    const frameReferences = new Map<string, FrameReference>();
+    const spec = specFromStoryboardVideo(video, storyboard.defaults, (reference) => {
+      const file = path.relative(base, frameFilePath(path.join(outputDir, `${reference.from}.mp4`), reference.frame)).split(path.sep).join('/');
+      frameReferences.set(file, reference);
+      return file;
+    });
     const images = new Map<string, string>();
     for (const reference of [spec.image, spec.end_image]) {
-      if (reference && !/^https:\/\//.test(reference)) images.set(reference, `local:${await hashFile(reference)}`);
+      if (!reference || /^https:\/\//.test(reference)) continue;
+      const frame = frameReferences.get(reference);
+      // A frame of another video enters as the bytes of that video (its frame follows from them), so the hash is
+      // known before the frame is extracted and stays the same once it is.
+      if (frame) images.set(reference, `frame:${frame.frame}:${await sha256OfFile(path.join(outputDir, `${frame.from}.mp4`)).catch(() => 'not-rendered')}`);
+      else images.set(reference, `local:${await hashFile(reference)}`);
     }
     const hashedRequest = buildVideoRequest(spec, {
       image: (reference) => images.get(reference)!,
@@ -144,6 +159,8 @@ export async function planStoryboard(storyboard: Storyboard, options: PlanOption
       price: priceVideo(spec),
       outputPath,
       takeCount,
+      frameReferences,
+      web: video.web ?? storyboard.defaults?.web ?? false,
       ...(await videoTakes(hash, formerHashes, outputPath, takeCount, options)),
     });
   }

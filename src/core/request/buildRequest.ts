@@ -6,7 +6,7 @@ import {
   type Sound,
   type VideoRequest,
 } from '../api/apiSchemas';
-import type { StoryboardDefaults, StoryboardVideo } from '../storyboard/storyboardSchema';
+import type { FrameReference, StoryboardDefaults, StoryboardVideo } from '../storyboard/storyboardSchema';
 
 /** A video with every setting decided: what the composer, the palette and storyboards all produce. */
 export interface VideoSpec {
@@ -20,6 +20,8 @@ export interface VideoSpec {
   /** First and last frame: a path relative to the storyboard, or an https URL. */
   image?: string | undefined;
   end_image?: string | undefined;
+  /** A seamless loop: the first frame is sent as the last one too (`image_end` = `image_start`). */
+  loop?: boolean | undefined;
   watermark?: boolean | undefined;
   callback_url?: string | undefined;
   /** Names of the storyboard's elements, in order. */
@@ -33,10 +35,21 @@ export interface RequestResolver {
 }
 
 /**
+ * Where a frame taken from another video is read from: a path relative to the storyboard (a render knows its output
+ * folder; see src/core/render/frameFiles.ts). Without one, a video with a frame reference cannot become a spec.
+ */
+export type FrameFileOf = (reference: FrameReference) => string;
+
+const unresolvedFrame: FrameFileOf = (reference) => {
+  throw new Error(`the ${reference.frame} frame of video "${reference.from}" is a frame of another video, which only a storyboard render can resolve`);
+};
+
+/**
  * Fills a storyboard video's gaps from the file's defaults, then from the service's defaults
  * (docs/storyboard-format.md).
  */
-export function specFromStoryboardVideo(video: StoryboardVideo, defaults: StoryboardDefaults = {}): VideoSpec {
+export function specFromStoryboardVideo(video: StoryboardVideo, defaults: StoryboardDefaults = {}, frameFile: FrameFileOf = unresolvedFrame): VideoSpec {
+  const frame = (image: StoryboardVideo['image']) => (image === undefined || typeof image === 'string' ? image : frameFile(image));
   const shots = video.shots;
   const shotTotal = Array.isArray(shots) ? shots.reduce((sum, shot) => sum + shot.duration, 0) : undefined;
   return {
@@ -47,8 +60,9 @@ export function specFromStoryboardVideo(video: StoryboardVideo, defaults: Storyb
     quality: video.quality ?? defaults.quality ?? '720p',
     sound: video.sound ?? defaults.sound ?? 'off',
     shots,
-    image: video.image,
-    end_image: video.end_image,
+    image: frame(video.image),
+    end_image: frame(video.end_image),
+    ...(video.loop ? { loop: true } : {}),
     watermark: video.watermark ?? defaults.watermark,
     callback_url: video.callback_url ?? defaults.callback_url,
     elements: video.elements,
@@ -83,6 +97,8 @@ export function buildVideoRequest(spec: VideoSpec, resolver?: RequestResolver): 
   if (spec.callback_url) request.callback_url = spec.callback_url;
   if (spec.image) request.image_start = resolve(resolver, 'image', spec.image);
   if (spec.end_image) request.image_end = resolve(resolver, 'image', spec.end_image);
+  // A loop ends where it starts: the service is asked for the same frame at both ends (docs/storyboard-format.md, "loop").
+  else if (spec.loop && request.image_start) request.image_end = request.image_start;
   request.model_params = params;
   return request;
 }

@@ -29,6 +29,12 @@ export type ProblemCode =
   | 'missing-image'
   | 'unknown-element'
   | 'element-reference'
+  /** A frame reference (`{ "from": …, "frame": … }`) names no video of the file, its own video, or closes a circle. */
+  | 'unknown-frame-source'
+  | 'frame-self-reference'
+  | 'frame-cycle'
+  /** `loop` without `image`, or with an `end_image` of its own. */
+  | 'loop-frames'
   | 'path-outside-workspace'
   | 'file-not-found'
   | 'bad-image'

@@ -56,6 +56,13 @@ export function storyboardEditorJsonSchema(): Schema {
     { label: '"auto"', description: 'Let the model plan the shots from the prompt.', body: 'auto' },
     ...SHOTS_SNIPPETS,
   ]);
+  // A file or link, or a frame of another video: the field is either, so VS Code needs to be told how to start each.
+  for (const [field, frame] of [['image', 'last'], ['end_image', 'first']] as const) {
+    addSnippets(at('properties', 'videos', 'items', 'properties', field), [
+      { label: 'A file or an https URL', description: 'A JPEG or PNG path relative to this file, or an https URL.', body: '$1' },
+      { label: `The ${frame} frame of another video`, description: 'A frame of another video of this file: it is rendered first.', body: { from: '$1', frame } },
+    ]);
+  }
   return schema;
 }
 

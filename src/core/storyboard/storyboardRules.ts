@@ -23,6 +23,81 @@ export function ruleProblems(doc: StoryboardDocument, sink: ProblemSink): void {
   videos.forEach((video, index) => {
     if (isObject(video)) videoProblems(doc, video, index, elementNames, sink);
   });
+  frameReferenceProblems(doc, videos, sink);
+}
+
+const FRAME_FIELDS = ['image', 'end_image'] as const;
+
+/** The `from` of a frame reference at a video's `image` or `end_image`, when it has that shape. */
+function frameSource(value: unknown): string | undefined {
+  return isObject(value) && typeof value['from'] === 'string' ? value['from'] : undefined;
+}
+
+/**
+ * Frame references (`"image": { "from": "hero", "frame": "last" }`): the source is another video of this file, and
+ * no video waits, through its frames, for itself (it could never be rendered: its source would need it first).
+ */
+function frameReferenceProblems(doc: StoryboardDocument, videos: unknown[], sink: ProblemSink): void {
+  const names = videos.map((video) => (isObject(video) && typeof video['name'] === 'string' ? video['name'] : undefined));
+  const known = [...new Set(names.filter((n): n is string => n !== undefined))];
+  const edges = new Map<string, Array<{ from: string; path: (string | number)[] }>>();
+  videos.forEach((video, index) => {
+    if (!isObject(video)) return;
+    const name = names[index];
+    for (const field of FRAME_FIELDS) {
+      const from = frameSource(video[field]);
+      if (from === undefined) continue;
+      const path = ['videos', index, field, 'from'];
+      if (from === name) {
+        sink.add(() => doc.problem('frame-self-reference', path, `video "${name}" cannot take its ${field === 'image' ? 'first' : 'last'} frame from itself: name another video, or give an image`));
+        continue;
+      }
+      if (!known.includes(from)) {
+        sink.add(() => {
+          const suggestion = didYouMean(from, known.filter((n) => n !== name));
+          const range = doc.rangeOf(path);
+          return doc.problem(
+            'unknown-frame-source',
+            path,
+            suggestion ? `there is no video "${from}" in this file to take a frame from: did you mean "${suggestion}"?` : `there is no video "${from}" in this file to take a frame from; its videos: ${known.join(', ')}`,
+            { fixes: suggestion ? [{ title: `Change to "${suggestion}"`, edits: [{ ...range, newText: JSON.stringify(suggestion) }] }] : [] },
+          );
+        });
+        continue;
+      }
+      if (name !== undefined) edges.set(name, [...(edges.get(name) ?? []), { from, path }]);
+    }
+  });
+  // Each circle once, reported at the reference of its first video in the file, with the whole circle spelled out.
+  const reported = new Set<string>();
+  for (const start of known) {
+    const circle = circleFrom(start, edges);
+    if (!circle || circle.some((n) => reported.has(n))) continue;
+    circle.forEach((n) => reported.add(n));
+    const first = circle[0]!;
+    const path = edges.get(first)!.find((edge) => edge.from === circle[1 % circle.length])!.path;
+    const chain = [...circle, first].map((n) => `"${n}"`).join(' → ');
+    sink.add(() => doc.problem('frame-cycle', path, `these videos take frames from each other in a circle, so none can be rendered first: ${chain}; start one of them from an image instead`));
+  }
+}
+
+/** The circle of frame references through `start`, in order from `start`, if there is one. */
+function circleFrom(start: string, edges: ReadonlyMap<string, ReadonlyArray<{ from: string }>>): string[] | undefined {
+  const trail: string[] = [];
+  const seen = new Set<string>();
+  const walk = (name: string): string[] | undefined => {
+    if (name === start && trail.length > 0) return [...trail];
+    if (seen.has(name)) return undefined;
+    seen.add(name);
+    trail.push(name);
+    for (const edge of edges.get(name) ?? []) {
+      const found = walk(edge.from);
+      if (found) return found;
+    }
+    trail.pop();
+    return undefined;
+  };
+  return walk(start);
 }
 
 function videoProblems(doc: StoryboardDocument, video: Json, index: number, elementNames: ReadonlySet<string>, sink: ProblemSink): void {
@@ -79,6 +154,14 @@ function videoProblems(doc: StoryboardDocument, video: Json, index: number, elem
 
   if (video['end_image'] !== undefined && video['image'] === undefined) {
     sink.add(() => doc.problem('missing-image', at('end_image'), 'end_image needs image: a last frame needs a first frame', { target: 'key' }));
+  }
+
+  if (video['loop'] === true) {
+    if (video['image'] === undefined) {
+      sink.add(() => doc.problem('loop-frames', at('loop'), `${label} has "loop": true but no image: a loop starts and ends on its first frame, so it needs "image"`, { target: 'key' }));
+    } else if (video['end_image'] !== undefined) {
+      sink.add(() => doc.problem('loop-frames', at('end_image'), `${label} has "loop": true and an end_image: a loop ends on its first frame; remove end_image or "loop"`, { target: 'key' }));
+    }
   }
 
   const listed = Array.isArray(video['elements']) ? video['elements'] : [];

@@ -35,6 +35,33 @@ const imagePath = (field: string) =>
     .string({ error: (issue) => `${field} must be a path relative to this file, or an https URL; got ${describeValue(issue.input)}` })
     .min(1, { error: `${field} must not be empty` });
 
+/** Which frame of another video a frame reference takes. */
+export const FRAME_CHOICES = ['first', 'last'] as const;
+
+/**
+ * A frame of another video of the same file, as a first or last frame: a shot that continues another starts from its
+ * last frame. The source is rendered first and the frame is taken from its saved file (docs/storyboard-format.md,
+ * "Frames from other videos").
+ */
+export const FrameReference = z
+  .strictObject({
+    from: z
+      .string({ error: (issue) => `from must be the name of another video of this file; got ${describeValue(issue.input)}` })
+      .regex(VIDEO_NAME_PATTERN, { error: (issue) => `from must be the name of another video of this file; got ${describeValue(issue.input)}` })
+      .describe('The name of another video of this file, whose frame this is. It is rendered first.'),
+    frame: choice('frame', FRAME_CHOICES).describe('Which frame of that video: "first" or "last".'),
+  })
+  .describe('A frame of another video of this file, e.g. { "from": "hero", "frame": "last" } to continue "hero".');
+export type FrameReference = z.infer<typeof FrameReference>;
+
+const frameImage = (field: string, what: string) =>
+  z.union([imagePath(field), FrameReference], {
+    error: (issue) =>
+      `${field} must be a path relative to this file, an https URL, or a frame of another video such as { "from": "hero", "frame": "last" }; got ${describeValue(issue.input)}`,
+  }).describe(what);
+
+const flag = (field: string) => z.boolean({ error: (issue) => `${field} must be true or false; got ${describeValue(issue.input)}` });
+
 const common = {
   negative_prompt: text('negative_prompt', PROMPT_MAX).describe('What the video should not show. At most 2500 characters.').optional(),
   aspect_ratio: choice('aspect_ratio', ASPECT_RATIOS).describe('Frame shape: 16:9 (landscape), 9:16 (portrait) or 1:1. Default 16:9.').optional(),
@@ -51,6 +78,11 @@ const common = {
       `How many takes a render makes of this video, 1 to ${MAX_TAKES}: each is a task of its own, paid for, and kept in .takes/; the first to arrive becomes <name>.mp4 and you choose among them. Default 1.`,
     )
     .meta({ examples: [2] })
+    .optional(),
+  web: flag('web')
+    .describe(
+      'Web-ready: after the MP4 is saved it is rewritten with its index (moov) first, so a browser can start playing it before it has all of it (the same frames: a remux, never a re-encode), and its first frame is written beside it as the poster <name>.jpg. Default false.',
+    )
     .optional(),
   callback_url: CallbackUrl.describe(
     'HTTPS address the service notifies when the task ends (your own server; Kling Studio itself polls). No private or loopback address, at most 2048 characters.',
@@ -100,10 +132,17 @@ export const StoryboardVideo = z
       .meta({ examples: [5] })
       .optional(),
     shots: Shots.optional(),
-    image: imagePath('image')
-      .describe('First frame (makes this an image-to-video): a JPEG or PNG path relative to this file, or an https URL.')
+    image: frameImage(
+      'image',
+      'First frame (makes this an image-to-video): a JPEG or PNG path relative to this file, an https URL, or a frame of another video of this file ({ "from": "hero", "frame": "last" }).',
+    ).optional(),
+    end_image: frameImage(
+      'end_image',
+      'Last frame; needs `image`. JPEG or PNG, relative path or https URL, or a frame of another video ({ "from": "hero", "frame": "first" }).',
+    ).optional(),
+    loop: flag('loop')
+      .describe('A seamless loop: the first frame (`image`) is also sent as the last, so the video ends where it starts. Needs `image` and no `end_image`. Default false.')
       .optional(),
-    end_image: imagePath('end_image').describe('Last frame; needs `image`. JPEG or PNG, relative path or https URL.').optional(),
     elements: z
       .array(z.string({ error: (issue) => `an element reference must be a name; got ${describeValue(issue.input)}` }), {
         error: (issue) => `elements must be a list of element names; got ${describeValue(issue.input)}`,

@@ -202,8 +202,8 @@ export class ComposerViewProvider extends Disposable implements vscode.WebviewVi
   }
 
   /** Puts an image into the form's first frame (Animate Image…), keeping the rest of the draft. */
-  async useImage(ref: string): Promise<void> {
-    const message: HostMessage = { type: 'composer/imageChosen', target: 'image', ref };
+  async useImage(ref: string, target: ImageTarget = 'image'): Promise<void> {
+    const message: HostMessage = { type: 'composer/imageChosen', target, ref };
     if (this.ready && this.view?.visible) this.post(message);
     else this.pendingImage = message;
     await vscode.commands.executeCommand(`${COMPOSER_VIEW_ID}.focus`);

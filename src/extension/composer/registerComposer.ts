@@ -28,6 +28,9 @@ export class Composer extends Disposable implements vscode.WebviewViewProvider {
       ),
     );
     this._register(vscode.commands.registerCommand('klingStudio.animateImage', (uri?: unknown) => loadFeatures().animateImage(this.view, uri)));
+    // Kling Preview's frames (src/extension/preview/videoFrames.ts): not in the palette, they take a file and a target.
+    this._register(vscode.commands.registerCommand('klingStudio.composer.useFrame', (file?: unknown, target?: unknown) => loadFeatures().useFrameInComposer(this.view, file, target)));
+    this._register(vscode.commands.registerCommand('klingStudio.composer.continueFromFrame', (file?: unknown, label?: unknown) => loadFeatures().continueFromFrame(this.view, file, label)));
     this._register(vscode.commands.registerCommand('klingStudio.composer.editRequest', (arg?: unknown) => loadFeatures().editRequestInComposer(this.view, arg)));
   }
 

@@ -12,3 +12,5 @@ export { generateFromComposer } from '../composer/composerGenerate';
 export { editInComposer, editRequestInComposer } from '../composer/editInComposer';
 export { framesToSend } from '../generate/refreshFrames';
 export { copyVideoHtml } from '../preview/copyVideoHtml';
+export { continueFromFrame, useFrameInComposer } from '../composer/composerFrames';
+export { extractStoryboardFrames, webviewPoster } from '../storyboards/storyboardFrames';

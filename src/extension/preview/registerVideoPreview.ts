@@ -61,7 +61,7 @@ export function registerVideoPreview(context: vscode.ExtensionContext, services:
         void vscode.window.showInformationMessage('Open an MP4 video first (Kling Preview, or VS Code\'s own preview): Copy HTML copies its <video> element.');
         return undefined;
       }
-      return loadCore().copyVideoHtml(video);
+      return loadFeatures().copyVideoHtml(video);
     }),
   );
 }

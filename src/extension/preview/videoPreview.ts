@@ -17,6 +17,7 @@ import { videoSnippetFor } from './copyVideoHtml';
 import { composerCommandFor, runPreviewAction, takeIndexOf } from './previewActions';
 import { previewHtml } from './previewHtml';
 import { errorText } from '../../core/text/errorText';
+import { takeVideoFrame } from './videoFrames';
 
 export interface VideoPreviewDeps {
   services: GenerationServices;
@@ -88,6 +89,11 @@ export class VideoPreview extends Disposable {
         return this.postState();
       case 'preview/playback':
         await this.deps.memento.update(PLAYBACK_KEY, message.playback);
+        return;
+      case 'preview/frame':
+        return takeVideoFrame(this.video, message);
+      case 'preview/frameFailed':
+        void vscode.window.showErrorMessage(`Kling Preview could not take the frame: ${message.detail}`);
         return;
       case 'preview/loadFailed':
         this.deps.log.warn(`Kling Preview could not play ${this.video.fsPath}: ${message.detail}`);

@@ -8,6 +8,7 @@ import { ensureReady } from '../generate/ensureReady';
 import { passMoneyGuards, type SpendQuestion } from '../generate/moneyGuard';
 import type { GenerationServices } from '../generate/submitGeneration';
 import { loadCore } from '../lazyCore';
+import { loadFeatures } from '../lazyFeatures';
 import type { ExtensionLog } from '../log/extensionLog';
 import { Disposable } from '../util/dispose';
 import type { StoryboardAnalyzer } from './storyboardAnalyzer';
@@ -155,11 +156,13 @@ export class StoryboardRenderer extends Disposable {
     let report: ((message: string) => void) | undefined;
     let allCreated!: () => void;
     const creating = new Promise<void>((resolve) => (allCreated = resolve));
+    await loadFeatures().extractStoryboardFrames(plan, this.log);
     const rendering = core.renderStoryboard(plan, {
       engine,
       backend,
       concurrency: CONCURRENCY,
       force,
+      poster: loadFeatures().webviewPoster,
       upload: (file, field) => images.upload(file, field),
       onTask: () => {
         started++;
@@ -192,6 +195,7 @@ export class StoryboardRenderer extends Disposable {
     this.reportFailures(uri, name, outcomes);
     this.analyzer.invalidate();
     this.log.info(`${name}: ${outcomes.map((o) => `${o.name} ${o.kind}`).join(', ')}`);
+    for (const outcome of outcomes) if (outcome.kind === 'saved' && outcome.web?.problem) this.log.warn(`${outcome.name}: ${outcome.web.problem}`);
     return { kind: 'rendered', plan, outcomes };
   }
 

@@ -4,7 +4,7 @@
 import './preview.css';
 import type { RecipeElement, RecipeFrame, RecipeShot, VideoRecipe } from '../../core/preview/videoRecipe';
 import { formatBytes } from '../../core/text/formatBytes';
-import type { HostMessage, PageMessage, Playback, PreviewAction, PreviewSettings, PreviewState } from './protocol';
+import type { FramePurpose, HostMessage, PageMessage, Playback, PreviewAction, PreviewSettings, PreviewState } from './protocol';
 import { formatRange, formatTime, PLAYBACK_RATES, shotAt } from './timeline';
 
 declare function acquireVsCodeApi(): { postMessage(message: PageMessage): void };
@@ -108,7 +108,7 @@ function recipeView(recipe: VideoRecipe, current: PreviewState): HTMLElement[] {
   if (recipe.simulated) {
     header.append(element('span', { class: 'badge', text: 'Simulated', title: 'Made by the built-in simulator: a placeholder video, nothing was spent.' }));
   }
-  const parts: HTMLElement[] = [header, ...takesView(current), actionsView(current)];
+  const parts: HTMLElement[] = [header, ...takesView(current), actionsView(current), frameActionsView()];
 
   if (recipe.prompt) parts.push(section('Prompt', [element('p', { class: 'prompt', text: recipe.prompt })]));
   if (recipe.shots.length > 0) {
@@ -182,6 +182,7 @@ function unknownRecipeView(current: PreviewState): HTMLElement[] {
     element('header', { class: 'recipe-header' }, [element('h1', { text: current.fileName })]),
     ...takesView(current),
     actionsView(current),
+    frameActionsView(),
     element('p', { class: 'note recipe-note', text: current.recipeNote ?? 'The recipe of this video is unknown.' }),
     ...fileView(current),
   ];
@@ -220,6 +221,78 @@ function actionsView(current: PreviewState): HTMLElement {
   add('reveal', 'Reveal in Explorer', 'secondary');
   add('openExternal', 'Open in System Player', 'secondary');
   return bar;
+}
+
+/** Frames out of the video, decoded here (the host only writes files): the one on screen, or the last one. */
+function frameActionsView(): HTMLElement {
+  const button = (purpose: FramePurpose, label: string, title: string) => {
+    const b = element('button', { id: `frame-${purpose}`, class: 'secondary', text: label, title });
+    b.addEventListener('click', () => void sendFrame(purpose));
+    return b;
+  };
+  return element('div', { class: 'frame-actions', role: 'toolbar', 'aria-label': 'Frames' }, [
+    button('save', 'Save Frame…', 'Save the frame on screen as a PNG or JPEG at the video\'s own size'),
+    button('first', 'Use as First Frame', 'The frame on screen becomes the composer\'s first frame (saved beside the video)'),
+    button('last', 'Use as Last Frame', 'The frame on screen becomes the composer\'s last frame (saved beside the video)'),
+    button('continue', 'Continue from Last Frame', 'A new video in the composer that starts where this one ends: you see its price before anything is spent'),
+  ]);
+}
+
+/** Decodes the frame and hands it to the host; Continue from Last Frame takes the last frame, the others the one on screen. */
+async function sendFrame(purpose: FramePurpose): Promise<void> {
+  try {
+    video.pause();
+    if (purpose === 'continue') await seekTo(video.duration);
+    const frame = await grabFrame();
+    post({ type: 'preview/frame', purpose, timeSeconds: video.currentTime, ...frame });
+  } catch (error) {
+    post({ type: 'preview/frameFailed', purpose, detail: (error instanceof Error ? error.message : String(error)).slice(0, 500) });
+  }
+}
+
+/** Seeks and waits until the frame there is ready to draw. */
+function seekTo(seconds: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (!Number.isFinite(seconds)) return reject(new Error('the video has no known duration yet'));
+    if (Math.abs(video.currentTime - seconds) < 1e-3 && video.readyState >= 2) return resolve();
+    video.addEventListener('seeked', () => resolve(), { once: true });
+    video.addEventListener('error', () => reject(new Error('the video could not seek')), { once: true });
+    video.currentTime = seconds;
+  });
+}
+
+/**
+ * The frame on screen at the video's own size, drawn on a canvas. The video is a webview resource of this page, so
+ * the canvas is not tainted and its pixels can be read; no ffmpeg, nothing leaves the machine.
+ */
+async function grabFrame(): Promise<{ width: number; height: number; png: string; jpeg: string }> {
+  const width = video.videoWidth;
+  const height = video.videoHeight;
+  if (!width || !height || video.readyState < 2) throw new Error('no frame is decoded yet: wait until the video shows');
+  const canvas = document.createElement('canvas');
+  canvas.width = width;
+  canvas.height = height;
+  const context = canvas.getContext('2d');
+  if (!context) throw new Error('this page cannot draw on a canvas');
+  context.drawImage(video, 0, 0, width, height);
+  return { width, height, png: await encode(canvas, 'image/png'), jpeg: await encode(canvas, 'image/jpeg') };
+}
+
+function encode(canvas: HTMLCanvasElement, type: 'image/png' | 'image/jpeg'): Promise<string> {
+  return new Promise((resolve, reject) => {
+    // toBlob throws a SecurityError on a tainted canvas: said to the user as it is.
+    canvas.toBlob(
+      (blob) => {
+        if (!blob) return reject(new Error(`the frame could not be encoded as ${type}`));
+        const reader = new FileReader();
+        reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ''));
+        reader.onerror = () => reject(new Error('the frame could not be read back'));
+        reader.readAsDataURL(blob);
+      },
+      type,
+      0.92,
+    );
+  });
 }
 
 /** "Take 2 of 3" with Previous and Next, Use This Take and Compare Takes, for a video with more than one take. */

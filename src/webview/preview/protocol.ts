@@ -23,6 +23,12 @@ export const PREVIEW_ACTIONS = [
 ] as const;
 export type PreviewAction = (typeof PREVIEW_ACTIONS)[number];
 
+/** What a decoded frame is for: a file the user names, the composer's first or last frame, or a new video from it. */
+export const FRAME_PURPOSES = ['save', 'first', 'last', 'continue'] as const;
+export type FramePurpose = (typeof FRAME_PURPOSES)[number];
+/** A 4K PNG is a few tens of MB at most; base64 adds a third. */
+const FRAME_BASE64_MAX = 96 * 1024 * 1024;
+
 /** Loop and speed, remembered across previews (speeds: PLAYBACK_RATES in timeline.ts). */
 export const Playback = z.object({
   loop: z.boolean(),
@@ -37,6 +43,21 @@ export const PageMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('preview/action'), action: z.enum(PREVIEW_ACTIONS) }),
   /** The user changed loop or speed. */
   z.object({ type: z.literal('preview/playback'), playback: Playback }),
+  /**
+   * A frame the page decoded (drawn from the <video> at its own size) for Save Frame…, Use as First/Last Frame or
+   * Continue from Last Frame: PNG and JPEG bytes as base64, the host writes the one the user wants.
+   */
+  z.object({
+    type: z.literal('preview/frame'),
+    purpose: z.enum(FRAME_PURPOSES),
+    timeSeconds: z.number().check(z.gte(0)),
+    width: z.int().check(z.positive(), z.lte(8192)),
+    height: z.int().check(z.positive(), z.lte(8192)),
+    png: z.string().check(z.maxLength(FRAME_BASE64_MAX)),
+    jpeg: z.string().check(z.maxLength(FRAME_BASE64_MAX)),
+  }),
+  /** The page could not decode a frame (for the user: the host shows why). */
+  z.object({ type: z.literal('preview/frameFailed'), purpose: z.enum(FRAME_PURPOSES), detail: z.string().check(z.maxLength(500)) }),
   /** The video element could not load the file (for the log; the page shows its own error state). */
   z.object({ type: z.literal('preview/loadFailed'), detail: z.string().check(z.maxLength(500)) }),
 ]);

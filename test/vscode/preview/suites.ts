@@ -8,6 +8,7 @@ import type { TierContext } from '../tierContext';
 import { seedWorkspace } from './seedWorkspace';
 import { copyHtmlTest } from './ui/previewCopyHtml.ui';
 import { previewFileTests } from './ui/previewFiles.ui';
+import { previewFrameTests } from './ui/previewFrames.ui';
 import { openFromNotification, openFromTasksView, regenerateNewTake } from './ui/previewTasks.ui';
 
 export function previewSuites(tier: TierContext): Suite[] {
@@ -15,6 +16,9 @@ export function previewSuites(tier: TierContext): Suite[] {
   // Written while the server starts; each test waits for it. A failure fails the tests that need the files.
   const seeded = seedWorkspace(filesWorkspace, tier.repoRoot);
   seeded.catch(() => undefined);
+  const framesWorkspace = tier.freshWorkspace('preview-frames');
+  const framesSeeded = seedWorkspace(framesWorkspace, tier.repoRoot);
+  framesSeeded.catch(() => undefined);
   return [
     {
       kind: 'api',
@@ -40,6 +44,14 @@ export function previewSuites(tier: TierContext): Suite[] {
       workspace: tier.freshWorkspace('preview-copy-html'),
       settings: tier.simulatorSettings(20),
       tests: [copyHtmlTest(tier.repoRoot)],
+    },
+    {
+      kind: 'ui',
+      name: 'preview-ui-frames',
+      extensions: [tier.vsix],
+      workspace: framesWorkspace,
+      settings: tier.simulatorSettings(20),
+      tests: previewFrameTests(framesSeeded),
     },
     {
       kind: 'ui',

@@ -8,11 +8,24 @@ import { join } from 'node:path';
 import type { Suite } from '../harness/run';
 import type { TierContext } from '../tierContext';
 import { estimateDialog, LAUNCH_STORYBOARD, renderAllFromTheLens, writeAndCorrect } from './ui/storyboardEditor.ui';
+import { LOOP_STORYBOARD, loopAndWeb } from './ui/storyboardWeb.ui';
+import { pngBytes } from '../../helpers/images';
 
 export function storyboardsSuites(tier: TierContext): Suite[] {
   const uiWorkspace = tier.freshWorkspace('storyboards-ui');
   writeFileSync(join(uiWorkspace, 'launch.kling.json'), LAUNCH_STORYBOARD);
+  const webWorkspace = tier.freshWorkspace('storyboards-web');
+  writeFileSync(join(webWorkspace, 'loop.kling.json'), LOOP_STORYBOARD);
+  writeFileSync(join(webWorkspace, 'frame.png'), pngBytes(1280, 720));
   return [
+    {
+      kind: 'ui',
+      name: 'storyboards-ui-web',
+      extensions: [tier.vsix],
+      workspace: webWorkspace,
+      settings: tier.simulatorSettings(20),
+      tests: [loopAndWeb],
+    },
     {
       kind: 'api',
       name: 'storyboards-api',

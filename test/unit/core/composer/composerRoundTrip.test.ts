@@ -99,9 +99,11 @@ const FIELDS: { [K in Field]: (rng: Rng, video: Partial<StoryboardVideo>, file: 
   watermark: (rng) => pick(rng, [undefined, true, false]),
   callback_url: (rng) => pick(rng, [undefined, undefined, 'https://hooks.example.com/kling', 'https://hooks.example.com/k?video=1']),
   takes: (rng) => pick(rng, [undefined, undefined, 1, 2, 4]),
+  loop: (rng, video) => (video.image !== undefined && video.end_image === undefined ? pick(rng, [undefined, true, false]) : undefined),
+  web: (rng) => pick(rng, [undefined, undefined, true, false]),
 };
 // Generated in this order: each may look at the ones before it.
-const ORDER: Field[] = ['shots', 'duration', 'elements', 'prompt', 'negative_prompt', 'image', 'end_image', 'aspect_ratio', 'quality', 'sound', 'watermark', 'callback_url', 'takes'];
+const ORDER: Field[] = ['shots', 'duration', 'elements', 'prompt', 'negative_prompt', 'image', 'end_image', 'aspect_ratio', 'quality', 'sound', 'watermark', 'callback_url', 'takes', 'loop', 'web'];
 
 function generateVideo(rng: Rng, name: string, file: FileFacts): StoryboardVideo {
   const video: Partial<StoryboardVideo> & Record<string, unknown> = { name };

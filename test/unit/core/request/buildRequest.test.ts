@@ -70,6 +70,24 @@ describe('buildVideoRequest', () => {
     assert.deepEqual(request.model_params?.element_list, [{ element_id: 'el-m' }]);
     assert.throws(() => buildVideoRequest(specFromStoryboardVideo({ name: 'l', prompt: 'p', image: 'a.png' })), /has not been resolved/);
   });
+
+  it('sends a loop\'s first frame as its last too (image_end = image_start), and changes the hash with it', () => {
+    const loop = buildVideoRequest(specFromStoryboardVideo({ name: 'l', prompt: 'waves', image: 'a.png', loop: true }), resolver);
+    assert.equal(loop.model, 'kling-v3-image-to-video');
+    assert.equal(loop.image_start, 'https://files.example/a.png');
+    assert.equal(loop.image_end, 'https://files.example/a.png');
+    const plain = buildVideoRequest(specFromStoryboardVideo({ name: 'l', prompt: 'waves', image: 'a.png' }), resolver);
+    assert.equal(plain.image_end, undefined);
+    assert.notEqual(requestHash(loop), requestHash(plain));
+    // Text to video has no frame to repeat: "loop" alone asks for nothing (validation reports it).
+    assert.equal(buildVideoRequest(specFromStoryboardVideo({ name: 'l', prompt: 'waves', loop: true }), resolver).image_end, undefined);
+  });
+
+  it('reads a frame of another video from the file a render names, and refuses one nobody resolved', () => {
+    const spec = specFromStoryboardVideo({ name: 'next', prompt: 'on', image: { from: 'hero', frame: 'last' } }, {}, (ref) => `out/${ref.from}.${ref.frame}.png`);
+    assert.equal(spec.image, 'out/hero.last.png');
+    assert.throws(() => specFromStoryboardVideo({ name: 'next', prompt: 'on', image: { from: 'hero', frame: 'last' } }), /last frame of video "hero" is a frame of another video/);
+  });
 });
 
 describe('requestHash', () => {

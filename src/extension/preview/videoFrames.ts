@@ -1,0 +1,71 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { OutsideWorkspaceError } from '../../core/fs/workspaceBoundary';
+import { writeAtomically } from '../../core/fs/writeAtomically';
+import { writeFrameFile } from '../../core/render/frameFiles';
+import type { PageMessage } from '../../webview/preview/protocol';
+
+/** The composer's commands that take a frame (registered by the composer: src/extension/composer/registerComposer.ts). */
+export const COMPOSER_USE_FRAME = 'klingStudio.composer.useFrame';
+export const COMPOSER_CONTINUE_FROM_FRAME = 'klingStudio.composer.continueFromFrame';
+
+type FrameMessage = Extract<PageMessage, { type: 'preview/frame' }>;
+
+/**
+ * What becomes of a frame the page decoded. The page does the decoding (a canvas over its <video>: never ffmpeg, never
+ * a shell); the host writes only inside the video's workspace folder, atomically:
+ * - Save Frame…: where the user says (a save dialog beside the video), PNG or JPEG by the name's extension;
+ * - Use as First/Last Frame: beside the video (`hero.2.40s.png`; at 0:00 `hero.first.png`, with its record, the file a
+ *   storyboard's `{ "from": "hero", "frame": "first" }` reads), then into the composer;
+ * - Continue from Last Frame: `hero.last.png` and its record beside the video, then a new draft in the composer that
+ *   starts from it (its price is shown there; nothing is spent until Generate).
+ */
+export async function takeVideoFrame(video: vscode.Uri, message: FrameMessage): Promise<void> {
+  const root = vscode.workspace.getWorkspaceFolder(video)?.uri.fsPath;
+  if (!root) {
+    void vscode.window.showWarningMessage(`${path.basename(video.fsPath)} is outside the workspace: open its folder to take frames from it.`);
+    return;
+  }
+  const png = Buffer.from(message.png, 'base64');
+  const size = { width: message.width, height: message.height };
+  const stem = path.basename(video.fsPath, path.extname(video.fsPath));
+  try {
+    switch (message.purpose) {
+      case 'save':
+        return await saveFrameAs(video, message, root);
+      case 'first':
+      case 'last': {
+        const atStart = message.timeSeconds < 0.001;
+        const file = atStart
+          ? await writeFrameFile(video.fsPath, 'first', png, size, root)
+          : path.join(path.dirname(video.fsPath), `${stem}.${message.timeSeconds.toFixed(2)}s.png`);
+        if (!atStart) await writeAtomically(file, png, { root });
+        await vscode.commands.executeCommand(COMPOSER_USE_FRAME, vscode.Uri.file(file), message.purpose === 'first' ? 'image' : 'end_image');
+        return;
+      }
+      case 'continue': {
+        const file = await writeFrameFile(video.fsPath, 'last', png, size, root);
+        await vscode.commands.executeCommand(COMPOSER_CONTINUE_FROM_FRAME, vscode.Uri.file(file), `the last frame of ${path.basename(video.fsPath)}`);
+        return;
+      }
+    }
+  } catch (error) {
+    const why = error instanceof OutsideWorkspaceError ? `it would be written outside the workspace (${error.message})` : error instanceof Error ? error.message : String(error);
+    void vscode.window.showErrorMessage(`The frame was not saved: ${why}.`);
+  }
+}
+
+async function saveFrameAs(video: vscode.Uri, message: FrameMessage, root: string): Promise<void> {
+  const stem = path.basename(video.fsPath, path.extname(video.fsPath));
+  const chosen = await vscode.window.showSaveDialog({
+    title: 'Save Frame',
+    defaultUri: vscode.Uri.file(path.join(path.dirname(video.fsPath), `${stem}-${message.timeSeconds.toFixed(2)}s.png`)),
+    saveLabel: 'Save Frame',
+    filters: { 'PNG image': ['png'], 'JPEG image': ['jpg', 'jpeg'] },
+  });
+  if (!chosen) return;
+  const jpeg = /\.jpe?g$/i.test(chosen.path);
+  const file = jpeg || /\.png$/i.test(chosen.path) ? chosen.fsPath : `${chosen.fsPath}.png`;
+  await writeAtomically(file, Buffer.from(jpeg ? message.jpeg : message.png, 'base64'), { root });
+  void vscode.window.showInformationMessage(`Saved the frame at ${message.timeSeconds.toFixed(2)} s (${message.width}×${message.height}) as ${path.relative(root, file)}.`);
+}
