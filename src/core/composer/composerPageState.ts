@@ -90,6 +90,24 @@ export function balanceText(balance: Balance, backend: 'api' | 'simulator', read
   }
 }
 
+/**
+ * The balance as the compact footer shows it beside the price ("9,928 left"); the whole sentence (balanceText) is what
+ * screen readers hear and the tooltip says.
+ */
+export function balanceShortText(balance: Balance, ready: boolean): string {
+  if (!ready) return 'No API key';
+  switch (balance.kind) {
+    case 'known':
+      return `${Math.floor(balance.credits).toLocaleString('en-US')} left`;
+    case 'loading':
+      return 'Balance…';
+    case 'error':
+      return 'Balance unavailable';
+    case 'unknown':
+      return 'Balance unknown';
+  }
+}
+
 /** True when the price is known to be more than what is left. */
 export function exceedsBalance(check: DraftCheck, balance: Balance): boolean {
   if (!check.total || balance.kind !== 'known') return false;

@@ -277,7 +277,7 @@ export const editFromPreview: UiTest = {
     await edit.waitFor({ state: 'visible', timeout: 20_000 });
     await edit.click();
     frame = await composerFrame(workbench);
-    await waitForText(frame, '.banner', /From the video "/);
+    await waitForText(frame, '.banner', /Loaded from the video "/);
     assert.equal(await input(frame, 'prompt').inputValue(), 'A night train through the snow');
     assert.equal(await input(frame, 'duration').inputValue(), '6');
     assert.equal(await frame.locator('input[name=aspect_ratio]:checked').getAttribute('value'), '1:1');

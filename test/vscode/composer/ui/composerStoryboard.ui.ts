@@ -52,7 +52,7 @@ export const editAndSaveStoryboard: UiTest = {
     await editor.locator('.view-line', { hasText: 'Product reveal' }).first().click({ button: 'right' });
     await workbench.chooseFromContextMenu('Edit in Composer');
     let frame = await composerFrame(workbench);
-    await waitForText(frame, '.banner', /From teaser in boards\/launch\.kling\.json/);
+    await waitForText(frame, '.banner', /Loaded from teaser in boards\/launch\.kling\.json/);
     assert.equal(await input(frame, 'prompt').inputValue(), 'Product reveal, three dramatic angles');
     assert.equal(await input(frame, 'negative-prompt').inputValue(), 'blurry, watermark', 'the file\'s default negative prompt');
     assert.equal(await input(frame, 'duration').inputValue(), '9');
@@ -124,7 +124,7 @@ export const editAndSaveStoryboard: UiTest = {
     await workbench.chooseFromContextMenu('Edit in Composer');
     await pick(workbench, /Edit in Composer/, 'hero');
     frame = await composerFrame(workbench);
-    await waitForText(frame, '.banner', /From hero in boards\/launch\.kling\.json/);
+    await waitForText(frame, '.banner', /Loaded from hero in boards\/launch\.kling\.json/);
     assert.equal(await input(frame, 'prompt').inputValue(), 'A golden retriever running through a sunlit meadow');
     assert.ok(await frame.locator('#restore').isVisible(), 'the replaced draft can be restored');
     await frame.locator('#restore').click();
@@ -144,7 +144,7 @@ export const editAndSaveStoryboard: UiTest = {
     await videoRow.click({ button: 'right' });
     await workbench.chooseFromContextMenu('Edit in Composer');
     frame = await composerFrame(workbench);
-    await waitForText(frame, '.banner', /From teaser in boards\/launch\.kling\.json/);
+    await waitForText(frame, '.banner', /Loaded from teaser in boards\/launch\.kling\.json/);
     assert.equal(await input(frame, 'duration').inputValue(), '12', 'the teaser as saved above');
   },
 };
