@@ -109,7 +109,7 @@ export function videoLenses(status: VideoStatus): LensTitle[] {
     case 'problems':
       return [
         {
-          title: `$(warning) ${status.count} problem${status.count === 1 ? '' : 's'} to fix before rendering`,
+          title: `$(error) ${status.count} problem${status.count === 1 ? '' : 's'} to fix before rendering`,
           action: 'show-problems',
           tooltip: status.first,
         },
@@ -177,10 +177,12 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 /** The CodeLens above the file: "$(play) Render all · $2.33 · 3 videos (1 up to date)", or why it cannot. */
 export function fileLens(summary: FileSummary): LensTitle | undefined {
   if (summary.errors > 0) {
+    // The price stays: what the videos without problems cost is still worth knowing while one is being fixed.
+    const price = summary.cost && summary.toRender > 0 ? ` · ${formatUsd(summary.cost.usd)} for ${plural(summary.toRender, 'video')} without problems` : '';
     return {
-      title: `$(warning) ${plural(summary.errors, 'problem')} to fix before rendering all`,
+      title: `$(error) ${plural(summary.errors, 'problem')} to fix before rendering all${price}`,
       action: 'show-problems',
-      tooltip: 'Open the Problems panel',
+      tooltip: `Open the Problems panel${summary.cost && summary.toRender > 0 ? `. The ${plural(summary.toRender, 'video')} without problems cost ${formatUsd(summary.cost.usd)} (${formatAmount(summary.cost.credits)} credits).` : ''}`,
     };
   }
   if (!summary.cost) return undefined;
@@ -274,7 +276,7 @@ export function videoHoverMarkdown(name: string, status: VideoStatus, simulated:
   }
   switch (status.kind) {
     case 'problems':
-      lines.push(`$(warning) ${plural(status.count, 'problem')} to fix before it can be priced: ${escapeMarkdown(status.first)}`);
+      lines.push(`$(error) ${plural(status.count, 'problem')} to fix before it can be priced: ${escapeMarkdown(status.first)}`);
       break;
     case 'unpriced':
       lines.push(`$(info) ${escapeMarkdown(status.reason)}`);

@@ -50,10 +50,9 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
       item.id = `group:${node.key}`;
       item.iconPath = new vscode.ThemeIcon(node.storyboardPath ? 'file-media' : 'sparkle');
       item.contextValue = node.storyboardPath ? 'group:storyboard' : 'group:adhoc';
-      if (node.storyboardPath) {
-        item.resourceUri = vscode.Uri.file(node.storyboardPath);
-        item.tooltip = node.storyboardPath;
-      }
+      // No resourceUri: with one, VS Code paints the row with the file's problems (red, a count badge), which says
+      // nothing about the tasks: a group whose every task succeeded looked failed.
+      if (node.storyboardPath) item.tooltip = node.storyboardPath;
       const running = this.tasks.entries().filter((e) => (e.storyboardPath ?? AD_HOC) === node.key && isRunning(e)).length;
       if (running) item.description = `${running} running`;
       return item;

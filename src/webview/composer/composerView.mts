@@ -435,7 +435,9 @@ function footer(m: ViewModel, a: Actions): TemplateResult {
           @click=${() => !busy && a.clear()}></vscode-button>
       </div>
       ${m.overBalance ? html`<div class="warning-line"><span class="codicon codicon-warning" aria-hidden="true"></span> This costs more than the balance.</div>` : nothing}
-      <div class="hint-line" id="generate-hint">${m.blocker ?? ''}</div>
+      <div class="hint-line" id="generate-hint">${m.blocker && shownAbove(m)
+        ? html`<span class="sr-only">${m.blocker}</span><span aria-hidden="true" title=${m.blocker}><span class="codicon codicon-error"></span> ${m.check.problemCount === 1 ? 'One thing to fix above' : `${m.check.problemCount} things to fix above`}</span>`
+        : (m.blocker ?? nothing)}</div>
       <div class="status" role="status">
         ${m.status
           ? html`${m.status.text}
@@ -444,4 +446,13 @@ function footer(m: ViewModel, a: Actions): TemplateResult {
       </div>
     </section>
   `;
+}
+
+/**
+ * Whether every problem that blocks Generate is shown at its field above: then the footer says so in a few words (a
+ * whole sentence would grow the footer over the form), else it says the sentence, the only place it is seen.
+ */
+function shownAbove(m: ViewModel): boolean {
+  const keys = Object.keys(m.check.problems);
+  return keys.length > 0 && keys.every((key) => key !== 'form' && m.problems[key as FieldKey] !== undefined);
 }

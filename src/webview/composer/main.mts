@@ -91,18 +91,16 @@ function update(change: (current: PageState) => PageState): void {
     describeIfChanged();
   }
   vscode.setState(state);
-  shareStateSoon();
+  shareState();
   paint();
 }
 
-/** The host keeps the latest state to hand the draft over between the side bar and the editor tab. */
-let shareTimer: ReturnType<typeof setTimeout> | undefined;
-function shareStateSoon(): void {
-  if (shareTimer !== undefined) clearTimeout(shareTimer);
-  shareTimer = setTimeout(() => {
-    shareTimer = undefined;
-    post({ type: 'composer/state', state });
-  }, 150);
+/**
+ * The host keeps the latest state to hand the draft over between the side bar and the editor tab. Sent on every
+ * change, not batched: a tab closed right after a keystroke must not lose it (the state is a few KB of text).
+ */
+function shareState(): void {
+  post({ type: 'composer/state', state });
 }
 
 /** The draft handed over from the other place: the form becomes it, as if it had been typed here. */
@@ -124,7 +122,20 @@ function revealNewMessages(problems: Partial<Record<FieldKey, string>>): void {
   const added = [...now].filter((key) => !shownProblems.has(key));
   shownProblems = now;
   if (added.length === 0) return;
-  requestAnimationFrame(() => document.getElementById(messageId(added[0] as FieldKey))?.scrollIntoView({ block: 'nearest' }));
+  requestAnimationFrame(() => revealMessage(added[0] as FieldKey));
+}
+
+/** Scrolls the field's message into sight between the top of the view and the top of the sticky footer. */
+function revealMessage(key: FieldKey): void {
+  const message = document.getElementById(messageId(key));
+  const footer = root.querySelector('.footer');
+  if (!message || !footer) return;
+  const box = message.getBoundingClientRect();
+  if (box.height === 0) return;
+  // Measured rather than left to scroll-padding: the footer may have grown in the same render (its blocker line).
+  const bottom = getComputedStyle(footer).position === 'sticky' ? footer.getBoundingClientRect().top : window.innerHeight;
+  if (box.bottom > bottom - 4) window.scrollBy(0, box.bottom - bottom + 8);
+  else if (box.top < 0) window.scrollBy(0, box.top - 8);
 }
 
 function messageId(key: FieldKey): string {
@@ -222,7 +233,7 @@ function blockedByProblems(): boolean {
   const element = /^element\.(\d)$/.exec(first);
   focusSoon(shot ? `shot-${shot[1]}-${shot[2]}` : element ? `element-${element[1]}-remove` : (FOCUS_OF[first] ?? 'prompt'));
   // The focus lands on the field; its message (below it) is brought into sight too, clear of the footer.
-  setTimeout(() => requestAnimationFrame(() => document.getElementById(messageId(first))?.scrollIntoView({ block: 'nearest' })), 50);
+  setTimeout(() => requestAnimationFrame(() => revealMessage(first)), 50);
   return true;
 }
 
