@@ -12,6 +12,7 @@ import { NotCreatedError, type Backend, type TaskEngine } from '../tasks/taskEng
 import type { UploadedImage } from '../uploads/imageUploads';
 import type { UploadRecord } from '../uploads/uploadRecord';
 import type { PlannedTake, PlannedVideo, StoryboardPlan } from './storyboardPlan';
+import { failureText } from '../text/failureText';
 
 // Where they used to live: the CLI and the editor import them from here.
 export { readKnownElements, recordElement } from '../elements/elementRegistry';
@@ -284,7 +285,7 @@ function outcomeOf(video: PlannedVideo, entry: JournalEntry): VideoOutcome {
     case 'saved':
       return { name: video.name, kind: 'saved', outputPath: s.filePath, entry };
     case 'failed':
-      return { name: video.name, kind: 'failed', entry, message: `${s.message} (${s.code})`, retryable: s.retryable };
+      return { name: video.name, kind: 'failed', entry, message: failureText(s.message, s.code), retryable: s.retryable };
     case 'expired':
       return { name: video.name, kind: 'failed', entry, message: s.reason, retryable: true };
     case 'unknown':

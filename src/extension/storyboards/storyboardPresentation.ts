@@ -5,6 +5,7 @@ import type { PlannedVideo, StoryboardPlan } from '../../core/render/storyboardP
 import { outgoingOfPlan } from '../../core/request/outgoingData';
 import { outgoingLines } from '../../core/request/outgoingLines';
 import type { StoryboardOutline, VideoOutline } from '../../core/storyboard/storyboardOutline';
+import { failureText } from '../../core/text/failureText';
 
 // How a storyboard's videos look in the editor (CodeLens, hovers, the Storyboards view), from the plan and the
 // journal alone. No `vscode` here: the words are unit-tested. Titles use codicons ($(play)), as CodeLens and tree
@@ -48,7 +49,7 @@ export function videoStatus(
         .filter((e) => e.outputPath === planned.outputPath && e.requestHash === planned.requestHash)
         .sort((a, b) => b.createdAt - a.createdAt)[0];
       const s = last?.state;
-      const lastFailure = s?.status === 'failed' ? `${s.message} (${s.code})` : s?.status === 'expired' ? s.reason : undefined;
+      const lastFailure = s?.status === 'failed' ? failureText(s.message, s.code) : s?.status === 'expired' ? s.reason : undefined;
       const takes = planned.takes.filter((t) => t.state.kind === 'to-render').length;
       return { kind: 'to-render', price: planned.price, lastFailure, ...(takes > 1 ? { takes } : {}) };
     }
