@@ -7,6 +7,7 @@ import type { Suite } from '../harness/run';
 import type { TierContext } from '../tierContext';
 import { seedWorkspace } from './seedWorkspace';
 import { previewFileTests } from './ui/previewFiles.ui';
+import { previewLayoutTest } from './ui/previewLayout.ui';
 import { openFromNotification, openFromTasksView, regenerateNewTake } from './ui/previewTasks.ui';
 
 export function previewSuites(tier: TierContext): Suite[] {
@@ -30,7 +31,7 @@ export function previewSuites(tier: TierContext): Suite[] {
       extensions: [tier.vsix],
       workspace: filesWorkspace,
       settings: tier.simulatorSettings(20),
-      tests: previewFileTests(seeded, tier.repoRoot),
+      tests: [...previewFileTests(seeded, tier.repoRoot), previewLayoutTest(seeded)],
     },
     {
       kind: 'ui',

@@ -4,16 +4,16 @@ import { failureMessage } from '../../../../src/core/simulator/taskBody';
 import { failureText } from '../../../../src/core/text/failureText';
 
 describe('failureText', () => {
-  it('puts the code into the message’s own closing parenthesis: one parenthesis, not two in a row', () => {
+  it('keeps the message verbatim and adds the code after a dot: never two parentheses in a row', () => {
     const simulated = failureMessage('content_policy_violation');
     assert.match(simulated, /\(simulated\)$/);
     const text = failureText(simulated, 'content_policy_violation');
-    assert.match(text, / \(content_policy_violation; simulated\)$/);
+    assert.equal(text, `${simulated} · content_policy_violation`);
     assert.doesNotMatch(text, /\) \(/);
   });
 
-  it('adds the code in parentheses to a message without one, and not again when the message names it', () => {
-    assert.equal(failureText('Flagged.', 'content_policy_violation'), 'Flagged. (content_policy_violation)');
+  it('adds the code to a message without one, and not again when the message names it', () => {
+    assert.equal(failureText('Flagged.', 'content_policy_violation'), 'Flagged. · content_policy_violation');
     assert.equal(failureText('The task failed (upstream_error).', 'upstream_error'), 'The task failed (upstream_error).');
     assert.equal(failureText('Flagged.', ''), 'Flagged.');
   });

@@ -111,7 +111,7 @@ describe('storyboard presentation', () => {
     const failed = anEntry({ outputPath: hero.outputPath, requestHash: hero.requestHash, state: { status: 'failed', code: 'content_policy_violation', message: 'Flagged', retryable: false } });
     const { statuses } = await setUp(TEXT, [failed]);
     assert.deepEqual(titles(statuses)[0], ['$(play) Render · $0.375 · 5 s · 720p', '$(error) Last render failed']);
-    assert.equal(videoLenses(statuses[0]!)[1]!.tooltip, 'Flagged (content_policy_violation)');
+    assert.equal(videoLenses(statuses[0]!)[1]!.tooltip, 'Flagged · content_policy_violation');
   });
 
   it('hovers a name with its price, credits and state', async () => {

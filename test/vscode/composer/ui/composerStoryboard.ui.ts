@@ -59,6 +59,13 @@ export const editAndSaveStoryboard: UiTest = {
     assert.equal(await frame.locator('vscode-radio[value="1080p"]').evaluate((r) => (r as unknown as { checked: boolean }).checked), true, 'the file\'s default quality');
     assert.equal(await frame.locator('vscode-radio[value=auto]').evaluate((r) => (r as unknown as { checked: boolean }).checked), true);
     await waitForText(frame, '#price', /^\$0\.90 · 64\.78/);
+    // The editor beside it shows the lines from their start (the click far right on a long line scrolled it sideways).
+    await waitFor(
+      async () => ((await editor.locator('.lines-content').first().evaluate((el) => parseFloat((el as HTMLElement).style.left || '0'))) === 0 ? true : undefined),
+      { timeoutMs: 5000, what: 'the storyboard editor to be scrolled back to the start of its lines' },
+    );
+    // "Loaded from …" once: in the banner, not again in the status line.
+    assert.equal((await frame.locator('body').innerText()).match(/Loaded from/g)?.length, 1);
     await workbench.screenshot('composer-edit-in-composer');
 
     // Update it in place.

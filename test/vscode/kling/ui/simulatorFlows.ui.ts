@@ -54,7 +54,7 @@ export const contentPolicyFailure: UiTest = {
     await generateFromPrompt(workbench, { prompt: '[fail:content_policy_violation] A forbidden scene' });
     const text = await toastText(workbench, /failed:.*content_policy_violation/, 60_000);
     // One parenthesis: the simulator's "(simulated)" and the code together.
-    assert.match(text, /"\[fail:content_policy_violation\] A f…" failed: The content was flagged [^()]+ \(content_policy_violation; simulated\)/);
+    assert.match(text, /"\[fail:content_policy_violation\] A f…" failed: The content was flagged [^()]+ \(simulated\) · content_policy_violation/);
     assert.match(text, /Edit Prompt…/);
     await workbench.clickNotificationButton(/content_policy_violation/, 'Edit Prompt…');
     const input = await workbench.quickInput(/Generate from Prompt \(1\/8\)/);
