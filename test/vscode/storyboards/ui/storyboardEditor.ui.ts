@@ -224,6 +224,9 @@ export const writeAndCorrect: UiTest = {
       await page.mouse.up();
     }
     await scrollToTop(workbench);
+    // The pointer off the text, so that no hover covers the picture (it is the README's).
+    await page.mouse.move(900, 620);
+    await page.locator('.monaco-hover').first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
     await workbench.screenshot('storyboards-editor');
 
     // The quick fix, from the light bulb's keyboard shortcut (Ctrl+.).
