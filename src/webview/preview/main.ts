@@ -110,8 +110,18 @@ function show(next: PreviewState): void {
 function recipeView(recipe: VideoRecipe, current: PreviewState): HTMLElement[] {
   const title = element('h1', { text: recipe.title });
   if (recipe.simulated) {
-    // Inside the heading: it stays on the title's (last) line rather than dropping to a line of its own.
-    title.append(' ', element('span', { class: 'badge', text: 'Simulated', title: 'Made by the built-in simulator: a placeholder video, nothing was spent.' }));
+    // Inside the heading and bound to its last word: when the line is full the word moves down with the badge, so the
+    // badge is always on the title's (last) line rather than on one of its own.
+    const words = recipe.title.split(' ');
+    const last = words.pop() ?? '';
+    title.replaceChildren(
+      words.length ? `${words.join(' ')} ` : '',
+      element('span', { class: 'title-end' }, [
+        element('span', { class: 'title-last', text: last }),
+        ' ',
+        element('span', { class: 'badge', text: 'Simulated', title: 'Made by the built-in simulator: a placeholder video, nothing was spent.' }),
+      ]),
+    );
   }
   const header = element('header', { class: 'recipe-header' }, [title]);
   const parts: HTMLElement[] = [header, ...takesView(current)];

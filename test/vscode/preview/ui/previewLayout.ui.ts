@@ -44,7 +44,7 @@ export function previewLayoutTest(seeded: Promise<SeededWorkspace>): UiTest {
       const [badgeMiddle, lastLine] = await frame.evaluate(() => {
         const h1 = document.querySelector('.recipe h1')!;
         const range = document.createRange();
-        range.selectNodeContents(h1.firstChild!);
+        range.selectNodeContents(h1.querySelector('.title-last') ?? h1.firstChild!);
         const rects = [...range.getClientRects()];
         const badge = h1.querySelector('.badge')!.getBoundingClientRect();
         const last = rects[rects.length - 1]!;
