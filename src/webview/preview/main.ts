@@ -117,8 +117,7 @@ function recipeView(recipe: VideoRecipe, current: PreviewState): HTMLElement[] {
     title.replaceChildren(
       words.length ? `${words.join(' ')} ` : '',
       element('span', { class: 'title-end' }, [
-        element('span', { class: 'title-last', text: last }),
-        ' ',
+        element('span', { class: 'title-last', text: `${last} ` }),
         element('span', { class: 'badge', text: 'Simulated', title: 'Made by the built-in simulator: a placeholder video, nothing was spent.' }),
       ]),
     );
