@@ -4,7 +4,7 @@ import { callbackUrlProblem } from '../net/publicHttpsUrl';
 import { describeValue } from '../text/describeValue';
 import { priceVideo, totalPrice, type Price, type PriceTotal } from '../pricing/pricing';
 import { buildVideoRequest, specFromStoryboardVideo, type VideoSpec } from '../request/buildRequest';
-import { ELEMENT_DESCRIPTION_MAX, ELEMENT_NAME_MAX, REFER_IMAGES_MAX, StoryboardVideo } from '../storyboard/storyboardSchema';
+import { ELEMENT_DESCRIPTION_MAX, ELEMENT_NAME_MAX, REFER_IMAGES_MAX, StoryboardVideo, VIDEO_NAME_PATTERN } from '../storyboard/storyboardSchema';
 import { MAX_TAKES } from '../takes/takeLimits';
 
 // The composer's form, without the DOM: what it holds, how it is checked and priced, and the edits its buttons make.
@@ -84,6 +84,8 @@ export const ComposerDraft = z.strictObject({
   callback_url: z.string().max(DRAFT_TEXT_CAP).default(''),
   /** Variants: how many takes Generate makes of the video, each paid for (1 when left out). A stepper: always valid. */
   takes: z.int().min(1).max(MAX_TAKES).optional(),
+  /** The saved file's name without `.mp4` (a storyboard video's name rules); empty or left out: from the prompt. */
+  file_name: z.string().max(NUMBER_TEXT_CAP).optional(),
 });
 export type ComposerDraft = z.infer<typeof ComposerDraft>;
 export type DraftShot = z.infer<typeof DraftShot>;
@@ -140,6 +142,7 @@ export type FieldKey =
   | 'elements'
   | `element.${number}`
   | 'callback_url'
+  | 'file_name'
   | 'form';
 
 export interface DraftCheck {
@@ -235,6 +238,11 @@ export function checkDraft(draft: ComposerDraft, context: DraftContext = {}): Dr
     const problem = callbackUrlProblem(draft.callback_url.trim());
     if (problem) add('callback_url', problem);
   }
+  const fileName = draft.file_name?.trim() ?? '';
+  if (fileName !== '') {
+    const problem = fileNameProblem(fileName);
+    if (problem) add('file_name', problem);
+  }
   if (problems.duration === undefined) {
     check.price = priceVideo({ duration: video['duration'] as number, quality: draft.quality, sound: draft.sound });
     const newElements = draft.elements.filter((element, i) => context.newElements?.[i] ?? element.kind === 'new').length;
@@ -256,6 +264,28 @@ export function checkDraft(draft: ComposerDraft, context: DraftContext = {}): Dr
   check.problems = inFormOrder(problems);
   check.problemCount = Object.keys(problems).length;
   return check;
+}
+
+/**
+ * Why a file name typed in the composer cannot be used, or undefined: the storyboard's own rule for a video's name
+ * (StoryboardVideo.name), since a composed video saved as a storyboard keeps it, and the file is `<name>.mp4`.
+ */
+export function fileNameProblem(name: string): string | undefined {
+  const stem = name.replace(/\.mp4$/i, '');
+  if (VIDEO_NAME_PATTERN.test(stem) && stem.length <= FILE_NAME_MAX) return undefined;
+  if (stem.length > FILE_NAME_MAX) return `The file name is ${stem.length} characters long; keep it to ${FILE_NAME_MAX}.`;
+  const bad = [...new Set(stem.replace(/[a-z0-9_-]/g, ''))].map((c) => (c === ' ' ? 'spaces' : `"${c}"`));
+  if (bad.length > 0) return `Use only lowercase letters, digits, "-" and "_" in the file name (not ${bad.slice(0, 3).join(', ')}).`;
+  return 'Start the file name with a lowercase letter or a digit.';
+}
+
+/** The longest file name the composer takes: long enough for any sensible name, short enough for every file system. */
+export const FILE_NAME_MAX = 80;
+
+/** The file name the draft asks for (typed, without `.mp4`), or undefined for one made from the prompt. */
+export function chosenFileName(draft: ComposerDraft): string | undefined {
+  const name = draft.file_name?.trim().replace(/\.mp4$/i, '') ?? '';
+  return name === '' || fileNameProblem(name) ? undefined : name;
 }
 
 /** What the form's request says in place of uploads and element ids until the host has them. */
@@ -312,7 +342,7 @@ function inFormOrder(problems: Partial<Record<FieldKey, string>>): Partial<Recor
     if (shot) return 3 + Number(shot[1]) / 10 + (shot[2] === 'duration' ? 0.05 : 0);
     const element = /^element\.(\d+)$/.exec(key);
     if (element) return 4.4 + Number(element[1]) / 100;
-    return { prompt: 0, negative_prompt: 1, duration: 2, shots: 4, image: 4.1, end_image: 4.2, elements: 4.3, callback_url: 4.5, form: 5 }[key] ?? 6;
+    return { prompt: 0, negative_prompt: 1, duration: 2, shots: 4, image: 4.1, end_image: 4.2, elements: 4.3, callback_url: 4.5, file_name: 4.6, form: 5 }[key] ?? 6;
   };
   return Object.fromEntries(Object.entries(problems).sort(([a], [b]) => rank(a) - rank(b)));
 }

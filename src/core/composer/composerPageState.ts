@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatAmount, formatUsd } from '../pricing/decimal';
+import { formatAmount, formatCredits, formatUsd } from '../pricing/decimal';
 import { formatBytes } from '../text/formatBytes';
 import { ComposerDraft, emptyDraft, type DraftCheck, type FieldKey } from './composerForm';
 import type { Balance } from '../api/balance';
@@ -8,7 +8,7 @@ import { StoryboardSource, type ImageInfo } from './composerProtocol';
 // What the composer page keeps with setState (so a hidden or reloaded view comes back as it was left) and how it
 // turns a check into what the user sees. No DOM here: the page renders these, the unit tests call them.
 
-const FIELD_KEY = /^(prompt|negative_prompt|duration|shots|form|image|end_image|elements|callback_url|element\.\d|shot\.\d\.(prompt|duration))$/;
+const FIELD_KEY = /^(prompt|negative_prompt|duration|shots|form|image|end_image|elements|callback_url|file_name|element\.\d|shot\.\d\.(prompt|duration))$/;
 
 export const PageState = z.strictObject({
   version: z.literal(1),
@@ -59,11 +59,15 @@ export function markTouched(state: PageState, key: FieldKey): PageState {
  * undefined while the duration is not valid; `newElements` says how many of those credits are new elements, `takes`
  * is set only for Variants (so the line for one take reads as it did).
  */
-export function priceText(check: DraftCheck): { usd: string; credits: string; seconds: number; newElements: number; imageToVideo: boolean; takes?: number } | undefined {
+export function priceText(
+  check: DraftCheck,
+): { usd: string; credits: string; exactCredits: string; seconds: number; newElements: number; imageToVideo: boolean; takes?: number } | undefined {
   if (!check.price || !check.total) return undefined;
   const text = {
     usd: formatUsd(check.total.usd),
-    credits: `${formatAmount(check.total.credits)} credits`,
+    // Two places where it is read; the exact amount (what is billed) in the tooltip.
+    credits: `${formatCredits(check.total.credits)} credits`,
+    exactCredits: `${formatAmount(check.total.credits)} credits`,
     seconds: check.price.seconds,
     newElements: check.total.newElements,
     imageToVideo: check.imageToVideo,
@@ -84,6 +88,24 @@ export function balanceText(balance: Balance, backend: 'api' | 'simulator', read
       return `Balance unavailable: ${balance.message}`;
     case 'unknown':
       return `Balance: unknown${where}`;
+  }
+}
+
+/**
+ * The balance as the compact footer shows it beside the price ("9,928 left"); the whole sentence (balanceText) is what
+ * screen readers hear and the tooltip says.
+ */
+export function balanceShortText(balance: Balance, ready: boolean): string {
+  if (!ready) return 'No API key';
+  switch (balance.kind) {
+    case 'known':
+      return `${Math.floor(balance.credits).toLocaleString('en-US')} left`;
+    case 'loading':
+      return 'Balance…';
+    case 'error':
+      return 'Balance unavailable';
+    case 'unknown':
+      return 'Balance unknown';
   }
 }
 

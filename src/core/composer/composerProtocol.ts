@@ -95,6 +95,15 @@ export const DescribeMessage = z.strictObject({
 /** "Add from Storyboards…": the host lists the elements the workspace's storyboards define. */
 export const AddElementsMessage = z.strictObject({ type: z.literal('composer/addElements') });
 
+/**
+ * The page's whole state (a PageState, parsed by the host with composerPageState's schema: this module cannot name
+ * it without a cycle), sent after each change: the host hands it to the other place when the composer moves between
+ * the side bar and an editor tab, so there is one draft.
+ */
+export const StateMessage = z.strictObject({ type: z.literal('composer/state'), state: z.unknown() });
+/** "Open Composer in Editor" (the view's placeholder button, while the draft is in the editor tab: show that tab). */
+export const OpenInEditorMessage = z.strictObject({ type: z.literal('composer/openInEditor') });
+
 export const PageMessage = z.discriminatedUnion('type', [
   ReadyMessage,
   GenerateMessage,
@@ -107,6 +116,8 @@ export const PageMessage = z.discriminatedUnion('type', [
   DropImageFileMessage,
   DescribeMessage,
   AddElementsMessage,
+  StateMessage,
+  OpenInEditorMessage,
 ]);
 export type PageMessage = z.infer<typeof PageMessage>;
 
@@ -118,6 +129,8 @@ export const ContextMessage = z.strictObject({
   ready: z.boolean(),
   trusted: z.boolean(),
   balance: Balance,
+  /** To the side bar's page: the draft is in the editor tab ("Open Composer in Editor"), so this page shows where. */
+  elsewhere: z.boolean().optional(),
 });
 export const BalanceMessage = z.strictObject({ type: z.literal('composer/balance'), balance: Balance });
 /** "Edit in composer": replace the form (the page keeps the previous draft to restore). */
@@ -154,6 +167,9 @@ export const SubmittedMessage = z.strictObject({
 });
 export const SavedMessage = z.strictObject({ type: z.literal('composer/saved'), source: StoryboardSource.optional() });
 
+/** The draft handed over from the other place (side bar ↔ editor tab): the page takes this state as its own. */
+export const RestoreMessage = z.strictObject({ type: z.literal('composer/restore'), state: z.unknown() });
+
 export const HostMessage = z.discriminatedUnion('type', [
   ContextMessage,
   BalanceMessage,
@@ -163,6 +179,7 @@ export const HostMessage = z.discriminatedUnion('type', [
   ImageChosenMessage,
   DescribedMessage,
   ElementsChosenMessage,
+  RestoreMessage,
 ]);
 export type HostMessage = z.infer<typeof HostMessage>;
 

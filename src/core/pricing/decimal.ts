@@ -41,3 +41,14 @@ export function formatAmount(amount: Amount, minDecimals = 0): string {
 export function formatUsd(amount: Amount): string {
   return `$${formatAmount(amount, 2)}`;
 }
+
+/**
+ * `71.98`, `37.80`, `28.00`: credits as a person reads them, rounded to two places (half up). Tooltips, JSON and the
+ * journal keep the exact amount (formatAmount): the service bills the exact one.
+ */
+export function formatCredits(amount: Amount): string {
+  const hundredths = Math.round(amount / (SCALE / 100));
+  const sign = hundredths < 0 ? '-' : '';
+  const abs = Math.abs(hundredths);
+  return `${sign}${Math.trunc(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+}

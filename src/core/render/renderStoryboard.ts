@@ -17,6 +17,7 @@ import type { PlannedTake, PlannedVideo, StoryboardPlan } from './storyboardPlan
 import { errorText } from '../text/errorText';
 import { frameFileState } from './frameFiles';
 import { makeWebReady, type PosterMaker, type WebReadyResult } from './makeWebReady';
+import { failureText } from '../text/failureText';
 
 // Where they used to live: the CLI and the editor import them from here.
 export { readKnownElements, recordElement } from '../elements/elementRegistry';
@@ -311,7 +312,7 @@ function outcomeOf(video: PlannedVideo, entry: JournalEntry): VideoOutcome {
     case 'saved':
       return { name: video.name, kind: 'saved', outputPath: s.filePath, entry };
     case 'failed':
-      return { name: video.name, kind: 'failed', entry, message: `${s.message} (${s.code})`, retryable: s.retryable };
+      return { name: video.name, kind: 'failed', entry, message: failureText(s.message, s.code), retryable: s.retryable };
     case 'expired':
       return { name: video.name, kind: 'failed', entry, message: s.reason, retryable: true };
     case 'unknown':

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { VideoRequest } from '../../core/api/apiSchemas';
 import { resolveComposerElements, type ResolvedElement } from '../../core/composer/composerElements';
-import { checkDraft, composerSpec, draftLocalImages, isImageUrl, type ComposerDraft, type DraftContext, type ImageVerdict } from '../../core/composer/composerForm';
+import { checkDraft, chosenFileName, composerSpec, draftLocalImages, isImageUrl, type ComposerDraft, type DraftContext, type ImageVerdict } from '../../core/composer/composerForm';
 import type { ElementUse } from '../../core/elements/elementUse';
 import { ensureElement } from '../../core/elements/ensureElement';
 import { checkInsideRoot } from '../../core/fs/workspaceBoundary';
@@ -212,7 +212,7 @@ export async function generateFromComposer(draft: ComposerDraft, deps: ComposerG
         requestHash: requestHash(hashed),
         price: { seconds: price.seconds, usd: formatAmount(price.usd), credits: formatAmount(price.credits) },
         backend,
-        outputPath: adHocOutputPath(name, deps),
+        outputPath: adHocOutputPath(name, deps, new Date(), chosenFileName(draft)),
         workspaceRoot: adHocWorkspaceRoot(deps),
         uploads: records.length ? records : undefined,
         elements: uses.length ? uses : undefined,

@@ -11,7 +11,7 @@ export function webviewRoot(extensionUri: vscode.Uri): vscode.Uri {
  * and no `unsafe-*`. The page builds its form itself and gets its state from the first messages after 'ready'.
  * The codicon stylesheet carries the id @vscode-elements/elements looks for, so its icons find the font.
  */
-export function composerHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+export function composerHtml(webview: vscode.Webview, extensionUri: vscode.Uri, surface: 'view' | 'editor' = 'view'): string {
   const root = webviewRoot(extensionUri);
   const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(root, name)).toString();
   const nonce = newNonce();
@@ -26,7 +26,7 @@ export function composerHtml(webview: vscode.Webview, extensionUri: vscode.Uri):
   <link rel="stylesheet" href="${asset('composer.css')}">
   <title>Kling Composer</title>
 </head>
-<body>
+<body data-surface="${surface}">
   <main id="composer" aria-label="Kling composer"></main>
   <script nonce="${nonce}" src="${asset('composer.js')}"></script>
 </body>

@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { resolveComposerElements } from '../../core/composer/composerElements';
-import type { ComposerDraft, DraftElement } from '../../core/composer/composerForm';
+import { emptyDraft, type ComposerDraft, type DraftElement } from '../../core/composer/composerForm';
+import { PageState } from '../../core/composer/composerPageState';
 import { parsePageMessage, type ElementInfo, type HostMessage, type ImageTarget, type PageMessage, type StoryboardSource } from '../../core/composer/composerProtocol';
 import type { BackendManager } from '../backend/backendManager';
 import { adHocOutputDir } from '../generate/adHocOutput';
@@ -11,7 +12,7 @@ import type { ApiKeyStore } from '../secrets/apiKeyStore';
 import type { KlingStatusBar } from '../statusBar/klingStatusBar';
 import type { TaskService } from '../tasks/taskService';
 import { Disposable } from '../util/dispose';
-import { COMPOSER_VIEW_ID } from './composerIds';
+import { COMPOSER_EDITOR_ID, COMPOSER_VIEW_ID } from './composerIds';
 import { generateFromComposer } from './composerGenerate';
 import { composerHtml, webviewRoot } from './composerHtml';
 import { acceptDroppedBytes, acceptImageFile, describeImages, imagesRoot, pickImageFile, type ChosenImage } from './composerImages';
@@ -44,6 +45,16 @@ export class ComposerViewProvider extends Disposable implements vscode.WebviewVi
   private pendingImage: HostMessage | undefined;
   /** One Generate at a time: a second Ctrl+Enter must never send a second create. */
   private submitting = false;
+  /** The composer in an editor tab (Open Composer in Editor), while it is open; it has the draft then. */
+  private panel: vscode.WebviewPanel | undefined;
+  private panelReady = false;
+  private panelListeners: vscode.Disposable[] = [];
+  /** The latest state the page that has the draft shared: what is handed over between side bar and editor tab. */
+  private lastState: PageState | undefined;
+  /** Whether the editor tab started from the side bar's draft (else it began empty, and closing it hands back only a draft written there). */
+  private handedToEditor = false;
+  /** A hand-over back to the side bar that waits for its page (it was hidden when the tab closed). */
+  private pendingRestore: PageState | undefined;
   /** Tests answer the price question of Variants here (no modal dialog shows in the test tier). */
   askSpend: GuardOptions['ask'];
 
@@ -58,7 +69,14 @@ export class ComposerViewProvider extends Disposable implements vscode.WebviewVi
     this._register(vscode.workspace.onDidGrantWorkspaceTrust(sendContext));
     this._register(deps.statusBar.onDidChangeBalance((balance) => this.post({ type: 'composer/balance', balance })));
     this._register({ dispose: () => this.viewListeners.forEach((l) => l.dispose()) });
-    this._register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.view && this.setOptions(this.view.webview)));
+    this._register({ dispose: () => this.panelListeners.forEach((l) => l.dispose()) });
+    this._register({ dispose: () => this.panel?.dispose() });
+    this._register(
+      vscode.workspace.onDidChangeWorkspaceFolders(() => {
+        if (this.view) this.setOptions(this.view.webview);
+        if (this.panel) this.setOptions(this.panel.webview);
+      }),
+    );
   }
 
   /**
@@ -89,8 +107,56 @@ export class ComposerViewProvider extends Disposable implements vscode.WebviewVi
     view.webview.html = composerHtml(view.webview, this.extensionUri);
   }
 
+  /**
+   * "Open Composer in Editor": the same page in an editor tab (as GitHub Pull Requests opens a description). The draft
+   * moves with it: the tab starts from the side bar's state, the side bar says where the draft is, and closing the
+   * tab hands the draft back. One draft, never two that drift apart (docs/architecture.md).
+   */
+  async openInEditor(): Promise<void> {
+    if (this.panel) {
+      this.panel.reveal();
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(COMPOSER_EDITOR_ID, 'Kling Composer', vscode.ViewColumn.Active, { enableScripts: true });
+    this.setOptions(panel.webview);
+    this.panel = panel;
+    this.panelReady = false;
+    this.handedToEditor = this.lastState !== undefined;
+    this.panelListeners = [
+      panel.webview.onDidReceiveMessage((data: unknown) => void this.receive(data, 'editor')),
+      // A hidden tab's page is unloaded (no retainContextWhenHidden); shown again, it says 'ready' again.
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.panelReady = false;
+      }),
+      panel.onDidDispose(() => this.editorClosed(panel)),
+    ];
+    panel.webview.html = composerHtml(panel.webview, this.extensionUri, 'editor');
+    // The side bar's page now shows where the draft went.
+    this.postContext();
+  }
+
+  /** Whether the composer is open in an editor tab (for tests). */
+  isInEditor(): boolean {
+    return this.panel !== undefined;
+  }
+
+  private editorClosed(panel: vscode.WebviewPanel): void {
+    if (this.panel !== panel) return;
+    this.panelListeners.forEach((l) => l.dispose());
+    this.panelListeners = [];
+    this.panel = undefined;
+    this.panelReady = false;
+    const state = this.lastState;
+    const written = state !== undefined && JSON.stringify(state.draft) !== JSON.stringify(emptyDraft());
+    if (state && (this.handedToEditor || written)) {
+      if (this.ready && this.view) this.postTo(this.view.webview, { type: 'composer/restore', state });
+      else this.pendingRestore = state;
+    }
+    this.postContext();
+  }
+
   /** Handles one message from the page (public for the tests, which send it forged ones). */
-  async receive(data: unknown): Promise<void> {
+  async receive(data: unknown, from: 'view' | 'editor' = 'view'): Promise<void> {
     const parsed = parsePageMessage(data);
     if (!parsed.ok) {
       this.deps.log.warn(`composer: ignored a message from the page that does not fit the protocol: ${parsed.reason}`);
@@ -99,8 +165,17 @@ export class ComposerViewProvider extends Disposable implements vscode.WebviewVi
     const message: PageMessage = parsed.message;
     switch (message.type) {
       case 'composer/ready':
-        this.ready = true;
-        this.postContext();
+        if (from === 'editor') {
+          this.panelReady = true;
+          this.postContext();
+          if (this.lastState) this.post({ type: 'composer/restore', state: this.lastState });
+        } else {
+          this.ready = true;
+          this.postContext();
+          if (this.panel) return;
+          if (this.pendingRestore) this.post({ type: 'composer/restore', state: this.pendingRestore });
+          this.pendingRestore = undefined;
+        }
         if (this.pendingLoad) this.post(this.pendingLoad);
         if (this.pendingImage) this.post(this.pendingImage);
         this.pendingLoad = undefined;
@@ -141,6 +216,16 @@ export class ComposerViewProvider extends Disposable implements vscode.WebviewVi
         return this.chosen(message.target, await acceptDroppedBytes(message.name, Buffer.from(message.base64, 'base64'), targetLabel(message.target)));
       case 'composer/describe':
         return this.describe(message.refs, message.elements);
+      case 'composer/state': {
+        // Only the page that has the draft speaks for it (the side bar's, while the tab is open, shows a placeholder).
+        if ((from === 'editor') !== (this.panel !== undefined)) return;
+        const state = PageState.safeParse(message.state);
+        if (state.success) this.lastState = state.data;
+        else this.deps.log.warn('composer: ignored a page state that does not fit its schema');
+        return;
+      }
+      case 'composer/openInEditor':
+        return this.openInEditor();
       case 'composer/addElements': {
         const elements = await pickStoryboardElements();
         if (elements.length) this.post({ type: 'composer/elementsChosen', elements });
@@ -172,7 +257,7 @@ export class ComposerViewProvider extends Disposable implements vscode.WebviewVi
 
   /** What the page shows of its images and elements: verdicts, sizes, thumbnails, which elements are new. */
   private async describe(refs: readonly string[], elements: readonly DraftElement[]): Promise<void> {
-    const webview = this.view?.webview;
+    const webview = this.panel?.webview ?? this.view?.webview;
     if (!webview) return;
     const images = await describeImages(refs, webview);
     const root = imagesRoot();
@@ -204,17 +289,28 @@ export class ComposerViewProvider extends Disposable implements vscode.WebviewVi
   /** Puts an image into the form's first frame (Animate Image…), keeping the rest of the draft. */
   async useImage(ref: string, target: ImageTarget = 'image'): Promise<void> {
     const message: HostMessage = { type: 'composer/imageChosen', target, ref };
-    if (this.ready && this.view?.visible) this.post(message);
+    if (this.activeShown()) this.post(message);
     else this.pendingImage = message;
-    await vscode.commands.executeCommand(`${COMPOSER_VIEW_ID}.focus`);
+    await this.reveal();
   }
 
   /** Shows the composer with this draft in it ("Edit in composer"); the page keeps the one it replaces to restore. */
   async load(draft: ComposerDraft, from: string, source: StoryboardSource | undefined, notes: string[]): Promise<void> {
     const message: HostMessage = { type: 'composer/load', draft, from, ...(source ? { source } : {}), notes };
-    if (this.ready && this.view?.visible) this.post(message);
+    if (this.activeShown()) this.post(message);
     else this.pendingLoad = message;
-    await vscode.commands.executeCommand(`${COMPOSER_VIEW_ID}.focus`);
+    await this.reveal();
+  }
+
+  /** The page that has the draft is loaded, has said 'ready', and is in sight. */
+  private activeShown(): boolean {
+    return this.panel ? this.panelReady && this.panel.visible : this.ready && this.view?.visible === true;
+  }
+
+  /** Shows the composer where the draft is: the editor tab when it is open, else the side bar's view. */
+  private async reveal(): Promise<void> {
+    if (this.panel) this.panel.reveal();
+    else await vscode.commands.executeCommand(`${COMPOSER_VIEW_ID}.focus`);
   }
 
   /** Whether the page is loaded and has said 'ready' (for tests). */
@@ -247,18 +343,29 @@ export class ComposerViewProvider extends Disposable implements vscode.WebviewVi
   }
 
   private postContext(): void {
-    this.post({
+    const context = {
       type: 'composer/context',
       backend: this.deps.backends.current().kind,
       ready: this.deps.backends.isReady(),
       trusted: vscode.workspace.isTrusted,
       balance: this.deps.statusBar.currentBalance(),
-    });
+    } as const;
+    if (this.panelReady && this.panel) this.postTo(this.panel.webview, context);
+    if (this.ready && this.view) this.postTo(this.view.webview, { ...context, elsewhere: this.panel !== undefined });
   }
 
+  /** To the page that has the draft: the editor tab's while it is open, else the side bar's. */
   private post(message: HostMessage): void {
+    if (this.panel) {
+      if (this.panelReady) this.postTo(this.panel.webview, message);
+      return;
+    }
     if (!this.ready || !this.view) return;
-    void this.view.webview.postMessage(message);
+    this.postTo(this.view.webview, message);
+  }
+
+  private postTo(webview: vscode.Webview, message: HostMessage): void {
+    void webview.postMessage(message);
   }
 }
 

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { draftFromRequest } from '../../core/composer/composerForm';
 import * as boards from '../../core/composer/composerStoryboard';
+import { videoNameRange } from '../../core/storyboard/videoNameRange';
 import type { ComposerViewProvider } from './composerView';
 
 const SUFFIX = '.kling.json';
@@ -50,8 +51,21 @@ export async function editInComposer(composer: ComposerViewProvider, uriArg?: un
     });
     return false;
   }
+  revealVideoStart(uri, text, name);
   await composer.load(loaded.draft, `${name} in ${file}`, { uri: uri.toString(), file, video: name }, loaded.notes);
   return true;
+}
+
+/**
+ * Shows the video's line from its start in the storyboard's editor, when one shows the file: a click far right on a
+ * long line (or a cursor at a line's end) left it scrolled sideways, hiding the start of every line beside the composer.
+ */
+function revealVideoStart(uri: vscode.Uri, text: string, name: string): void {
+  const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString());
+  if (!editor) return;
+  const range = videoNameRange(text, name);
+  const line = range ? editor.document.positionAt(range.offset).line : editor.selection.active.line;
+  editor.revealRange(new vscode.Range(line, 0, line, 0), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
 }
 
 /**

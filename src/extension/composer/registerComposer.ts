@@ -22,6 +22,7 @@ export class Composer extends Disposable implements vscode.WebviewViewProvider {
     // No retainContextWhenHidden: the page keeps its draft with setState, so a hidden composer costs nothing.
     this._register(vscode.window.registerWebviewViewProvider(COMPOSER_VIEW_ID, this));
     this._register(vscode.commands.registerCommand('klingStudio.openComposer', () => vscode.commands.executeCommand(`${COMPOSER_VIEW_ID}.focus`)));
+    this._register(vscode.commands.registerCommand('klingStudio.openComposerInEditor', () => this.view.openInEditor()));
     this._register(
       vscode.commands.registerCommand('klingStudio.storyboard.editInComposer', (uri?: unknown, videoName?: unknown) =>
         loadFeatures().editInComposer(this.view, uri, videoName),

@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { fileNameFromPrompt } from '../../core/composer/fileNameFromPrompt';
 import { klingSettings } from '../settings/klingSettings';
 import type { GenerationServices } from './submitGeneration';
 
@@ -21,11 +23,19 @@ export function adHocWorkspaceRoot(services: GenerationServices): string {
   return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? services.backends.storagePath;
 }
 
-/** `<workspace>/<outputFolder>/<slug>-<date>-<time>.mp4`; the extension's storage when no folder is open. */
-export function adHocOutputPath(prompt: string, services: GenerationServices, now = new Date()): string {
-  const slug = prompt.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40).replace(/-+$/, '') || 'video';
+/**
+ * `<workspace>/<outputFolder>/<slug>-<date>-<time>.mp4`; the extension's storage when no folder is open. A file name
+ * the user typed (the composer's File name, already checked) is used as it is, `<name>.mp4`, unless a file of that
+ * name is there: an earlier video is never replaced, the new one gets the date and time after the name.
+ */
+export function adHocOutputPath(prompt: string, services: GenerationServices, now = new Date(), fileName?: string): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return path.join(adHocOutputDir(services), `${slug}-${stamp}.mp4`);
+  const dir = adHocOutputDir(services);
+  if (fileName !== undefined) {
+    const chosen = path.join(dir, `${fileName}.mp4`);
+    return existsSync(chosen) ? path.join(dir, `${fileName}-${stamp}.mp4`) : chosen;
+  }
+  return path.join(dir, `${fileNameFromPrompt(prompt)}-${stamp}.mp4`);
 }
 
 /** The folder videos made outside any storyboard go to (and where the composer's elements are remembered). */

@@ -22,6 +22,7 @@ export function previewHtml(webview: vscode.Webview, pageRoot: vscode.Uri, setti
 </head>
 <body class="loading">
   <main class="layout">
+    <div id="actions-bar" class="actions-bar"></div>
     <section class="stage" aria-label="Video">
       <div class="loading-indicator" role="status">Loading ${escapeText(settings.fileName)}…</div>
       <div class="loading-error" role="alert">

@@ -9,13 +9,7 @@ import { errorText } from '../../core/text/errorText';
 export function registerKeyCommands(keys: ApiKeyStore): vscode.Disposable {
   return vscode.Disposable.from(
     vscode.commands.registerCommand('klingStudio.setApiKey', async () => {
-      const key = await vscode.window.showInputBox({
-        title: 'Kling: Set API Key',
-        prompt: 'Your API key from the Kling API provider\'s dashboard. It is kept in VS Code\'s secret storage, never in settings or files.',
-        password: true,
-        ignoreFocusOut: true,
-        validateInput: (value) => (value.trim() === '' ? 'Paste the API key.' : apiKeyProblem(value)),
-      });
+      const key = await askForKey();
       if (key === undefined) return false;
       await keys.set(key);
       const wasSimulator = klingSettings.backend() === 'simulator';
@@ -38,6 +32,48 @@ export function registerKeyCommands(keys: ApiKeyStore): vscode.Disposable {
     }),
   );
 
+  /**
+   * The key's input box names whose key it wants: EvoLink's (the API aggregator whose Kling 3.0 offering the default
+   * base URL is, docs/service-contract.md), with a button to the dashboard where keys are made; for another base URL,
+   * the host it names and the setting that chose it.
+   */
+  function askForKey(): Promise<string | undefined> {
+    const provider = keyProvider(klingSettings.baseUrl());
+    const box = vscode.window.createInputBox();
+    box.title = 'Kling: Set API Key';
+    box.prompt = provider.dashboard
+      ? `A Kling 3.0 API key from ${provider.name}: make one at ${provider.dashboard.replace(/^https:\/\//, '')} (the button above opens it). It is kept in VS Code's secret storage, never in settings or files.`
+      : `A Kling 3.0 API key for ${provider.name} (the klingStudio.baseUrl setting). It is kept in VS Code's secret storage, never in settings or files.`;
+    box.password = true;
+    box.ignoreFocusOut = true;
+    const open: vscode.QuickInputButton | undefined = provider.dashboard
+      ? { iconPath: new vscode.ThemeIcon('link-external'), tooltip: `Open ${provider.dashboard}, where ${provider.name} API keys are made` }
+      : undefined;
+    box.buttons = open ? [open] : [];
+    return new Promise((resolve) => {
+      let done = false;
+      const finish = (value: string | undefined) => {
+        if (done) return;
+        done = true;
+        resolve(value);
+        box.dispose();
+      };
+      box.onDidChangeValue((value) => {
+        box.validationMessage = value.trim() === '' ? undefined : apiKeyProblem(value);
+      });
+      box.onDidTriggerButton((button) => {
+        if (button === open && provider.dashboard) void vscode.env.openExternal(vscode.Uri.parse(provider.dashboard));
+      });
+      box.onDidAccept(() => {
+        const problem = box.value.trim() === '' ? 'Paste the API key.' : apiKeyProblem(box.value);
+        if (problem) box.validationMessage = problem;
+        else finish(box.value);
+      });
+      box.onDidHide(() => finish(undefined));
+      box.show();
+    });
+  }
+
   /** The cheapest check that the key works: GET /v1/credits. */
   async function checkKey(): Promise<void> {
     const core = loadCore();
@@ -58,3 +94,18 @@ export function registerKeyCommands(keys: ApiKeyStore): vscode.Disposable {
     }
   }
 }
+
+/** Whose key the base URL wants: EvoLink's for its hosts (with the dashboard docs/service-contract.md names), else the host's. */
+export function keyProvider(baseUrl: string): { name: string; dashboard?: string } {
+  let host = '';
+  try {
+    host = new URL(baseUrl).hostname;
+  } catch {
+    return { name: 'the provider in the klingStudio.baseUrl setting' };
+  }
+  if (host === 'evolink.ai' || host.endsWith('.evolink.ai')) return { name: 'EvoLink', dashboard: EVOLINK_DASHBOARD };
+  return { name: host };
+}
+
+/** The dashboard of EvoLink, the default base URL's provider, where its API keys are made (docs/service-contract.md). */
+export const EVOLINK_DASHBOARD = 'https://evolink.ai/dashboard';

@@ -116,5 +116,13 @@ const COMMANDS: Record<LensAction, string> = {
 function lensOf(range: vscode.Range, title: LensTitle, uri: vscode.Uri, videoName: string | undefined): vscode.CodeLens {
   const args = title.action === 'render-all' ? [uri] : title.action === 'render-video' || title.action === 'open-result' || title.action === 'compare-takes' ? [uri, videoName] : [];
   // A lens with no command id is drawn as plain text.
-  return new vscode.CodeLens(range, { title: title.title, tooltip: title.tooltip, command: COMMANDS[title.action], arguments: args });
+  return new vscode.CodeLens(range, { title: spacedIcon(title.title), tooltip: title.tooltip, command: COMMANDS[title.action], arguments: args });
+}
+
+/**
+ * "$(play) Render" with a no-break space after the icon: the CodeLens drops the plain space after a codicon, and
+ * the icon touched its word ("▷Render", "⚠1 problem").
+ */
+function spacedIcon(title: string): string {
+  return title.replace(/^(\$\([^)]+\)) /, '$1\u00a0');
 }

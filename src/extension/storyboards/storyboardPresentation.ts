@@ -5,6 +5,7 @@ import type { PlannedVideo, StoryboardPlan } from '../../core/render/storyboardP
 import { outgoingOfPlan } from '../../core/request/outgoingData';
 import { outgoingLines } from '../../core/request/outgoingLines';
 import type { StoryboardOutline, VideoOutline } from '../../core/storyboard/storyboardOutline';
+import { failureText } from '../../core/text/failureText';
 
 // How a storyboard's videos look in the editor (CodeLens, hovers, the Storyboards view), from the plan and the
 // journal alone. No `vscode` here: the words are unit-tested. Titles use codicons ($(play)), as CodeLens and tree
@@ -48,7 +49,7 @@ export function videoStatus(
         .filter((e) => e.outputPath === planned.outputPath && e.requestHash === planned.requestHash)
         .sort((a, b) => b.createdAt - a.createdAt)[0];
       const s = last?.state;
-      const lastFailure = s?.status === 'failed' ? `${s.message} (${s.code})` : s?.status === 'expired' ? s.reason : undefined;
+      const lastFailure = s?.status === 'failed' ? failureText(s.message, s.code) : s?.status === 'expired' ? s.reason : undefined;
       const takes = planned.takes.filter((t) => t.state.kind === 'to-render').length;
       return { kind: 'to-render', price: planned.price, lastFailure, ...(takes > 1 ? { takes } : {}) };
     }
@@ -109,7 +110,7 @@ export function videoLenses(status: VideoStatus): LensTitle[] {
     case 'problems':
       return [
         {
-          title: `$(warning) ${status.count} problem${status.count === 1 ? '' : 's'} to fix before rendering`,
+          title: `$(error) ${status.count} problem${status.count === 1 ? '' : 's'} to fix before rendering`,
           action: 'show-problems',
           tooltip: status.first,
         },
@@ -177,10 +178,12 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 /** The CodeLens above the file: "$(play) Render all · $2.33 · 3 videos (1 up to date)", or why it cannot. */
 export function fileLens(summary: FileSummary): LensTitle | undefined {
   if (summary.errors > 0) {
+    // The price stays: what the videos without problems cost is still worth knowing while one is being fixed.
+    const price = summary.cost && summary.toRender > 0 ? ` · ${formatUsd(summary.cost.usd)} for ${plural(summary.toRender, 'video')} without problems` : '';
     return {
-      title: `$(warning) ${plural(summary.errors, 'problem')} to fix before rendering all`,
+      title: `$(error) ${plural(summary.errors, 'problem')} to fix before rendering all${price}`,
       action: 'show-problems',
-      tooltip: 'Open the Problems panel',
+      tooltip: `Open the Problems panel${summary.cost && summary.toRender > 0 ? `. The ${plural(summary.toRender, 'video')} without problems cost ${formatUsd(summary.cost.usd)} (${formatAmount(summary.cost.credits)} credits).` : ''}`,
     };
   }
   if (!summary.cost) return undefined;
@@ -274,7 +277,7 @@ export function videoHoverMarkdown(name: string, status: VideoStatus, simulated:
   }
   switch (status.kind) {
     case 'problems':
-      lines.push(`$(warning) ${plural(status.count, 'problem')} to fix before it can be priced: ${escapeMarkdown(status.first)}`);
+      lines.push(`$(error) ${plural(status.count, 'problem')} to fix before it can be priced: ${escapeMarkdown(status.first)}`);
       break;
     case 'unpriced':
       lines.push(`$(info) ${escapeMarkdown(status.reason)}`);

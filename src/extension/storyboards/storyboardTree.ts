@@ -120,7 +120,8 @@ export class StoryboardTreeProvider extends Disposable implements vscode.TreeDat
 function iconOf(status: VideoStatus): vscode.ThemeIcon {
   switch (status.kind) {
     case 'problems':
-      return new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+      // Problems that stop a render are errors (the Problems panel's own icon), not warnings.
+      return new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'));
     case 'unpriced':
       return new vscode.ThemeIcon('circle-outline');
     case 'to-render':

@@ -3,6 +3,7 @@ import type { JournalEntry, TaskStatus } from '../../core/journal/taskState';
 import { savedTakeOf } from '../takes/savedTake';
 import { Disposable } from '../util/dispose';
 import type { TaskService } from './taskService';
+import { failureText } from '../../core/text/failureText';
 
 /**
  * Tells the user when a task ends: "Video ready" with Open and Reveal, or the failure verbatim with the one action
@@ -42,7 +43,7 @@ export class TaskNotifications extends Disposable {
       if (picked === 'Reveal') await vscode.commands.executeCommand('revealInExplorer', file);
     } else if (s.status === 'failed') {
       const action = s.retryable ? 'Retry' : 'Edit Prompt…';
-      const picked = await vscode.window.showErrorMessage(`"${entry.label}" failed: ${s.message} (${s.code})`, action);
+      const picked = await vscode.window.showErrorMessage(`"${entry.label}" failed: ${failureText(s.message, s.code)}`, action);
       if (picked === 'Retry') await vscode.commands.executeCommand('klingStudio.task.retry', entry.id);
       if (picked === 'Edit Prompt…') await vscode.commands.executeCommand('klingStudio.generateFromPrompt', promptDefaults(entry));
     } else if (s.status === 'expired') {

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { hasEnded, type JournalEntry } from '../../core/journal/taskState';
 import { money } from '../generate/moneyGuard';
+import { failureText } from '../../core/text/failureText';
 
 // How a task looks in the Tasks view: icon, words and context value, from its state alone.
 
@@ -81,6 +82,35 @@ export function descriptionOf(entry: JournalEntry): string {
   return `${stateDescription(entry)}${elsewhere}`;
 }
 
+/**
+ * A running task's progress, to put before its label ("40%", "queued", "downloading 30%"): the description after a
+ * label is what a narrow side bar cuts first, and the progress is what a person looks at a running task for.
+ * Undefined for a task that is not running.
+ */
+export function progressOf(entry: JournalEntry): string | undefined {
+  const s = entry.state;
+  switch (s.status) {
+    case 'submitting':
+      return 'sending…';
+    case 'pending':
+      return 'queued';
+    case 'processing':
+      return `${s.progress}%`;
+    case 'downloading':
+      return s.totalBytes ? `downloading ${Math.round((100 * s.receivedBytes) / s.totalBytes)}%` : 'downloading';
+    default:
+      return undefined;
+  }
+}
+
+/** The description of a task whose progress is in its label: the rest (time left, stalled, simulated, who started it). */
+export function descriptionBesideProgress(entry: JournalEntry): string {
+  const progress = progressOf(entry);
+  const full = descriptionOf(entry);
+  if (progress === undefined) return full;
+  return full.startsWith(progress) ? full.slice(progress.length).replace(/^ · /, '') : full;
+}
+
 function stateDescription(entry: JournalEntry): string {
   const s = entry.state;
   const simulated = entry.backend.kind === 'simulator' ? ' · simulated' : '';
@@ -138,7 +168,7 @@ export function describeState(entry: JournalEntry): string {
   const s = entry.state;
   switch (s.status) {
     case 'failed':
-      return `Failed: ${s.message} (${s.code})${s.retryable ? ' Submitting again may help.' : ''}`;
+      return `Failed: ${failureText(s.message, s.code)}${s.retryable ? ' Submitting again may help.' : ''}`;
     case 'expired':
       return `Expired: ${s.reason}`;
     case 'unknown':

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { JournalEntry } from '../../core/journal/taskState';
 import { savedTakeOf } from '../takes/savedTake';
 import { Disposable } from '../util/dispose';
-import { contextValueOf, descriptionOf, iconOf, isRunning, tooltipOf } from './taskPresentation';
+import { contextValueOf, descriptionBesideProgress, iconOf, progressOf, isRunning, tooltipOf } from './taskPresentation';
 import type { TaskService } from './taskService';
 
 export type TaskTreeNode = { kind: 'group'; key: string; label: string; storyboardPath?: string } | { kind: 'task'; id: string };
@@ -50,10 +50,9 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
       item.id = `group:${node.key}`;
       item.iconPath = new vscode.ThemeIcon(node.storyboardPath ? 'file-media' : 'sparkle');
       item.contextValue = node.storyboardPath ? 'group:storyboard' : 'group:adhoc';
-      if (node.storyboardPath) {
-        item.resourceUri = vscode.Uri.file(node.storyboardPath);
-        item.tooltip = node.storyboardPath;
-      }
+      // No resourceUri: with one, VS Code paints the row with the file's problems (red, a count badge), which says
+      // nothing about the tasks: a group whose every task succeeded looked failed.
+      if (node.storyboardPath) item.tooltip = node.storyboardPath;
       const running = this.tasks.entries().filter((e) => (e.storyboardPath ?? AD_HOC) === node.key && isRunning(e)).length;
       if (running) item.description = `${running} running`;
       return item;
@@ -78,10 +77,11 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
 }
 
 export function taskItem(entry: JournalEntry): vscode.TreeItem {
-  const item = new vscode.TreeItem(entry.label, vscode.TreeItemCollapsibleState.None);
+  const progress = progressOf(entry);
+  const item = new vscode.TreeItem(progress ? `${progress} · ${entry.label}` : entry.label, vscode.TreeItemCollapsibleState.None);
   item.id = `task:${entry.id}`;
   // A take that is not the video (another take is in use) says so; the one in use needs no word.
-  item.description = `${descriptionOf(entry)}${savedTakeOf(entry)?.inUse === false ? ' · take not in use' : ''}`;
+  item.description = `${descriptionBesideProgress(entry)}${savedTakeOf(entry)?.inUse === false ? ' · take not in use' : ''}`;
   item.iconPath = iconOf(entry);
   item.tooltip = tooltipOf(entry);
   item.contextValue = contextValueOf(entry);

@@ -21,6 +21,8 @@ export interface HostContext {
   ready: boolean;
   trusted: boolean;
   balance: Balance;
+  /** The side bar's page while the draft is in the editor tab (Open Composer in Editor). */
+  elsewhere: boolean;
 }
 
 export interface ViewModel {
@@ -30,7 +32,7 @@ export interface ViewModel {
   host: HostContext;
   busy: 'idle' | 'generating' | 'saving';
   status: { text: string; showTasks?: boolean } | undefined;
-  price: { usd: string; credits: string; seconds: number; newElements: number; imageToVideo: boolean; takes?: number } | undefined;
+  price: { usd: string; credits: string; exactCredits: string; seconds: number; newElements: number; imageToVideo: boolean; takes?: number } | undefined;
   /** What the host found about the form's local images, by ref. */
   images: Readonly<Record<string, ImageInfo>>;
   /** What the host found about each element, in order (empty until it answers). */
@@ -38,6 +40,11 @@ export interface ViewModel {
   /** Why an image just picked, dropped or typed was not taken, at its field. */
   imageMessages: Partial<Record<ImageTarget, string>>;
   balance: string;
+  /** The balance in a few words, for the compact footer (`balance` is the sentence behind it). */
+  balanceShort: string;
+  surface: 'view' | 'editor';
+  /** The file name Generate uses when the field is empty (from the prompt). */
+  fileNamePlaceholder: string;
   overBalance: boolean;
   blocker: string | undefined;
   durationFromShots: number | undefined;
@@ -58,6 +65,7 @@ export interface Actions {
   restorePrevious(): void;
   dismissNotice(): void;
   setUp(action: 'setApiKey' | 'useSimulator'): void;
+  openInEditor(): void;
   showTasks(): void;
   refreshBalance(): void;
   chooseImage(target: ImageTarget): void;
@@ -104,6 +112,12 @@ function message(id: string, text: string | undefined): TemplateResult {
 
 export function composerView(m: ViewModel, a: Actions): TemplateResult {
   const draft = m.state.draft;
+  if (m.surface === 'view' && m.host.elsewhere) {
+    return html`<div class="banner elsewhere" role="status">
+      <div><span class="codicon codicon-go-to-file" aria-hidden="true"></span> The composer is open in an editor tab, with your draft. Close the tab to bring the draft back here.</div>
+      <div class="banner-actions"><vscode-button id="show-editor" @click=${() => a.openInEditor()}>Show the Editor Tab</vscode-button></div>
+    </div>`;
+  }
   return html`
     ${banners(m, a)}
     <form class="form" novalidate @submit=${(e: Event) => e.preventDefault()}>
@@ -225,6 +239,19 @@ export function composerView(m: ViewModel, a: Actions): TemplateResult {
           .value=${live(draft.callback_url)} @input=${(e: Event) => a.set('callback_url', valueOf(e), 'callback_url')}></vscode-textfield>
         ${message('callback-url-message', m.problems.callback_url)}
       </div>
+
+      <div class="field">
+        <vscode-label for="file-name">File name <span class="normal">(saved as this .mp4; empty: from the prompt)</span></vscode-label>
+        <div class="inline">
+          <vscode-textfield id="file-name" class="wide" placeholder=${m.fileNamePlaceholder} ?invalid=${!!m.problems.file_name}
+            aria-describedby="file-name-help" .value=${live(draft.file_name ?? '')} @input=${(e: Event) => a.set('file_name', valueOf(e), 'file_name')}></vscode-textfield>
+          <span class="unit" aria-hidden="true">.mp4</span>
+        </div>
+        <div class="help" id="file-name-help">${(draft.file_name ?? '').trim() === ''
+          ? `${m.fileNamePlaceholder}-<date>-<time>.mp4 in the output folder.`
+          : 'Lowercase letters, digits, "-" and "_", as a storyboard video\'s name. An existing file is never replaced.'}</div>
+        ${message('file-name-message', m.problems.file_name)}
+      </div>
       ${variants(m, a)}
     </form>
     ${footer(m, a)}
@@ -340,7 +367,7 @@ function banners(m: ViewModel, a: Actions): TemplateResult {
   return html`
     ${s.previous || s.notes.length > 0 || s.source
       ? html`<div class="banner" role="status">
-          ${s.from ? html`<div>From ${s.from}</div>` : s.source ? html`<div>Saved as ${s.source.video} in ${s.source.file}</div>` : nothing}
+          ${s.from ? html`<div id="loaded-from">Loaded from ${s.from}.</div>` : s.source ? html`<div>Saved as ${s.source.video} in ${s.source.file}</div>` : nothing}
           ${s.notes.map((note) => html`<div class="note"><span class="codicon codicon-info" aria-hidden="true"></span> ${note}</div>`)}
           <div class="banner-actions">
             ${s.previous ? html`<button type="button" class="link" id="restore" @click=${() => a.restorePrevious()}>Restore the previous draft</button>` : nothing}
@@ -368,22 +395,29 @@ function footer(m: ViewModel, a: Actions): TemplateResult {
   const blocked = m.blocker !== undefined || busy;
   const shortcut = m.isMac ? '⌘Enter' : 'Ctrl+Enter';
   const simulated = m.host.known && m.host.backend === 'simulator';
+  const what = m.price
+    ? `for ${(m.price.takes ?? 1) > 1 ? `${m.price.takes} takes of ` : ''}${m.price.seconds} s ${m.price.imageToVideo ? 'image-to-video ' : ''}at ${m.state.draft.quality}${m.state.draft.sound === 'on' ? ' with sound' : ''}${m.price.newElements ? ` and ${m.price.newElements} new element${m.price.newElements === 1 ? '' : 's'}` : ''}${simulated ? ', simulated' : ''}`
+    : '';
+  // Compact: the price and the balance on one line, Generate and its two companions on the next; what the price is
+  // for and the exact credits are in the tooltip (and heard by screen readers). Messages below only when there are any.
   return html`
     <section class="footer" aria-label="Price and generate">
-      <div class="price-line" id="price" aria-live="polite" aria-atomic="true">
-        ${m.price
-          ? html`<span class="price">${m.price.usd}</span><span class="credits">· ${m.price.credits}</span>
-              <span class="price-what">for ${(m.price.takes ?? 1) > 1 ? `${m.price.takes} takes of ` : ''}${m.price.seconds} s ${m.price.imageToVideo ? 'image-to-video ' : ''}at ${m.state.draft.quality}${m.state.draft.sound === 'on' ? ' with sound' : ''}${m.price.newElements ? ` and ${m.price.newElements} new element${m.price.newElements === 1 ? '' : 's'}` : ''}${simulated ? ', simulated' : ''}</span>`
-          : html`<span class="price-what">Set a valid duration to see the price.</span>`}
+      <div class="footer-top">
+        <div class="price-line" id="price" aria-live="polite" aria-atomic="true" title=${m.price ? `${m.price.usd} · ${m.price.exactCredits} ${what}` : ''}>
+          ${m.price
+            ? html`<span class="price">${m.price.usd}</span><span class="credits">· ${m.price.credits}</span>
+                <span class="price-what sr-only">${what}</span>`
+            : html`<span class="price-what">Set a valid duration to see the price.</span>`}
+        </div>
+        <div class="balance-line" title=${m.balance}>
+          <span id="balance" class="sr-only">${m.balance}</span>
+          <span class="balance-short" aria-hidden="true">${m.balanceShort}</span>
+          ${m.host.known && m.host.ready
+            ? html`<vscode-button icon="refresh" icon-only secondary id="refresh-balance" aria-label="Refresh the balance" title="Refresh the balance"
+                @click=${() => a.refreshBalance()}></vscode-button>`
+            : nothing}
+        </div>
       </div>
-      <div class="balance-line">
-        <span id="balance">${m.balance}</span>
-        ${m.host.known && m.host.ready
-          ? html`<vscode-button icon="refresh" icon-only secondary id="refresh-balance" aria-label="Refresh the balance" title="Refresh the balance"
-              @click=${() => a.refreshBalance()}></vscode-button>`
-          : nothing}
-      </div>
-      ${m.overBalance ? html`<div class="warning-line"><span class="codicon codicon-warning" aria-hidden="true"></span> This costs more than the balance.</div>` : nothing}
       <div class="actions">
         <vscode-button
           id="generate"
@@ -396,11 +430,15 @@ function footer(m: ViewModel, a: Actions): TemplateResult {
           @click=${() => !blocked && a.generate()}
           >${m.busy === 'generating' ? 'Creating…' : 'Generate'}</vscode-button
         >
-        <vscode-button id="save" secondary ?disabled=${busy} @click=${() => !busy && a.save()}>Save as Storyboard…</vscode-button>
+        <vscode-button id="save" secondary icon="save-as" icon-only aria-label="Save as Storyboard…" title="Save as Storyboard…" ?disabled=${busy}
+          @click=${() => !busy && a.save()}></vscode-button>
         <vscode-button id="clear" secondary icon="clear-all" icon-only aria-label="Clear the form" title="Clear the form" ?disabled=${busy}
           @click=${() => !busy && a.clear()}></vscode-button>
       </div>
-      <div class="hint-line" id="generate-hint">${m.blocker ?? (m.status ? '' : `${shortcut} generates.`)}</div>
+      ${m.overBalance ? html`<div class="warning-line"><span class="codicon codicon-warning" aria-hidden="true"></span> This costs more than the balance.</div>` : nothing}
+      <div class="hint-line" id="generate-hint">${m.blocker && shownAbove(m)
+        ? html`<span class="sr-only">${m.blocker}</span><span aria-hidden="true" title=${m.blocker}><span class="codicon codicon-error"></span> ${m.check.problemCount === 1 ? 'One thing to fix above' : `${m.check.problemCount} things to fix above`}</span>`
+        : (m.blocker ?? nothing)}</div>
       <div class="status" role="status">
         ${m.status
           ? html`${m.status.text}
@@ -409,4 +447,13 @@ function footer(m: ViewModel, a: Actions): TemplateResult {
       </div>
     </section>
   `;
+}
+
+/**
+ * Whether every problem that blocks Generate is shown at its field above: then the footer says so in a few words (a
+ * whole sentence would grow the footer over the form), else it says the sentence, the only place it is seen.
+ */
+function shownAbove(m: ViewModel): boolean {
+  const keys = Object.keys(m.check.problems);
+  return keys.length > 0 && keys.every((key) => key !== 'form' && m.problems[key as FieldKey] !== undefined);
 }

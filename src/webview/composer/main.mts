@@ -35,6 +35,7 @@ import {
   type ImageSlot,
 } from '../../core/composer/composerForm.js';
 import {
+  balanceShortText,
   balanceText,
   exceedsBalance,
   generateBlocker,
@@ -45,6 +46,7 @@ import {
   type PageState,
 } from '../../core/composer/composerPageState.js';
 import { HostMessage, type ElementInfo, type ImageInfo, type ImageTarget, type PageMessage } from '../../core/composer/composerProtocol.js';
+import { fileNameFromPrompt } from '../../core/composer/fileNameFromPrompt.js';
 import { composerView, type Actions, type HostContext, type ViewModel } from './composerView.mjs';
 import './composer.css';
 
@@ -58,6 +60,8 @@ declare function acquireVsCodeApi(): VsCodeApi;
 const vscode = acquireVsCodeApi();
 const root = document.getElementById('composer')!;
 const isMac = /Mac|iPhone|iPad/.test(navigator.platform);
+/** The side bar's view, or the editor tab of "Open Composer in Editor" (composerHtml.ts sets it). */
+const surface = document.body.dataset['surface'] === 'editor' ? 'editor' : 'view';
 
 let state: PageState = restorePageState(vscode.getState());
 /** What the host found about the images and elements (not kept: asked again after a reload). */
@@ -69,7 +73,7 @@ let describeAsked = 0;
 let describeAnswered = 0;
 let describedKey = '';
 let check: DraftCheck = checkDraft(state.draft, draftContext());
-let host: HostContext = { known: false, backend: 'api', ready: false, trusted: true, balance: { kind: 'unknown' } };
+let host: HostContext = { known: false, backend: 'api', ready: false, trusted: true, balance: { kind: 'unknown' }, elsewhere: false };
 let busy: ViewModel['busy'] = 'idle';
 let status: ViewModel['status'];
 
@@ -87,7 +91,59 @@ function update(change: (current: PageState) => PageState): void {
     describeIfChanged();
   }
   vscode.setState(state);
+  shareState();
   paint();
+}
+
+/**
+ * The host keeps the latest state to hand the draft over between the side bar and the editor tab. Sent on every
+ * change, not batched: a tab closed right after a keystroke must not lose it (the state is a few KB of text).
+ */
+function shareState(): void {
+  post({ type: 'composer/state', state });
+}
+
+/** The draft handed over from the other place: the form becomes it, as if it had been typed here. */
+function adopt(saved: unknown): void {
+  state = restorePageState(saved);
+  check = checkDraft(state.draft, draftContext());
+  describeIfChanged();
+  vscode.setState(state);
+  paint();
+}
+
+/**
+ * A message that has just appeared (the shot total, a field's rule) is scrolled into sight: the sticky footer must
+ * not be what hides it (scroll-padding-bottom keeps scrolling clear of the footer's height).
+ */
+let shownProblems = new Set<string>();
+function revealNewMessages(problems: Partial<Record<FieldKey, string>>): void {
+  const now = new Set(Object.keys(problems));
+  const added = [...now].filter((key) => !shownProblems.has(key));
+  shownProblems = now;
+  if (added.length === 0) return;
+  requestAnimationFrame(() => revealMessage(added[0] as FieldKey));
+}
+
+/** Scrolls the field's message into sight between the top of the view and the top of the sticky footer. */
+function revealMessage(key: FieldKey): void {
+  const message = document.getElementById(messageId(key));
+  const footer = root.querySelector('.footer');
+  if (!message || !footer) return;
+  const box = message.getBoundingClientRect();
+  if (box.height === 0) return;
+  // Measured rather than left to scroll-padding: the footer may have grown in the same render (its blocker line).
+  const bottom = getComputedStyle(footer).position === 'sticky' ? footer.getBoundingClientRect().top : window.innerHeight;
+  if (box.bottom > bottom - 4) window.scrollBy(0, box.bottom - bottom + 8);
+  else if (box.top < 0) window.scrollBy(0, box.top - 8);
+}
+
+function messageId(key: FieldKey): string {
+  const shot = /^shot\.(\d+)\.(prompt|duration)$/.exec(key);
+  if (shot) return `shot-${shot[1]}-${shot[2]}-message`;
+  const element = /^element\.(\d+)$/.exec(key);
+  if (element) return `element-${element[1]}-message`;
+  return `${key.replace(/_/g, '-')}-message`;
 }
 
 /** What the form's check needs from the host: image verdicts, which elements are new, what is wrong with one. */
@@ -116,10 +172,11 @@ function describeIfChanged(): void {
 }
 
 function paint(): void {
+  const problems = visibleProblems(check, state);
   const model: ViewModel = {
     state,
     check,
-    problems: visibleProblems(check, state),
+    problems,
     host,
     busy,
     status,
@@ -128,12 +185,16 @@ function paint(): void {
     elementInfos,
     imageMessages,
     balance: host.known ? balanceText(host.balance, host.backend, host.ready) : 'Balance: …',
+    balanceShort: host.known ? balanceShortText(host.balance, host.ready) : '…',
+    surface,
+    fileNamePlaceholder: fileNameFromPrompt(state.draft.prompt.trim() || state.draft.shots[0]?.prompt.trim() || ''),
     overBalance: host.known && host.ready && exceedsBalance(check, host.balance),
     blocker: generateBlocker(check),
     durationFromShots: durationFromShots(state.draft),
     isMac,
   };
   render(composerView(model, actions), root);
+  revealNewMessages(problems);
 }
 
 const setDraft = (change: (draft: ComposerDraft) => ComposerDraft, touched?: FieldKey) =>
@@ -160,6 +221,7 @@ const FOCUS_OF: Record<string, string> = {
   end_image: 'end_image-remove',
   elements: 'new-element',
   callback_url: 'callback-url',
+  file_name: 'file-name',
 };
 
 /** With problems left, Generate and Save show them all and take the user to the first. */
@@ -170,6 +232,8 @@ function blockedByProblems(): boolean {
   const shot = /^shot\.(\d)\.(prompt|duration)$/.exec(first);
   const element = /^element\.(\d)$/.exec(first);
   focusSoon(shot ? `shot-${shot[1]}-${shot[2]}` : element ? `element-${element[1]}-remove` : (FOCUS_OF[first] ?? 'prompt'));
+  // The focus lands on the field; its message (below it) is brought into sight too, clear of the footer.
+  setTimeout(() => requestAnimationFrame(() => revealMessage(first)), 50);
   return true;
 }
 
@@ -228,6 +292,7 @@ const actions: Actions = {
     focusSoon('prompt');
   },
   setUp: (action) => post({ type: 'composer/setUp', action }),
+  openInEditor: () => post({ type: 'composer/openInEditor' }),
   showTasks: () => post({ type: 'composer/showTasks' }),
   refreshBalance: () => post({ type: 'composer/refreshBalance' }),
   chooseImage: (target) => {
@@ -335,14 +400,15 @@ window.addEventListener('message', (event: MessageEvent) => {
   const message = parsed.data;
   switch (message.type) {
     case 'composer/context':
-      host = { known: true, backend: message.backend, ready: message.ready, trusted: message.trusted, balance: message.balance };
+      host = { known: true, backend: message.backend, ready: message.ready, trusted: message.trusted, balance: message.balance, elsewhere: message.elsewhere === true };
       break;
     case 'composer/balance':
       host = { ...host, balance: message.balance };
       break;
     case 'composer/load': {
       const keep = JSON.stringify(state.draft) !== JSON.stringify(emptyDraft()) && JSON.stringify(state.draft) !== JSON.stringify(message.draft);
-      status = { text: `Loaded from ${message.from}.` };
+      // The banner says where it came from ("Loaded from …"): once, not again in the status line.
+      status = undefined;
       update((s) => ({
         ...s,
         previous: keep ? s.draft : s.previous,
@@ -356,6 +422,9 @@ window.addEventListener('message', (event: MessageEvent) => {
       focusSoon('prompt');
       return;
     }
+    case 'composer/restore':
+      adopt(message.state);
+      return;
     case 'composer/submitted':
       busy = 'idle';
       status = message.outcome === 'created' ? { text: `Task created: "${message.label ?? 'the video'}" is in the Tasks view.`, showTasks: true } : undefined;
@@ -405,3 +474,4 @@ if (footer) {
 
 post({ type: 'composer/ready' });
 describeIfChanged();
+post({ type: 'composer/state', state });

@@ -3,8 +3,9 @@
 // that offers the default editor. Everything the user asks for beyond playback is a message to the host.
 import './preview.css';
 import type { RecipeElement, RecipeFrame, RecipeShot, VideoRecipe } from '../../core/preview/videoRecipe';
-import { formatBytes } from '../../core/text/formatBytes';
 import type { FramePurpose, HostMessage, PageMessage, Playback, PreviewAction, PreviewSettings, PreviewState } from './protocol';
+import { formatBytes } from '../../core/text/formatBytes';
+import { formatCredits, parseAmount } from '../../core/pricing/decimal';
 import { formatRange, formatTime, PLAYBACK_RATES, shotAt } from './timeline';
 
 declare function acquireVsCodeApi(): { postMessage(message: PageMessage): void };
@@ -20,6 +21,7 @@ const rateSelect = byId<HTMLSelectElement>('rate');
 const audioNote = byId<HTMLElement>('audio-note');
 const recipePane = byId<HTMLElement>('recipe');
 const errorDetail = byId<HTMLElement>('error-detail');
+const actionsBar = byId<HTMLElement>('actions-bar');
 
 let state: PreviewState | undefined;
 let shotItems: HTMLElement[] = [];
@@ -27,6 +29,7 @@ let settled = false;
 
 setUpPlayback(settings.playback);
 video.addEventListener('loadeddata', onLoaded);
+video.addEventListener('loadedmetadata', fitToStage);
 video.addEventListener('error', onLoadFailed);
 video.addEventListener('timeupdate', markCurrentShot);
 video.src = settings.src;
@@ -100,15 +103,28 @@ function show(next: PreviewState): void {
   audioNote.hidden = !next.aacAudio;
   if (body.classList.contains('error')) showErrorDetail();
   recipePane.replaceChildren(...(next.recipe ? recipeView(next.recipe, next) : unknownRecipeView(next)));
+  // Across the top of the page, not in the recipe's column: one row at 900 px, room for more actions before it wraps.
+  actionsBar.replaceChildren(actionsView(next), frameActionsView());
   markCurrentShot();
 }
 
 function recipeView(recipe: VideoRecipe, current: PreviewState): HTMLElement[] {
-  const header = element('header', { class: 'recipe-header' }, [element('h1', { text: recipe.title })]);
+  const title = element('h1', { text: recipe.title });
   if (recipe.simulated) {
-    header.append(element('span', { class: 'badge', text: 'Simulated', title: 'Made by the built-in simulator: a placeholder video, nothing was spent.' }));
+    // Inside the heading and bound to its last word: when the line is full the word moves down with the badge, so the
+    // badge is always on the title's (last) line rather than on one of its own.
+    const words = recipe.title.split(' ');
+    const last = words.pop() ?? '';
+    title.replaceChildren(
+      words.length ? `${words.join(' ')} ` : '',
+      element('span', { class: 'title-end' }, [
+        element('span', { class: 'title-last', text: `${last} ` }),
+        element('span', { class: 'badge', text: 'Simulated', title: 'Made by the built-in simulator: a placeholder video, nothing was spent.' }),
+      ]),
+    );
   }
-  const parts: HTMLElement[] = [header, ...takesView(current), actionsView(current), frameActionsView()];
+  const header = element('header', { class: 'recipe-header' }, [title]);
+  const parts: HTMLElement[] = [header, ...takesView(current)];
 
   if (recipe.prompt) parts.push(section('Prompt', [element('p', { class: 'prompt', text: recipe.prompt })]));
   if (recipe.shots.length > 0) {
@@ -130,8 +146,8 @@ function recipeView(recipe: VideoRecipe, current: PreviewState): HTMLElement[] {
   if (recipe.watermark !== undefined) settingsFacts.push(['Watermark', recipe.watermark ? 'on' : 'off']);
   parts.push(section('Settings', [facts(settingsFacts)]));
 
-  const priceFacts: Array<[string, string]> = [['Estimated', `${recipe.price.usd} · ${recipe.price.credits} credits`]];
-  if (recipe.price.reportedCredits !== undefined) priceFacts.push(['Reported', `${recipe.price.reportedCredits} credits`]);
+  const priceFacts: Array<[string, string, string?]> = [['Estimated', `${recipe.price.usd} · ${creditsText(recipe.price.credits)} credits`, `${recipe.price.credits} credits`]];
+  if (recipe.price.reportedCredits !== undefined) priceFacts.push(['Reported', `${creditsText(recipe.price.reportedCredits)} credits`, `${recipe.price.reportedCredits} credits`]);
   if (recipe.simulated) priceFacts.push(['Spent', 'nothing (simulated)']);
   parts.push(section('Price', [facts(priceFacts)]));
 
@@ -181,8 +197,6 @@ function unknownRecipeView(current: PreviewState): HTMLElement[] {
   return [
     element('header', { class: 'recipe-header' }, [element('h1', { text: current.fileName })]),
     ...takesView(current),
-    actionsView(current),
-    frameActionsView(),
     element('p', { class: 'note recipe-note', text: current.recipeNote ?? 'The recipe of this video is unknown.' }),
     ...fileView(current),
   ];
@@ -219,7 +233,8 @@ function actionsView(current: PreviewState): HTMLElement {
   if (current.actions.editInComposer) add('editInComposer', 'Edit in Composer', 'secondary');
   if (current.actions.openStoryboard) add('openStoryboard', 'Open Storyboard', 'secondary', 'Open the storyboard at this video');
   add('reveal', 'Reveal in Explorer', 'secondary');
-  add('openExternal', 'Open in System Player', 'secondary');
+  // Once: a video with AAC sound has it in the sound note, beside the reason to use it.
+  if (!current.aacAudio) add('openExternal', 'Open in System Player', 'secondary');
   return bar;
 }
 
@@ -357,10 +372,10 @@ function section(title: string, children: HTMLElement[], hint?: string): HTMLEle
   return element('section', { class: 'recipe-section', ...(hint ? { title: hint } : {}) }, [heading, ...children]);
 }
 
-function facts(rows: Array<[string, string]>, code: string[] = []): HTMLElement {
+function facts(rows: Array<[string, string, string?]>, code: string[] = []): HTMLElement {
   const list = element('dl', { class: 'facts' });
-  for (const [term, value] of rows) {
-    const detail = code.includes(term) ? element('dd', {}, [element('code', { text: value })]) : element('dd', { text: value });
+  for (const [term, value, exact] of rows) {
+    const detail = code.includes(term) ? element('dd', {}, [element('code', { text: value })]) : element('dd', { text: value, ...(exact ? { title: exact } : {}) });
     list.append(element('dt', { text: term }), detail);
   }
   return list;
@@ -400,4 +415,21 @@ function readSettings(): PreviewSettings {
   const data = document.getElementById('settings')?.getAttribute('data-settings');
   if (!data) throw new Error('the page has no settings');
   return JSON.parse(data) as PreviewSettings;
+}
+
+/**
+ * Scales the video to the stage, small ones up too (a 64 px clip shown at 64 px says little): the page knows the
+ * video's aspect only once its metadata is in, and tells the stylesheet (CSSOM: the CSP allows no style attribute).
+ */
+function fitToStage(): void {
+  if (video.videoWidth > 0 && video.videoHeight > 0) video.style.setProperty('--video-aspect', String(video.videoWidth / video.videoHeight));
+}
+
+/** Credits as a person reads them, two places (the core's formatCredits); the exact amount is the fact's tooltip. */
+function creditsText(exact: string | number): string {
+  try {
+    return formatCredits(parseAmount(String(exact)));
+  } catch {
+    return String(exact);
+  }
 }

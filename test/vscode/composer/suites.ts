@@ -8,6 +8,7 @@ import type { TierContext } from '../tierContext';
 import { draftSurvives, editFromPreview, forgedMessagesRefused, keyboardGenerate, setUpFromTheComposer, shotTotalBlocks } from './ui/composerFlows.ui';
 import { framingGuard } from './ui/composerFraming.ui';
 import { composerScreenshot } from './ui/composerLook.ui';
+import { fileNameField, openInEditor, roomAt300 } from './ui/composerRoom.ui';
 import { editAndSaveStoryboard } from './ui/composerStoryboard.ui';
 import { animateFromExplorer, editAndSaveKeepsImages, elementInThePrompt, outsideImageRefused, pickFrameAndGenerate, promptFromImage, writeImagesWorkspace } from './ui/composerImages.ui';
 
@@ -24,6 +25,7 @@ export function composerSuites(tier: TierContext): Suite[] {
       timeoutMs: 180_000,
     },
     ui('composer-ui-simulator', tier.simulatorSettings(20), [keyboardGenerate, shotTotalBlocks, forgedMessagesRefused, editFromPreview]),
+    ui('composer-ui-room', tier.simulatorSettings(20), [roomAt300, fileNameField, openInEditor]),
     ui('composer-ui-reload', tier.simulatorSettings(20), [draftSurvives]),
     ui('composer-ui-setup', tier.serviceSettings({ 'klingStudio.simulatorSpeed': 20 }), [setUpFromTheComposer]),
     ui('composer-ui-storyboard', tier.simulatorSettings(20), [editAndSaveStoryboard], {

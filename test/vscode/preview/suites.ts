@@ -9,6 +9,7 @@ import { seedWorkspace } from './seedWorkspace';
 import { copyHtmlTest } from './ui/previewCopyHtml.ui';
 import { previewFileTests } from './ui/previewFiles.ui';
 import { previewFrameTests } from './ui/previewFrames.ui';
+import { previewLayoutTest } from './ui/previewLayout.ui';
 import { openFromNotification, openFromTasksView, regenerateNewTake } from './ui/previewTasks.ui';
 
 export function previewSuites(tier: TierContext): Suite[] {
@@ -35,7 +36,7 @@ export function previewSuites(tier: TierContext): Suite[] {
       extensions: [tier.vsix],
       workspace: filesWorkspace,
       settings: tier.simulatorSettings(20),
-      tests: previewFileTests(seeded, tier.repoRoot),
+      tests: [...previewFileTests(seeded, tier.repoRoot), previewLayoutTest(seeded)],
     },
     {
       kind: 'ui',

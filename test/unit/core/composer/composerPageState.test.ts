@@ -48,9 +48,9 @@ describe('composer page state', () => {
   });
 
   it('says the price in dollars and credits', () => {
-    assert.deepEqual(priceText(checkDraft(draft({ duration: '15', quality: '1080p', sound: 'on' }))), { usd: '$2.25', credits: '162 credits', seconds: 15, newElements: 0, imageToVideo: false });
+    assert.deepEqual(priceText(checkDraft(draft({ duration: '15', quality: '1080p', sound: 'on' }))), { usd: '$2.25', credits: '162.00 credits', exactCredits: '162 credits', seconds: 15, newElements: 0, imageToVideo: false });
     const withElement = draft({ prompt: '<<<element_1>>> waves', image: 'https://cdn.example.com/a.png', elements: [{ kind: 'storyboard', name: 'm', file: 'a.kling.json' }] });
-    assert.deepEqual(priceText(checkDraft(withElement, { newElements: [true] })), { usd: '$0.389', credits: '28 credits', seconds: 5, newElements: 1, imageToVideo: true }, 'the element to create is in the price');
+    assert.deepEqual(priceText(checkDraft(withElement, { newElements: [true] })), { usd: '$0.389', credits: '28.00 credits', exactCredits: '28 credits', seconds: 5, newElements: 1, imageToVideo: true }, 'the element to create is in the price');
     assert.equal(priceText(checkDraft(draft({ duration: '1' }))), undefined);
   });
 

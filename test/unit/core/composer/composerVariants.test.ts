@@ -11,8 +11,8 @@ const draft = (change: Partial<ComposerDraft> = {}): ComposerDraft => ({ ...empt
 
 describe('the composer\'s Variants', () => {
   it('prices every take: three takes of 5 s at 720p cost three times $0.375', () => {
-    assert.deepEqual(priceText(checkDraft(draft({ takes: 3 }))), { usd: '$1.125', credits: '81 credits', seconds: 5, newElements: 0, imageToVideo: false, takes: 3 });
-    assert.deepEqual(priceText(checkDraft(draft())), { usd: '$0.375', credits: '27 credits', seconds: 5, newElements: 0, imageToVideo: false }, 'one take when left out: said as before');
+    assert.deepEqual(priceText(checkDraft(draft({ takes: 3 }))), { usd: '$1.125', credits: '81.00 credits', exactCredits: '81 credits', seconds: 5, newElements: 0, imageToVideo: false, takes: 3 });
+    assert.deepEqual(priceText(checkDraft(draft())), { usd: '$0.375', credits: '27.00 credits', exactCredits: '27 credits', seconds: 5, newElements: 0, imageToVideo: false }, 'one take when left out: said as before');
   });
 
   it('warns over the balance when all the takes together cost more than it, though one take would not', () => {

@@ -98,9 +98,10 @@ describe('storyboard presentation', () => {
 
   it('puts a video with problems aside, and the file lens says how many problems stop Render all', async () => {
     const { outline, plan, statuses } = await setUp(TEXT.replace('"duration": 9', '"duration": 99'));
-    assert.deepEqual(titles(statuses)[2], ['$(warning) 1 problem to fix before rendering']);
+    assert.deepEqual(titles(statuses)[2], ['$(error) 1 problem to fix before rendering']);
     assert.deepEqual(titles(statuses)[0], ['$(play) Render · $0.375 · 5 s · 720p'], 'the other videos keep their price');
-    assert.equal(fileLens(summaryOf(outline, plan, statuses))?.title, '$(warning) 1 problem to fix before rendering all');
+    // The file lens keeps the price of what can be rendered (it dropped it once a video had a problem).
+    assert.equal(fileLens(summaryOf(outline, plan, statuses))?.title, '$(error) 1 problem to fix before rendering all · $1.375 for 2 videos without problems');
     assert.match(videoHoverMarkdown('teaser', statuses[2]!, false), /1 problem to fix before it can be priced: duration must be/);
   });
 
@@ -110,7 +111,7 @@ describe('storyboard presentation', () => {
     const failed = anEntry({ outputPath: hero.outputPath, requestHash: hero.requestHash, state: { status: 'failed', code: 'content_policy_violation', message: 'Flagged', retryable: false } });
     const { statuses } = await setUp(TEXT, [failed]);
     assert.deepEqual(titles(statuses)[0], ['$(play) Render · $0.375 · 5 s · 720p', '$(error) Last render failed']);
-    assert.equal(videoLenses(statuses[0]!)[1]!.tooltip, 'Flagged (content_policy_violation)');
+    assert.equal(videoLenses(statuses[0]!)[1]!.tooltip, 'Flagged · content_policy_violation');
   });
 
   it('hovers a name with its price, credits and state', async () => {

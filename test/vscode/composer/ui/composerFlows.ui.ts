@@ -55,11 +55,11 @@ export const keyboardGenerate: UiTest = {
     await page.keyboard.type('blurry, text');
     await page.keyboard.press('Tab');
     assert.equal(await focused(frame), '#duration');
-    assert.match(await text(frame, '#price'), /^\$0\.375 · 27 credits for 5 s at 720p/);
+    assert.match(await text(frame, '#price'), /^\$0\.375 · 27\.00 credits for 5 s at 720p/);
     // Tab selected the field's text, as it does in any form: typing replaces it.
     await page.keyboard.type('10');
     assert.equal(await input(frame, 'duration').inputValue(), '10');
-    await waitForText(frame, '#price', /^\$0\.75 · 54 credits for 10 s at 720p/);
+    await waitForText(frame, '#price', /^\$0\.75 · 54\.00 credits for 10 s at 720p/);
     await page.keyboard.press('Tab');
     assert.equal(await focused(frame), 'input[value=16:9]', 'the aspect ratio is next');
     await page.keyboard.press('ArrowRight');
@@ -67,7 +67,7 @@ export const keyboardGenerate: UiTest = {
     await page.keyboard.press('Tab');
     assert.equal(await focused(frame), 'vscode-radio[value=720p]', 'then the quality');
     await page.keyboard.press('ArrowRight');
-    await waitForText(frame, '#price', /^\$1\.00 · 71\.982 credits for 10 s at 1080p/);
+    await waitForText(frame, '#price', /^\$1\.00 · 71\.98 credits for 10 s at 1080p/);
     await page.keyboard.press('Tab');
     assert.equal(await focused(frame), '#sound');
     await page.keyboard.press('Tab');
@@ -129,7 +129,7 @@ export const shotTotalBlocks: UiTest = {
 
     await frame.locator('#set-duration').click();
     assert.equal(await input(frame, 'duration').inputValue(), '7');
-    await waitForText(frame, '#price', /^\$0\.525 · 37\.8 credits for 7 s/);
+    await waitForText(frame, '#price', /^\$0\.525 · 37\.80 credits for 7 s/);
     assert.equal(await text(frame, '#shots-message'), '');
     assert.equal(await generateDisabled(frame), false);
     assert.deepEqual(videosIn(workspace).filter((f) => f.startsWith('launch-trailer')), [], 'nothing was generated while it was blocked');
@@ -171,7 +171,7 @@ export const draftSurvives: UiTest = {
     await input(frame, 'duration').fill('12');
     await frame.locator('.aspect-choice', { hasText: '1:1' }).click();
     await frame.locator('vscode-radio[value=auto]').click();
-    await waitForText(frame, '#price', /^\$0\.90 · 64\.8 credits for 12 s/);
+    await waitForText(frame, '#price', /^\$0\.90 · 64\.80 credits for 12 s/);
 
     const check = async (when: string) => {
       assert.equal(await input(frame, 'prompt').inputValue(), 'A draft that must survive', `prompt ${when}`);
@@ -277,13 +277,13 @@ export const editFromPreview: UiTest = {
     await edit.waitFor({ state: 'visible', timeout: 20_000 });
     await edit.click();
     frame = await composerFrame(workbench);
-    await waitForText(frame, '.banner', /From the video "/);
+    await waitForText(frame, '.banner', /Loaded from the video "/);
     assert.equal(await input(frame, 'prompt').inputValue(), 'A night train through the snow');
     assert.equal(await input(frame, 'duration').inputValue(), '6');
     assert.equal(await frame.locator('input[name=aspect_ratio]:checked').getAttribute('value'), '1:1');
     assert.equal(await frame.locator('vscode-radio[value=auto]').evaluate((r) => (r as unknown as { checked: boolean }).checked), true);
     assert.equal(await frame.locator('#watermark').evaluate((c) => (c as unknown as { checked: boolean }).checked), true);
-    await waitForText(frame, '#price', /^\$0\.45 · 32\.4 credits for 6 s/);
+    await waitForText(frame, '#price', /^\$0\.45 · 32\.40 credits for 6 s/);
     await frame.locator('#restore').click();
     await waitFor(async () => ((await input(frame, 'prompt').inputValue()) === 'Something else entirely' ? true : undefined), {
       timeoutMs: 5000,

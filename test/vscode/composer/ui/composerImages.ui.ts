@@ -274,7 +274,7 @@ export const editAndSaveKeepsImages: UiTest = {
     await castRow.click({ button: 'right' });
     await workbench.chooseFromContextMenu('Edit in Composer');
     const frame = await composerFrame(workbench);
-    await waitForText(frame, '.banner', /From wave in boards\/cast\.kling\.json/, 20_000);
+    await waitForText(frame, '.banner', /Loaded from wave in boards\/cast\.kling\.json/, 20_000);
     await waitForText(frame, '#image-card', /frame\.png/);
     await waitForText(frame, '#end_image-card', /last\.png/);
     await waitForText(frame, '#element-0', /mia/);

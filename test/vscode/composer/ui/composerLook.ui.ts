@@ -41,7 +41,7 @@ export function composerScreenshot(theme: string): UiTest {
       await frame.locator('#add-shot').click();
       await input(frame, 'shot-1-prompt').fill('Wide: the boat sails past glowing shop windows');
       await waitForText(frame, '#shot-total', /^Shots: 10 s of 10 s$/);
-      await waitForText(frame, '#price', /^\$1\.00 · 71\.982 credits/);
+      await waitForText(frame, '#price', /^\$1\.00 · 71\.98 credits/);
       await input(frame, 'prompt').focus();
       await frame.locator('#composer').evaluate((el) => el.scrollIntoView());
       const shot = `composer-${theme.toLowerCase().replace(/\s+/g, '-')}`;

@@ -52,13 +52,20 @@ export const editAndSaveStoryboard: UiTest = {
     await editor.locator('.view-line', { hasText: 'Product reveal' }).first().click({ button: 'right' });
     await workbench.chooseFromContextMenu('Edit in Composer');
     let frame = await composerFrame(workbench);
-    await waitForText(frame, '.banner', /From teaser in boards\/launch\.kling\.json/);
+    await waitForText(frame, '.banner', /Loaded from teaser in boards\/launch\.kling\.json/);
     assert.equal(await input(frame, 'prompt').inputValue(), 'Product reveal, three dramatic angles');
     assert.equal(await input(frame, 'negative-prompt').inputValue(), 'blurry, watermark', 'the file\'s default negative prompt');
     assert.equal(await input(frame, 'duration').inputValue(), '9');
     assert.equal(await frame.locator('vscode-radio[value="1080p"]').evaluate((r) => (r as unknown as { checked: boolean }).checked), true, 'the file\'s default quality');
     assert.equal(await frame.locator('vscode-radio[value=auto]').evaluate((r) => (r as unknown as { checked: boolean }).checked), true);
     await waitForText(frame, '#price', /^\$0\.90 · 64\.78/);
+    // The editor beside it shows the lines from their start (the click far right on a long line scrolled it sideways).
+    await waitFor(
+      async () => ((await editor.locator('.lines-content').first().evaluate((el) => parseFloat((el as HTMLElement).style.left || '0'))) === 0 ? true : undefined),
+      { timeoutMs: 5000, what: 'the storyboard editor to be scrolled back to the start of its lines' },
+    );
+    // "Loaded from …" once: in the banner, not again in the status line.
+    assert.equal((await frame.locator('body').innerText()).match(/Loaded from/g)?.length, 1);
     await workbench.screenshot('composer-edit-in-composer');
 
     // Update it in place.
@@ -124,7 +131,7 @@ export const editAndSaveStoryboard: UiTest = {
     await workbench.chooseFromContextMenu('Edit in Composer');
     await pick(workbench, /Edit in Composer/, 'hero');
     frame = await composerFrame(workbench);
-    await waitForText(frame, '.banner', /From hero in boards\/launch\.kling\.json/);
+    await waitForText(frame, '.banner', /Loaded from hero in boards\/launch\.kling\.json/);
     assert.equal(await input(frame, 'prompt').inputValue(), 'A golden retriever running through a sunlit meadow');
     assert.ok(await frame.locator('#restore').isVisible(), 'the replaced draft can be restored');
     await frame.locator('#restore').click();
@@ -144,7 +151,7 @@ export const editAndSaveStoryboard: UiTest = {
     await videoRow.click({ button: 'right' });
     await workbench.chooseFromContextMenu('Edit in Composer');
     frame = await composerFrame(workbench);
-    await waitForText(frame, '.banner', /From teaser in boards\/launch\.kling\.json/);
+    await waitForText(frame, '.banner', /Loaded from teaser in boards\/launch\.kling\.json/);
     assert.equal(await input(frame, 'duration').inputValue(), '12', 'the teaser as saved above');
   },
 };

@@ -25,6 +25,13 @@ export const generateOnSimulator: UiTest = {
     const row = taskRow(pane, 'A red kite over green hills at noon');
     await row.waitFor({ state: 'visible', timeout: 20_000 });
     await waitFor(async () => (/\d+%/.test(await row.innerText()) ? true : undefined), { timeoutMs: 30_000, intervalMs: 100, what: 'the task to show its progress' });
+    // At the side bar's default width the progress is in sight: it leads the label, which the row cuts at its end.
+    const sideBar = await workbench.page.locator('.part.sidebar').boundingBox();
+    assert.ok(sideBar && sideBar.width <= 310, `the side bar at its default width: ${sideBar?.width}`);
+    const label = row.locator('.label-name').first();
+    assert.match(await label.innerText(), /^\d+% · A red kite/);
+    const [rowBox, labelBox] = [await row.boundingBox(), await label.boundingBox()];
+    assert.ok(rowBox && labelBox && labelBox.x + 30 < rowBox.x + rowBox.width, 'the label (and its percent) starts well inside the row');
     await workbench.screenshot('kling-task-running');
     await toastText(workbench, /Video ready \(simulated\)/, 60_000);
     await waitFor(async () => (/\.mp4/.test(await row.innerText()) ? true : undefined), { timeoutMs: 10_000, what: 'the row to name its file' });
@@ -46,7 +53,8 @@ export const contentPolicyFailure: UiTest = {
     await openKlingView(workbench);
     await generateFromPrompt(workbench, { prompt: '[fail:content_policy_violation] A forbidden scene' });
     const text = await toastText(workbench, /failed:.*content_policy_violation/, 60_000);
-    assert.match(text, /"\[fail:content_policy_violation\] A f…" failed: The content was flagged .+ \(content_policy_violation\)/);
+    // One parenthesis: the simulator's "(simulated)" and the code together.
+    assert.match(text, /"\[fail:content_policy_violation\] A f…" failed: The content was flagged [^()]+ \(simulated\) · content_policy_violation/);
     assert.match(text, /Edit Prompt…/);
     await workbench.clickNotificationButton(/content_policy_violation/, 'Edit Prompt…');
     const input = await workbench.quickInput(/Generate from Prompt \(1\/8\)/);

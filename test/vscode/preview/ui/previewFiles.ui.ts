@@ -21,7 +21,7 @@ export function previewFileTests(seeded: Promise<SeededWorkspace>, repoRoot: str
       assert.equal(playing.loop, true, 'loops by default, to judge a short clip');
 
       const recipe = await recipeText(frame);
-      for (const expected of ['trailer', 'Simulated', 'blurry, watermark', '0:00–0:03', '0:03–0:07', TRAILER_SHOTS[0]!.prompt, TRAILER_SHOTS[1]!.prompt, '16:9', '720p', '$0.525', '37.8 credits', 'task-unified-1764064800-tr41l3r7', '../site.kling.json › trailer']) {
+      for (const expected of ['trailer', 'Simulated', 'blurry, watermark', '0:00–0:03', '0:03–0:07', TRAILER_SHOTS[0]!.prompt, TRAILER_SHOTS[1]!.prompt, '16:9', '720p', '$0.525', '37.80 credits', 'task-unified-1764064800-tr41l3r7', '../site.kling.json › trailer']) {
         assert.ok(recipe.includes(expected), `the recipe shows "${expected}":\n${recipe}`);
       }
       assert.equal(await frame.locator('#audio-note').isVisible(), false, 'no sound note for a video without sound');

@@ -27,7 +27,7 @@ export const openFromNotification: UiTest = {
     const frame = await waitUntilPreviewPlays(workbench, video);
     const recipe = await recipeText(frame);
     const sidecar = JSON.parse(readFileSync(join(workspace, 'kling-videos', `${video}.json`), 'utf8')) as { taskId: string };
-    for (const expected of [LABEL, 'Simulated', PROMPT, '3 s', '16:9', '720p', '$0.225 · 16.2 credits', sidecar.taskId]) {
+    for (const expected of [LABEL, 'Simulated', PROMPT, '3 s', '16:9', '720p', '$0.225 · 16.20 credits', sidecar.taskId]) {
       assert.ok(recipe.includes(expected), `the recipe shows "${expected}":\n${recipe}`);
     }
     await workbench.screenshot('preview-from-notification');

@@ -171,13 +171,42 @@ export const writeAndCorrect: UiTest = {
     assert.ok(!/not allowed|Incorrect type|Value is not accepted/.test(problems), `no generic duplicate: ${problems}`);
     // The Storyboards view, in the Kling Studio side bar, says the same per video.
     await scrollToTop(workbench);
-    await waitForLens(workbench, '1 problem to fix before rendering all');
+    // The file lens keeps the price of what can be rendered while a video has a problem.
+    await waitForLens(workbench, '1 problem to fix before rendering all · $0.375 for 1 video without problems');
     await waitForLens(workbench, 'Render · $0.375 · 5 s · 720p');
+    // Each lens's icon stands apart from its word ("▷ Render", not "▷Render").
+    const gaps = await page.locator('.codelens-decoration').evaluateAll((lenses) =>
+      lenses.flatMap((lens) =>
+        [...lens.querySelectorAll('.codicon')].flatMap((icon) => {
+          const next = icon.nextSibling;
+          const words = next?.textContent ?? '';
+          const first = words.search(/\S/);
+          if (!next || next.nodeType !== Node.TEXT_NODE || first < 0) return [];
+          const range = document.createRange();
+          range.setStart(next, first);
+          range.setEnd(next, first + 1);
+          return [{ lens: lens.textContent?.trim() ?? '', gap: range.getBoundingClientRect().left - icon.getBoundingClientRect().right }];
+        }),
+      ),
+    );
+    assert.ok(gaps.length >= 3, `lenses with icons: ${JSON.stringify(gaps)}`);
+    for (const { lens: words, gap } of gaps) assert.ok(gap >= 2.5, `a space between the icon and "${words}": ${gap.toFixed(1)} px`);
     await page.locator('.activitybar [aria-label^="Kling Studio"]').first().click();
     const storyboards = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /Storyboards/i }) }).first();
     const row = storyboards.locator('.monaco-list-row', { hasText: 'logo-spin' }).first();
     await row.waitFor({ state: 'visible', timeout: 20_000 });
     assert.match(await row.innerText(), /logo-spin\s*1 problem/);
+    // An error is shown as one (the Problems panel's icon), not as a warning.
+    assert.equal(await row.locator('.codicon-error').count(), 1, 'the error icon');
+    assert.equal(await row.locator('.codicon-warning').count(), 0, 'no warning triangle');
+    // The Tasks view's group for this storyboard: every task in it succeeded, so it is not painted with the file's problems.
+    const tasks = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /Tasks/i }) }).first();
+    const group = tasks.locator('.monaco-list-row', { hasText: 'launch.kling.json' }).first();
+    const done = tasks.locator('.monaco-list-row', { hasText: 'hero' }).first();
+    await group.waitFor({ state: 'visible', timeout: 10_000 });
+    const colorOf = (row: Locator) => row.locator('.label-name').first().evaluate((el) => getComputedStyle(el).color);
+    assert.equal(await colorOf(group), await colorOf(done), 'the group reads in the colour of its succeeded tasks, not in red');
+    assert.doesNotMatch((await group.innerText()).trim(), /\d+$/, `no problem count on the group: ${await group.innerText()}`);
     assert.match(await storyboards.locator('.monaco-list-row', { hasText: 'teaser' }).first().innerText(), /up to date/);
     assert.match(await storyboards.locator('.monaco-list-row', { hasText: 'outro' }).first().innerText(), /\$0\.375 · 5 s · 720p/);
     // Give the editor room (the panel's edge dragged down), as a person would to read the file and its problems.
@@ -190,6 +219,9 @@ export const writeAndCorrect: UiTest = {
       await page.mouse.up();
     }
     await scrollToTop(workbench);
+    // The pointer off the text, so that no hover covers the picture (it is the README's).
+    await page.mouse.move(900, 620);
+    await page.locator('.monaco-hover').first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
     await workbench.screenshot('storyboards-editor');
 
     // The quick fix, from the light bulb's keyboard shortcut (Ctrl+.).

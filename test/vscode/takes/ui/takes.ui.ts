@@ -318,17 +318,17 @@ export function takesTests(seeded: Promise<SeededTakes>): UiTest[] {
       const { storyboard } = await seeded;
       const frame = await openComposer(workbench);
       await input(frame, 'prompt').fill('A paper boat on a puddle');
-      await waitForText(frame, '#price', /^\$0\.375 · 27 credits for 5 s at 720p/);
+      await waitForText(frame, '#price', /^\$0\.375 · 27\.00 credits for 5 s at 720p/);
       assert.equal(await frame.locator('#variants-fewer').getAttribute('aria-disabled'), 'true', 'not fewer than one take');
       await frame.locator('#variants-more').click();
       await frame.locator('#variants-more').click();
       assert.equal(await frame.locator('#variants-count').innerText(), '3');
-      await waitForText(frame, '#price', /^\$1\.125 · 81 credits for 3 takes of 5 s at 720p/);
+      await waitForText(frame, '#price', /^\$1\.125 · 81\.00 credits for 3 takes of 5 s at 720p/);
       await frame.locator('#variants-more').click();
       await waitForText(frame, '#variants-count', /^4$/);
       assert.equal(await frame.locator('#variants-more').getAttribute('aria-disabled'), 'true', 'not more than four takes');
       await frame.locator('#variants-fewer').click();
-      await waitForText(frame, '#price', /^\$1\.125 · 81 credits/);
+      await waitForText(frame, '#price', /^\$1\.125 · 81\.00 credits/);
       await workbench.screenshot('composer-variants');
 
       await frame.locator('#generate').click();

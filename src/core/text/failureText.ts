@@ -1,0 +1,9 @@
+/**
+ * A failed task's message, verbatim, with its code after a middle dot: "The content was flagged… (simulated) ·
+ * content_policy_violation", not "… (simulated) (content_policy_violation)", two parentheses in a row. The simulator
+ * ends its messages with "(simulated)" (taskBody.ts), and a service message may end with a note of its own.
+ */
+export function failureText(message: string, code: string): string {
+  const text = message.trim();
+  return code === '' || text.includes(code) ? text : `${text} · ${code}`;
+}
