@@ -24,6 +24,7 @@ import { money, plansOf } from '../reports/reportValues';
 import { renderDocument, renderMarkdown, type StoryboardOutcomes } from '../reports/renderDocument';
 import { SpendLedger } from '../spendLedger';
 import { selectionFrom } from './estimateCommand';
+import { asSentence } from '../../core/text/failureText';
 
 export const renderCommand = defineCommand({
   name: 'render',
@@ -293,7 +294,7 @@ function summary(ctx: CliContext, results: StoryboardOutcomes[], plans: Storyboa
         out(ctx, `= ${o.name}: up to date, ${rel(o.outputPath)}`);
         break;
       case 'failed':
-        err(ctx, `✗ ${o.name}: ${o.message}${o.retryable ? ' Rendering again may help.' : ''}`);
+        err(ctx, `✗ ${o.name}: ${o.retryable ? `${asSentence(o.message)} Rendering again may help.` : o.message}`);
         break;
       case 'unknown':
         err(ctx, `? ${o.name}: ${o.message}`);

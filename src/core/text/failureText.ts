@@ -7,3 +7,8 @@ export function failureText(message: string, code: string): string {
   const text = message.trim();
   return code === '' || text.includes(code) ? text : `${text} · ${code}`;
 }
+
+/** Text made a sentence before another is added after it: "… · generation_timeout." then "Rendering again may help." */
+export function asSentence(text: string): string {
+  return /[.!?)]$/.test(text) ? text : `${text}.`;
+}

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { hasEnded, type JournalEntry } from '../../core/journal/taskState';
 import { money } from '../generate/moneyGuard';
-import { failureText } from '../../core/text/failureText';
+import { asSentence, failureText } from '../../core/text/failureText';
 
 // How a task looks in the Tasks view: icon, words and context value, from its state alone.
 
@@ -168,7 +168,7 @@ export function describeState(entry: JournalEntry): string {
   const s = entry.state;
   switch (s.status) {
     case 'failed':
-      return `Failed: ${failureText(s.message, s.code)}${s.retryable ? ' Submitting again may help.' : ''}`;
+      return `Failed: ${s.retryable ? `${asSentence(failureText(s.message, s.code))} Submitting again may help.` : failureText(s.message, s.code)}`;
     case 'expired':
       return `Expired: ${s.reason}`;
     case 'unknown':

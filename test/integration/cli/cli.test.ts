@@ -193,7 +193,7 @@ describe('kling render', () => {
     writeFileSync(path.join(ws.dir, 's.kling.json'), storyboard(`    { "name": "bad", "prompt": "[fail:generation_timeout] x", "duration": 3 }`));
     const run = await kling(['render', 's.kling.json', '--simulator', '--yes'], { cwd: ws.dir, state: ws.state });
     assert.equal(run.code, 1);
-    assert.match(run.stderr, /✗ bad: .+ \(generation_timeout\) Rendering again may help\./);
+    assert.match(run.stderr, /✗ bad: .+ \(simulated\) · generation_timeout\. Rendering again may help\./);
   });
 
   it('killed mid-poll, run again: resumes, one task on the simulator, one MP4', async () => {

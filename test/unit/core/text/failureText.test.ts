@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { failureMessage } from '../../../../src/core/simulator/taskBody';
-import { failureText } from '../../../../src/core/text/failureText';
+import { asSentence, failureText } from '../../../../src/core/text/failureText';
 
 describe('failureText', () => {
   it('keeps the message verbatim and adds the code after a dot: never two parentheses in a row', () => {
@@ -16,5 +16,13 @@ describe('failureText', () => {
     assert.equal(failureText('Flagged.', 'content_policy_violation'), 'Flagged. · content_policy_violation');
     assert.equal(failureText('The task failed (upstream_error).', 'upstream_error'), 'The task failed (upstream_error).');
     assert.equal(failureText('Flagged.', ''), 'Flagged.');
+  });
+});
+
+describe('asSentence', () => {
+  it('ends a failure with a full stop before the next sentence, and leaves one that already ends', () => {
+    assert.equal(asSentence('Timed out (simulated) · generation_timeout'), 'Timed out (simulated) · generation_timeout.');
+    assert.equal(asSentence('Its link expired.'), 'Its link expired.');
+    assert.equal(asSentence('Flagged (simulated)'), 'Flagged (simulated)');
   });
 });
