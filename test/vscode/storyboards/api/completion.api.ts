@@ -55,7 +55,7 @@ suite('storyboard completion and hovers (VS Code JSON service)', () => {
     const duration = items.find((i) => labelOf(i) === 'duration')!;
     assert.match(docText(duration), /Length in whole seconds, 3 to 15/);
     assert.match(insertText(duration), /^"duration": \$\{1:5\},?$/);
-    assert.match(insertText(items.find((i) => labelOf(i) === 'image')!), /^"image": "\$1",?$/);
+    assert.match(insertText(items.find((i) => labelOf(i) === 'image')!), /^"image": \$1,?$/, 'image offers its two kinds of value next: a file or link, or a frame of another video');
     assert.match(insertText(items.find((i) => labelOf(i) === 'shots')!), /^"shots": \$1,?$/, 'shots offers its two kinds of value next');
   });
 
