@@ -188,13 +188,38 @@ export class TakesFeature extends Disposable {
     this._register(watcher.onDidCreate((uri) => (this.withSidecars.add(videoOf(uri)), update())));
     this._register(watcher.onDidChange(() => update()));
     this._register(watcher.onDidDelete((uri) => (this.withSidecars.delete(videoOf(uri)), update())));
+    // The workspace watcher can miss files in a folder made with its parents at once (a take's first
+    // .takes/<name>/ folder): the storyboards' own watchers see their output folders, so a change there looks again.
+    let searching: Promise<void> | undefined;
+    let again = false;
+    const search = (): void => {
+      if (searching) {
+        again = true;
+        return;
+      }
+      searching = Promise.resolve(vscode.workspace.findFiles('**/*.mp4.json', '**/node_modules/**', 5000))
+        .then((uris) => {
+          for (const uri of uris) this.withSidecars.add(videoOf(uri));
+          update();
+        }, () => undefined)
+        .finally(() => {
+          searching = undefined;
+          if (again) {
+            again = false;
+            search();
+          }
+        });
+    };
+    let searchTimer: ReturnType<typeof setTimeout> | undefined;
+    this._register(
+      this.deps.analyzer.onDidChange(() => {
+        clearTimeout(searchTimer);
+        searchTimer = setTimeout(search, 500);
+      }),
+    );
+    this._register({ dispose: () => clearTimeout(searchTimer) });
     // Not while activating: the search waits until the window has settled.
-    const timer = setTimeout(() => {
-      void Promise.resolve(vscode.workspace.findFiles('**/*.mp4.json', '**/node_modules/**', 5000)).then((uris) => {
-        for (const uri of uris) this.withSidecars.add(videoOf(uri));
-        update();
-      });
-    }, 1500);
+    const timer = setTimeout(search, 1500);
     this._register({ dispose: () => clearTimeout(timer) });
   }
 }
