@@ -87,8 +87,17 @@ export const tasksViewScreenshot: UiTest = {
       await workbench.page.mouse.move(edge.x + 260, edge.y, { steps: 8 });
       await workbench.page.mouse.up();
     }
-    await failed.hover();
-    await workbench.page.locator('.monaco-hover, .workbench-hover', { hasText: 'flagged' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    // The running task's row is drawn again at each poll (its progress leads its label), and a redraw closes a hover
+    // that was opening: as a person would, the pointer leaves and comes back until the details show.
+    const details = workbench.page.locator('.monaco-hover, .workbench-hover', { hasText: 'flagged' }).first();
+    await waitFor(
+      async () => {
+        await workbench.page.mouse.move(0, 0);
+        await failed.hover();
+        return details.waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => undefined);
+      },
+      { timeoutMs: 30_000, intervalMs: 0, what: 'the failed task\'s details on hover' },
+    );
     await workbench.screenshot('kling-tasks-view');
   },
 };
