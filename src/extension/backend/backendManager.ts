@@ -44,6 +44,7 @@ export class InsecureBaseUrlError extends Error {
  */
 export class BackendManager extends Disposable {
   private clients = new Map<string, KlingClient>();
+  private readonly closing = new Set<{ timer: NodeJS.Timeout; close: () => void }>();
   /** klingStudio.recordHar: the recorder every request passes (clients and downloads), and where it is written. */
   private recording: { file: string; recorder: HarRecorder; dispatchers: Map<string, Dispatcher>; timer?: NodeJS.Timeout } | undefined;
   private simulator: Promise<Simulator> | undefined;
@@ -77,6 +78,18 @@ export class BackendManager extends Disposable {
       }),
     );
     this._register(keys.onDidChange(() => this.resetClients()));
+    // Disposed in reverse: the recording stops and the clients are let go first, then whatever waits to close
+    // closes now rather than in a minute.
+    this._register({
+      dispose: () => {
+        for (const pending of this.closing) {
+          clearTimeout(pending.timer);
+          pending.close();
+        }
+        this.closing.clear();
+      },
+    });
+    this._register({ dispose: () => this.resetClients() });
     this._register({ dispose: () => void this.stopSimulator() });
     this._register({ dispose: () => this.stopRecording() });
   }
@@ -240,8 +253,21 @@ export class BackendManager extends Disposable {
     this.recording = undefined;
     clearTimeout(recording.timer);
     if (recording.recorder.size) this.writeRecording(recording);
-    const timer = setTimeout(() => recording.dispatchers.forEach((d) => void d.close().catch(() => undefined)), 60_000);
+    this.closeLater(() => recording.dispatchers.forEach((d) => void d.close().catch(() => undefined)));
+  }
+
+  /**
+   * Runs `close` in a minute, or at once when the extension is disposed first: connections still in use finish,
+   * and none outlives the extension.
+   */
+  private closeLater(close: () => void): void {
+    const timer = setTimeout(() => {
+      this.closing.delete(pending);
+      close();
+    }, 60_000);
     timer.unref?.();
+    const pending = { timer, close };
+    this.closing.add(pending);
   }
 
   private resetClients(): void {
@@ -249,8 +275,7 @@ export class BackendManager extends Disposable {
     this.clients = new Map();
     // Requests already under way on the old clients (a balance check, a poll) finish first: a client closed under
     // them would fail them as network errors. New requests get a new client with the new key or address.
-    const timer = setTimeout(() => old.forEach((client) => void client.close()), 60_000);
-    timer.unref?.();
+    this.closeLater(() => old.forEach((client) => void client.close()));
     if (this.recording && this.recording.file !== recordHarFile()) this.stopRecording();
   }
 

@@ -8,8 +8,10 @@ import { klingSettings } from '../settings/klingSettings';
 import type { KlingStatusBar } from '../statusBar/klingStatusBar';
 
 /** Generate from Prompt…, Show Credits, Open Output Folder, Show Log. */
-export function registerGeneralCommands(services: GenerationServices, statusBar: KlingStatusBar, log: ExtensionLog): vscode.Disposable {
-  return vscode.Disposable.from(
+export function registerGeneralCommands(context: vscode.ExtensionContext, deps: GenerationServices & { statusBar: KlingStatusBar; log: ExtensionLog }): vscode.Disposable {
+  const { statusBar, log } = deps;
+  const services: GenerationServices = { tasks: deps.tasks, backends: deps.backends };
+  const commands = vscode.Disposable.from(
     vscode.commands.registerCommand('klingStudio.generateFromPrompt', (defaults?: PromptDefaults) =>
       generateFromPrompt(services, defaults && typeof defaults === 'object' && 'prompt' in defaults ? defaults : {}, log),
     ),
@@ -39,4 +41,6 @@ export function registerGeneralCommands(services: GenerationServices, statusBar:
     }),
     vscode.commands.registerCommand('klingStudio.showLog', () => log.show()),
   );
+  context.subscriptions.push(commands);
+  return commands;
 }

@@ -47,5 +47,7 @@ export class Composer extends Disposable implements vscode.WebviewViewProvider {
 }
 
 export function registerComposer(context: vscode.ExtensionContext, deps: ComposerDeps): Composer {
-  return new Composer(context.extensionUri, deps);
+  const composer = new Composer(context.extensionUri, deps);
+  context.subscriptions.push(composer);
+  return composer;
 }

@@ -32,7 +32,7 @@ export function registerVideoPreview(context: vscode.ExtensionContext, services:
       new (loadFeatures().VideoPreview)(document.uri, panel, deps);
     },
   };
-  return vscode.Disposable.from(
+  const registrations = vscode.Disposable.from(
     vscode.window.registerCustomEditorProvider(KLING_PREVIEW, provider, {
       supportsMultipleEditorsPerDocument: true,
       // As VS Code's own video preview: switching tabs must not restart the video.
@@ -64,6 +64,8 @@ export function registerVideoPreview(context: vscode.ExtensionContext, services:
       return loadFeatures().copyVideoHtml(video);
     }),
   );
+  context.subscriptions.push(registrations);
+  return registrations;
 }
 
 /** A URI as callers pass it: a Uri (CodeLens, menus), or a path or URI string. */

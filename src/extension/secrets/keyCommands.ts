@@ -6,8 +6,8 @@ import type { ApiKeyStore } from './apiKeyStore';
 import { errorText } from '../../core/text/errorText';
 
 /** Set API Key…, Clear API Key, Use Simulator, Use Kling API. */
-export function registerKeyCommands(keys: ApiKeyStore): vscode.Disposable {
-  return vscode.Disposable.from(
+export function registerKeyCommands(context: vscode.ExtensionContext, { keys }: { keys: ApiKeyStore }): vscode.Disposable {
+  const commands = vscode.Disposable.from(
     vscode.commands.registerCommand('klingStudio.setApiKey', async () => {
       const key = await askForKey();
       if (key === undefined) return false;
@@ -31,6 +31,8 @@ export function registerKeyCommands(keys: ApiKeyStore): vscode.Disposable {
       else void vscode.window.showInformationMessage(`Kling Studio now uses the Kling API at ${klingSettings.baseUrl()}.`);
     }),
   );
+  context.subscriptions.push(commands);
+  return commands;
 
   /**
    * The key's input box names whose key it wants: EvoLink's (the API aggregator whose Kling 3.0 offering the default

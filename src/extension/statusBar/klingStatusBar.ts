@@ -24,7 +24,7 @@ export class KlingStatusBar extends Disposable {
     private readonly tasks: TaskService,
     private readonly backends: BackendManager,
     keys: ApiKeyStore,
-    view: vscode.TreeView<unknown>,
+    view: { badge?: vscode.ViewBadge | undefined },
   ) {
     super();
     this.view = view;
@@ -44,6 +44,11 @@ export class KlingStatusBar extends Disposable {
     this._register(keys.onDidChange(() => this.refreshQuietly()));
     this.render();
     this.item.show();
+    if (backends.isReady()) {
+      // The first reading waits for the window to settle: activation is not the moment for a network round trip.
+      const timer = setTimeout(() => this.refreshQuietly(), 2000);
+      this._register({ dispose: () => clearTimeout(timer) });
+    }
   }
 
   /** The balance as last read (kept while a new reading is under way, so a display does not flicker). */
@@ -110,4 +115,10 @@ export class KlingStatusBar extends Disposable {
     this.item.accessibilityInformation = { label: `Kling Studio: ${running} running${this.balance.kind === 'known' ? `, ${Math.floor(this.balance.credits)} credits` : ''}` };
     this.view.badge = running > 0 ? { value: running, tooltip: `${running} task${running === 1 ? '' : 's'} running` } : undefined;
   }
+}
+
+export function registerStatusBar(context: vscode.ExtensionContext, deps: { tasks: TaskService; backends: BackendManager; keys: ApiKeyStore; tasksView: { view: { badge?: vscode.ViewBadge | undefined } } }): KlingStatusBar {
+  const statusBar = new KlingStatusBar(deps.tasks, deps.backends, deps.keys, deps.tasksView.view);
+  context.subscriptions.push(statusBar);
+  return statusBar;
 }

@@ -41,6 +41,8 @@ export class StoryboardFeature extends Disposable {
   }
 }
 
-export function registerStoryboards(_context: vscode.ExtensionContext, deps: StoryboardDeps): StoryboardFeature {
-  return new StoryboardFeature(deps);
+export function registerStoryboards(context: vscode.ExtensionContext, deps: StoryboardDeps): StoryboardFeature {
+  const storyboards = new StoryboardFeature(deps);
+  context.subscriptions.push(storyboards);
+  return storyboards;
 }

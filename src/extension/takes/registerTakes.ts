@@ -240,5 +240,7 @@ function activeVideo(): vscode.Uri | undefined {
 }
 
 export function registerTakes(context: vscode.ExtensionContext, deps: TakesDeps): TakesFeature {
-  return new TakesFeature(context, deps);
+  const takes = new TakesFeature(context, deps);
+  context.subscriptions.push(takes);
+  return takes;
 }

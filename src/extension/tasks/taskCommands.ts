@@ -163,3 +163,9 @@ function savedFile(entry: JournalEntry): vscode.Uri | undefined {
   const take = savedTakeOf(entry);
   return vscode.Uri.file(take && !take.inUse ? take.path : entry.state.filePath);
 }
+
+export function registerTaskCommands(context: vscode.ExtensionContext, deps: GenerationServices & { openVideo: (file: vscode.Uri) => Thenable<unknown> }): TaskCommands {
+  const commands = new TaskCommands({ tasks: deps.tasks, backends: deps.backends }, deps.openVideo);
+  context.subscriptions.push(commands);
+  return commands;
+}

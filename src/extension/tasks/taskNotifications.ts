@@ -68,3 +68,9 @@ function promptDefaults(entry: JournalEntry) {
   const r = entry.request as { prompt?: string; negative_prompt?: string; duration?: number; aspect_ratio?: string; quality?: string; sound?: string };
   return { prompt: r.prompt, negative_prompt: r.negative_prompt, duration: r.duration, aspect_ratio: r.aspect_ratio, quality: r.quality, sound: r.sound };
 }
+
+export function registerTaskNotifications(context: vscode.ExtensionContext, deps: { tasks: TaskService; openVideo: (file: vscode.Uri) => Thenable<unknown> }): TaskNotifications {
+  const notifications = new TaskNotifications(deps.tasks, deps.openVideo);
+  context.subscriptions.push(notifications);
+  return notifications;
+}

@@ -6,7 +6,7 @@ import type { TaskService } from '../tasks/taskService';
  * The context keys the walkthrough's steps complete on (package.json, contributes.walkthroughs): the simulator in
  * use, a first task made. (`klingStudio.hasApiKey` is the key store's; `klingStudio.previewed`, Kling Preview's.)
  */
-export function registerWalkthroughContext(deps: { tasks: TaskService; backends: BackendManager }): vscode.Disposable {
+export function registerWalkthroughContext(context: vscode.ExtensionContext, deps: { tasks: TaskService; backends: BackendManager }): vscode.Disposable {
   const simulated = () => void vscode.commands.executeCommand('setContext', 'klingStudio.simulated', deps.backends.isSimulated());
   let hadTasks = false;
   const hasTasks = () => {
@@ -17,5 +17,7 @@ export function registerWalkthroughContext(deps: { tasks: TaskService; backends:
   };
   simulated();
   hasTasks();
-  return vscode.Disposable.from(deps.backends.onDidChange(simulated), deps.tasks.onDidChange(hasTasks));
+  const listeners = vscode.Disposable.from(deps.backends.onDidChange(simulated), deps.tasks.onDidChange(hasTasks));
+  context.subscriptions.push(listeners);
+  return listeners;
 }

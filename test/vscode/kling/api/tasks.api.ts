@@ -70,6 +70,32 @@ suite('tasks on the built-in simulator', () => {
     assert.deepEqual(readdirSync(join(workspaceDir(), 'kling-videos')).filter((f) => f.endsWith('.part')), [], 'no partial file left');
   });
 
+  test("a task's progress redraws its own row only, never the other rows (a hover or menu on them stays open)", async () => {
+    const api = await klingExtension();
+    const earlier = await api.tasks.submit(draft('A quiet harbour at dawn'));
+    await eventually('the first task to be saved', () => (api.tasks.get(earlier.id)?.state.status === 'saved' ? true : undefined));
+    // The view draws the rows, as VS Code does when it shows them: the nodes it will be told about are these.
+    const draw = () => api.tree.getChildren().forEach((group) => [group, ...api.tree.getChildren(group)].forEach((node) => api.tree.getTreeItem(node)));
+    draw();
+    const events: Array<unknown> = [];
+    const listener = api.tree.onDidChangeTreeData((changed) => {
+      events.push(changed);
+      draw();
+    });
+    try {
+      const moving = await api.tasks.submit(draft('A tram through falling snow'));
+      await eventually('the second task to be saved', () => (api.tasks.get(moving.id)?.state.status === 'saved' ? true : undefined));
+      const rowsRedrawn = events.filter((e): e is Array<{ kind: string; id?: string }> => Array.isArray(e));
+      assert.ok(rowsRedrawn.length >= 2, `the moving task redrew its row as it went (${events.length} changes)`);
+      const others = rowsRedrawn.flat().filter((node) => node.kind === 'task' && node.id !== moving.id);
+      assert.deepEqual(others, [], 'rows of tasks that did not change were redrawn');
+      // Only its arrival redraws the whole tree (a row comes); the polls and the end redraw rows.
+      assert.ok(events.filter((e) => e === undefined).length <= 1, `the whole tree was redrawn ${events.filter((e) => e === undefined).length} times`);
+    } finally {
+      listener.dispose();
+    }
+  });
+
   test('a failed task shows as failed, with the service message verbatim in its tooltip', async () => {
     const api = await klingExtension();
     const entry = await api.tasks.submit(draft('[fail:content_policy_violation] A forbidden scene'));
