@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseMessage, type Parsed } from '../protocol/parseMessage';
 import { Balance } from '../api/balance';
 import { ComposerDraft, DraftElement, ELEMENTS_MAX, ImageRef } from './composerForm';
 
@@ -183,16 +184,9 @@ export const HostMessage = z.discriminatedUnion('type', [
 ]);
 export type HostMessage = z.infer<typeof HostMessage>;
 
-export type PageMessageResult = { ok: true; message: PageMessage } | { ok: false; reason: string };
+export type PageMessageResult = Parsed<PageMessage>;
 
 /** Parses a message from the page; the reason, when it is refused, is short enough for a log line. */
 export function parsePageMessage(data: unknown): PageMessageResult {
-  const result = PageMessage.safeParse(data);
-  if (result.success) return { ok: true, message: result.data };
-  const type = data !== null && typeof data === 'object' && typeof (data as { type?: unknown }).type === 'string' ? (data as { type: string }).type : undefined;
-  const first = result.error.issues[0];
-  const where = first && first.path.length > 0 ? ` at ${first.path.join('.')}` : '';
-  // zod's message for an unknown type lists every known one: not what a log line needs.
-  const message = first && first.path.length === 1 && first.path[0] === 'type' ? 'not a message of this protocol' : (first?.message ?? 'invalid').slice(0, 160);
-  return { ok: false, reason: `${type ? `"${type.slice(0, 60)}"` : 'a message without a type'}: ${message}${where}` };
+  return parseMessage(PageMessage, data);
 }

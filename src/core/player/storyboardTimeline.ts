@@ -3,13 +3,16 @@
 // it will be, so the length of the cut is honest. Plain data and a pure function, so the page and the tests share it;
 // the host gathers the inputs (src/core/player/readStoryboardTimeline.ts).
 
+import { z } from 'zod';
+
 /** One shot of a video, in seconds from the start of that video. */
-export interface TimelineShot {
-  index: number;
-  prompt: string;
-  start: number;
-  end: number;
-}
+export const TimelineShot = z.strictObject({
+  index: z.int().positive(),
+  prompt: z.string(),
+  start: z.number().nonnegative(),
+  end: z.number().nonnegative(),
+});
+export type TimelineShot = z.infer<typeof TimelineShot>;
 
 /** What the timeline is made from, for one video of the storyboard, in file order. */
 export interface TimelineSource {
@@ -41,14 +44,15 @@ export type TimelineItem = {
   shots: TimelineShot[];
 } & ({ kind: 'video'; path: string; upToDate: boolean } | { kind: 'gap' });
 
-export interface TimelineChapter {
-  kind: 'video' | 'shot';
+export const TimelineChapter = z.strictObject({
+  kind: z.enum(['video', 'shot']),
   /** Where it starts on the whole timeline, in seconds. */
-  time: number;
+  time: z.number().nonnegative(),
   /** The item it belongs to. */
-  item: number;
-  label: string;
-}
+  item: z.int().nonnegative(),
+  label: z.string(),
+});
+export type TimelineChapter = z.infer<typeof TimelineChapter>;
 
 export interface StoryboardTimeline {
   items: TimelineItem[];

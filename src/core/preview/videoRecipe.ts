@@ -2,76 +2,9 @@ import * as path from 'node:path';
 import { DURATION_DEFAULT } from '../api/apiSchemas';
 import type { Sidecar } from '../download/sidecar';
 import { formatUsd, parseAmount } from '../pricing/decimal';
+import type { RecipeElement, RecipeFrame, RecipeShot, VideoRecipe } from './videoRecipeSchema';
 
-/** One shot of a multi-shot video, placed on the video's time line. */
-export interface RecipeShot {
-  /** 1-based, as in the request's `multi_prompt`. */
-  index: number;
-  prompt: string;
-  startSeconds: number;
-  endSeconds: number;
-}
-
-export interface RecipeFrame {
-  role: 'First frame' | 'Last frame';
-  /** As sent: an upload's link or the user's own https URL. */
-  url: string;
-  /** The workspace file it was uploaded from, relative to the workspace folder, if it was. */
-  source: string | undefined;
-}
-
-export interface RecipeElement {
-  /** `<<<element_1>>>` */
-  token: string;
-  name: string | undefined;
-  elementId: string;
-  description: string | undefined;
-  /** The element's front view as a workspace file (workspace-relative), when it was made from one. */
-  frontalImage: string | undefined;
-}
-
-/**
- * How a video was made, as the preview shows it: read from its sidecar (the exact request that was paid for) and
- * nothing else. Plain data, so it crosses to the webview as it is.
- */
-export interface VideoRecipe {
-  /** The task's name in the Tasks view: the storyboard video's name or the start of the prompt. */
-  title: string;
-  model: string;
-  prompt: string | undefined;
-  negativePrompt: string | undefined;
-  /** Our own shots with their time ranges; empty for a single shot or shots the model planned. */
-  shots: RecipeShot[];
-  /** `shot_type: "intelligence"`: the model cut the video into shots itself, so there are no times to show. */
-  shotsPlannedByModel: boolean;
-  durationSeconds: number;
-  aspectRatio: string;
-  quality: string;
-  sound: string;
-  /** First and last frame of an image-to-video request (URLs as sent). */
-  imageStart: string | undefined;
-  imageEnd: string | undefined;
-  elementCount: number;
-  /** The frames with where they came from: the local file (workspace-relative) when it was uploaded from one. */
-  frames: RecipeFrame[];
-  /** The elements the video names, in order (<<<element_1>>> first), with their names when the sidecar kept them. */
-  elements: RecipeElement[];
-  watermark: boolean | undefined;
-  price: {
-    /** `$0.375` */
-    usd: string;
-    credits: string;
-    /** What the service said it reserved, when it said. */
-    reportedCredits: number | undefined;
-  };
-  taskId: string;
-  createdAt: string;
-  completedAt: string | undefined;
-  savedAt: string;
-  simulated: boolean;
-  /** The storyboard the video belongs to, when it came from one. */
-  storyboard: { path: string; relativePath: string; video: string | undefined } | undefined;
-}
+export type { RecipeElement, RecipeFrame, RecipeShot, VideoRecipe } from './videoRecipeSchema';
 
 /**
  * The recipe of the video at `videoPath` from its sidecar. The request is read field by field rather than trusted:

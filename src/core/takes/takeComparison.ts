@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { videoRecipe, type VideoRecipe } from '../preview/videoRecipe';
+import type { RecipeRow } from './recipeRow';
 import type { Take } from './takeStore';
 
 // What Compare Takes shows beside the videos: each take's recipe, field by field, with the fields whose values are
@@ -16,13 +17,7 @@ export interface ComparedTake {
   note: string | undefined;
 }
 
-export interface RecipeRow {
-  label: string;
-  /** One value per take, in the order of the takes ('—' where a take has none). */
-  values: string[];
-  /** Not every take has the same value. */
-  differs: boolean;
-}
+export type { RecipeRow } from './recipeRow';
 
 export function comparedTake(take: Take): ComparedTake {
   return {

@@ -5,7 +5,7 @@ import { describeKind, Mp4InfoError, readMp4Info } from '../../core/media/mp4Inf
 import { regenerateDraft } from '../../core/preview/regenerateDraft';
 import { posterPathOf } from '../../core/preview/videoSnippet';
 import { videoRecipe, type VideoRecipe } from '../../core/preview/videoRecipe';
-import { parsePageMessage, Playback, type PageMessage, type PreviewState } from '../../webview/preview/protocol';
+import { parsePageMessage, Playback, type HostMessage, type PageMessage, type PreviewState } from '../../webview/preview/protocol';
 import { money } from '../generate/moneyGuard';
 import type { GenerationServices } from '../generate/submitGeneration';
 import type { ExtensionLog } from '../log/extensionLog';
@@ -82,8 +82,12 @@ export class VideoPreview extends Disposable {
   }
 
   private async onMessage(raw: unknown): Promise<void> {
-    const message: PageMessage | undefined = parsePageMessage(raw, (line) => this.deps.log.warn(line));
-    if (!message) return;
+    const parsed = parsePageMessage(raw);
+    if (!parsed.ok) {
+      this.deps.log.warn(`Kling Preview: ignored a message from the page that does not fit the protocol, ${parsed.reason}`);
+      return;
+    }
+    const message: PageMessage = parsed.message;
     switch (message.type) {
       case 'preview/ready':
         return this.postState();
@@ -163,7 +167,12 @@ export class VideoPreview extends Disposable {
     }
     // Only the newest state: an older read that finished late must not overwrite it.
     if (this.isDisposed || version !== this.stateVersion) return;
-    await this.panel.webview.postMessage(state);
+    await this.post(state);
+  }
+
+  /** Every message to the page goes through here, typed by the protocol's schema (the page checks it again). */
+  private post(message: HostMessage): Thenable<boolean> {
+    return this.panel.webview.postMessage(message);
   }
 
   /** Thumbnails of the frames' and elements' local sources that are still in the workspace (links are not fetched). */

@@ -82,8 +82,9 @@ export class CompareTakesPanel extends Disposable {
   }
 
   private async onMessage(raw: unknown): Promise<void> {
-    const message = parseCompareMessage(raw, (line) => this.deps.log.warn(line));
-    if (!message) return;
+    const parsed = parseCompareMessage(raw);
+    if (!parsed.ok) return this.deps.log.warn(`Compare Takes: ignored a message from the page that does not fit the protocol, ${parsed.reason}`);
+    const message = parsed.message;
     if (message.type === 'compare/ready') return this.postState();
     if (message.type === 'compare/loadFailed') return this.deps.log.warn(`Compare Takes could not play ${message.take} of ${this.videoPath}: ${message.detail}`);
     // The page names a take by the id it was given; only a take listed now is acted on.

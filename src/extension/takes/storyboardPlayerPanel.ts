@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { readStoryboardTimeline } from '../../core/player/readStoryboardTimeline';
 import { storyboardOutputDir } from '../../core/storyboard/validateStoryboard';
-import { parsePlayerMessage, type PlayerState } from '../../webview/player/protocol';
+import { parsePlayerMessage, type PlayerHostMessage, type PlayerState } from '../../webview/player/protocol';
 import type { ExtensionLog } from '../log/extensionLog';
 import { openInPreview } from '../preview/openVideo';
 import type { StoryboardAnalyzer } from '../storyboards/storyboardAnalyzer';
@@ -75,8 +75,9 @@ export class StoryboardPlayerPanel extends Disposable {
   }
 
   private async onMessage(raw: unknown): Promise<void> {
-    const message = parsePlayerMessage(raw, (line) => this.deps.log.warn(line));
-    if (!message) return;
+    const parsed = parsePlayerMessage(raw);
+    if (!parsed.ok) return this.deps.log.warn(`Play Storyboard: ignored a message from the page that does not fit the protocol, ${parsed.reason}`);
+    const message = parsed.message;
     switch (message.type) {
       case 'player/ready':
         this.ready = true;
@@ -112,7 +113,7 @@ export class StoryboardPlayerPanel extends Disposable {
       return;
     }
     if (this.isDisposed || version !== this.stateVersion) return;
-    await this.panel.webview.postMessage(state);
+    await this.panel.webview.postMessage(state satisfies PlayerHostMessage);
   }
 
   private async state(): Promise<PlayerState> {

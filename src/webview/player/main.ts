@@ -6,7 +6,7 @@ import './player.css';
 import { itemAt } from '../../core/player/storyboardTimeline';
 import { formatTime } from '../preview/timeline';
 import { formatClock } from '../takes/syncedPlayback';
-import type { PlayerItem, PlayerMessage, PlayerState } from './protocol';
+import { parsePlayerHostMessage, type PlayerItem, type PlayerMessage, type PlayerState } from './protocol';
 
 declare function acquireVsCodeApi(): { postMessage(message: PlayerMessage): void };
 
@@ -58,8 +58,17 @@ document.addEventListener('keydown', (event) => {
   event.preventDefault();
 });
 
-window.addEventListener('message', (event: MessageEvent<PlayerState>) => {
-  if (event.data?.type === 'player/state') show(event.data);
+window.addEventListener('message', (event: MessageEvent) => {
+  const parsed = parsePlayerHostMessage(event.data);
+  if (!parsed.ok) {
+    console.warn(`Play Storyboard: ignored a message from the host, ${parsed.reason}`);
+    return;
+  }
+  switch (parsed.message.type) {
+    case 'player/state':
+      show(parsed.message);
+      break;
+  }
 });
 post({ type: 'player/ready' });
 

@@ -3,7 +3,7 @@
 // that offers the default editor. Everything the user asks for beyond playback is a message to the host.
 import './preview.css';
 import type { RecipeElement, RecipeFrame, RecipeShot, VideoRecipe } from '../../core/preview/videoRecipe';
-import type { FramePurpose, HostMessage, PageMessage, Playback, PreviewAction, PreviewSettings, PreviewState } from './protocol';
+import { parseHostMessage, PreviewSettings, type FramePurpose, type PageMessage, type Playback, type PreviewAction, type PreviewState } from './protocol';
 import { formatBytes } from '../../core/text/formatBytes';
 import { formatCredits, parseAmount } from '../../core/pricing/decimal';
 import { formatRange, formatTime, PLAYBACK_RATES, shotAt } from './timeline';
@@ -36,8 +36,18 @@ video.src = settings.src;
 
 byId('reopen-default').addEventListener('click', () => act('reopenDefault'));
 byId('audio-open-external').addEventListener('click', () => act('openExternal'));
-window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
-  if (event.data?.type === 'preview/state') show(event.data);
+window.addEventListener('message', (event: MessageEvent) => {
+  // The host's messages are checked as the host checks the page's: one that does not fit is not shown, and said.
+  const parsed = parseHostMessage(event.data);
+  if (!parsed.ok) {
+    console.warn(`Kling Preview: ignored a message from the host, ${parsed.reason}`);
+    return;
+  }
+  switch (parsed.message.type) {
+    case 'preview/state':
+      show(parsed.message);
+      break;
+  }
 });
 post({ type: 'preview/ready' });
 
@@ -414,7 +424,7 @@ function byId<T extends HTMLElement = HTMLElement>(id: string): T {
 function readSettings(): PreviewSettings {
   const data = document.getElementById('settings')?.getAttribute('data-settings');
   if (!data) throw new Error('the page has no settings');
-  return JSON.parse(data) as PreviewSettings;
+  return PreviewSettings.parse(JSON.parse(data));
 }
 
 /**

@@ -4,7 +4,7 @@
 import './takes.css';
 import type { RecipeRow } from '../../core/takes/takeComparison';
 import { PLAYBACK_RATES } from '../preview/timeline';
-import type { CompareHostMessage, CompareMessage, CompareState, CompareTake } from './protocol';
+import { parseCompareHostMessage, type CompareMessage, type CompareState, type CompareTake } from './protocol';
 import { formatClock, SyncedPlayback } from './syncedPlayback';
 
 declare function acquireVsCodeApi(): { postMessage(message: CompareMessage): void };
@@ -54,10 +54,21 @@ document.addEventListener('keydown', (event) => {
   event.preventDefault();
 });
 
-window.addEventListener('message', (event: MessageEvent<CompareHostMessage>) => {
-  const message = event.data;
-  if (message?.type === 'compare/state') show(message);
-  if (message?.type === 'compare/busy') document.body.classList.toggle('busy', message.take !== undefined);
+window.addEventListener('message', (event: MessageEvent) => {
+  const parsed = parseCompareHostMessage(event.data);
+  if (!parsed.ok) {
+    console.warn(`Compare Takes: ignored a message from the host, ${parsed.reason}`);
+    return;
+  }
+  const message = parsed.message;
+  switch (message.type) {
+    case 'compare/state':
+      show(message);
+      break;
+    case 'compare/busy':
+      document.body.classList.toggle('busy', message.take !== undefined);
+      break;
+  }
 });
 post({ type: 'compare/ready' });
 
