@@ -3,7 +3,6 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { readMp4Info } from '../../../../src/core/media/mp4Info';
 import { pngBytes } from '../../../helpers/images';
 import type { SpendQuestion } from '../../../../src/extension/generate/moneyGuard';
 import type { RenderResult } from '../../../../src/extension/storyboards/storyboardRenderer';
@@ -11,6 +10,7 @@ import type { KlingTestApi } from '../../../../src/extension/extension';
 import { after, before, suite, test } from '../../harness/hostRunner';
 import { eventually, klingExtension } from '../../kling/api/klingExtension';
 import { diagnosticsWhen, lenses, lensesWhen, openStoryboard, rangeOf, workspaceDir, write } from '../storyboardBed';
+import { bundledMedia } from '../../kling/api/bundledMedia';
 
 // Pricing, rendering and re-rendering a storyboard on the built-in simulator, counting what reaches it: what is
 // up to date is never created (or paid for) again.
@@ -97,7 +97,7 @@ suite('storyboard prices and rendering', () => {
       ['teaser', 9],
     ] as const) {
       const file = join(dir, `${name}.mp4`);
-      const info = await readMp4Info(file);
+      const info = await bundledMedia().readMp4Info(file);
       assert.ok(Math.abs(info.durationSeconds - seconds) < 0.1, `${name} lasts ${info.durationSeconds} s`);
       const sidecar = JSON.parse(readFileSync(`${file}.json`, 'utf8'));
       assert.equal(sidecar.storyboard, '../../launch.kling.json', `${name}'s sidecar names its storyboard`);
@@ -297,7 +297,7 @@ suite('storyboard prices and rendering', () => {
     assert.deepEqual(sidecar.uploads?.map((u) => [u.field, u.source]), [['image_start', 'continued/hero.last.png']]);
     // The frame was decoded from the saved hero.mp4: a PNG of its size, recorded against its bytes.
     const png = readFileSync(join(dir, 'hero.last.png'));
-    const info = await readMp4Info(join(dir, 'hero.mp4'));
+    const info = await bundledMedia().readMp4Info(join(dir, 'hero.mp4'));
     assert.deepEqual({ width: png.readUInt32BE(16), height: png.readUInt32BE(20) }, { width: info.width, height: info.height });
     const record = JSON.parse(readFileSync(join(dir, 'hero.last.png.json'), 'utf8')) as { source: string; sourceSha256: string };
     assert.equal(record.source, 'hero.mp4');
