@@ -3,7 +3,16 @@ import type { VideoRequest } from '../api/apiSchemas';
 import { requestHash } from '../request/requestHash';
 import type { FrameReference } from '../storyboard/storyboardSchema';
 import { sha256OfFile } from './frameFiles';
-import type { PlannedVideo } from './storyboardPlan';
+import type { VideoSpec } from '../request/buildRequest';
+
+/** What of a planned video (src/core/render/storyboardPlan.ts) its frames of other videos touch. */
+interface FramedVideo {
+  name: string;
+  spec: VideoSpec;
+  hashedRequest: VideoRequest;
+  requestHash: string;
+  frameReferences: ReadonlyMap<string, FrameReference>;
+}
 
 /**
  * How a frame of another video enters a request's hash: as the bytes of that video (its frame follows from them), so
@@ -18,7 +27,7 @@ export function frameMarker(reference: FrameReference, sourceSha256: string | un
  * made was planned over the source as it was (or over none), and its sidecar must name the request it was made from,
  * or the next render would find it out of date and pay for it again.
  */
-export async function withCurrentFrames(video: PlannedVideo, outputDir: string): Promise<PlannedVideo> {
+export async function withCurrentFrames<V extends FramedVideo>(video: V, outputDir: string): Promise<V> {
   const marker = async (reference: string | undefined) => {
     const frame = reference === undefined ? undefined : video.frameReferences.get(reference);
     return frame && frameMarker(frame, await sha256OfFile(path.join(outputDir, `${frame.from}.mp4`)).catch(() => undefined));
@@ -34,7 +43,7 @@ export async function withCurrentFrames(video: PlannedVideo, outputDir: string):
  * circles), otherwise as listed: a render that takes jobs in this order never has every worker waiting on a source
  * no worker has started.
  */
-export function sourcesFirst<T extends Pick<PlannedVideo, 'name' | 'frameReferences'>>(videos: readonly T[]): T[] {
+export function sourcesFirst<T extends Pick<FramedVideo, 'name' | 'frameReferences'>>(videos: readonly T[]): T[] {
   const byName = new Map(videos.map((v) => [v.name, v]));
   const ordered: T[] = [];
   const placed = new Set<string>();
