@@ -64,7 +64,7 @@ const englishOnlyZod = {
 
 const webviewDir = 'src/webview';
 for (const page of fs.existsSync(webviewDir) ? fs.readdirSync(webviewDir) : []) {
-  // main.mts where the page imports ES-only packages (lit, @vscode-elements/elements): see mediabunnyInput.mts.
+  // main.mts where the page imports ES-only packages (lit, @vscode-elements/elements): see src/core/media/mediabunny.mts.
   const entry = ['main.ts', 'main.mts'].map((name) => path.join(webviewDir, page, name)).find((file) => fs.existsSync(file));
   if (entry) {
     builds.push({

@@ -67,6 +67,16 @@ export function renderDocument(ctx: CliContext, input: RenderRun): RenderReport 
         ...(entry?.taskId ? { taskId: entry.taskId } : {}),
         spent: spent ? { usd: money(video.price.usd), credits: money(video.price.credits) } : { usd: 0, credits: 0 },
         ...(outcome && 'message' in outcome ? { message: outcome.message } : {}),
+        ...(outcome?.kind === 'saved' && outcome.web
+          ? {
+              web: {
+                fastStart: outcome.web.fastStart,
+                remuxed: outcome.web.remuxed,
+                ...(outcome.web.poster ? { poster: relativeToCwd(ctx, outcome.web.poster) } : {}),
+                ...(outcome.web.problem ? { problem: outcome.web.problem } : {}),
+              },
+            }
+          : {}),
       });
     }
   }

@@ -86,6 +86,8 @@ export const ComposerDraft = z.strictObject({
   takes: z.int().min(1).max(MAX_TAKES).optional(),
   /** The saved file's name without `.mp4` (a storyboard video's name rules); empty or left out: from the prompt. */
   file_name: z.string().max(NUMBER_TEXT_CAP).optional(),
+  /** Web-ready: once saved, the MP4 is made fast start (`moov` first) and its poster `<name>.jpg` written beside it. */
+  web: z.boolean().optional(),
 });
 export type ComposerDraft = z.infer<typeof ComposerDraft>;
 export type DraftShot = z.infer<typeof DraftShot>;

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { applyEdits, modify, type FormattingOptions } from 'jsonc-parser';
 import { specFromStoryboardVideo, type VideoSpec } from '../request/buildRequest';
 import { StoryboardDocument, type TextEdit } from '../storyboard/storyboardDocument';
-import { StoryboardDefaults, StoryboardElement, StoryboardVideo, VIDEO_NAME_PATTERN } from '../storyboard/storyboardSchema';
+import { StoryboardDefaults, StoryboardElement, StoryboardVideo, VIDEO_NAME_PATTERN, type FrameReference } from '../storyboard/storyboardSchema';
 import { draftFromSpec, isImageUrl, type ComposerDraft, type ComposerVideo, type DraftElement } from './composerForm';
 
 // Between the composer and `.kling.json` files: "Save as storyboard…" writes the form as a video (into a new file, or
@@ -321,6 +321,18 @@ export function videoNameAt(text: string, offset: number): string | undefined {
   const video = list?.type === 'array' ? list.children?.find((node) => offset >= node.offset && offset <= node.offset + node.length) : undefined;
   const name = video?.children?.find((p) => p.children?.[0]?.value === 'name')?.children?.[1]?.value;
   return typeof name === 'string' ? name : undefined;
+}
+
+/**
+ * Edits that set one frame field (`image` or `end_image`) of the video named `name` to a path (relative to the
+ * storyboard) or to a frame of another video of the file, leaving the rest of the file as it is written.
+ */
+export function storyboardFrameEdits(text: string, name: string, field: 'image' | 'end_image', value: string | FrameReference): StoryboardEdit {
+  const opened = openStoryboard(new StoryboardDocument(text));
+  if (!opened.ok) return opened;
+  const index = opened.videos.findIndex((v) => nameOf(v) === name);
+  if (index === -1) return { ok: false, problem: `the storyboard has no video named "${name}" any more` };
+  return { ok: true, edits: toEdits(modify(text, ['videos', index, field], value, { formattingOptions: formattingOf(text) })), index };
 }
 
 /** The offset of a video's name in the file, to put the cursor there after saving. */

@@ -45,8 +45,7 @@ export async function isFastStart(filePath: string): Promise<boolean> {
 
 /** The same tracks and packets, written again by mediabunny with `moov` first. */
 export async function remuxFastStart(bytes: Uint8Array): Promise<Uint8Array> {
-  const { Input, BufferSource, MP4, QTFF, EncodedPacketSink } = await import('./mediabunnyInput.mjs');
-  const { Output, Mp4OutputFormat, BufferTarget, EncodedVideoPacketSource, EncodedAudioPacketSource } = await import('./mediabunnyOutput.mjs');
+  const { Input, BufferSource, MP4, QTFF, EncodedPacketSink, Output, Mp4OutputFormat, BufferTarget, EncodedVideoPacketSource, EncodedAudioPacketSource } = await import('./mediabunny.mjs');
   const input = new Input({ source: new BufferSource(bytes), formats: [MP4, QTFF] });
   try {
     const target = new BufferTarget();

@@ -87,7 +87,7 @@ export async function readMp4Info(filePath: string): Promise<Mp4Info> {
   }
   const mdatIndex = boxes.findIndex((box) => box.type === 'mdat');
 
-  const { Input, FilePathSource, MP4, QTFF } = await import('./mediabunnyInput.mjs');
+  const { Input, FilePathSource, MP4, QTFF } = await import('./mediabunny.mjs');
   const input = new Input({ source: new FilePathSource(filePath), formats: [MP4, QTFF] });
   try {
     const tracks: Mp4Track[] = [];

@@ -141,7 +141,7 @@ export class SimulatedVideoRenderer {
     if (!Number.isInteger(repeats)) {
       throw new SimulatedVideoError('clip-invalid', `A ${clip.seconds} s clip cannot make ${request.durationSeconds} s`);
     }
-    const { Output, Mp4OutputFormat, BufferTarget, EncodedVideoPacketSource } = await import('./mediabunnyOutput.mjs');
+    const { Output, Mp4OutputFormat, BufferTarget, EncodedVideoPacketSource } = await import('./mediabunny.mjs');
     const target = new BufferTarget();
     // 'in-memory' fast start: the whole file is built in memory (a few hundred KB at most) and moov is written first,
     // so a <video> can start playing before the download ends, as with the service's own files.
@@ -223,7 +223,7 @@ async function readClip(file: string, size: FrameSize): Promise<Clip> {
   const invalid = (why: string) =>
     new SimulatedVideoError('clip-invalid', `The simulator clip ${file} ${why}; remake it with scripts/make-simulator-clips.sh`);
 
-  const { Input, BufferSource, MP4, EncodedPacketSink } = await import('./mediabunnyInput.mjs');
+  const { Input, BufferSource, MP4, EncodedPacketSink } = await import('./mediabunny.mjs');
   const input = new Input({ source: new BufferSource(bytes), formats: [MP4] });
   try {
     const tracks = await input.getTracks().catch(() => {

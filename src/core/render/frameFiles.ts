@@ -47,6 +47,9 @@ export async function writeFrameFile(videoPath: string, frame: FrameReference['f
   return framePath;
 }
 
+/** Takes a frame out of a saved video (the editor decodes in a webview; the CLI has no H.264 decoder). */
+export type FrameExtractor = (videoPath: string, frame: FrameReference['frame']) => Promise<{ bytes: Uint8Array; width: number; height: number }>;
+
 export type FrameFileState = { kind: 'ready'; framePath: string } | { kind: 'missing' | 'stale' | 'no-source'; framePath: string; message: string };
 
 /**

@@ -8,6 +8,8 @@ import { makeFastStart } from '../media/fastStartMp4';
 export type PosterMaker = (videoPath: string) => Promise<Uint8Array>;
 
 export interface WebReadyResult {
+  /** The saved MP4 has `moov` before `mdat` now (false when it could not be made so). */
+  fastStart: boolean;
   /** `moov` was moved before `mdat` (false: it already was). */
   remuxed: boolean;
   /** The poster written beside the video, `<name>.jpg`. */
@@ -22,11 +24,12 @@ export interface WebReadyResult {
  * not "to render" again; then its first frame as a poster `<name>.jpg`, when something can decode it.
  */
 export async function makeWebReady(videoPath: string, options: { root?: string | undefined; poster?: PosterMaker | undefined }): Promise<WebReadyResult> {
-  const result: WebReadyResult = { remuxed: false };
+  const result: WebReadyResult = { fastStart: false, remuxed: false };
   try {
     const before = await readSidecar(videoPath);
     const outcome = await makeFastStart(videoPath, { root: options.root });
     result.remuxed = outcome.kind === 'remuxed';
+    result.fastStart = true;
     if (result.remuxed && before) {
       await writeSidecar(videoPath, { ...before, bytes: (await stat(videoPath)).size, webReady: { remuxedFromBytes: before.bytes } }, { root: options.root });
     }

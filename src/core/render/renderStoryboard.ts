@@ -15,7 +15,9 @@ import type { UploadedImage } from '../uploads/imageUploads';
 import type { UploadRecord } from '../uploads/uploadRecord';
 import type { PlannedTake, PlannedVideo, StoryboardPlan } from './storyboardPlan';
 import { errorText } from '../text/errorText';
-import { frameFileState } from './frameFiles';
+import { frameFileState, writeFrameFile, type FrameExtractor } from './frameFiles';
+import { sourcesFirst, withCurrentFrames } from './frameDependencies';
+import type { FrameReference } from '../storyboard/storyboardSchema';
 import { makeWebReady, type PosterMaker, type WebReadyResult } from './makeWebReady';
 import { failureText } from '../text/failureText';
 
@@ -65,6 +67,11 @@ export interface RenderOptions {
   schedule?: (<T>(work: () => Promise<T>) => Promise<T>) | undefined;
   /** Writes a `"web"` video's poster (the editor decodes in a webview; the CLI has no decoder). */
   poster?: PosterMaker | undefined;
+  /**
+   * Takes the frame a video continues from out of its source once this render has saved that source, so that both
+   * are made in one render. Without it (the CLI) such a video is not sent, and the message says what to do.
+   */
+  extractFrame?: FrameExtractor | undefined;
 }
 
 /**
@@ -104,7 +111,7 @@ export async function renderStoryboard(plan: StoryboardPlan, options: RenderOpti
   const elementNames = new Map(plan.elements.map((e) => [e.element.name, e]));
 
   const firstTakeSettlers = new Map<string, (madeHere: boolean) => void>();
-  const queue = plan.videos.flatMap((video) =>
+  const queue = sourcesFirst(plan.videos).flatMap((video) =>
     video.takes.filter((t) => t.state.kind === 'to-render' || t.state.kind === 'in-flight').map((planned) => ({ video, planned })),
   );
   // A render's later takes of a video wait for its first take's create: when another process turns out to have
@@ -116,16 +123,41 @@ export async function renderStoryboard(plan: StoryboardPlan, options: RenderOpti
     firstTakes.set(video.name, new Promise<boolean>((resolve) => (settle = resolve)));
     firstTakeSettlers.set(video.name, settle);
   }
+  // A source's jobs settle before its frame is taken: the videos that continue it wait for them (sourcesFirst puts
+  // them earlier in the queue, so every awaited job has a worker).
+  const settled = new Map<string, Array<Promise<VideoOutcome>>>();
+  const settlers = new Map<(typeof queue)[number], (outcome: VideoOutcome) => void>();
+  for (const job of queue) {
+    const done = new Promise<VideoOutcome>((resolve) => settlers.set(job, resolve));
+    settled.set(job.video.name, [...(settled.get(job.video.name) ?? []), done]);
+  }
+  const frames = new Map<string, Promise<string | undefined>>();
+  const framesFor = (video: PlannedVideo) => framesMadeHere(video, plan, options, settled, frames);
   let stopReason: ApiError | undefined;
   const limit = Math.max(1, options.concurrency ?? 4);
   const worker = async () => {
     for (let job = queue.shift(); job; job = queue.shift()) {
       if (options.signal?.aborted) return;
-      const { video, planned } = job;
+      const finish = (outcome: VideoOutcome) => {
+        outcomes.set(keyOf(job!.video, job!.planned.take), labelled(job!.video, job!.planned.take, outcome));
+        settlers.get(job!)?.(outcome);
+      };
+      let { video } = job;
+      const { planned } = job;
+      if (planned.state.kind === 'to-render' && !stopReason && !elementFailure) {
+        const problem = await framesFor(video);
+        if (problem !== undefined) {
+          if (planned.take === 1) firstTakeSettlers.get(video.name)?.(true);
+          finish({ name: video.name, kind: 'failed', message: `not sent: ${problem}`, retryable: false });
+          continue;
+        }
+        // Its sources may be new since the plan: its request (and so its claim and sidecar) names them as they are now.
+        if (video.frameReferences.size) video = await withCurrentFrames(video, plan.outputDir);
+      }
       if (stopReason || elementFailure) {
         if (planned.take === 1) firstTakeSettlers.get(video.name)?.(true);
         const message = stopReason?.message ?? elementFailure!;
-        outcomes.set(keyOf(video, planned.take), labelled(video, planned.take, { name: video.name, kind: 'failed', message, retryable: true, error: stopReason?.kind }));
+        finish({ name: video.name, kind: 'failed', message, retryable: true, error: stopReason?.kind });
         continue;
       }
       const context = {
@@ -140,7 +172,7 @@ export async function renderStoryboard(plan: StoryboardPlan, options: RenderOpti
       });
       // Never left waiting: a first take that failed before its create was made here, as far as its others know.
       context.onSubmitted?.(true);
-      outcomes.set(keyOf(video, planned.take), labelled(video, planned.take, outcome));
+      finish(outcome);
     }
   };
   await Promise.all(Array.from({ length: limit }, worker));
@@ -189,13 +221,9 @@ async function renderOne(
       throw error;
     }
   } else {
-    // A frame of another video is sent only once it has been taken from that video as it is now; a source this
-    // very render makes has no frame yet, whatever the timing, so the answer does not depend on which ends first.
+    // A frame of another video is sent only once it has been taken from that video as it is now (framesMadeHere
+    // waited for a source this render makes, and took its frame).
     for (const reference of video.frameReferences.values()) {
-      const source = plan.videos.find((v) => v.name === reference.from);
-      if (source && source.state.kind !== 'up-to-date') {
-        return { name: video.name, kind: 'failed', message: `not sent: it starts from the ${reference.frame} frame of "${reference.from}", which is not saved yet (this render makes it, or it is under way): render again once ${reference.from}.mp4 is saved`, retryable: false };
-      }
       const frame = await frameFileState(plan.outputDir, reference);
       if (frame.kind !== 'ready') return { name: video.name, kind: 'failed', message: `not sent: ${frame.message}`, retryable: false };
     }
@@ -251,6 +279,61 @@ async function renderOne(
   const outcome = outcomeOf(video, ended ?? entry);
   if (outcome.kind === 'saved' && video.web) outcome.web = await makeWebReady(outcome.outputPath, { root: plan.workspaceRoot, poster: options.poster });
   return outcome;
+}
+
+/**
+ * For a video that continues other videos of the plan: waits until this render has made each source, then takes the
+ * frame from it. Undefined when the video may go on (its frames are then checked as usual); else why it is not sent.
+ * Each frame is taken once per render, whichever of the video's takes asks first.
+ */
+async function framesMadeHere(
+  video: PlannedVideo,
+  plan: StoryboardPlan,
+  options: RenderOptions,
+  settled: ReadonlyMap<string, ReadonlyArray<Promise<VideoOutcome>>>,
+  frames: Map<string, Promise<string | undefined>>,
+): Promise<string | undefined> {
+  for (const reference of video.frameReferences.values()) {
+    const source = plan.videos.find((v) => v.name === reference.from);
+    if (!source || source.state.kind === 'up-to-date') continue;
+    const key = `${reference.from}:${reference.frame}`;
+    let problem = frames.get(key);
+    if (!problem) frames.set(key, (problem = frameOfSourceMadeHere(reference, source, plan, options, settled.get(source.name))));
+    const found = await problem;
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+async function frameOfSourceMadeHere(
+  reference: FrameReference,
+  source: PlannedVideo,
+  plan: StoryboardPlan,
+  options: RenderOptions,
+  jobs: ReadonlyArray<Promise<VideoOutcome>> | undefined,
+): Promise<string | undefined> {
+  const what = `it starts from the ${reference.frame} frame of "${reference.from}"`;
+  const file = path.basename(source.outputPath);
+  if (!jobs) return `${what}, which was not saved (${source.state.kind === 'unknown-outcome' ? 'its last create got no answer' : 'it is not rendered'})`;
+  if (!options.extractFrame) {
+    return `${what}, which this render makes, and taking a frame out of ${file} needs an H.264 decoder, which the CLI does not have: render the storyboard in VS Code (it makes "${reference.from}", takes its frame and sends this video in one render), or once ${file} is saved open it in Kling Preview in VS Code and choose ${reference.frame === 'last' ? 'Continue from Last Frame' : 'Use as First Frame at 0:00'}, then render again`;
+  }
+  const made = await Promise.all(jobs);
+  if (!made.some((o) => o.kind === 'saved' || o.kind === 'up-to-date')) {
+    const first = made[0];
+    const why = first && 'message' in first ? `${first.kind === 'failed' ? 'failed' : first.kind}: ${first.message}` : 'it was not made';
+    return `${what}, which was not saved (${reference.from} ${why})`;
+  }
+  const state = await frameFileState(plan.outputDir, reference);
+  if (state.kind === 'ready') return undefined;
+  if (state.kind === 'no-source') return state.message;
+  try {
+    const frame = await options.extractFrame(source.outputPath, reference.frame);
+    await writeFrameFile(source.outputPath, reference.frame, frame.bytes, frame, plan.workspaceRoot ?? path.dirname(plan.storyboardPath));
+    return undefined;
+  } catch (error) {
+    return `the ${reference.frame} frame of ${file} could not be taken: ${errorText(error)}`;
+  }
 }
 
 async function createElements(plan: StoryboardPlan, options: RenderOptions, elementIds: Map<string, string>, upload: Upload): Promise<string | undefined> {

@@ -11,6 +11,7 @@ import { ELEMENT_PRICE } from '../pricing/priceTable';
 import { buildVideoRequest, specFromStoryboardVideo, type VideoSpec } from '../request/buildRequest';
 import { formerRequestHashes, requestHash } from '../request/requestHash';
 import type { FrameReference, Storyboard, StoryboardElement } from '../storyboard/storyboardSchema';
+import { frameMarker, sourcesFirst } from './frameDependencies';
 import { frameFilePath, sha256OfFile } from './frameFiles';
 import { storyboardOutputDir } from '../storyboard/validateStoryboard';
 import { MAX_TAKES } from '../takes/takeLimits';
@@ -138,9 +139,7 @@ export async function planStoryboard(storyboard: Storyboard, options: PlanOption
     for (const reference of [spec.image, spec.end_image]) {
       if (!reference || /^https:\/\//.test(reference)) continue;
       const frame = frameReferences.get(reference);
-      // A frame of another video enters as the bytes of that video (its frame follows from them), so the hash is
-      // known before the frame is extracted and stays the same once it is.
-      if (frame) images.set(reference, `frame:${frame.frame}:${await sha256OfFile(path.join(outputDir, `${frame.from}.mp4`)).catch(() => 'not-rendered')}`);
+      if (frame) images.set(reference, frameMarker(frame, await sha256OfFile(path.join(outputDir, `${frame.from}.mp4`)).catch(() => undefined)));
       else images.set(reference, `local:${await hashFile(reference)}`);
     }
     const hashedRequest = buildVideoRequest(spec, {
@@ -165,6 +164,7 @@ export async function planStoryboard(storyboard: Storyboard, options: PlanOption
     });
   }
 
+  continueWhatIsMadeAnew(videos);
   const toRender = videos.filter((v) => v.state.kind === 'to-render');
   const toPay = toRender.flatMap((v) => v.takes.filter((t) => t.state.kind === 'to-render').map(() => v.price));
   const neededElements = [...new Set(toRender.flatMap((v) => v.spec.elements ?? []))]
@@ -192,6 +192,24 @@ export async function planStoryboard(storyboard: Storyboard, options: PlanOption
     elementCosts,
     fullCostWithElements: totalPrice(everyTake, elementCosts.length),
   };
+}
+
+/**
+ * A video that continues one this render makes anew is to render too, and priced with it: its sidecar names the
+ * source as it was, so it would be out of date once the source is saved (a render makes the source first, then
+ * takes the frame: renderStoryboard). One under way or of unknown outcome is left as it is.
+ */
+function continueWhatIsMadeAnew(videos: PlannedVideo[]): void {
+  const byName = new Map(videos.map((v) => [v.name, v]));
+  for (const video of sourcesFirst(videos)) {
+    if (video.state.kind !== 'up-to-date') continue;
+    const remade = [...video.frameReferences.values()].some((reference) => byName.get(reference.from)?.state.kind === 'to-render');
+    if (!remade) continue;
+    const toRender = { kind: 'to-render' as const };
+    const takes = Array.from({ length: video.takeCount }, (_, i) => i + 1).filter((take) => !video.takes.some((t) => t.take === take));
+    video.takes = [...video.takes, ...takes.map((take) => ({ take, state: toRender }))].sort((a, b) => a.take - b.take);
+    video.state = toRender;
+  }
 }
 
 /**

@@ -20,6 +20,15 @@ export const RenderReport = z
         taskId: z.string().optional(),
         spent: Money.describe("what this run created for this video: its price, unless it was only followed or failed (the service refunds failures)"),
         message: z.string().optional().describe('why it failed, or what to do next'),
+        web: z
+          .object({
+            fastStart: z.boolean().describe('the saved MP4 has its index (moov) before its media (mdat)'),
+            remuxed: z.boolean().describe('this run moved moov first (false: it already was, or could not be)'),
+            poster: z.string().optional().describe('the poster JPEG written beside it, relative to the current folder'),
+            problem: z.string().optional().describe('what was not done, and why: the CLI has no H.264 decoder, so it writes no poster'),
+          })
+          .optional()
+          .describe('for a video with "web": true saved by this run: what was done to make it web-ready'),
       }),
     ),
     elements: z.array(ReportElement.extend({ created: z.boolean().describe('created by this run (and so paid for)') })),

@@ -22,6 +22,7 @@ import { loadCore } from '../lazyCore';
 import { submitConfirmedTakes } from '../takes/submitTakes';
 import type { ExtensionLog } from '../log/extensionLog';
 import { imagesRoot } from './composerImages';
+import { makeWebReadyOnceSaved } from './composerWebReady';
 import { errorText } from '../../core/text/errorText';
 
 /**
@@ -203,7 +204,7 @@ export async function generateFromComposer(draft: ComposerDraft, deps: ComposerG
     });
     const name = spec.prompt || (Array.isArray(spec.shots) ? spec.shots[0]?.prompt.trim() : undefined) || (spec.image ? 'Image to video' : 'Multi-shot video');
     const price = check.price!;
-    const [entry] = await submitConfirmedTakes(
+    const entries = await submitConfirmedTakes(
       deps,
       {
         kind: 'video',
@@ -220,6 +221,10 @@ export async function generateFromComposer(draft: ComposerDraft, deps: ComposerG
       takes,
       { what: `a ${spec.duration} s ${kind}video`, retry },
     );
+    if (draft.web && entries.length) {
+      void makeWebReadyOnceSaved(deps.tasks, entries, deps.log).catch((error: unknown) => deps.log.error(`composer: could not make the video web-ready: ${errorText(error)}`));
+    }
+    const entry = entries[0];
     return entry ? { label: entry.label } : undefined;
   } catch (error) {
     deps.log.error(`composer: could not generate: ${errorText(error)}`);

@@ -6,6 +6,7 @@ export { VideoRequest, CreateRequest, DURATION_MIN, DURATION_MAX, ASPECT_RATIOS,
 export { KlingClient, describeRequest, isLoopback } from '../../core/api/klingClient';
 export { readSidecar, sidecarPathOf, isUpToDate } from '../../core/download/sidecar';
 export { readMp4Info } from '../../core/media/mp4Info';
+export { findSimulatorClipsDir, renderSimulatedVideo } from '../../core/media/simulatedVideo';
 export { formatAmount, formatUsd, parseAmount, amountToNumber } from '../../core/pricing/decimal';
 export { priceVideo, totalPrice } from '../../core/pricing/pricing';
 export { planStoryboard, estimateJson } from '../../core/render/storyboardPlan';

@@ -13,4 +13,4 @@ export { editInComposer, editRequestInComposer } from '../composer/editInCompose
 export { framesToSend } from '../generate/refreshFrames';
 export { copyVideoHtml } from '../preview/copyVideoHtml';
 export { continueFromFrame, useFrameInComposer } from '../composer/composerFrames';
-export { extractStoryboardFrames, webviewPoster } from '../storyboards/storyboardFrames';
+export { extractStoryboardFrames, webviewFrame, webviewPoster } from '../storyboards/storyboardFrames';

@@ -4,6 +4,7 @@ import { OutsideWorkspaceError } from '../../core/fs/workspaceBoundary';
 import { writeAtomically } from '../../core/fs/writeAtomically';
 import { writeFrameFile } from '../../core/render/frameFiles';
 import type { PageMessage } from '../../webview/preview/protocol';
+import { frameIntoStoryboardAtCursor } from './frameIntoStoryboard';
 
 /** The composer's commands that take a frame (registered by the composer: src/extension/composer/registerComposer.ts). */
 export const COMPOSER_USE_FRAME = 'klingStudio.composer.useFrame';
@@ -16,7 +17,8 @@ type FrameMessage = Extract<PageMessage, { type: 'preview/frame' }>;
  * a shell); the host writes only inside the video's workspace folder, atomically:
  * - Save Frame…: where the user says (a save dialog beside the video), PNG or JPEG by the name's extension;
  * - Use as First/Last Frame: beside the video (`hero.2.40s.png`; at 0:00 `hero.first.png`, with its record, the file a
- *   storyboard's `{ "from": "hero", "frame": "first" }` reads), then into the composer;
+ *   storyboard's `{ "from": "hero", "frame": "first" }` reads), then into the composer, or into the video at the
+ *   cursor of a storyboard open beside it (frameIntoStoryboardAtCursor asks which);
  * - Continue from Last Frame: `hero.last.png` and its record beside the video, then a new draft in the composer that
  *   starts from it (its price is shown there; nothing is spent until Generate).
  */
@@ -40,7 +42,9 @@ export async function takeVideoFrame(video: vscode.Uri, message: FrameMessage): 
           ? await writeFrameFile(video.fsPath, 'first', png, size, root)
           : path.join(path.dirname(video.fsPath), `${stem}.${message.timeSeconds.toFixed(2)}s.png`);
         if (!atStart) await writeAtomically(file, png, { root });
-        await vscode.commands.executeCommand(COMPOSER_USE_FRAME, vscode.Uri.file(file), message.purpose === 'first' ? 'image' : 'end_image');
+        const field = message.purpose === 'first' ? 'image' : 'end_image';
+        if ((await frameIntoStoryboardAtCursor(file, video, field, atStart)) !== 'composer') return;
+        await vscode.commands.executeCommand(COMPOSER_USE_FRAME, vscode.Uri.file(file), field);
         return;
       }
       case 'continue': {

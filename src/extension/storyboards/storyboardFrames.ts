@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { frameFileState, writeFrameFile } from '../../core/render/frameFiles';
+import { frameFileState, writeFrameFile, type FrameExtractor } from '../../core/render/frameFiles';
 import type { PosterMaker } from '../../core/render/makeWebReady';
 import type { StoryboardPlan } from '../../core/render/storyboardPlan';
 import type { ExtensionLog } from '../log/extensionLog';
@@ -8,7 +8,8 @@ import { grabFrameInWebview } from '../preview/frameGrabber';
 /**
  * Before a render: each frame of another video that the videos to render name (`{ "from": "hero", "frame": "last" }`)
  * is taken from that video as it is now, where it is missing or was taken from an earlier file, by decoding it in a
- * webview (src/extension/preview/frameGrabber.ts). A source not rendered yet is left: the render says to render it first.
+ * webview (src/extension/preview/frameGrabber.ts). A source this render makes is left to the render, which makes it
+ * first and then takes its frame through webviewFrame.
  */
 export async function extractStoryboardFrames(plan: StoryboardPlan, log: ExtensionLog): Promise<void> {
   const root = plan.workspaceRoot;
@@ -16,6 +17,8 @@ export async function extractStoryboardFrames(plan: StoryboardPlan, log: Extensi
   for (const video of plan.videos) {
     if (video.state.kind !== 'to-render') continue;
     for (const reference of video.frameReferences.values()) {
+      const made = plan.videos.find((v) => v.name === reference.from);
+      if (made && made.state.kind !== 'up-to-date') continue;
       const state = await frameFileState(plan.outputDir, reference);
       if (state.kind !== 'missing' && state.kind !== 'stale') continue;
       const source = path.join(plan.outputDir, `${reference.from}.mp4`);
@@ -33,3 +36,6 @@ export async function extractStoryboardFrames(plan: StoryboardPlan, log: Extensi
 
 /** A `"web"` video's poster: its first frame as a JPEG, decoded in a webview. */
 export const webviewPoster: PosterMaker = async (videoPath) => (await grabFrameInWebview(videoPath, 'first', 'image/jpeg')).bytes;
+
+/** A frame of a video this render saved, for the videos that continue it (renderStoryboard writes it beside the video). */
+export const webviewFrame: FrameExtractor = (videoPath, frame) => grabFrameInWebview(videoPath, frame, 'image/png');

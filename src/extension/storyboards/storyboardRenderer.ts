@@ -163,6 +163,7 @@ export class StoryboardRenderer extends Disposable {
       concurrency: CONCURRENCY,
       force,
       poster: loadFeatures().webviewPoster,
+      extractFrame: loadFeatures().webviewFrame,
       upload: (file, field) => images.upload(file, field),
       onTask: () => {
         started++;

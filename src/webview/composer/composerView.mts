@@ -251,6 +251,9 @@ export function composerView(m: ViewModel, a: Actions): TemplateResult {
           ? `${m.fileNamePlaceholder}-<date>-<time>.mp4 in the output folder.`
           : 'Lowercase letters, digits, "-" and "_", as a storyboard video\'s name. An existing file is never replaced.'}</div>
         ${message('file-name-message', m.problems.file_name)}
+        <vscode-checkbox id="web" .checked=${draft.web === true} @change=${(e: Event) => a.set('web', checkedOf(e) || undefined)}
+          >Web-ready <span class="hint">(index first for quick playback, and a poster .jpg beside it)</span></vscode-checkbox
+        >
       </div>
       ${variants(m, a)}
     </form>

@@ -29,18 +29,31 @@ describe('kling render: frames of other videos, loops', () => {
     await removeDir(dir);
   });
 
-  const render = () => runCli(['render', 'board.kling.json', '--yes', '--base-url', sim.baseUrl], { cwd: dir, state: path.join(dir, '.state'), env: { KLING_API_KEY: DISTINCT_KEY } });
+  const render = (...extra: string[]) => runCli(['render', 'board.kling.json', '--yes', '--base-url', sim.baseUrl, ...extra], { cwd: dir, state: path.join(dir, '.state'), env: { KLING_API_KEY: DISTINCT_KEY } });
   const sidecar = (name: string) => JSON.parse(readFileSync(path.join(dir, 'out', `${name}.mp4.json`), 'utf8')) as { request: Record<string, string>; uploads?: Array<{ field: string; source: string; url: string }> };
 
   it('renders the loop (its first frame sent as its last) and holds back the video that continues it, saying why', async () => {
-    const run = await render();
+    const run = await render('--json');
     assert.equal(run.code, 1, run.stderr + run.stdout);
     const hero = sidecar('hero');
     assert.equal(hero.request['image_end'], hero.request['image_start'], 'a loop ends on its first frame');
-    assert.match(run.stdout + run.stderr, /hero-on.*not sent: it starts from the last frame of "hero", which is not saved yet \(this render makes it, or it is under way\): render again once hero\.mp4 is saved/);
+    assert.match(
+      run.stdout + run.stderr,
+      /hero-on.*not sent: it starts from the last frame of "hero", which this render makes, and taking a frame out of hero\.mp4 needs an H\.264 decoder, which the CLI does not have: render the storyboard in VS Code \(it makes "hero", takes its frame and sends this video in one render\), or once hero\.mp4 is saved open it in Kling Preview in VS Code and choose Continue from Last Frame, then render again/,
+    );
+    assert.equal(sim.tasks().length, 1, 'only hero was sent');
     assert.doesNotMatch(run.stdout + run.stderr, /\n\s+at .*\.js:\d+/, 'no stack trace');
     // "web" in the CLI: the file is fast start, the poster needs a browser's decoder, which the CLI says.
     assert.match(run.stderr, /hero: its poster hero\.jpg was not written: decoding H\.264 needs a browser; render it in VS Code, or save its first frame from Kling Preview/);
+    // --json says the same per video: fast start done, no poster, and why.
+    const report = JSON.parse(run.stdout) as { videos: Array<{ name: string; state: string; web?: Record<string, unknown> }> };
+    assert.deepEqual(
+      report.videos.map((v) => [v.name, v.state, v.web]),
+      [
+        ['hero', 'saved', { fastStart: true, remuxed: false, problem: 'its poster hero.jpg was not written: decoding H.264 needs a browser; render it in VS Code, or save its first frame from Kling Preview' }],
+        ['hero-on', 'failed', undefined],
+      ],
+    );
   });
 
   it('then refuses it while no frame has been taken from hero.mp4 (the CLI has no H.264 decoder), with what to do', async () => {

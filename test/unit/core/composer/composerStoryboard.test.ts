@@ -6,6 +6,7 @@ import {
   composerDraftFromStoryboard,
   newStoryboardText,
   storyboardDefaultsOf,
+  storyboardFrameEdits,
   storyboardVideoEdits,
   storyboardVideoFor,
   storyboardVideoNames,
@@ -179,5 +180,46 @@ describe('composer ↔ storyboard', () => {
     assert.equal(videoNameProblem('hero', ['hero']), 'This storyboard already has a video named "hero".');
     assert.match(videoNameProblem('Hero Shot', [])!, /lowercase/);
     assert.equal(videoNameProblem('hero-2', ['hero']), undefined);
+  });
+});
+
+describe('storyboardFrameEdits: a frame from Kling Preview into the video at the cursor', () => {
+  const text = `{
+  // the site's videos
+  "version": 1,
+  "videos": [
+    { "name": "hero", "prompt": "A lighthouse" },
+    {
+      "name": "next",
+      "prompt": "The beam sweeps", // keep this
+      "image": "old.png"
+    }
+  ]
+}
+`;
+  it('sets the field of that video only, keeping comments and the rest as written', () => {
+    const edit = storyboardFrameEdits(text, 'hero', 'end_image', 'videos/hero.2.40s.png');
+    assert.ok(edit.ok);
+    const after = apply(text, edit.edits);
+    assert.deepEqual(JSON.parse(after.replace(/\/\/.*$/gm, '')).videos, [
+      { name: 'hero', prompt: 'A lighthouse', end_image: 'videos/hero.2.40s.png' },
+      { name: 'next', prompt: 'The beam sweeps', image: 'old.png' },
+    ]);
+    assert.match(after, /\/\/ the site's videos/);
+    assert.match(after, /"The beam sweeps", \/\/ keep this/);
+  });
+
+  it('replaces a value already there, and writes a frame of another video as an object', () => {
+    const edit = storyboardFrameEdits(text, 'next', 'image', { from: 'hero', frame: 'first' });
+    assert.ok(edit.ok);
+    const after = apply(text, edit.edits);
+    assert.match(after, /"image": \{\s*"from": "hero",\s*"frame": "first"\s*\}/);
+    assert.doesNotMatch(after, /old\.png/);
+  });
+
+  it('says so when the video is gone or the file does not parse', () => {
+    assert.deepEqual(storyboardFrameEdits(text, 'gone', 'image', 'a.png'), { ok: false, problem: 'the storyboard has no video named "gone" any more' });
+    const broken = storyboardFrameEdits('{ "videos": [ { "name": "hero", ', 'hero', 'image', 'a.png');
+    assert.equal(broken.ok, false);
   });
 });

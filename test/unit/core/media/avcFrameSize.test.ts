@@ -6,7 +6,7 @@ import { avcFrameSize } from '../../../../src/core/media/avcFrameSize';
 import { findSimulatorClipsDir } from '../../../../src/core/media/simulatedVideo';
 
 async function avcCOf(file: string): Promise<Uint8Array> {
-  const { Input, BufferSource, MP4 } = await import('../../../../src/core/media/mediabunnyInput.mjs');
+  const { Input, BufferSource, MP4 } = await import('../../../../src/core/media/mediabunny.mjs');
   const input = new Input({ source: new BufferSource(await readFile(file)), formats: [MP4] });
   try {
     const track = await input.getPrimaryVideoTrack();

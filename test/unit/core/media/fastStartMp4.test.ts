@@ -22,7 +22,7 @@ after(async () => {
 
 /** Every packet of every track, as the file holds it: what a player gets, whatever the box order. */
 async function samplesOf(bytes: Uint8Array): Promise<string[]> {
-  const { Input, BufferSource, MP4, EncodedPacketSink } = await import('../../../../src/core/media/mediabunnyInput.mjs');
+  const { Input, BufferSource, MP4, EncodedPacketSink } = await import('../../../../src/core/media/mediabunny.mjs');
   const input = new Input({ source: new BufferSource(bytes), formats: [MP4] });
   try {
     const lines: string[] = [];
@@ -57,9 +57,9 @@ function assertMoovFirst(types: string[]): void {
 
 /** The same tracks and packets written with `moov` last, as an encoder that does not care for the web writes them. */
 async function withMoovLast(bytes: Uint8Array): Promise<Uint8Array> {
-  const { Input, BufferSource, MP4, EncodedPacketSink } = await import('../../../../src/core/media/mediabunnyInput.mjs');
+  const { Input, BufferSource, MP4, EncodedPacketSink } = await import('../../../../src/core/media/mediabunny.mjs');
   const { Output, Mp4OutputFormat, BufferTarget, EncodedVideoPacketSource, EncodedAudioPacketSource } = await import(
-    '../../../../src/core/media/mediabunnyOutput.mjs'
+    '../../../../src/core/media/mediabunny.mjs'
   );
   const input = new Input({ source: new BufferSource(bytes), formats: [MP4] });
   try {

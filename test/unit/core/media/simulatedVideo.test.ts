@@ -85,7 +85,7 @@ describe('renderSimulatedVideo', () => {
       await handle.close();
     }
 
-    const { Input, BufferSource, MP4, EncodedPacketSink } = await import('../../../../src/core/media/mediabunnyInput.mjs');
+    const { Input, BufferSource, MP4, EncodedPacketSink } = await import('../../../../src/core/media/mediabunny.mjs');
     const input = new Input({ source: new BufferSource(bytes), formats: [MP4] });
     const track = await input.getPrimaryVideoTrack();
     assert.ok(track);

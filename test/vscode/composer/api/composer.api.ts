@@ -1,9 +1,11 @@
 import * as assert from 'node:assert/strict';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { emptyDraft, type ComposerDraft } from '../../../../src/core/composer/composerForm';
 import { buildVideoRequest } from '../../../../src/core/request/buildRequest';
 import { suite, test } from '../../harness/hostRunner';
+import { bundledMedia } from '../../kling/api/bundledMedia';
 import { eventually, klingExtension } from '../../kling/api/klingExtension';
 
 const draft = (change: Partial<ComposerDraft> = {}): ComposerDraft => ({ ...emptyDraft(), prompt: 'A heron lifts off a misty lake', duration: '3', ...change });
@@ -57,6 +59,25 @@ suite('the composer\'s host', () => {
     assert.ok(entry.outputPath?.startsWith(join(workspaceDir(), 'kling-videos', 'a-heron-lifts-off-a-misty-lake-')), entry.outputPath);
     assert.ok(api.log.recent.some((l) => l.message === 'composer: a Generate is already under way; ignored another'));
     await eventually('the composed task to be saved', () => (api.tasks.get(entry.id)?.state.status === 'saved' ? true : undefined), 60_000);
+  });
+
+  test('Web-ready: the composed video is saved fast start (moov before mdat) with its poster <name>.jpg beside it, decoded in a webview', async () => {
+    const api = await klingExtension();
+    const before = new Set(api.tasks.entries().map((e) => e.id));
+    await api.composer.view.receive({ type: 'composer/generate', draft: draft({ prompt: 'A paper boat drifts across a pond', file_name: 'paper-boat', web: true }) });
+    const entry = api.tasks.entries().find((e) => !before.has(e.id));
+    assert.ok(entry, 'a task was created');
+    const file = join(workspaceDir(), 'kling-videos', 'paper-boat.mp4');
+    assert.equal(entry.outputPath, file);
+    const poster = join(workspaceDir(), 'kling-videos', 'paper-boat.jpg');
+    await eventually('the poster paper-boat.jpg beside the saved video', () => (existsSync(poster) ? true : undefined), 90_000);
+    const jpeg = readFileSync(poster);
+    assert.equal(jpeg.readUInt16BE(0), 0xffd8, 'a JPEG');
+    const info = await bundledMedia().readMp4Info(file);
+    assert.equal(info.fastStart, true, 'moov before mdat');
+    const sidecar = JSON.parse(readFileSync(`${file}.json`, 'utf8')) as { bytes: number };
+    assert.equal(sidecar.bytes, statSync(file).size, 'the sidecar counts the file as it is now');
+    assert.ok(api.log.recent.some((l) => l.message.startsWith('composer: paper-boat.mp4 made web-ready (') && l.message.includes('poster paper-boat.jpg')), 'the log says what was done');
   });
 
   test('Edit in Composer takes a storyboard and a video name, shows the composer, and refuses what it cannot load', async () => {

@@ -6,10 +6,10 @@ import { formatAmount } from '../../../../src/core/pricing/decimal';
 import { priceVideo } from '../../../../src/core/pricing/pricing';
 import { buildVideoRequest } from '../../../../src/core/request/buildRequest';
 import { requestHash } from '../../../../src/core/request/requestHash';
-import { readMp4Info } from '../../../../src/core/media/mp4Info';
 import type { SubmitDraft } from '../../../../src/core/tasks/taskEngine';
 import { suite, test } from '../../harness/hostRunner';
 import { eventually, klingExtension } from './klingExtension';
+import { bundledMedia } from './bundledMedia';
 
 function workspaceDir(): string {
   const folder = vscode.workspace.workspaceFolders?.[0];
@@ -60,7 +60,7 @@ suite('tasks on the built-in simulator', () => {
 
     const file = saved.state.status === 'saved' ? saved.state.filePath : '';
     assert.ok(file.startsWith(join(workspaceDir(), 'kling-videos')), `saved in the workspace's output folder: ${file}`);
-    const info = await readMp4Info(file);
+    const info = await bundledMedia().readMp4Info(file);
     assert.ok(Math.abs(info.durationSeconds - 3) < 0.1, `duration ${info.durationSeconds}`);
     assert.deepEqual([info.width, info.height], [720, 1280]);
     const sidecar = JSON.parse(readFileSync(`${file}.json`, 'utf8'));

@@ -3,13 +3,13 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { findSimulatorClipsDir, renderSimulatedVideo } from '../../../../src/core/media/simulatedVideo';
 import { formatAmount } from '../../../../src/core/pricing/decimal';
 import { priceVideo } from '../../../../src/core/pricing/pricing';
 import { buildVideoRequest } from '../../../../src/core/request/buildRequest';
 import { requestHash } from '../../../../src/core/request/requestHash';
 import { suite, test } from '../../harness/hostRunner';
 import { EXTENSION_ID, eventually, klingExtension } from '../../kling/api/klingExtension';
+import { bundledMedia } from '../../kling/api/bundledMedia';
 
 const KLING_PREVIEW = 'klingStudio.preview';
 
@@ -41,7 +41,7 @@ async function waitForActive(viewType: string, file: string): Promise<void> {
 /** A real, playable simulator video (H.264, no sound) written straight into the workspace, with no sidecar. */
 async function plainVideo(name: string, seconds = 3, folder = 'clips'): Promise<string> {
   const extension = vscode.extensions.getExtension(EXTENSION_ID)!;
-  const bytes = await renderSimulatedVideo({ clipsDir: findSimulatorClipsDir(extension.extensionPath), durationSeconds: seconds, width: 720, height: 720 });
+  const bytes = await bundledMedia().renderSimulatedVideo({ clipsDir: bundledMedia().findSimulatorClipsDir(extension.extensionPath), durationSeconds: seconds, width: 720, height: 720 });
   const file = join(workspaceDir(), folder, name);
   await mkdir(join(workspaceDir(), folder), { recursive: true });
   await writeFile(file, bytes);
@@ -118,7 +118,7 @@ suite('Kling Preview', () => {
 
     // What the downloader does at the end: the whole file under a .part name, renamed over the target.
     const extension = vscode.extensions.getExtension(EXTENSION_ID)!;
-    const longer = await renderSimulatedVideo({ clipsDir: findSimulatorClipsDir(extension.extensionPath), durationSeconds: 4, width: 720, height: 720 });
+    const longer = await bundledMedia().renderSimulatedVideo({ clipsDir: bundledMedia().findSimulatorClipsDir(extension.extensionPath), durationSeconds: 4, width: 720, height: 720 });
     const api = await klingExtension();
     const logged = api.log.recent.length;
     await writeFile(`${file}.part`, longer);

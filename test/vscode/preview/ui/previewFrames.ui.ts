@@ -94,5 +94,48 @@ export function previewFrameTests(seeded: Promise<SeededWorkspace>): UiTest[] {
     },
   };
 
-  return [saveFrame, continueFromLast];
+  const intoStoryboardAtCursor: UiTest = {
+    name: 'Use as First Frame with a storyboard open beside the preview and its cursor in a video: the frame goes into that video, as a frame of the video shown, in one undoable edit',
+    timeoutMs: 120_000,
+    async run(workbench) {
+      await seeded;
+      await workbench.openFile('site.kling.json');
+      const editorLines = workbench.page.locator('.editor-group-container .monaco-editor .view-lines').first();
+      // The cursor inside "hero", as a person clicks into its prompt.
+      await editorLines.locator('.view-line', { hasText: 'golden retriever' }).first().click();
+      await workbench.runCommand('View: Split Editor Right');
+      const preview = await openInKlingPreview(workbench, 'trailer.mp4');
+      await waitUntilPlaying(preview);
+      await preview.locator('video').evaluate(
+        (v) =>
+          new Promise<void>((resolve) => {
+            const video = v as HTMLVideoElement;
+            video.pause();
+            video.addEventListener('seeked', () => resolve(), { once: true });
+            video.currentTime = 0;
+          }),
+      );
+      await preview.locator('#frame-first').click();
+      const pick = await workbench.quickInput(/Use trailer\.first\.png/);
+      await workbench.screenshot('preview-frame-into-storyboard');
+      await pick.locator('.quick-input-list .monaco-list-row', { hasText: 'Into "hero" in site.kling.json' }).first().click();
+      await pick.waitFor({ state: 'hidden', timeout: 10_000 });
+
+      // The edit is in the storyboard's editor (not saved): hero now starts from the trailer's first frame.
+      let seen = '';
+      const text = async () => (seen = (await editorLines.allInnerTexts()).join('\n').replace(/\s+/g, ' '));
+      await waitFor(async () => (/"name": "hero", "prompt": "A golden retriever running through a sunlit meadow", "duration": 5, "image": \{ "from": "trailer", "frame": "first" \}/.test(await text()) ? true : undefined), {
+        timeoutMs: 10_000,
+        what: 'hero\'s image to be the first frame of "trailer"',
+        detail: () => seen,
+      });
+      await workbench.screenshot('preview-frame-in-storyboard');
+      // One edit, undone as one.
+      await editorLines.locator('.view-line', { hasText: 'golden retriever' }).first().click();
+      await workbench.page.keyboard.press('Control+z');
+      await waitFor(async () => (/"from": "trailer"/.test(await text()) ? undefined : true), { timeoutMs: 10_000, what: 'Undo to take the frame out again', detail: () => seen });
+    },
+  };
+
+  return [saveFrame, continueFromLast, intoStoryboardAtCursor];
 }

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { readMp4Info } from '../../../../src/core/media/mp4Info';
 import { pngBytes } from '../../../helpers/images';
 import type { SpendQuestion } from '../../../../src/extension/generate/moneyGuard';
 import type { RenderResult } from '../../../../src/extension/storyboards/storyboardRenderer';
@@ -10,6 +10,7 @@ import type { KlingTestApi } from '../../../../src/extension/extension';
 import { after, before, suite, test } from '../../harness/hostRunner';
 import { eventually, klingExtension } from '../../kling/api/klingExtension';
 import { diagnosticsWhen, lenses, lensesWhen, openStoryboard, rangeOf, workspaceDir, write } from '../storyboardBed';
+import { bundledMedia } from '../../kling/api/bundledMedia';
 
 // Pricing, rendering and re-rendering a storyboard on the built-in simulator, counting what reaches it: what is
 // up to date is never created (or paid for) again.
@@ -96,7 +97,7 @@ suite('storyboard prices and rendering', () => {
       ['teaser', 9],
     ] as const) {
       const file = join(dir, `${name}.mp4`);
-      const info = await readMp4Info(file);
+      const info = await bundledMedia().readMp4Info(file);
       assert.ok(Math.abs(info.durationSeconds - seconds) < 0.1, `${name} lasts ${info.durationSeconds} s`);
       const sidecar = JSON.parse(readFileSync(`${file}.json`, 'utf8'));
       assert.equal(sidecar.storyboard, '../../launch.kling.json', `${name}'s sidecar names its storyboard`);
@@ -265,6 +266,44 @@ suite('storyboard prices and rendering', () => {
     assert.ok(request.image_start?.startsWith(sim.filesBaseUrl), `the frame is an uploaded file: ${request.image_start}`);
     assert.deepEqual(request.model_params?.element_list, [{ element_id: tasks[0]!.elementId }]);
     await lensesWhen(board, 'up to date', (t) => t[0] === '$(check) The video is up to date');
+  });
+
+  test('a video continuing another from its last frame: one render makes the source, takes its frame in a webview, then sends the other with it', async () => {
+    const sim = await simulator();
+    const text = `{
+  "version": 1,
+  "output": "continued",
+  "videos": [
+    { "name": "hero-on", "prompt": "The beam sweeps out to sea", "image": { "from": "hero", "frame": "last" }, "duration": 3 },
+    { "name": "hero", "prompt": "A lighthouse at dusk", "duration": 3 }
+  ]
+}
+`;
+    const board = (await openStoryboard('continued.kling.json', text)).document.uri;
+    await diagnosticsWhen(board, 'a clean check', (d) => d.length === 0);
+    const before = sim.stats();
+    const asked = questions.length;
+    const result = await vscode.commands.executeCommand<RenderResult>('klingStudio.storyboard.render', board);
+    assert.deepEqual(result.kind === 'rendered' ? result.outcomes.map((o) => `${o.name} ${o.kind}`) : result, ['hero-on saved', 'hero saved']);
+    assert.equal(questions[asked]?.message, 'Generate 2 videos of continued.kling.json for $0.45 (32.4 credits)?', 'both priced before anything was spent');
+    assert.equal(sim.stats().creates - before.creates, 2);
+
+    const [hero, next] = sim.tasks().slice(-2) as Array<{ request: { prompt: string; model: string; image_start?: string } }>;
+    assert.equal(hero!.request.prompt, 'A lighthouse at dusk', 'the source is created first');
+    assert.equal(next!.request.model, 'kling-v3-image-to-video');
+    const dir = join(workspaceDir(), 'continued');
+    const sidecar = JSON.parse(readFileSync(join(dir, 'hero-on.mp4.json'), 'utf8')) as { request: { image_start?: string }; uploads?: Array<{ field: string; source: string; sha256: string }> };
+    assert.equal(sidecar.request.image_start, next!.request.image_start);
+    assert.deepEqual(sidecar.uploads?.map((u) => [u.field, u.source]), [['image_start', 'continued/hero.last.png']]);
+    // The frame was decoded from the saved hero.mp4: a PNG of its size, recorded against its bytes.
+    const png = readFileSync(join(dir, 'hero.last.png'));
+    const info = await bundledMedia().readMp4Info(join(dir, 'hero.mp4'));
+    assert.deepEqual({ width: png.readUInt32BE(16), height: png.readUInt32BE(20) }, { width: info.width, height: info.height });
+    const record = JSON.parse(readFileSync(join(dir, 'hero.last.png.json'), 'utf8')) as { source: string; sourceSha256: string };
+    assert.equal(record.source, 'hero.mp4');
+    assert.equal(record.sourceSha256, createHash('sha256').update(readFileSync(join(dir, 'hero.mp4'))).digest('hex'));
+    assert.equal(sidecar.uploads?.[0]?.sha256, createHash('sha256').update(png).digest('hex'), 'the frame sent is that PNG');
+    await lensesWhen(board, 'both up to date', (t) => t[0] === '$(check) All 2 videos are up to date');
   });
 
   test('the Storyboards view lists the workspace storyboards and each video state, and follows files on disk', async () => {
