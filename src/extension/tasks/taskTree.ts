@@ -30,7 +30,7 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
       for (const entry of [...entries].sort((a, b) => b.createdAt - a.createdAt)) {
         const key = entry.storyboardPath ?? AD_HOC;
         if (!groups.has(key)) {
-          groups.set(key, entry.storyboardPath ? { kind: 'group', key, label: displayPath(entry.storyboardPath), storyboardPath: entry.storyboardPath } : { kind: 'group', key, label: 'Ad hoc' });
+          groups.set(key, entry.storyboardPath ? { kind: 'group', key, label: displayPath(entry.storyboardPath), storyboardPath: entry.storyboardPath } : { kind: 'group', key, label: vscode.l10n.t('Ad hoc') });
         }
       }
       return [...groups.values()];
@@ -68,7 +68,7 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
     if (!entry) return undefined;
     return entry.storyboardPath
       ? { kind: 'group', key: entry.storyboardPath, label: displayPath(entry.storyboardPath), storyboardPath: entry.storyboardPath }
-      : { kind: 'group', key: AD_HOC, label: 'Ad hoc' };
+      : { kind: 'group', key: AD_HOC, label: vscode.l10n.t('Ad hoc') };
   }
 
   refresh(): void {
@@ -86,7 +86,7 @@ export function taskItem(entry: JournalEntry): vscode.TreeItem {
   item.tooltip = tooltipOf(entry);
   item.contextValue = contextValueOf(entry);
   if (entry.state.status === 'saved') {
-    item.command = { command: 'klingStudio.task.open', title: 'Open Video', arguments: [{ kind: 'task', id: entry.id }] };
+    item.command = { command: 'klingStudio.task.open', title: vscode.l10n.t('Open Video'), arguments: [{ kind: 'task', id: entry.id }] };
   }
   return item;
 }
