@@ -1,5 +1,6 @@
 // The English bundle (l10n/bundle.l10n.json) as the sources give it: every string passed to `vscode.l10n.t` in the
-// extension and to `l10n.t` (@vscode/l10n) in the webview pages, one bundle for both (docs/l10n.md).
+// extension and to `l10n.t` (@vscode/l10n) in the webview pages and the page text the core builds for them, one bundle
+// for all (docs/l10n.md).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { getL10nJson, type l10nJsonFormat } from '@vscode/l10n-dev';
@@ -8,7 +9,8 @@ export const L10N_COMMAND = 'npm run l10n';
 /** The languages Kling Studio ships a translation for, besides English. */
 export const LANGUAGES = ['zh-cn'] as const;
 
-const SOURCE_FOLDERS = ['src/extension', 'src/webview'];
+// The core's composer words are the page's (composerPageState.ts); the rest of the core speaks English (docs/l10n.md).
+const SOURCE_FOLDERS = ['src/extension', 'src/webview', 'src/core/composer'];
 
 export const bundlePath = (repoRoot: string, language?: string): string =>
   path.join(repoRoot, 'l10n', language ? `bundle.l10n.${language}.json` : 'bundle.l10n.json');

@@ -169,7 +169,7 @@ export async function generateFromPrompt(services: GenerationServices, defaults:
       outputPath: adHocOutputPath(prompt, services),
       workspaceRoot: adHocWorkspaceRoot(services),
     },
-    { what: `a ${duration} s video`, alreadyConfirmed: false },
+    { what: vscode.l10n.t('a {0} s video', duration), alreadyConfirmed: false },
   );
   return entry?.id;
 }

@@ -54,7 +54,7 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
       // nothing about the tasks: a group whose every task succeeded looked failed.
       if (node.storyboardPath) item.tooltip = node.storyboardPath;
       const running = this.tasks.entries().filter((e) => (e.storyboardPath ?? AD_HOC) === node.key && isRunning(e)).length;
-      if (running) item.description = `${running} running`;
+      if (running) item.description = vscode.l10n.t('{0} running', running);
       return item;
     }
     const entry = this.tasks.get(node.id);
@@ -81,7 +81,7 @@ export function taskItem(entry: JournalEntry): vscode.TreeItem {
   const item = new vscode.TreeItem(progress ? `${progress} · ${entry.label}` : entry.label, vscode.TreeItemCollapsibleState.None);
   item.id = `task:${entry.id}`;
   // A take that is not the video (another take is in use) says so; the one in use needs no word.
-  item.description = `${descriptionBesideProgress(entry)}${savedTakeOf(entry)?.inUse === false ? ' · take not in use' : ''}`;
+  item.description = `${descriptionBesideProgress(entry)}${savedTakeOf(entry)?.inUse === false ? ` · ${vscode.l10n.t('take not in use')}` : ''}`;
   item.iconPath = iconOf(entry);
   item.tooltip = tooltipOf(entry);
   item.contextValue = contextValueOf(entry);
