@@ -7,12 +7,13 @@
 import { main, type Suite } from './harness/run';
 import { composerSuites } from './composer/suites';
 import { tasksSuites } from './kling/suites';
+import { l10nSuites } from './l10n/suites';
 import { previewSuites } from './preview/suites';
 import { storyboardsSuites } from './storyboards/suites';
 import { takesSuites } from './takes/suites';
 import { createTierContext, type TierContext } from './tierContext';
 
-const AREAS: Array<(context: TierContext) => Suite[]> = [tasksSuites, storyboardsSuites, previewSuites, composerSuites, takesSuites];
+const AREAS: Array<(context: TierContext) => Suite[]> = [tasksSuites, storyboardsSuites, previewSuites, composerSuites, takesSuites, l10nSuites];
 
 async function run(): Promise<void> {
   const { context, close } = await createTierContext();

@@ -1,3 +1,5 @@
+// The page's words: @vscode/l10n, no VS Code API (the composer page configures it; elsewhere it is English).
+import * as l10n from '@vscode/l10n';
 import { z } from 'zod';
 import { formatAmount, formatCredits, formatUsd } from '../pricing/decimal';
 import { formatBytes } from '../text/formatBytes';
@@ -66,8 +68,8 @@ export function priceText(
   const text = {
     usd: formatUsd(check.total.usd),
     // Two places where it is read; the exact amount (what is billed) in the tooltip.
-    credits: `${formatCredits(check.total.credits)} credits`,
-    exactCredits: `${formatAmount(check.total.credits)} credits`,
+    credits: l10n.t('{0} credits', formatCredits(check.total.credits)),
+    exactCredits: l10n.t('{0} credits', formatAmount(check.total.credits)),
     seconds: check.price.seconds,
     newElements: check.total.newElements,
     imageToVideo: check.imageToVideo,
@@ -77,17 +79,17 @@ export function priceText(
 
 /** The balance line: what the status bar knows, said for the backend in use. */
 export function balanceText(balance: Balance, backend: 'api' | 'simulator', ready: boolean): string {
-  if (!ready) return 'Balance: set an API key to see it';
-  const where = backend === 'simulator' ? ' (simulator)' : '';
+  if (!ready) return l10n.t('Balance: set an API key to see it');
+  const where = backend === 'simulator' ? l10n.t(' (simulator)') : '';
   switch (balance.kind) {
     case 'known':
-      return `Balance: ${Math.floor(balance.credits).toLocaleString('en-US')} credits${where}`;
+      return `${l10n.t('Balance: {0} credits', Math.floor(balance.credits).toLocaleString('en-US'))}${where}`;
     case 'loading':
-      return `Balance: checking…${where}`;
+      return `${l10n.t('Balance: checking…')}${where}`;
     case 'error':
-      return `Balance unavailable: ${balance.message}`;
+      return l10n.t('Balance unavailable: {0}', balance.message);
     case 'unknown':
-      return `Balance: unknown${where}`;
+      return `${l10n.t('Balance: unknown')}${where}`;
   }
 }
 
@@ -96,16 +98,16 @@ export function balanceText(balance: Balance, backend: 'api' | 'simulator', read
  * screen readers hear and the tooltip says.
  */
 export function balanceShortText(balance: Balance, ready: boolean): string {
-  if (!ready) return 'No API key';
+  if (!ready) return l10n.t('No API key');
   switch (balance.kind) {
     case 'known':
-      return `${Math.floor(balance.credits).toLocaleString('en-US')} left`;
+      return l10n.t('{0} left', Math.floor(balance.credits).toLocaleString('en-US'));
     case 'loading':
-      return 'Balance…';
+      return l10n.t('Balance…');
     case 'error':
-      return 'Balance unavailable';
+      return l10n.t('Balance unavailable');
     case 'unknown':
-      return 'Balance unknown';
+      return l10n.t('Balance unknown');
   }
 }
 

@@ -23,9 +23,13 @@ export function registerGeneralCommands(context: vscode.ExtensionContext, deps: 
           return;
         }
         const simulated = services.backends.isSimulated();
-        void vscode.window.showInformationMessage(`${simulated ? 'Simulator balance' : 'Kling credits left'}: ${credits.toLocaleString('en-US')}${simulated ? ' (not real credits)' : ''}.`);
+        void vscode.window.showInformationMessage(
+          simulated
+            ? vscode.l10n.t('Simulator balance: {0} (not real credits).', credits.toLocaleString('en-US'))
+            : vscode.l10n.t('Kling credits left: {0}.', credits.toLocaleString('en-US')),
+        );
       } catch (error) {
-        await showError(error, { context: 'Could not read the balance', retry: () => vscode.commands.executeCommand('klingStudio.showCredits') });
+        await showError(error, { context: vscode.l10n.t('Could not read the balance'), retry: () => vscode.commands.executeCommand('klingStudio.showCredits') });
       }
     }),
     vscode.commands.registerCommand('klingStudio.openOutputFolder', async () => {
@@ -34,7 +38,7 @@ export function registerGeneralCommands(context: vscode.ExtensionContext, deps: 
       try {
         await vscode.workspace.fs.stat(target);
       } catch {
-        void vscode.window.showInformationMessage(`No videos yet: they will be saved in ${folder ? vscode.workspace.asRelativePath(target) : target.fsPath}.`);
+        void vscode.window.showInformationMessage(vscode.l10n.t('No videos yet: they will be saved in {0}.', folder ? vscode.workspace.asRelativePath(target) : target.fsPath));
         return;
       }
       await vscode.commands.executeCommand('revealInExplorer', target);

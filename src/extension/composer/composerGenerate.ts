@@ -114,11 +114,16 @@ export async function generateFromComposer(draft: ComposerDraft, deps: ComposerG
     callbacks: spec.callback_url ? [{ url: spec.callback_url, videos: [] }] : [],
   });
   if (sent.length) lines.push(...(lines.length ? [''] : []), ...sent);
-  const kind = spec.image ? 'image-to-video ' : '';
+  const video = spec.image ? vscode.l10n.t('a {0} s image-to-video video', spec.duration) : vscode.l10n.t('a {0} s video', spec.duration);
   // Variants: every take is a task of its own, each paid for; the price asked is all of them (check.total).
   const takes = check.takes;
-  if (takes > 1) lines.unshift(`${takes} tasks of the same request, each a take to compare and choose from; each is paid for.`, ...(lines.length ? [''] : []));
-  const what = `${takes > 1 ? `${takes} takes of ` : ''}a ${spec.duration} s ${kind}video${toCreate.length ? ` and ${toCreate.length} new element${toCreate.length === 1 ? '' : 's'}` : ''}`;
+  if (takes > 1) lines.unshift(vscode.l10n.t('{0} tasks of the same request, each a take to compare and choose from; each is paid for.', takes), ...(lines.length ? [''] : []));
+  const takesOf = takes > 1 ? vscode.l10n.t('{0} takes of {1}', takes, video) : video;
+  const what = !toCreate.length
+    ? takesOf
+    : toCreate.length === 1
+      ? vscode.l10n.t('{0} and 1 new element', takesOf)
+      : vscode.l10n.t('{0} and {1} new elements', takesOf, toCreate.length);
   const allowed = await passMoneyGuards(
     { usd: check.total.usd, credits: formatAmount(check.total.credits), what, backend, detail: lines.join('\n') || undefined },
     deps.tasks.entries(),
@@ -219,7 +224,7 @@ export async function generateFromComposer(draft: ComposerDraft, deps: ComposerG
         elements: uses.length ? uses : undefined,
       },
       takes,
-      { what: `a ${spec.duration} s ${kind}video`, retry },
+      { what: video, retry },
     );
     if (draft.web && entries.length) {
       void makeWebReadyOnceSaved(deps.tasks, entries, deps.log).catch((error: unknown) => deps.log.error(`composer: could not make the video web-ready: ${errorText(error)}`));

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { contentSecurityPolicy, newNonce } from '../webview/contentSecurityPolicy';
+import { pageL10nAttributes } from '../webview/pageL10n';
 
 /** The folder the page's files are built into (esbuild.js): the only one the webview may load from. */
 export function webviewRoot(extensionUri: vscode.Uri): vscode.Uri {
@@ -17,7 +18,7 @@ export function composerHtml(webview: vscode.Webview, extensionUri: vscode.Uri, 
   const nonce = newNonce();
   const csp = contentSecurityPolicy(webview, nonce);
   return `<!DOCTYPE html>
-<html lang="en">
+<html ${pageL10nAttributes()}>
 <head>
   <meta charset="UTF-8">
   <meta http-equiv="Content-Security-Policy" content="${csp}">
@@ -27,7 +28,7 @@ export function composerHtml(webview: vscode.Webview, extensionUri: vscode.Uri, 
   <title>Kling Composer</title>
 </head>
 <body data-surface="${surface}">
-  <main id="composer" aria-label="Kling composer"></main>
+  <main id="composer" aria-label="${vscode.l10n.t('Kling composer')}"></main>
   <script nonce="${nonce}" src="${asset('composer.js')}"></script>
 </body>
 </html>`;

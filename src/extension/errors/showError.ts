@@ -24,29 +24,29 @@ export async function showError(error: unknown, options: { context?: string; ret
   const retry = options.retry;
   switch (e.kind) {
     case 'auth':
-      actions.push({ title: 'Set API Key…', run: () => vscode.commands.executeCommand('klingStudio.setApiKey') });
+      actions.push({ title: vscode.l10n.t('Set API Key…'), run: () => vscode.commands.executeCommand('klingStudio.setApiKey') });
       break;
     case 'quota': {
       const url = /https?:\/\/\S+/.exec(e.fallbackSuggestion ?? '')?.[0]?.replace(/[).,]+$/, '') ?? BILLING_URL;
-      actions.push({ title: 'Open Billing Page', run: () => vscode.env.openExternal(vscode.Uri.parse(url)) });
+      actions.push({ title: vscode.l10n.t('Open Billing Page'), run: () => vscode.env.openExternal(vscode.Uri.parse(url)) });
       break;
     }
     case 'config':
-      actions.push({ title: 'Open Settings', run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'klingStudio.baseUrl') });
+      actions.push({ title: vscode.l10n.t('Open Settings'), run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'klingStudio.baseUrl') });
       break;
     case 'permission':
-      actions.push({ title: 'Open Settings', run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'klingStudio') });
+      actions.push({ title: vscode.l10n.t('Open Settings'), run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'klingStudio') });
       break;
     case 'outcome-unknown':
-      actions.push({ title: 'Show Tasks', run: () => vscode.commands.executeCommand('klingStudio.tasks.focus') });
+      actions.push({ title: vscode.l10n.t('Show Tasks'), run: () => vscode.commands.executeCommand('klingStudio.tasks.focus') });
       break;
     case 'rate-limited':
     case 'network':
     case 'upstream':
-      if (retry) actions.push({ title: 'Retry', run: retry });
+      if (retry) actions.push({ title: vscode.l10n.t('Retry'), run: retry });
       break;
     default:
-      actions.push({ title: 'Show Log', run: () => vscode.commands.executeCommand('klingStudio.showLog') });
+      actions.push({ title: vscode.l10n.t('Show Log'), run: () => vscode.commands.executeCommand('klingStudio.showLog') });
   }
   const show = e.kind === 'outcome-unknown' || e.kind === 'rate-limited' ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
   const picked = await show(message, ...actions.map((a) => a.title));

@@ -27,17 +27,18 @@ export async function generateFromPrompt(services: GenerationServices, defaults:
   if (!(await ensureReady(services.backends))) return undefined;
   const core = loadCore();
   const features = loadFeatures();
-  const title = (step: number) => `Generate from Prompt (${step}/${TOTAL_STEPS})${services.backends.isSimulated() ? ' — simulator' : ''}`;
+  const title = (step: number) =>
+    `${vscode.l10n.t('Generate from Prompt ({0}/{1})', step, TOTAL_STEPS)}${services.backends.isSimulated() ? ` — ${vscode.l10n.t('simulator')}` : ''}`;
 
   const prompt = await vscode.window.showInputBox({
     title: title(1),
-    prompt: 'Describe the video: subject, action, setting, camera, style.',
-    placeHolder: 'A golden retriever running through a sunlit meadow, cinematic slow motion',
+    prompt: vscode.l10n.t('Describe the video: subject, action, setting, camera, style.'),
+    placeHolder: vscode.l10n.t('A golden retriever running through a sunlit meadow, cinematic slow motion'),
     value: defaults.prompt,
     ignoreFocusOut: true,
     validateInput: (value) => {
-      if (value.trim() === '') return 'Describe the video to generate.';
-      if (value.length > core.PROMPT_MAX) return `The prompt is ${value.length} characters long; the limit is ${core.PROMPT_MAX}.`;
+      if (value.trim() === '') return vscode.l10n.t('Describe the video to generate.');
+      if (value.length > core.PROMPT_MAX) return vscode.l10n.t('The prompt is {0} characters long; the limit is {1}.', value.length, core.PROMPT_MAX);
       return undefined;
     },
   });
@@ -45,27 +46,27 @@ export async function generateFromPrompt(services: GenerationServices, defaults:
 
   const negative = await vscode.window.showInputBox({
     title: title(2),
-    prompt: 'What the video should not show (optional: leave it empty for none).',
-    placeHolder: 'blurry, text, watermark',
+    prompt: vscode.l10n.t('What the video should not show (optional: leave it empty for none).'),
+    placeHolder: vscode.l10n.t('blurry, text, watermark'),
     value: defaults.negative_prompt,
     ignoreFocusOut: true,
-    validateInput: (value) => (value.length > core.PROMPT_MAX ? `The negative prompt is ${value.length} characters long; the limit is ${core.PROMPT_MAX}.` : undefined),
+    validateInput: (value) => (value.length > core.PROMPT_MAX ? vscode.l10n.t('The negative prompt is {0} characters long; the limit is {1}.', value.length, core.PROMPT_MAX) : undefined),
   });
   if (negative === undefined) return undefined;
 
   const startFrom = await pick<'text' | 'image'>(
     title(3),
-    'Start from an image? (image-to-video: the image is the first frame)',
+    vscode.l10n.t('Start from an image? (image-to-video: the image is the first frame)'),
     [
-      { label: '$(edit) From the prompt alone', value: 'text', description: 'text-to-video' },
-      { label: '$(file-media) Start from an image…', value: 'image', description: 'a JPEG or PNG from the workspace' },
+      { label: `$(edit) ${vscode.l10n.t('From the prompt alone')}`, value: 'text', description: vscode.l10n.t('text-to-video') },
+      { label: `$(file-media) ${vscode.l10n.t('Start from an image…')}`, value: 'image', description: vscode.l10n.t('a JPEG or PNG from the workspace') },
     ],
     'text',
   );
   if (startFrom === undefined) return undefined;
   let image: string | undefined;
   if (startFrom === 'image') {
-    const file = await features.pickImageFile('Generate from Prompt: the first frame');
+    const file = await features.pickImageFile(vscode.l10n.t('Generate from Prompt: the first frame'));
     if (!file) return undefined;
     const chosen = await features.acceptImageFile(file, 'first frame');
     if (!chosen) return undefined;
@@ -75,7 +76,7 @@ export async function generateFromPrompt(services: GenerationServices, defaults:
     }
     const verdict = await features.checkWorkspaceImage(chosen.ref);
     if (verdict) {
-      void vscode.window.showErrorMessage(`Not used as the first frame: ${verdict}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Not used as the first frame: {0}', verdict));
       return undefined;
     }
     image = chosen.ref;
@@ -84,19 +85,19 @@ export async function generateFromPrompt(services: GenerationServices, defaults:
   const durations = Array.from({ length: core.DURATION_MAX - core.DURATION_MIN + 1 }, (_, i) => core.DURATION_MIN + i);
   const duration = await pick(
     title(4),
-    'How long? Billed per second.',
-    durations.map((d) => ({ label: `${d} s`, value: d, description: d === 5 ? 'default' : undefined })),
+    vscode.l10n.t('How long? Billed per second.'),
+    durations.map((d) => ({ label: vscode.l10n.t('{0} s', d), value: d, description: d === 5 ? vscode.l10n.t('default') : undefined })),
     defaults.duration ?? 5,
   );
   if (duration === undefined) return undefined;
 
   const aspect = await pick<AspectRatio>(
     title(5),
-    'Frame shape',
+    vscode.l10n.t('Frame shape'),
     [
-      { label: '$(device-desktop) 16:9', value: '16:9', description: 'landscape' },
-      { label: '$(device-mobile) 9:16', value: '9:16', description: 'portrait' },
-      { label: '$(primitive-square) 1:1', value: '1:1', description: 'square' },
+      { label: '$(device-desktop) 16:9', value: '16:9', description: vscode.l10n.t('landscape') },
+      { label: '$(device-mobile) 9:16', value: '9:16', description: vscode.l10n.t('portrait') },
+      { label: '$(primitive-square) 1:1', value: '1:1', description: vscode.l10n.t('square') },
     ],
     defaults.aspect_ratio ?? '16:9',
   );
@@ -105,35 +106,39 @@ export async function generateFromPrompt(services: GenerationServices, defaults:
   const priceOf = (quality: Quality, sound: Sound) => core.priceVideo({ duration, quality, sound });
   const quality = await pick<Quality>(
     title(6),
-    'Resolution',
-    core.QUALITIES.map((q) => ({ label: q, value: q, description: `${core.formatUsd(priceOf(q, 'off').usd)} for ${duration} s` })),
+    vscode.l10n.t('Resolution'),
+    core.QUALITIES.map((q) => ({ label: q, value: q, description: vscode.l10n.t('{0} for {1} s', core.formatUsd(priceOf(q, 'off').usd), duration) })),
     defaults.quality ?? '720p',
   );
   if (quality === undefined) return undefined;
 
   const sound = await pick<Sound>(
     title(7),
-    'Sound',
+    vscode.l10n.t('Sound'),
     [
-      { label: '$(mute) Off', value: 'off', description: core.formatUsd(priceOf(quality, 'off').usd) },
-      { label: '$(unmute) On', value: 'on', description: `${core.formatUsd(priceOf(quality, 'on').usd)} — VS Code's player cannot play AAC sound; open the file in a system player to hear it` },
+      { label: `$(mute) ${vscode.l10n.t('Off')}`, value: 'off', description: core.formatUsd(priceOf(quality, 'off').usd) },
+      {
+        label: `$(unmute) ${vscode.l10n.t('On')}`,
+        value: 'on',
+        description: `${core.formatUsd(priceOf(quality, 'on').usd)} — ${vscode.l10n.t('VS Code\'s player cannot play AAC sound; open the file in a system player to hear it')}`,
+      },
     ],
     defaults.sound ?? 'off',
   );
   if (sound === undefined) return undefined;
 
   const price = priceOf(quality, sound);
-  const priceText = `${core.formatUsd(price.usd)} · ${core.formatAmount(price.credits)} credits`;
+  const priceText = `${core.formatUsd(price.usd)} · ${vscode.l10n.t('{0} credits', core.formatAmount(price.credits))}`;
   const go = await pick<boolean>(
-    `${title(8)}: ${image ? `image-to-video from ${image} · ` : ''}${duration} s · ${aspect} · ${quality} · sound ${sound}`,
-    'Check the price, then generate',
+    `${title(8)}: ${image ? `${vscode.l10n.t('image-to-video from {0}', image)} · ` : ''}${vscode.l10n.t('{0} s', duration)} · ${aspect} · ${quality} · ${vscode.l10n.t('sound {0}', sound)}`,
+    vscode.l10n.t('Check the price, then generate'),
     [
       {
-        label: `$(play) Generate — ${priceText}`,
+        label: `$(play) ${vscode.l10n.t('Generate — {0}', priceText)}`,
         value: true,
-        description: services.backends.isSimulated() ? 'simulated: nothing is spent' : 'charged when the task is created',
+        description: services.backends.isSimulated() ? vscode.l10n.t('simulated: nothing is spent') : vscode.l10n.t('charged when the task is created'),
       },
-      { label: '$(close) Cancel', value: false },
+      { label: `$(close) ${vscode.l10n.t('Cancel')}`, value: false },
     ],
     true,
   );
@@ -169,7 +174,7 @@ export async function generateFromPrompt(services: GenerationServices, defaults:
       outputPath: adHocOutputPath(prompt, services),
       workspaceRoot: adHocWorkspaceRoot(services),
     },
-    { what: `a ${duration} s video`, alreadyConfirmed: false },
+    { what: vscode.l10n.t('a {0} s video', duration), alreadyConfirmed: false },
   );
   return entry?.id;
 }

@@ -48,13 +48,16 @@ export async function passMoneyGuards(spend: Spend, entries: readonly JournalEnt
   if (budget !== undefined) {
     const spent = spentToday(entries, spend.backend);
     if (exceedsDailyBudget(spent, spend.usd, budget)) {
-      const open = 'Open Settings';
+      const open = vscode.l10n.t('Open Settings');
       // Not awaited: the refusal is final whatever the user does with the message, and a render or a generation
       // must not stay pending until the notification is closed.
       void vscode.window
         .showWarningMessage(
-          `Daily budget reached: ${money(spent)} of ${money(amountFromNumber(budget))} spent today${simulated ? ' on the simulator' : ''}, and ${spend.what} costs ${money(spend.usd)}. ` +
-            'Raise "klingStudio.dailyBudgetUsd" in your user settings to generate more today.',
+          `${
+            simulated
+              ? vscode.l10n.t('Daily budget reached: {0} of {1} spent today on the simulator, and {2} costs {3}.', money(spent), money(amountFromNumber(budget)), spend.what, money(spend.usd))
+              : vscode.l10n.t('Daily budget reached: {0} of {1} spent today, and {2} costs {3}.', money(spent), money(amountFromNumber(budget)), spend.what, money(spend.usd))
+          } ${vscode.l10n.t('Raise "{0}" in your user settings to generate more today.', 'klingStudio.dailyBudgetUsd')}`,
           open,
         )
         .then((picked) => (picked === open ? vscode.commands.executeCommand('workbench.action.openSettings', 'klingStudio.dailyBudgetUsd') : undefined));
@@ -63,14 +66,14 @@ export async function passMoneyGuards(spend: Spend, entries: readonly JournalEnt
   }
   if (!options.alreadyConfirmed && (options.alwaysConfirm || spend.usd > amountFromNumber(klingSettings.confirmAboveUsd()))) {
     const question: SpendQuestion = {
-      message: `Generate ${spend.what} for ${money(spend.usd)} (${spend.credits} credits)?`,
+      message: vscode.l10n.t('Generate {0} for {1} ({2} credits)?', spend.what, money(spend.usd), spend.credits),
       detail: [
         spend.detail,
-        simulated ? 'This runs on the built-in simulator: nothing real is generated or spent.' : 'Credits are charged when the task is created.',
+        simulated ? vscode.l10n.t('This runs on the built-in simulator: nothing real is generated or spent.') : vscode.l10n.t('Credits are charged when the task is created.'),
       ]
         .filter(Boolean)
         .join('\n\n'),
-      go: simulated ? 'Generate (simulated)' : `Spend ${money(spend.usd)}`,
+      go: simulated ? vscode.l10n.t('Generate (simulated)') : vscode.l10n.t('Spend {0}', money(spend.usd)),
     };
     if (options.ask) return options.ask(question);
     const picked = await vscode.window.showInformationMessage(question.message, { modal: true, detail: question.detail }, question.go);

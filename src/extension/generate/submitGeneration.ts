@@ -24,7 +24,7 @@ export interface GenerationServices {
 export async function submitGeneration(
   services: GenerationServices,
   draft: SubmitDraft,
-  options: { what: string; alreadyConfirmed?: boolean; retry?: () => unknown; force?: boolean } = { what: 'this video' },
+  options: { what: string; alreadyConfirmed?: boolean; retry?: () => unknown; force?: boolean } = { what: vscode.l10n.t('this video') },
 ): Promise<JournalEntry | undefined> {
   const usd = parseAmount(draft.price.usd);
   const allowed = await passMoneyGuards(
@@ -38,7 +38,7 @@ export async function submitGeneration(
     // The storage folder may not exist yet, and a root that cannot be found refuses every write.
     if (workspaceRoot === services.backends.storagePath) await mkdir(workspaceRoot, { recursive: true });
     return await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Kling: creating ${options.what}` },
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Kling: creating {0}', options.what) },
       async (progress) => {
         const listener = services.backends.onDidRetry((notice) => {
           const why = notice.status === 429 ? 'the service is limiting requests' : notice.status ? `the service answered ${notice.status}` : 'the connection failed';
@@ -52,7 +52,7 @@ export async function submitGeneration(
       },
     );
   } catch (error) {
-    void showError(error, { context: `Could not create ${options.what}`, retry: options.retry });
+    void showError(error, { context: vscode.l10n.t('Could not create {0}', options.what), retry: options.retry });
     return undefined;
   }
 }

@@ -152,7 +152,7 @@ async function regenerate(context: PreviewActionContext): Promise<void> {
   await submitGeneration(
     services,
     { ...draft, backend, request: refreshed.request, uploads: refreshed.uploads, requestHash: refreshed.requestHash },
-    { what: `"${draft.label}" again`, alreadyConfirmed: true },
+    { what: vscode.l10n.t('"{0}" again', draft.label), alreadyConfirmed: true },
   );
 }
 

@@ -19,16 +19,16 @@ export function registerKeyCommands(context: vscode.ExtensionContext, { keys }: 
     }),
     vscode.commands.registerCommand('klingStudio.clearApiKey', async () => {
       await keys.clear();
-      void vscode.window.showInformationMessage('Kling API key removed from secret storage.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Kling API key removed from secret storage.'));
     }),
     vscode.commands.registerCommand('klingStudio.useSimulator', async () => {
       await klingSettings.setBackend('simulator');
-      void vscode.window.showInformationMessage('Kling Studio now uses the built-in simulator: placeholder videos, nothing real is generated or spent.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Kling Studio now uses the built-in simulator: placeholder videos, nothing real is generated or spent.'));
     }),
     vscode.commands.registerCommand('klingStudio.useApi', async () => {
       await klingSettings.setBackend('api');
       if (!keys.get()) await vscode.commands.executeCommand('klingStudio.setApiKey');
-      else void vscode.window.showInformationMessage(`Kling Studio now uses the Kling API at ${klingSettings.baseUrl()}.`);
+      else void vscode.window.showInformationMessage(vscode.l10n.t('Kling Studio now uses the Kling API at {0}.', klingSettings.baseUrl()));
     }),
   );
   context.subscriptions.push(commands);
@@ -42,14 +42,18 @@ export function registerKeyCommands(context: vscode.ExtensionContext, { keys }: 
   function askForKey(): Promise<string | undefined> {
     const provider = keyProvider(klingSettings.baseUrl());
     const box = vscode.window.createInputBox();
-    box.title = 'Kling: Set API Key';
+    box.title = `Kling: ${vscode.l10n.t('Set API Key')}`;
     box.prompt = provider.dashboard
-      ? `A Kling 3.0 API key from ${provider.name}: make one at ${provider.dashboard.replace(/^https:\/\//, '')} (the button above opens it). It is kept in VS Code's secret storage, never in settings or files.`
-      : `A Kling 3.0 API key for ${provider.name} (the klingStudio.baseUrl setting). It is kept in VS Code's secret storage, never in settings or files.`;
+      ? vscode.l10n.t(
+          'A Kling 3.0 API key from {0}: make one at {1} (the button above opens it). It is kept in VS Code\'s secret storage, never in settings or files.',
+          provider.name,
+          provider.dashboard.replace(/^https:\/\//, ''),
+        )
+      : vscode.l10n.t('A Kling 3.0 API key for {0} (the klingStudio.baseUrl setting). It is kept in VS Code\'s secret storage, never in settings or files.', provider.name);
     box.password = true;
     box.ignoreFocusOut = true;
     const open: vscode.QuickInputButton | undefined = provider.dashboard
-      ? { iconPath: new vscode.ThemeIcon('link-external'), tooltip: `Open ${provider.dashboard}, where ${provider.name} API keys are made` }
+      ? { iconPath: new vscode.ThemeIcon('link-external'), tooltip: vscode.l10n.t('Open {0}, where {1} API keys are made', provider.dashboard, provider.name) }
       : undefined;
     box.buttons = open ? [open] : [];
     return new Promise((resolve) => {
@@ -67,7 +71,7 @@ export function registerKeyCommands(context: vscode.ExtensionContext, { keys }: 
         if (button === open && provider.dashboard) void vscode.env.openExternal(vscode.Uri.parse(provider.dashboard));
       });
       box.onDidAccept(() => {
-        const problem = box.value.trim() === '' ? 'Paste the API key.' : apiKeyProblem(box.value);
+        const problem = box.value.trim() === '' ? vscode.l10n.t('Paste the API key.') : apiKeyProblem(box.value);
         if (problem) box.validationMessage = problem;
         else finish(box.value);
       });
@@ -84,12 +88,14 @@ export function registerKeyCommands(context: vscode.ExtensionContext, { keys }: 
       client = new core.KlingClient({ baseUrl: klingSettings.baseUrl(), apiKey: keys.get() ?? '', backoff: { maxAttempts: 1 } });
       const credits = await client.getCredits();
       const left = credits.data.token?.remaining_credits ?? credits.data.user?.remaining_credits;
-      void vscode.window.showInformationMessage(`Kling API key saved${left !== undefined ? `: ${left} credits left` : ''}.`);
+      void vscode.window.showInformationMessage(left !== undefined ? vscode.l10n.t('Kling API key saved: {0} credits left.', left) : vscode.l10n.t('Kling API key saved.'));
     } catch (error) {
       const kind = (error as { kind?: string }).kind;
       const message = errorText(error);
       void vscode.window.showWarningMessage(
-        kind === 'auth' ? `The key was saved, but the service did not accept it: ${message}` : `The key was saved; it could not be checked now: ${message}`,
+        kind === 'auth'
+          ? vscode.l10n.t('The key was saved, but the service did not accept it: {0}', message)
+          : vscode.l10n.t('The key was saved; it could not be checked now: {0}', message),
       );
     } finally {
       await client?.close();

@@ -97,23 +97,25 @@ export class KlingStatusBar extends Disposable {
     const parts: string[] = [];
     if (running > 0) parts.push(`$(sync~spin) ${running}`);
     if (!this.backends.isReady()) {
-      parts.push('$(key) Kling: no key');
+      parts.push(`$(key) ${vscode.l10n.t('Kling: no key')}`);
     } else if (this.balance.kind === 'known') {
-      parts.push(`${simulated ? '$(beaker)' : '$(device-camera-video)'} ${Math.floor(this.balance.credits).toLocaleString('en-US')} credits${simulated ? ' (sim)' : ''}`);
+      const credits = Math.floor(this.balance.credits).toLocaleString('en-US');
+      parts.push(`${simulated ? `$(beaker) ${vscode.l10n.t('{0} credits (sim)', credits)}` : `$(device-camera-video) ${vscode.l10n.t('{0} credits', credits)}`}`);
     } else {
-      parts.push(simulated ? '$(beaker) Kling simulator' : '$(device-camera-video) Kling');
+      parts.push(simulated ? `$(beaker) ${vscode.l10n.t('Kling simulator')}` : '$(device-camera-video) Kling');
     }
     this.item.text = parts.join('  ');
     const tooltip = new vscode.MarkdownString('', true);
-    tooltip.appendMarkdown(`**Kling Studio**${simulated ? ' — built-in simulator: nothing real is generated or spent' : ''}\n\n`);
-    tooltip.appendMarkdown(`${running} task${running === 1 ? '' : 's'} running\n\n`);
-    if (this.balance.kind === 'known') tooltip.appendMarkdown(`${this.balance.credits} credits left\n\n`);
-    if (this.balance.kind === 'error') tooltip.appendMarkdown(`Balance unavailable: ${this.balance.message}\n\n`);
-    if (!this.backends.isReady()) tooltip.appendMarkdown('No API key set: run "Kling: Set API Key…" or "Kling: Use Simulator".\n\n');
-    tooltip.appendMarkdown('Click to show the Tasks view.');
+    tooltip.appendMarkdown(`**Kling Studio**${simulated ? ` — ${vscode.l10n.t('built-in simulator: nothing real is generated or spent')}` : ''}\n\n`);
+    const tasksRunning = running === 1 ? vscode.l10n.t('1 task running') : vscode.l10n.t('{0} tasks running', running);
+    tooltip.appendMarkdown(`${tasksRunning}\n\n`);
+    if (this.balance.kind === 'known') tooltip.appendMarkdown(`${vscode.l10n.t('{0} credits left', this.balance.credits)}\n\n`);
+    if (this.balance.kind === 'error') tooltip.appendMarkdown(`${vscode.l10n.t('Balance unavailable: {0}', this.balance.message)}\n\n`);
+    if (!this.backends.isReady()) tooltip.appendMarkdown(`${vscode.l10n.t('No API key set: run "{0}" or "{1}".', `Kling: ${vscode.l10n.t('Set API Key…')}`, `Kling: ${vscode.l10n.t('Use Simulator')}`)}\n\n`);
+    tooltip.appendMarkdown(vscode.l10n.t('Click to show the Tasks view.'));
     this.item.tooltip = tooltip;
-    this.item.accessibilityInformation = { label: `Kling Studio: ${running} running${this.balance.kind === 'known' ? `, ${Math.floor(this.balance.credits)} credits` : ''}` };
-    this.view.badge = running > 0 ? { value: running, tooltip: `${running} task${running === 1 ? '' : 's'} running` } : undefined;
+    this.item.accessibilityInformation = { label: `Kling Studio: ${vscode.l10n.t('{0} running', running)}${this.balance.kind === 'known' ? `, ${vscode.l10n.t('{0} credits', Math.floor(this.balance.credits))}` : ''}` };
+    this.view.badge = running > 0 ? { value: running, tooltip: tasksRunning } : undefined;
   }
 }
 

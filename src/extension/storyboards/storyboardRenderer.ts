@@ -48,7 +48,7 @@ export class StoryboardRenderer extends Disposable {
   /** `force`: create anew the videos whose earlier create had an unknown outcome (the user accepted paying twice). */
   async render(uri: vscode.Uri, only?: readonly string[], options: { force?: boolean } = {}): Promise<RenderResult> {
     const name = vscode.workspace.asRelativePath(uri);
-    if (!(await ensureTrusted(`render ${name}`, { waitForAnswer: false }))) return { kind: 'refused', reason: 'Restricted Mode' };
+    if (!(await ensureTrusted(vscode.l10n.t('render {0}', name), { waitForAnswer: false }))) return { kind: 'refused', reason: 'Restricted Mode' };
     if (!(await ensureReady(this.services.backends))) return { kind: 'refused', reason: 'not ready to generate (no API key, or an unsafe klingStudio.baseUrl)' };
 
     // Two renders of one storyboard (a double click) must not both plan before either has journaled its tasks.

@@ -1,3 +1,4 @@
+import * as vscode from 'vscode';
 import type { JournalEntry } from '../../core/journal/taskState';
 import { videoClaimRef } from '../../core/claims/claimStore';
 import { formatAmount, multiplyAmount, parseAmount } from '../../core/pricing/decimal';
@@ -27,9 +28,9 @@ export async function submitTakes(
     {
       usd,
       credits: formatAmount(credits),
-      what: `${takes} takes of ${options.what}`,
+      what: vscode.l10n.t('{0} takes of {1}', takes, options.what),
       backend: draft.backend,
-      detail: [`${takes} tasks of the same request, each a take to compare and choose from; each is paid for.`, outgoingDetail(draft)].filter(Boolean).join('\n\n'),
+      detail: [vscode.l10n.t('{0} tasks of the same request, each a take to compare and choose from; each is paid for.', takes), outgoingDetail(draft)].filter(Boolean).join('\n\n'),
     },
     services.tasks.entries(),
     { alwaysConfirm: true, ask: options.ask },
@@ -61,7 +62,7 @@ export async function submitConfirmedTakes(
         label: `${draft.label} (take ${take})`,
         claim: draft.outputPath ? videoClaimRef(draft.outputPath, draft.requestHash, draft.backend, take) : undefined,
       },
-      { what: `take ${take} of ${takes} of ${options.what}`, alreadyConfirmed: true, retry: options.retry },
+      { what: vscode.l10n.t('take {0} of {1} of {2}', take, takes, options.what), alreadyConfirmed: true, retry: options.retry },
     );
     if (!entry) break;
     entries.push(entry);

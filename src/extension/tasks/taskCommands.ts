@@ -25,7 +25,7 @@ export class TaskCommands extends Disposable {
       this._register(
         vscode.commands.registerCommand(id, async (arg: TaskArg) => {
           const entry = this.entryOf(arg);
-          if (!entry) return void vscode.window.showWarningMessage('That task is no longer in the journal.');
+          if (!entry) return void vscode.window.showWarningMessage(vscode.l10n.t('That task is no longer in the journal.'));
           try {
             await run(entry);
           } catch (error) {
@@ -47,9 +47,9 @@ export class TaskCommands extends Disposable {
       return file ? vscode.commands.executeCommand('revealInExplorer', file) : undefined;
     });
     register('klingStudio.task.copyId', async (entry) => {
-      if (!entry.taskId) return void vscode.window.showInformationMessage('This task has no id: the service never answered its create.');
+      if (!entry.taskId) return void vscode.window.showInformationMessage(vscode.l10n.t('This task has no id: the service never answered its create.'));
       await vscode.env.clipboard.writeText(entry.taskId);
-      void vscode.window.setStatusBarMessage(`Copied ${entry.taskId}`, 3000);
+      void vscode.window.setStatusBarMessage(vscode.l10n.t('Copied {0}', entry.taskId), 3000);
     });
     register('klingStudio.task.forget', (entry) => this.forget(entry));
   }
@@ -61,12 +61,12 @@ export class TaskCommands extends Disposable {
 
   private async open(entry: JournalEntry): Promise<void> {
     const file = savedFile(entry);
-    if (!file) return void vscode.window.showInformationMessage('This video has not been saved yet.');
+    if (!file) return void vscode.window.showInformationMessage(vscode.l10n.t('This video has not been saved yet.'));
     try {
       await vscode.workspace.fs.stat(file);
     } catch {
-      const again = 'Download Again';
-      const picked = await vscode.window.showWarningMessage(`${file.fsPath} is no longer on disk.`, again);
+      const again = vscode.l10n.t('Download Again');
+      const picked = await vscode.window.showWarningMessage(vscode.l10n.t('{0} is no longer on disk.', file.fsPath), again);
       if (picked === again) await this.downloadAgain(entry);
       return;
     }
@@ -75,7 +75,7 @@ export class TaskCommands extends Disposable {
 
   /** The same request again, as a new task: the price is shown and the money guards apply. */
   private async retry(entry: JournalEntry): Promise<void> {
-    if (entry.kind !== 'video') return void vscode.window.showInformationMessage('Elements are created again by rendering their storyboard.');
+    if (entry.kind !== 'video') return void vscode.window.showInformationMessage(vscode.l10n.t('Elements are created again by rendering their storyboard.'));
     const draft = {
       kind: entry.kind,
       label: entry.label,
@@ -93,15 +93,21 @@ export class TaskCommands extends Disposable {
     // Its frames first: an expired upload is sent again from its unchanged source, a changed one is the user's to pick.
     const frames = await loadFeatures().framesToSend(draft, this.services, entry.backend, entry.workspaceRoot);
     if (!frames) return;
-    const what = `"${entry.label}" again`;
+    const what = vscode.l10n.t('"{0}" again', entry.label);
     const price = money(entry.price.usd);
-    const simulated = entry.backend.kind === 'simulator' ? ' on the simulator: nothing is spent' : '';
+    const simulated = entry.backend.kind === 'simulator' ? vscode.l10n.t(' on the simulator: nothing is spent') : '';
     // A create that got no answer may have made (and charged) a task: creating again may pay twice, and says so.
     const unknown = entry.state.status === 'unknown' && entry.taskId === undefined;
-    const go = unknown ? `Create Again for ${price} (May Pay Twice)` : `Generate for ${price}`;
+    const go = unknown ? vscode.l10n.t('Create Again for {0} (May Pay Twice)', price) : vscode.l10n.t('Generate for {0}', price);
     const question = unknown
-      ? `Create "${entry.label}" again? Its earlier create got no answer, so a task may already exist and be charged: check the service's task list first. Creating again costs ${price} (${entry.price.credits} credits)${simulated}, and may pay twice.`
-      : `Generate ${what}? It costs ${price} (${entry.price.credits} credits)${simulated}.`;
+      ? vscode.l10n.t(
+          'Create "{0}" again? Its earlier create got no answer, so a task may already exist and be charged: check the service\'s task list first. Creating again costs {1} ({2} credits){3}, and may pay twice.',
+          entry.label,
+          price,
+          entry.price.credits,
+          simulated,
+        )
+      : vscode.l10n.t('Generate {0}? It costs {1} ({2} credits){3}.', what, price, entry.price.credits, simulated);
     const options = { modal: true, detail: frames.detail };
     const picked = unknown ? await vscode.window.showWarningMessage(question, options, go) : await vscode.window.showInformationMessage(question, options, go);
     if (picked !== go) return;
@@ -109,7 +115,7 @@ export class TaskCommands extends Disposable {
     try {
       refreshed = await frames.apply();
     } catch (error) {
-      void vscode.window.showErrorMessage(`Not generated: ${errorText(error)}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Not generated: {0}', errorText(error)));
       return;
     }
     await submitGeneration(
@@ -120,31 +126,31 @@ export class TaskCommands extends Disposable {
   }
 
   private async downloadAgain(entry: JournalEntry): Promise<void> {
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Kling: downloading ${entry.label}` }, () =>
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Kling: downloading {0}', entry.label) }, () =>
       this.services.tasks.downloadAgain(entry.id),
     );
   }
 
   private async attachTaskId(entry: JournalEntry): Promise<void> {
-    if (entry.state.status !== 'unknown' || entry.taskId) return void vscode.window.showInformationMessage(`"${entry.label}" already has its task.`);
+    if (entry.state.status !== 'unknown' || entry.taskId) return void vscode.window.showInformationMessage(vscode.l10n.t('"{0}" already has its task.', entry.label));
     const taskId = await vscode.window.showInputBox({
-      title: `Kling: the task "${entry.label}" made`,
-      prompt: 'The id of the task, as the service\'s task list shows it. Kling Studio follows it and saves its video; nothing is created.',
+      title: vscode.l10n.t('Kling: the task "{0}" made', entry.label),
+      prompt: vscode.l10n.t('The id of the task, as the service\'s task list shows it. Kling Studio follows it and saves its video; nothing is created.'),
       placeHolder: 'task-unified-…',
       ignoreFocusOut: true,
-      validateInput: (value) => (TASK_ID_PATTERN.test(value.trim()) ? undefined : 'A task id looks like task-unified-1757169743-ab12cd34.'),
+      validateInput: (value) => (TASK_ID_PATTERN.test(value.trim()) ? undefined : vscode.l10n.t('A task id looks like {0}.', 'task-unified-1757169743-ab12cd34')),
     });
     if (!taskId) return;
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Kling: looking up ${taskId.trim()}` }, () =>
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Kling: looking up {0}', taskId.trim()) }, () =>
       this.services.tasks.attachTaskId(entry.id, taskId.trim()),
     );
   }
 
   private async forget(entry: JournalEntry): Promise<void> {
     if (isRunning(entry) || entry.state.status === 'unknown') {
-      const forget = 'Forget';
+      const forget = vscode.l10n.t('Forget');
       const picked = await vscode.window.showWarningMessage(
-        `Forget "${entry.label}"? Kling Studio will stop watching it; the service may still finish (and charge) it, and its video will not be downloaded.`,
+        vscode.l10n.t('Forget "{0}"? Kling Studio will stop watching it; the service may still finish (and charge) it, and its video will not be downloaded.', entry.label),
         { modal: true },
         forget,
       );

@@ -31,29 +31,40 @@ export class TaskNotifications extends Disposable {
 
   private async announce(entry: JournalEntry): Promise<void> {
     const s = entry.state;
-    const simulated = entry.backend.kind === 'simulator' ? ' (simulated)' : '';
-    if (s.status === 'saved') {
+        if (s.status === 'saved') {
       // A take that did not become the video (another is in use) says so, and opens as itself.
       const take = savedTakeOf(entry);
       const file = vscode.Uri.file(take && !take.inUse ? take.path : s.filePath);
       const video = vscode.workspace.asRelativePath(vscode.Uri.file(s.filePath));
-      const message = !take || take.inUse ? `Video ready${simulated}: ${video}` : `New take ready${simulated}: ${video} stays as it is until you use this take`;
-      const picked = await vscode.window.showInformationMessage(message, 'Open', 'Reveal');
-      if (picked === 'Open') await this.openVideo(file);
-      if (picked === 'Reveal') await vscode.commands.executeCommand('revealInExplorer', file);
+      const simulated = entry.backend.kind === 'simulator';
+      const message =
+        !take || take.inUse
+          ? simulated
+            ? vscode.l10n.t('Video ready (simulated): {0}', video)
+            : vscode.l10n.t('Video ready: {0}', video)
+          : simulated
+            ? vscode.l10n.t('New take ready (simulated): {0} stays as it is until you use this take', video)
+            : vscode.l10n.t('New take ready: {0} stays as it is until you use this take', video);
+      const open = vscode.l10n.t('Open');
+      const reveal = vscode.l10n.t('Reveal');
+      const picked = await vscode.window.showInformationMessage(message, open, reveal);
+      if (picked === open) await this.openVideo(file);
+      if (picked === reveal) await vscode.commands.executeCommand('revealInExplorer', file);
     } else if (s.status === 'failed') {
-      const action = s.retryable ? 'Retry' : 'Edit Prompt…';
-      const picked = await vscode.window.showErrorMessage(`"${entry.label}" failed: ${failureText(s.message, s.code)}`, action);
-      if (picked === 'Retry') await vscode.commands.executeCommand('klingStudio.task.retry', entry.id);
-      if (picked === 'Edit Prompt…') await vscode.commands.executeCommand('klingStudio.generateFromPrompt', promptDefaults(entry));
+      const retry = vscode.l10n.t('Retry');
+      const edit = vscode.l10n.t('Edit Prompt…');
+      const picked = await vscode.window.showErrorMessage(vscode.l10n.t('"{0}" failed: {1}', entry.label, failureText(s.message, s.code)), s.retryable ? retry : edit);
+      if (picked === retry) await vscode.commands.executeCommand('klingStudio.task.retry', entry.id);
+      if (picked === edit) await vscode.commands.executeCommand('klingStudio.generateFromPrompt', promptDefaults(entry));
     } else if (s.status === 'expired') {
-      const picked = await vscode.window.showWarningMessage(`"${entry.label}" can no longer be downloaded: ${s.reason}`, 'Retry');
-      if (picked === 'Retry') await vscode.commands.executeCommand('klingStudio.task.retry', entry.id);
+      const retry = vscode.l10n.t('Retry');
+      const picked = await vscode.window.showWarningMessage(vscode.l10n.t('"{0}" can no longer be downloaded: {1}', entry.label, s.reason), retry);
+      if (picked === retry) await vscode.commands.executeCommand('klingStudio.task.retry', entry.id);
     } else if (s.status === 'completed' && entry.lastError) {
-      const picked = await vscode.window.showWarningMessage(`"${entry.label}" finished, but its download failed: ${entry.lastError}`, 'Download Again');
+      const picked = await vscode.window.showWarningMessage(vscode.l10n.t('"{0}" finished, but its download failed: {1}', entry.label, entry.lastError), vscode.l10n.t('Download Again'));
       if (picked) await vscode.commands.executeCommand('klingStudio.task.downloadAgain', entry.id);
     } else if (s.status === 'unknown' && !entry.taskId) {
-      const picked = await vscode.window.showWarningMessage(`"${entry.label}": ${s.reason}`, 'Show Tasks');
+      const picked = await vscode.window.showWarningMessage(`"${entry.label}": ${s.reason}`, vscode.l10n.t('Show Tasks'));
       if (picked) await vscode.commands.executeCommand('klingStudio.tasks.focus');
     }
   }

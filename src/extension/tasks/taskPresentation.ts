@@ -91,13 +91,13 @@ export function progressOf(entry: JournalEntry): string | undefined {
   const s = entry.state;
   switch (s.status) {
     case 'submitting':
-      return 'sending…';
+      return vscode.l10n.t('sending…');
     case 'pending':
-      return 'queued';
+      return vscode.l10n.t('queued');
     case 'processing':
       return `${s.progress}%`;
     case 'downloading':
-      return s.totalBytes ? `downloading ${Math.round((100 * s.receivedBytes) / s.totalBytes)}%` : 'downloading';
+      return s.totalBytes ? vscode.l10n.t('downloading {0}%', Math.round((100 * s.receivedBytes) / s.totalBytes)) : vscode.l10n.t('downloading');
     default:
       return undefined;
   }
@@ -113,26 +113,27 @@ export function descriptionBesideProgress(entry: JournalEntry): string {
 
 function stateDescription(entry: JournalEntry): string {
   const s = entry.state;
-  const simulated = entry.backend.kind === 'simulator' ? ' · simulated' : '';
+  const simulated = entry.backend.kind === 'simulator' ? ` · ${vscode.l10n.t('simulated')}` : '';
+  const stalled = entry.stalled ? ` · ${vscode.l10n.t('stalled')}` : '';
   switch (s.status) {
     case 'submitting':
-      return 'sending…';
+      return vscode.l10n.t('sending…');
     case 'pending':
-      return `queued${entry.stalled ? ' · stalled' : ''}${simulated}`;
+      return `${vscode.l10n.t('queued')}${stalled}${simulated}`;
     case 'processing':
-      return `${s.progress}%${s.etaSeconds !== undefined ? ` · ${formatDuration(s.etaSeconds)} left` : ''}${entry.stalled ? ' · stalled' : ''}${simulated}`;
+      return `${s.progress}%${s.etaSeconds !== undefined ? ` · ${vscode.l10n.t('{0} left', formatDuration(s.etaSeconds))}` : ''}${stalled}${simulated}`;
     case 'downloading':
-      return `downloading${s.totalBytes ? ` ${Math.round((100 * s.receivedBytes) / s.totalBytes)}%` : ''}`;
+      return s.totalBytes ? vscode.l10n.t('downloading {0}%', Math.round((100 * s.receivedBytes) / s.totalBytes)) : vscode.l10n.t('downloading');
     case 'completed':
-      return entry.lastError ? 'download failed' : entry.kind === 'element' ? 'element ready' : 'downloading';
+      return entry.lastError ? vscode.l10n.t('download failed') : entry.kind === 'element' ? vscode.l10n.t('element ready') : vscode.l10n.t('downloading');
     case 'saved':
       return `${path.basename(s.filePath)}${simulated}`;
     case 'failed':
       return s.code.replace(/_/g, ' ');
     case 'expired':
-      return 'expired';
+      return vscode.l10n.t('expired');
     case 'unknown':
-      return entry.taskId ? 'unknown status' : 'outcome unknown';
+      return entry.taskId ? vscode.l10n.t('unknown status') : vscode.l10n.t('outcome unknown');
   }
 }
 
@@ -148,19 +149,23 @@ export function tooltipOf(entry: JournalEntry): vscode.MarkdownString {
     model_params?: { multi_prompt?: Array<{ prompt: string; duration: string }>; shot_type?: string };
   };
   const md = new vscode.MarkdownString(undefined, true);
-  md.appendMarkdown(`**${escape(entry.label)}**${entry.backend.kind === 'simulator' ? ' — *simulated: nothing real was generated or spent*' : ''}\n\n`);
+  md.appendMarkdown(`**${escape(entry.label)}**${entry.backend.kind === 'simulator' ? ` — *${vscode.l10n.t('simulated: nothing real was generated or spent')}*` : ''}\n\n`);
   if (request.prompt) md.appendMarkdown(`${escape(request.prompt)}\n\n`);
   for (const [i, shot] of (request.model_params?.multi_prompt ?? []).entries()) md.appendMarkdown(`${i + 1}. ${escape(shot.prompt)} (${shot.duration} s)\n`);
-  if (request.model_params?.shot_type === 'intelligence') md.appendMarkdown('*Shots planned by the model*\n\n');
-  if (request.negative_prompt) md.appendMarkdown(`Not: ${escape(request.negative_prompt)}\n\n`);
+  if (request.model_params?.shot_type === 'intelligence') md.appendMarkdown(`*${vscode.l10n.t('Shots planned by the model')}*\n\n`);
+  if (request.negative_prompt) md.appendMarkdown(`${vscode.l10n.t('Not: {0}', escape(request.negative_prompt))}\n\n`);
   if (request.duration !== undefined) {
-    md.appendMarkdown(`$(clock) ${request.duration} s · ${request.aspect_ratio ?? '16:9'} · ${request.quality ?? '720p'} · sound ${request.sound ?? 'off'}\n\n`);
+    md.appendMarkdown(`$(clock) ${request.duration} s · ${request.aspect_ratio ?? '16:9'} · ${request.quality ?? '720p'} · ${vscode.l10n.t('sound {0}', request.sound ?? 'off')}\n\n`);
   }
-  md.appendMarkdown(`$(credit-card) ${money(entry.price.usd)} · ${entry.price.credits} credits${entry.reportedCredits !== undefined ? ` (service reserved ${entry.reportedCredits})` : ''}\n\n`);
+  md.appendMarkdown(
+    `$(credit-card) ${money(entry.price.usd)} · ${vscode.l10n.t('{0} credits', entry.price.credits)}${entry.reportedCredits !== undefined ? ` ${vscode.l10n.t('(service reserved {0})', entry.reportedCredits)}` : ''}\n\n`,
+  );
   md.appendMarkdown(`$(info) ${describeState(entry)}\n\n`);
-  if (entry.startedBy && entry.startedBy !== 'VS Code') md.appendMarkdown(`Started by ${escape(entry.startedBy)}${entry.owner ? ` (process ${entry.owner.pid})` : ''}\n\n`);
-  if (entry.taskId) md.appendMarkdown(`Task \`${entry.taskId}\`\n\n`);
-  md.appendMarkdown(`Created ${new Date(entry.createdAt).toLocaleString()}${entry.finishedAt ? ` · finished ${new Date(entry.finishedAt).toLocaleString()}` : ''}`);
+  if (entry.startedBy && entry.startedBy !== 'VS Code') md.appendMarkdown(`${entry.owner ? vscode.l10n.t('Started by {0} (process {1})', escape(entry.startedBy), entry.owner.pid) : vscode.l10n.t('Started by {0}', escape(entry.startedBy))}\n\n`);
+  if (entry.taskId) md.appendMarkdown(`${vscode.l10n.t('Task {0}', `\`${entry.taskId}\``)}\n\n`);
+  md.appendMarkdown(
+    `${vscode.l10n.t('Created {0}', new Date(entry.createdAt).toLocaleString())}${entry.finishedAt ? ` · ${vscode.l10n.t('finished {0}', new Date(entry.finishedAt).toLocaleString())}` : ''}`,
+  );
   return md;
 }
 
@@ -168,26 +173,31 @@ export function describeState(entry: JournalEntry): string {
   const s = entry.state;
   switch (s.status) {
     case 'failed':
-      return `Failed: ${s.retryable ? `${asSentence(failureText(s.message, s.code))} Submitting again may help.` : failureText(s.message, s.code)}`;
+      return s.retryable
+        ? vscode.l10n.t('Failed: {0} Submitting again may help.', asSentence(failureText(s.message, s.code)))
+        : vscode.l10n.t('Failed: {0}', failureText(s.message, s.code));
     case 'expired':
-      return `Expired: ${s.reason}`;
+      return vscode.l10n.t('Expired: {0}', s.reason);
     case 'unknown':
-      return `Outcome unknown: ${s.reason}`;
+      return vscode.l10n.t('Outcome unknown: {0}', s.reason);
     case 'saved':
-      return `Saved to ${s.filePath}`;
+      return vscode.l10n.t('Saved to {0}', s.filePath);
     case 'completed':
-      return entry.lastError ? `Finished; the download failed: ${entry.lastError}` : 'Finished';
+      return entry.lastError ? vscode.l10n.t('Finished; the download failed: {0}', entry.lastError) : vscode.l10n.t('Finished');
     case 'downloading':
-      return entry.lastError ? `Downloading again; the last try failed: ${entry.lastError}` : 'Downloading';
+      return entry.lastError ? vscode.l10n.t('Downloading again; the last try failed: {0}', entry.lastError) : vscode.l10n.t('Downloading');
     default:
-      return `${s.status[0]!.toUpperCase()}${s.status.slice(1)}${entry.lastError ? ` (last poll: ${entry.lastError})` : ''}`;
+      {
+      const status = s.status === 'submitting' ? vscode.l10n.t('Submitting') : s.status === 'pending' ? vscode.l10n.t('Pending') : vscode.l10n.t('Processing');
+      return entry.lastError ? vscode.l10n.t('{0} (last poll: {1})', status, entry.lastError) : status;
+    }
   }
 }
 
 export function formatDuration(seconds: number): string {
-  if (seconds < 60) return `${Math.max(0, Math.round(seconds))} s`;
+  if (seconds < 60) return vscode.l10n.t('{0} s', Math.max(0, Math.round(seconds)));
   const minutes = Math.round(seconds / 60);
-  return `${minutes} min`;
+  return vscode.l10n.t('{0} min', minutes);
 }
 
 function escape(text: string): string {

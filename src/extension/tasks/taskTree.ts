@@ -63,7 +63,7 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
       if (node.storyboardPath) item.tooltip = node.storyboardPath;
       const running = this.runningIn(node.key);
       this.running.set(node.key, running);
-      if (running) item.description = `${running} running`;
+      if (running) item.description = vscode.l10n.t('{0} running', running);
       return item;
     }
     const entry = this.tasks.get(node.id);
@@ -137,7 +137,7 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
     const key = groupKeyOf(entry);
     let node = this.groupNodes.get(key);
     if (!node) {
-      node = entry.storyboardPath ? { kind: 'group', key, label: displayPath(entry.storyboardPath), storyboardPath: entry.storyboardPath } : { kind: 'group', key, label: 'Ad hoc' };
+      node = entry.storyboardPath ? { kind: 'group', key, label: displayPath(entry.storyboardPath), storyboardPath: entry.storyboardPath } : { kind: 'group', key, label: vscode.l10n.t('Ad hoc') };
       this.groupNodes.set(key, node);
     }
     return node;
@@ -160,12 +160,12 @@ export function taskItem(entry: JournalEntry): vscode.TreeItem {
   const item = new vscode.TreeItem(progress ? `${progress} · ${entry.label}` : entry.label, vscode.TreeItemCollapsibleState.None);
   item.id = `task:${entry.id}`;
   // A take that is not the video (another take is in use) says so; the one in use needs no word.
-  item.description = `${descriptionBesideProgress(entry)}${savedTakeOf(entry)?.inUse === false ? ' · take not in use' : ''}`;
+  item.description = `${descriptionBesideProgress(entry)}${savedTakeOf(entry)?.inUse === false ? ` · ${vscode.l10n.t('take not in use')}` : ''}`;
   item.iconPath = iconOf(entry);
   item.tooltip = tooltipOf(entry);
   item.contextValue = contextValueOf(entry);
   if (entry.state.status === 'saved') {
-    item.command = { command: 'klingStudio.task.open', title: 'Open Video', arguments: [{ kind: 'task', id: entry.id }] };
+    item.command = { command: 'klingStudio.task.open', title: vscode.l10n.t('Open Video'), arguments: [{ kind: 'task', id: entry.id }] };
   }
   return item;
 }

@@ -6,11 +6,11 @@ import * as vscode from 'vscode';
  * `purpose` ends the message ("spend credits from it", "render launch.kling.json"). With `waitForAnswer: false` it
  * refuses at once and leaves the message up: a render must not stay pending until the notification is closed.
  */
-export async function ensureTrusted(purpose = 'spend credits from it', options: { waitForAnswer?: boolean } = {}): Promise<boolean> {
+export async function ensureTrusted(purpose = vscode.l10n.t('spend credits from it'), options: { waitForAnswer?: boolean } = {}): Promise<boolean> {
   if (vscode.workspace.isTrusted) return true;
-  const manage = 'Manage Workspace Trust';
+  const manage = vscode.l10n.t('Manage Workspace Trust');
   const answered = vscode.window
-    .showWarningMessage(`Kling Studio does not generate in Restricted Mode: trust this workspace to ${purpose}.`, manage)
+    .showWarningMessage(vscode.l10n.t('Kling Studio does not generate in Restricted Mode: trust this workspace to {0}.', purpose), manage)
     .then((picked) => (picked === manage ? vscode.commands.executeCommand('workbench.trust.manage') : undefined));
   if (options.waitForAnswer ?? true) await answered;
   return false;

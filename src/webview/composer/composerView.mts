@@ -1,6 +1,7 @@
 // The composer's markup, as lit templates: one render of the whole form per change. lit updates only what changed, so
 // typing never rebuilds a field (focus and caret stay put) and the price and balance lines change without flicker.
 // No inline style anywhere (the CSP forbids it): the look comes from composer.css and VS Code's theme variables.
+import * as l10n from '@vscode/l10n';
 import { html, nothing, type TemplateResult } from 'lit';
 import { classMap } from 'lit/directives/class-map.js';
 import { ifDefined } from 'lit/directives/if-defined.js';
@@ -81,16 +82,18 @@ export interface Actions {
   insertElement(index: number): void;
 }
 
-const ASPECTS = [
-  { value: '16:9', name: 'Landscape', shape: 'frame-landscape' },
-  { value: '9:16', name: 'Portrait', shape: 'frame-portrait' },
-  { value: '1:1', name: 'Square', shape: 'frame-square' },
-] as const;
+// Functions, not constants: a translation is configured when the page starts (pageL10n.ts), after modules load.
+const aspects = () =>
+  [
+    { value: '16:9', name: l10n.t('Landscape'), shape: 'frame-landscape' },
+    { value: '9:16', name: l10n.t('Portrait'), shape: 'frame-portrait' },
+    { value: '1:1', name: l10n.t('Square'), shape: 'frame-square' },
+  ] as const;
 
-const MODES: ReadonlyArray<{ value: MultiShotMode; label: string }> = [
-  { value: 'off', label: 'Off' },
-  { value: 'auto', label: 'Let the model plan' },
-  { value: 'custom', label: 'My shots' },
+const modes = (): ReadonlyArray<{ value: MultiShotMode; label: string }> => [
+  { value: 'off', label: l10n.t('Off') },
+  { value: 'auto', label: l10n.t('Let the model plan') },
+  { value: 'custom', label: l10n.t('My shots') },
 ];
 
 const valueOf = (event: Event) => (event.target as HTMLInputElement).value;
@@ -114,8 +117,8 @@ export function composerView(m: ViewModel, a: Actions): TemplateResult {
   const draft = m.state.draft;
   if (m.surface === 'view' && m.host.elsewhere) {
     return html`<div class="banner elsewhere" role="status">
-      <div><span class="codicon codicon-go-to-file" aria-hidden="true"></span> The composer is open in an editor tab, with your draft. Close the tab to bring the draft back here.</div>
-      <div class="banner-actions"><vscode-button id="show-editor" @click=${() => a.openInEditor()}>Show the Editor Tab</vscode-button></div>
+      <div><span class="codicon codicon-go-to-file" aria-hidden="true"></span> ${l10n.t('The composer is open in an editor tab, with your draft. Close the tab to bring the draft back here.')}</div>
+      <div class="banner-actions"><vscode-button id="show-editor" @click=${() => a.openInEditor()}>${l10n.t('Show the Editor Tab')}</vscode-button></div>
     </div>`;
   }
   return html`
@@ -123,14 +126,14 @@ export function composerView(m: ViewModel, a: Actions): TemplateResult {
     <form class="form" novalidate @submit=${(e: Event) => e.preventDefault()}>
       <div class="field">
         <div class="label-row">
-          <vscode-label for="prompt">Prompt${draft.multi_shot === 'custom' ? html` <span class="normal">(optional with your own shots)</span>` : nothing}</vscode-label>
+          <vscode-label for="prompt">${l10n.t('Prompt')}${draft.multi_shot === 'custom' ? html` <span class="normal">${l10n.t('(optional with your own shots)')}</span>` : nothing}</vscode-label>
           <span class=${classMap({ count: true, over: draft.prompt.length > PROMPT_MAX })} aria-hidden="true">${draft.prompt.length} / ${PROMPT_MAX}</span>
         </div>
         <vscode-textarea
           id="prompt"
           rows="5"
           resize="vertical"
-          placeholder="Subject, action, setting, camera, style: a golden retriever running through a sunlit meadow, cinematic slow motion"
+          placeholder=${l10n.t('Subject, action, setting, camera, style: a golden retriever running through a sunlit meadow, cinematic slow motion')}
           ?invalid=${!!m.problems.prompt}
           .value=${live(draft.prompt)}
           @input=${(e: Event) => a.set('prompt', valueOf(e), 'prompt')}
@@ -140,7 +143,7 @@ export function composerView(m: ViewModel, a: Actions): TemplateResult {
 
       <div class="field">
         <div class="label-row">
-          <vscode-label for="negative-prompt">Negative prompt <span class="normal">(optional)</span></vscode-label>
+          <vscode-label for="negative-prompt">${l10n.t('Negative prompt')} <span class="normal">${l10n.t('(optional)')}</span></vscode-label>
           ${draft.negative_prompt.length > 0
             ? html`<span class=${classMap({ count: true, over: draft.negative_prompt.length > PROMPT_MAX })} aria-hidden="true">${draft.negative_prompt.length} / ${PROMPT_MAX}</span>`
             : nothing}
@@ -149,7 +152,7 @@ export function composerView(m: ViewModel, a: Actions): TemplateResult {
           id="negative-prompt"
           rows="2"
           resize="vertical"
-          placeholder="What the video should not show: blurry, text, watermark"
+          placeholder=${l10n.t('What the video should not show: blurry, text, watermark')}
           ?invalid=${!!m.problems.negative_prompt}
           .value=${live(draft.negative_prompt)}
           @input=${(e: Event) => a.set('negative_prompt', valueOf(e), 'negative_prompt')}
@@ -158,7 +161,7 @@ export function composerView(m: ViewModel, a: Actions): TemplateResult {
       </div>
 
       <div class="field">
-        <vscode-label for="duration">Duration <span class="normal">(seconds, 3 to 15)</span></vscode-label>
+        <vscode-label for="duration">${l10n.t('Duration')} <span class="normal">${l10n.t('(seconds, {0} to {1})', 3, 15)}</span></vscode-label>
         <div class="inline">
           <vscode-textfield
             id="duration"
@@ -171,15 +174,15 @@ export function composerView(m: ViewModel, a: Actions): TemplateResult {
             .value=${live(draft.duration)}
             @input=${(e: Event) => a.set('duration', valueOf(e), 'duration')}
           ></vscode-textfield>
-          <span class="unit" aria-hidden="true">s</span>
+          <span class="unit" aria-hidden="true">${l10n.t('s')}</span>
         </div>
         ${message('duration-message', m.problems.duration)}
       </div>
 
       <fieldset class="field aspect">
-        <legend>Aspect ratio</legend>
+        <legend>${l10n.t('Aspect ratio')}</legend>
         <div class="aspect-choices">
-          ${ASPECTS.map(
+          ${aspects().map(
             (aspect) => html`<label class="aspect-choice">
               <input
                 type="radio"
@@ -197,35 +200,35 @@ export function composerView(m: ViewModel, a: Actions): TemplateResult {
       </fieldset>
 
       <div class="field">
-        <vscode-label for="quality">Quality</vscode-label>
+        <vscode-label for="quality">${l10n.t('Quality')}</vscode-label>
         <vscode-radio-group
           id="quality"
           @change=${(e: Event) => radioChosen(e, (v) => a.set('quality', v as ComposerDraft['quality']))}
           @focusin=${(e: Event) => radioChosen(e, (v) => a.set('quality', v as ComposerDraft['quality']))}
         >
           <vscode-radio name="quality" value="720p" .checked=${draft.quality === '720p'}>720p</vscode-radio>
-          <vscode-radio name="quality" value="1080p" .checked=${draft.quality === '1080p'}>1080p <span class="hint">(costs a third more)</span></vscode-radio>
+          <vscode-radio name="quality" value="1080p" .checked=${draft.quality === '1080p'}>1080p <span class="hint">${l10n.t('(costs a third more)')}</span></vscode-radio>
         </vscode-radio-group>
       </div>
 
       <div class="field checks">
         <vscode-checkbox id="sound" .checked=${draft.sound === 'on'} @change=${(e: Event) => a.set('sound', checkedOf(e) ? 'on' : 'off')}
-          >Sound <span class="hint">(costs half as much again; VS Code plays it silent)</span></vscode-checkbox
+          >${l10n.t('Sound')} <span class="hint">${l10n.t('(costs half as much again; VS Code plays it silent)')}</span></vscode-checkbox
         >
         <vscode-checkbox id="watermark" .checked=${draft.watermark} @change=${(e: Event) => a.set('watermark', checkedOf(e))}
-          >Watermark <span class="hint">(the service's own)</span></vscode-checkbox
+          >${l10n.t('Watermark')} <span class="hint">${l10n.t('(the service\'s own)')}</span></vscode-checkbox
         >
       </div>
 
       <div class="field">
-        <vscode-label for="multi-shot">Multi-shot</vscode-label>
+        <vscode-label for="multi-shot">${l10n.t('Multi-shot')}</vscode-label>
         <vscode-radio-group
           id="multi-shot"
           variant="vertical"
           @change=${(e: Event) => radioChosen(e, (v) => a.setMode(v as MultiShotMode))}
           @focusin=${(e: Event) => radioChosen(e, (v) => a.setMode(v as MultiShotMode))}
         >
-          ${MODES.map((mode) => html`<vscode-radio name="multi_shot" value=${mode.value} .checked=${draft.multi_shot === mode.value}>${mode.label}</vscode-radio>`)}
+          ${modes().map((mode) => html`<vscode-radio name="multi_shot" value=${mode.value} .checked=${draft.multi_shot === mode.value}>${mode.label}</vscode-radio>`)}
         </vscode-radio-group>
         <div class="help" id="multi-shot-help">${modeHelp(draft.multi_shot)}</div>
         ${draft.multi_shot === 'custom' ? shotEditor(m, a) : nothing}
@@ -234,22 +237,22 @@ export function composerView(m: ViewModel, a: Actions): TemplateResult {
       ${elementsSection(m, a)}
 
       <div class="field">
-        <vscode-label for="callback-url">Callback URL <span class="normal">(optional: your server, told when the video is ready)</span></vscode-label>
+        <vscode-label for="callback-url">${l10n.t('Callback URL')} <span class="normal">${l10n.t('(optional: your server, told when the video is ready)')}</span></vscode-label>
         <vscode-textfield id="callback-url" class="wide" placeholder="https://example.com/kling-callback" ?invalid=${!!m.problems.callback_url}
           .value=${live(draft.callback_url)} @input=${(e: Event) => a.set('callback_url', valueOf(e), 'callback_url')}></vscode-textfield>
         ${message('callback-url-message', m.problems.callback_url)}
       </div>
 
       <div class="field">
-        <vscode-label for="file-name">File name <span class="normal">(saved as this .mp4; empty: from the prompt)</span></vscode-label>
+        <vscode-label for="file-name">${l10n.t('File name')} <span class="normal">${l10n.t('(saved as this .mp4; empty: from the prompt)')}</span></vscode-label>
         <div class="inline">
           <vscode-textfield id="file-name" class="wide" placeholder=${m.fileNamePlaceholder} ?invalid=${!!m.problems.file_name}
             aria-describedby="file-name-help" .value=${live(draft.file_name ?? '')} @input=${(e: Event) => a.set('file_name', valueOf(e), 'file_name')}></vscode-textfield>
           <span class="unit" aria-hidden="true">.mp4</span>
         </div>
         <div class="help" id="file-name-help">${(draft.file_name ?? '').trim() === ''
-          ? `${m.fileNamePlaceholder}-<date>-<time>.mp4 in the output folder.`
-          : 'Lowercase letters, digits, "-" and "_", as a storyboard video\'s name. An existing file is never replaced.'}</div>
+          ? l10n.t('{0} in the output folder.', `${m.fileNamePlaceholder}-<date>-<time>.mp4`)
+          : l10n.t('Lowercase letters, digits, "-" and "_", as a storyboard video\'s name. An existing file is never replaced.')}</div>
         ${message('file-name-message', m.problems.file_name)}
         <vscode-checkbox id="web" .checked=${draft.web === true} @change=${(e: Event) => a.set('web', checkedOf(e) || undefined)}
           >Web-ready <span class="hint">(index first for quick playback, and a poster .jpg beside it)</span></vscode-checkbox
@@ -266,17 +269,17 @@ function variants(m: ViewModel, a: Actions): TemplateResult {
   const takes = m.state.draft.takes ?? 1;
   const set = (next: number) => a.set('takes', next > 1 ? next : undefined);
   return html`<div class="field">
-    <vscode-label for="variants-count">Variants <span class="normal">(takes of the same video, each paid for)</span></vscode-label>
+    <vscode-label for="variants-count">${l10n.t('Variants')} <span class="normal">${l10n.t('(takes of the same video, each paid for)')}</span></vscode-label>
     <div class="inline">
-      <vscode-button icon="remove" icon-only secondary id="variants-fewer" aria-label="One take fewer" title="One take fewer"
+      <vscode-button icon="remove" icon-only secondary id="variants-fewer" aria-label=${l10n.t('One take fewer')} title=${l10n.t('One take fewer')}
         ?disabled=${takes <= 1} aria-disabled=${takes <= 1 ? 'true' : 'false'} @click=${() => takes > 1 && set(takes - 1)}></vscode-button>
       <output id="variants-count" class="variants-count" aria-live="polite">${takes}</output>
-      <vscode-button icon="add" icon-only secondary id="variants-more" aria-label="One take more" title="One take more"
+      <vscode-button icon="add" icon-only secondary id="variants-more" aria-label=${l10n.t('One take more')} title=${l10n.t('One take more')}
         ?disabled=${takes >= MAX_TAKES} aria-disabled=${takes >= MAX_TAKES ? 'true' : 'false'} @click=${() => takes < MAX_TAKES && set(takes + 1)}></vscode-button>
     </div>
     <div class="help" id="variants-help">${takes > 1
-      ? `Generate makes ${takes} takes; the first to arrive is the video, and you compare them to keep the best.`
-      : `One take. Up to ${MAX_TAKES} let you compare them and keep the best.`}</div>
+      ? l10n.t('Generate makes {0} takes; the first to arrive is the video, and you compare them to keep the best.', takes)
+      : l10n.t('One take. Up to {0} let you compare them and keep the best.', MAX_TAKES)}</div>
   </div>`;
 }
 
@@ -288,11 +291,11 @@ function radioChosen(event: Event, choose: (value: string) => void): void {
 function modeHelp(mode: MultiShotMode): string {
   switch (mode) {
     case 'off':
-      return 'One continuous shot.';
+      return l10n.t('One continuous shot.');
     case 'auto':
-      return 'The model splits the prompt into shots itself.';
+      return l10n.t('The model splits the prompt into shots itself.');
     case 'custom':
-      return `Up to ${SHOTS_MAX} shots, each with its own prompt and whole seconds; together they fill the duration.`;
+      return l10n.t('Up to {0} shots, each with its own prompt and whole seconds; together they fill the duration.', SHOTS_MAX);
   }
 }
 
@@ -302,7 +305,7 @@ function shotEditor(m: ViewModel, a: Actions): TemplateResult {
   const total = m.check.shotTotal;
   const duration = m.state.draft.duration.trim();
   return html`
-    <ol class="shots" aria-label="Shots">
+    <ol class="shots" aria-label=${l10n.t('Shots')}>
       ${shots.map((shot, i) => {
         const seconds = Number(shot.duration);
         const whole = Number.isInteger(seconds) && seconds >= 1;
@@ -312,15 +315,15 @@ function shotEditor(m: ViewModel, a: Actions): TemplateResult {
         const durationProblem = m.problems[`shot.${i}.duration`];
         return html`<li class="shot">
           <div class="shot-head">
-            <vscode-label for="shot-${i}-prompt">Shot ${i + 1}<span class="sr-only"> prompt</span></vscode-label>
+            <vscode-label for="shot-${i}-prompt">${l10n.t('Shot {0}', i + 1)}<span class="sr-only"> ${l10n.t('prompt')}</span></vscode-label>
             <span class="shot-range">${range}</span>
             <span class="shot-tools">
-              <vscode-button icon="arrow-up" icon-only secondary id="shot-${i}-up" aria-label="Move shot ${i + 1} up" title="Move up"
+              <vscode-button icon="arrow-up" icon-only secondary id="shot-${i}-up" aria-label=${l10n.t('Move shot {0} up', i + 1)} title=${l10n.t('Move up')}
                 ?disabled=${i === 0} aria-disabled=${i === 0 ? 'true' : 'false'} @click=${() => i > 0 && a.moveShot(i, -1)}></vscode-button>
-              <vscode-button icon="arrow-down" icon-only secondary id="shot-${i}-down" aria-label="Move shot ${i + 1} down" title="Move down"
+              <vscode-button icon="arrow-down" icon-only secondary id="shot-${i}-down" aria-label=${l10n.t('Move shot {0} down', i + 1)} title=${l10n.t('Move down')}
                 ?disabled=${i === shots.length - 1} aria-disabled=${i === shots.length - 1 ? 'true' : 'false'}
                 @click=${() => i < shots.length - 1 && a.moveShot(i, 1)}></vscode-button>
-              <vscode-button icon="trash" icon-only secondary id="shot-${i}-remove" aria-label="Remove shot ${i + 1}" title="Remove"
+              <vscode-button icon="trash" icon-only secondary id="shot-${i}-remove" aria-label=${l10n.t('Remove shot {0}', i + 1)} title=${l10n.t('Remove')}
                 @click=${() => a.removeShot(i)}></vscode-button>
             </span>
           </div>
@@ -328,13 +331,13 @@ function shotEditor(m: ViewModel, a: Actions): TemplateResult {
             id="shot-${i}-prompt"
             rows="2"
             resize="vertical"
-            placeholder="What happens in this shot"
+            placeholder=${l10n.t('What happens in this shot')}
             ?invalid=${!!promptProblem}
             .value=${live(shot.prompt)}
             @input=${(e: Event) => a.setShot(i, { prompt: valueOf(e) })}
           ></vscode-textarea>
           <div class="shot-foot">
-            <vscode-label for="shot-${i}-duration" class="small-label">Seconds<span class="sr-only"> of shot ${i + 1}</span></vscode-label>
+            <vscode-label for="shot-${i}-duration" class="small-label">${l10n.t('Seconds')}<span class="sr-only"> ${l10n.t('of shot {0}', i + 1)}</span></vscode-label>
             <vscode-textfield
               id="shot-${i}-duration"
               class="seconds"
@@ -354,12 +357,12 @@ function shotEditor(m: ViewModel, a: Actions): TemplateResult {
     </ol>
     <div class="shot-summary">
       <vscode-button id="add-shot" secondary icon="add" ?disabled=${shots.length >= SHOTS_MAX} aria-disabled=${shots.length >= SHOTS_MAX ? 'true' : 'false'}
-        @click=${() => shots.length < SHOTS_MAX && a.addShot()}>Add Shot</vscode-button>
+        @click=${() => shots.length < SHOTS_MAX && a.addShot()}>${l10n.t('Add Shot')}</vscode-button>
       <span id="shot-total" class=${classMap({ total: true, mismatch: !!m.problems.shots })}
-        >${total ? `Shots: ${total.seconds} s of ${duration || '?'} s` : ''}</span>
+        >${total ? l10n.t('Shots: {0} s of {1} s', total.seconds, duration || '?') : ''}</span>
     </div>
     ${m.durationFromShots !== undefined
-      ? html`<vscode-button id="set-duration" secondary @click=${() => a.setDurationToShots()}>Set Duration to ${m.durationFromShots} s</vscode-button>`
+      ? html`<vscode-button id="set-duration" secondary @click=${() => a.setDurationToShots()}>${l10n.t('Set Duration to {0} s', m.durationFromShots ?? '')}</vscode-button>`
       : nothing}
     ${message('shots-message', m.problems.shots)}
   `;
@@ -370,25 +373,25 @@ function banners(m: ViewModel, a: Actions): TemplateResult {
   return html`
     ${s.previous || s.notes.length > 0 || s.source
       ? html`<div class="banner" role="status">
-          ${s.from ? html`<div id="loaded-from">Loaded from ${s.from}.</div>` : s.source ? html`<div>Saved as ${s.source.video} in ${s.source.file}</div>` : nothing}
+          ${s.from ? html`<div id="loaded-from">${l10n.t('Loaded from {0}.', s.from)}</div>` : s.source ? html`<div>${l10n.t('Saved as {0} in {1}', s.source.video, s.source.file)}</div>` : nothing}
           ${s.notes.map((note) => html`<div class="note"><span class="codicon codicon-info" aria-hidden="true"></span> ${note}</div>`)}
           <div class="banner-actions">
-            ${s.previous ? html`<button type="button" class="link" id="restore" @click=${() => a.restorePrevious()}>Restore the previous draft</button>` : nothing}
-            <button type="button" class="link" id="dismiss" @click=${() => a.dismissNotice()}>Dismiss</button>
+            ${s.previous ? html`<button type="button" class="link" id="restore" @click=${() => a.restorePrevious()}>${l10n.t('Restore the previous draft')}</button>` : nothing}
+            <button type="button" class="link" id="dismiss" @click=${() => a.dismissNotice()}>${l10n.t('Dismiss')}</button>
           </div>
         </div>`
       : nothing}
     ${m.host.known && !m.host.ready
       ? html`<div class="banner setup">
-          <div>To generate, set your Kling API key, or try the built-in simulator: placeholder videos, nothing spent.</div>
+          <div>${l10n.t('To generate, set your Kling API key, or try the built-in simulator: placeholder videos, nothing spent.')}</div>
           <div class="banner-actions">
-            <vscode-button id="set-api-key" @click=${() => a.setUp('setApiKey')}>Set API Key…</vscode-button>
-            <vscode-button id="use-simulator" secondary @click=${() => a.setUp('useSimulator')}>Try the Simulator</vscode-button>
+            <vscode-button id="set-api-key" @click=${() => a.setUp('setApiKey')}>${l10n.t('Set API Key…')}</vscode-button>
+            <vscode-button id="use-simulator" secondary @click=${() => a.setUp('useSimulator')}>${l10n.t('Try the Simulator')}</vscode-button>
           </div>
         </div>`
       : nothing}
     ${m.host.known && !m.host.trusted
-      ? html`<div class="banner warning"><span class="codicon codicon-shield" aria-hidden="true"></span> Restricted Mode: compose and see prices here; trust this workspace to generate.</div>`
+      ? html`<div class="banner warning"><span class="codicon codicon-shield" aria-hidden="true"></span> ${l10n.t('Restricted Mode: compose and see prices here; trust this workspace to generate.')}</div>`
       : nothing}
   `;
 }
@@ -398,25 +401,23 @@ function footer(m: ViewModel, a: Actions): TemplateResult {
   const blocked = m.blocker !== undefined || busy;
   const shortcut = m.isMac ? '⌘Enter' : 'Ctrl+Enter';
   const simulated = m.host.known && m.host.backend === 'simulator';
-  const what = m.price
-    ? `for ${(m.price.takes ?? 1) > 1 ? `${m.price.takes} takes of ` : ''}${m.price.seconds} s ${m.price.imageToVideo ? 'image-to-video ' : ''}at ${m.state.draft.quality}${m.state.draft.sound === 'on' ? ' with sound' : ''}${m.price.newElements ? ` and ${m.price.newElements} new element${m.price.newElements === 1 ? '' : 's'}` : ''}${simulated ? ', simulated' : ''}`
-    : '';
+  const what = m.price ? priceWhat(m.price, m.state.draft, simulated) : '';
   // Compact: the price and the balance on one line, Generate and its two companions on the next; what the price is
   // for and the exact credits are in the tooltip (and heard by screen readers). Messages below only when there are any.
   return html`
-    <section class="footer" aria-label="Price and generate">
+    <section class="footer" aria-label=${l10n.t('Price and generate')}>
       <div class="footer-top">
         <div class="price-line" id="price" aria-live="polite" aria-atomic="true" title=${m.price ? `${m.price.usd} · ${m.price.exactCredits} ${what}` : ''}>
           ${m.price
             ? html`<span class="price">${m.price.usd}</span><span class="credits">· ${m.price.credits}</span>
                 <span class="price-what sr-only">${what}</span>`
-            : html`<span class="price-what">Set a valid duration to see the price.</span>`}
+            : html`<span class="price-what">${l10n.t('Set a valid duration to see the price.')}</span>`}
         </div>
         <div class="balance-line" title=${m.balance}>
           <span id="balance" class="sr-only">${m.balance}</span>
           <span class="balance-short" aria-hidden="true">${m.balanceShort}</span>
           ${m.host.known && m.host.ready
-            ? html`<vscode-button icon="refresh" icon-only secondary id="refresh-balance" aria-label="Refresh the balance" title="Refresh the balance"
+            ? html`<vscode-button icon="refresh" icon-only secondary id="refresh-balance" aria-label=${l10n.t('Refresh the balance')} title=${l10n.t('Refresh the balance')}
                 @click=${() => a.refreshBalance()}></vscode-button>`
             : nothing}
         </div>
@@ -429,23 +430,23 @@ function footer(m: ViewModel, a: Actions): TemplateResult {
           ?disabled=${blocked}
           aria-disabled=${blocked ? 'true' : 'false'}
           aria-describedby="generate-hint"
-          title=${ifDefined(m.blocker ? undefined : `Generate (${shortcut})`)}
+          title=${ifDefined(m.blocker ? undefined : l10n.t('Generate ({0})', shortcut))}
           @click=${() => !blocked && a.generate()}
-          >${m.busy === 'generating' ? 'Creating…' : 'Generate'}</vscode-button
+          >${m.busy === 'generating' ? l10n.t('Creating…') : l10n.t('Generate')}</vscode-button
         >
-        <vscode-button id="save" secondary icon="save-as" icon-only aria-label="Save as Storyboard…" title="Save as Storyboard…" ?disabled=${busy}
+        <vscode-button id="save" secondary icon="save-as" icon-only aria-label=${l10n.t('Save as Storyboard…')} title=${l10n.t('Save as Storyboard…')} ?disabled=${busy}
           @click=${() => !busy && a.save()}></vscode-button>
-        <vscode-button id="clear" secondary icon="clear-all" icon-only aria-label="Clear the form" title="Clear the form" ?disabled=${busy}
+        <vscode-button id="clear" secondary icon="clear-all" icon-only aria-label=${l10n.t('Clear the form')} title=${l10n.t('Clear the form')} ?disabled=${busy}
           @click=${() => !busy && a.clear()}></vscode-button>
       </div>
-      ${m.overBalance ? html`<div class="warning-line"><span class="codicon codicon-warning" aria-hidden="true"></span> This costs more than the balance.</div>` : nothing}
+      ${m.overBalance ? html`<div class="warning-line"><span class="codicon codicon-warning" aria-hidden="true"></span> ${l10n.t('This costs more than the balance.')}</div>` : nothing}
       <div class="hint-line" id="generate-hint">${m.blocker && shownAbove(m)
-        ? html`<span class="sr-only">${m.blocker}</span><span aria-hidden="true" title=${m.blocker}><span class="codicon codicon-error"></span> ${m.check.problemCount === 1 ? 'One thing to fix above' : `${m.check.problemCount} things to fix above`}</span>`
+        ? html`<span class="sr-only">${m.blocker}</span><span aria-hidden="true" title=${m.blocker}><span class="codicon codicon-error"></span> ${m.check.problemCount === 1 ? l10n.t('One thing to fix above') : l10n.t('{0} things to fix above', m.check.problemCount)}</span>`
         : (m.blocker ?? nothing)}</div>
       <div class="status" role="status">
         ${m.status
           ? html`${m.status.text}
-              ${m.status.showTasks ? html` <button type="button" class="link" id="show-tasks" @click=${() => a.showTasks()}>Show Tasks</button>` : nothing}`
+              ${m.status.showTasks ? html` <button type="button" class="link" id="show-tasks" @click=${() => a.showTasks()}>${l10n.t('Show Tasks')}</button>` : nothing}`
           : nothing}
       </div>
     </section>
@@ -459,4 +460,16 @@ function footer(m: ViewModel, a: Actions): TemplateResult {
 function shownAbove(m: ViewModel): boolean {
   const keys = Object.keys(m.check.problems);
   return keys.length > 0 && keys.every((key) => key !== 'form' && m.problems[key as FieldKey] !== undefined);
+}
+
+/** What the price is for, in the tooltip and for screen readers: "for 2 takes of 5 s image-to-video at 720p with sound". */
+function priceWhat(price: NonNullable<ViewModel['price']>, draft: ComposerDraft, simulated: boolean): string {
+  const parts = [
+    (price.takes ?? 1) > 1 ? l10n.t('{0} takes of {1} s', price.takes ?? 1, price.seconds) : l10n.t('{0} s', price.seconds),
+    price.imageToVideo ? l10n.t('image-to-video') : undefined,
+    l10n.t('at {0}', draft.quality),
+    draft.sound === 'on' ? l10n.t('with sound') : undefined,
+    price.newElements ? (price.newElements === 1 ? l10n.t('and 1 new element') : l10n.t('and {0} new elements', price.newElements)) : undefined,
+  ];
+  return `${l10n.t('for {0}', parts.filter((part) => part !== undefined).join(' '))}${simulated ? l10n.t(', simulated') : ''}`;
 }

@@ -1,6 +1,7 @@
 // The composer's Frames section: the first and last frame, each set by a file picker, a drop (the Explorer, with
 // Shift held as VS Code asks for drops into a page, or the OS) or an https link; a thumbnail (a webview URI from the
 // host: the CSP loads nothing else), the image's size and dimensions, a remove button, and the rule's message at it.
+import * as l10n from '@vscode/l10n';
 import { html, nothing, type TemplateResult } from 'lit';
 import { classMap } from 'lit/directives/class-map.js';
 import { imageSummary } from '../../core/composer/composerPageState.js';
@@ -9,34 +10,35 @@ import type { ImageSlot } from '../../core/composer/composerForm.js';
 import type { ImageInfo, ImageTarget } from '../../core/composer/composerProtocol.js';
 import type { Actions, ViewModel } from './composerView.mjs';
 
-const SLOTS: ReadonlyArray<{ slot: ImageSlot; label: string; help: string }> = [
-  { slot: 'image', label: 'First frame', help: 'The video starts from this image (image-to-video).' },
-  { slot: 'end_image', label: 'Last frame', help: 'The video ends on this image; it needs a first frame.' },
+// `noun` goes into the core's framing warning, which is English (docs/l10n.md); `label` is what the page shows.
+const slots = (): ReadonlyArray<{ slot: ImageSlot; noun: string; label: string; help: string }> => [
+  { slot: 'image', noun: 'first frame', label: l10n.t('First frame'), help: l10n.t('The video starts from this image (image-to-video).') },
+  { slot: 'end_image', noun: 'last frame', label: l10n.t('Last frame'), help: l10n.t('The video ends on this image; it needs a first frame.') },
 ];
 
 export function framesSection(m: ViewModel, a: Actions): TemplateResult {
   return html`<fieldset class="field frames" id="frames">
-    <legend>Frames <span class="normal">(optional)</span></legend>
-    ${SLOTS.map(({ slot, label, help }) => imageSlot(m, a, slot, label, help))}
+    <legend>${l10n.t('Frames')} <span class="normal">${l10n.t('(optional)')}</span></legend>
+    ${slots().map(({ slot, noun, label, help }) => imageSlot(m, a, slot, noun, label, help))}
   </fieldset>`;
 }
 
-function imageSlot(m: ViewModel, a: Actions, slot: ImageSlot, label: string, help: string): TemplateResult {
+function imageSlot(m: ViewModel, a: Actions, slot: ImageSlot, noun: string, label: string, help: string): TemplateResult {
   const ref = m.state.draft[slot];
   const problem = m.imageMessages[slot] ?? m.problems[slot];
   const info = ref ? m.images[ref] : undefined;
   // The framing guard (frameFit.ts): the same warning as a storyboard's, and the part the video keeps drawn on the thumbnail.
   const misfit = info?.ok ? frameMisfit(info.width, info.height, m.state.draft.aspect_ratio) : undefined;
-  const framing = info?.ok && misfit ? frameMisfitMessage(`The ${label.toLowerCase()}`, info.width, info.height, m.state.draft.aspect_ratio, misfit) : undefined;
+  const framing = info?.ok && misfit ? frameMisfitMessage(`The ${noun}`, info.width, info.height, m.state.draft.aspect_ratio, misfit) : undefined;
   return html`<div class="image-slot" id="${slot}-slot" @dragover=${dragOver} @dragleave=${dragLeave} @drop=${(e: DragEvent) => dropped(e, slot, a)}>
     <div class="label-row"><span class="slot-label" id="${slot}-label">${label}</span></div>
     ${ref
       ? imageCard(ref, info, `${slot}`, label, () => a.setImage(slot, undefined), misfit)
       : html`<div class="drop-zone" aria-labelledby="${slot}-label">
-          <div class="help">${help} Drop an image here (hold Shift while dragging from the Explorer), choose a file, or paste an https link.</div>
+          <div class="help">${help} ${l10n.t('Drop an image here (hold Shift while dragging from the Explorer), choose a file, or paste an https link.')}</div>
           <div class="inline">
-            <vscode-button id="${slot}-choose" secondary icon="folder-opened" @click=${() => a.chooseImage(slot)}>Choose File…</vscode-button>
-            <vscode-textfield id="${slot}-url" class="url" placeholder="https://…/image.png" aria-label="${label} link"
+            <vscode-button id="${slot}-choose" secondary icon="folder-opened" @click=${() => a.chooseImage(slot)}>${l10n.t('Choose File…')}</vscode-button>
+            <vscode-textfield id="${slot}-url" class="url" placeholder="https://…/image.png" aria-label=${l10n.t('{0} link', label)}
               @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && (e.preventDefault(), a.setImageUrl(slot, (e.target as HTMLInputElement).value))}
               @change=${(e: Event) => a.setImageUrl(slot, (e.target as HTMLInputElement).value)}></vscode-textfield>
           </div>
@@ -52,7 +54,7 @@ function imageSlot(m: ViewModel, a: Actions, slot: ImageSlot, label: string, hel
  */
 export function imageCard(ref: string, info: ImageInfo | undefined, id: string, label: string, remove: () => void, misfit?: FrameMisfit): TemplateResult {
   const link = /^https:\/\//i.test(ref);
-  const summary = link ? 'A link: the service fetches it when the video is made.' : !info ? 'Checking…' : info.ok ? imageSummary(info) : '';
+  const summary = link ? l10n.t('A link: the service fetches it when the video is made.') : !info ? l10n.t('Checking…') : info.ok ? imageSummary(info) : '';
   return html`<div class=${classMap({ 'image-card': true, refused: !!info && !info.ok })} id="${id}-card">
     ${info?.thumbnail
       ? html`<span class="thumb-frame"><img class="thumb" id="${id}-thumb" src=${info.thumbnail} alt="${label}: ${ref}" />${info.ok && misfit ? cropOverlay(`${id}-crop`, info.width, info.height, misfit) : nothing}</span>`
@@ -61,7 +63,7 @@ export function imageCard(ref: string, info: ImageInfo | undefined, id: string, 
       <div class="image-name" title=${ref}>${ref}</div>
       <div class="image-summary" id="${id}-summary">${summary}</div>
     </div>
-    <vscode-button icon="close" icon-only secondary id="${id}-remove" aria-label="Remove the ${label}" title="Remove" @click=${remove}></vscode-button>
+    <vscode-button icon="close" icon-only secondary id="${id}-remove" aria-label=${l10n.t('Remove the {0}', label)} title=${l10n.t('Remove')} @click=${remove}></vscode-button>
   </div>`;
 }
 

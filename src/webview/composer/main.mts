@@ -1,6 +1,9 @@
 // The composer page: the form, its live price, and the messages to and from the host. The draft is the page's own
 // (getState/setState keep it through hiding and reloads); whether it is valid, what it costs and the edits its buttons
 // make come from src/core/composer, the same code the host checks it with. See ../../core/composer/composerProtocol.ts.
+// First: the translation is set before any module builds a string.
+import '../l10n/pageL10n.js';
+import * as l10n from '@vscode/l10n';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-label/index.js';
@@ -184,7 +187,7 @@ function paint(): void {
     images,
     elementInfos,
     imageMessages,
-    balance: host.known ? balanceText(host.balance, host.backend, host.ready) : 'Balance: …',
+    balance: host.known ? balanceText(host.balance, host.backend, host.ready) : l10n.t('Balance: …'),
     balanceShort: host.known ? balanceShortText(host.balance, host.ready) : '…',
     surface,
     fileNamePlaceholder: fileNameFromPrompt(state.draft.prompt.trim() || state.draft.shots[0]?.prompt.trim() || ''),
@@ -265,7 +268,7 @@ const actions: Actions = {
   generate: () => {
     if (busy !== 'idle' || blockedByProblems()) return;
     busy = 'generating';
-    status = { text: 'Creating the task…' };
+    status = { text: l10n.t('Creating the task…') };
     paint();
     post({ type: 'composer/generate', draft: state.draft });
   },
@@ -277,13 +280,13 @@ const actions: Actions = {
     post({ type: 'composer/saveAsStoryboard', draft: state.draft, ...(state.source ? { source: state.source } : {}) });
   },
   clear: () => {
-    status = { text: 'The form is cleared.' };
+    status = { text: l10n.t('The form is cleared.') };
     update((s) => ({ ...s, previous: s.draft, draft: emptyDraft(), source: undefined, from: undefined, notes: [], touched: [], showAll: false }));
     focusSoon('prompt');
   },
   restorePrevious: () => {
     if (!state.previous) return;
-    status = { text: 'The previous draft is back.' };
+    status = { text: l10n.t('The previous draft is back.') };
     update((s) => ({ ...s, draft: s.previous!, previous: undefined, source: undefined, from: undefined, notes: [] }));
     focusSoon('prompt');
   },
@@ -323,9 +326,9 @@ const actions: Actions = {
     let problem: string | undefined;
     try {
       const url = new URL(link);
-      if (url.protocol !== 'https:') problem = `A link to an image starts with https:// (this one is ${url.protocol.replace(':', '')}). A file is chosen with Choose File… or dropped here.`;
+      if (url.protocol !== 'https:') problem = l10n.t('A link to an image starts with https:// (this one is {0}). A file is chosen with Choose File… or dropped here.', url.protocol.replace(':', ''));
     } catch {
-      problem = 'That is not a link: paste an https:// address of a JPEG or PNG image, or choose a file.';
+      problem = l10n.t('That is not a link: paste an https:// address of a JPEG or PNG image, or choose a file.');
     }
     if (problem) {
       imageMessages = { ...imageMessages, [slot]: problem };
@@ -382,7 +385,7 @@ function toBase64(bytes: Uint8Array): string {
 function imageChosen(target: ImageTarget, ref: string | undefined, problem: string | undefined): void {
   clearImageMessage(target);
   if (problem !== undefined || ref === undefined) {
-    imageMessages = { ...imageMessages, [target]: problem ?? 'The image was not used.' };
+    imageMessages = { ...imageMessages, [target]: problem ?? l10n.t('The image was not used.') };
     paint();
     return;
   }
@@ -427,7 +430,7 @@ window.addEventListener('message', (event: MessageEvent) => {
       return;
     case 'composer/submitted':
       busy = 'idle';
-      status = message.outcome === 'created' ? { text: `Task created: "${message.label ?? 'the video'}" is in the Tasks view.`, showTasks: true } : undefined;
+      status = message.outcome === 'created' ? { text: message.label ? l10n.t('Task created: "{0}" is in the Tasks view.', message.label) : l10n.t('Task created: the video is in the Tasks view.'), showTasks: true } : undefined;
       break;
     case 'composer/imageChosen':
       imageChosen(message.target, message.ref, message.problem);
@@ -445,7 +448,7 @@ window.addEventListener('message', (event: MessageEvent) => {
       busy = 'idle';
       if (message.source) {
         const source = message.source;
-        status = { text: `Saved as "${source.video}" in ${source.file}.` };
+        status = { text: l10n.t('Saved as "{0}" in {1}.', source.video, source.file) };
         update((s) => ({ ...s, source, from: undefined }));
         return;
       }

@@ -14,6 +14,10 @@ const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'
   };
 };
 
+// Titles and descriptions are %keys% into package.nls.json (docs/l10n.md): the English text is what VS Code shows.
+const english = JSON.parse(readFileSync(path.join(ROOT, 'package.nls.json'), 'utf8')) as Record<string, string>;
+const localized = (value: string): string => value.replace(/^%(.+)%$/, (whole, key: string) => english[key] ?? whole);
+
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const file = path.join(dir, name);
@@ -34,7 +38,7 @@ describe('the walkthrough', () => {
   it('each step has its media in the package and a title and description', () => {
     const ignore = readFileSync(path.join(ROOT, '.vscodeignore'), 'utf8');
     for (const step of walkthrough!.steps) {
-      assert.ok(step.title && step.description, step.id);
+      assert.ok(localized(step.title) !== step.title && localized(step.description) !== step.description, `${step.id}: title and description are in package.nls.json`);
       const media = step.media['markdown'] ?? step.media['image'] ?? step.media['svg'];
       assert.ok(media, `${step.id} has media`);
       assert.ok(existsSync(path.join(ROOT, media)), `${media} exists`);
@@ -51,7 +55,7 @@ describe('the walkthrough', () => {
         else if (kind === 'onContext') assert.ok(source.includes(`'${value}'`) && source.includes('setContext'), `${step.id}: ${value} is set by the extension`);
         else assert.fail(`${step.id}: unexpected completion event ${event}`);
       }
-      for (const [, command] of step.description.matchAll(/\(command:([\w.]+)\)/g)) assert.ok(commands.has(command!), `${step.id}: ${command} is contributed`);
+      for (const [, command] of localized(step.description).matchAll(/\(command:([\w.]+)\)/g)) assert.ok(commands.has(command!), `${step.id}: ${command} is contributed`);
     }
   });
 });

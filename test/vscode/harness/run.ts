@@ -46,6 +46,8 @@ export interface UiSuite {
   settings?: Record<string, unknown>;
   /** Default true: every folder trusted. Set false for Restricted Mode tests. */
   disableWorkspaceTrust?: boolean;
+  /** VS Code's display language (server.ts `locale`); English unless told. */
+  locale?: string;
   /** Each test gets a new page (a new browser context) on the suite's server. */
   tests: UiTest[];
   /**
@@ -150,6 +152,7 @@ export async function runUiSuite(suite: UiSuite, context: RunContext): Promise<S
       vsixes,
       ...(suite.settings ? { settings: suite.settings } : {}),
       disableWorkspaceTrust: suite.disableWorkspaceTrust ?? true,
+      ...(suite.locale ? { locale: suite.locale } : {}),
     });
     const shared: { workbench?: Workbench } | undefined = suite.sharePage ? {} : undefined;
     try {

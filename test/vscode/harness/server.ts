@@ -3,7 +3,7 @@
  * and stopped, with every process it forked, when the suite ends.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -34,6 +34,11 @@ export interface ServerOptions {
   settings?: Record<string, unknown>;
   /** Trust every folder (no trust prompt, no Restricted Mode). Default true; false for trust tests. */
   disableWorkspaceTrust?: boolean;
+  /**
+   * VS Code's display language (`--locale`), as a user's argv.json sets it. VS Code switches only to a language an
+   * installed language pack contributes (test/vscode/fixtures/zh-cn-language-pack): install one with `vsixes`.
+   */
+  locale?: string;
   /** `.vsix` files installed into the fresh extensions folder before the server starts. */
   vsixes?: string[];
   /** Extra environment for the server; its extension hosts inherit it. */
@@ -97,6 +102,9 @@ export async function startServer(options: ServerOptions): Promise<VsCodeServer>
     for (const vsix of options.vsixes ?? []) {
       await installExtension(options.tools, dirs, vsix);
     }
+    if (options.locale) {
+      writeLanguagePacks(dirs);
+    }
   } catch (error) {
     removeDirs();
     throw error;
@@ -120,6 +128,9 @@ export async function startServer(options: ServerOptions): Promise<VsCodeServer>
   }
   if (options.disableWorkspaceTrust ?? true) {
     args.push('--disable-workspace-trust');
+  }
+  if (options.locale) {
+    args.push('--locale', options.locale);
   }
 
   // Its own process group, so that stop() reaches the extension host and pty host it forks.
@@ -262,4 +273,37 @@ function httpOk(url: string): Promise<boolean> {
     request.on('timeout', () => request.destroy());
     request.on('error', () => resolve(false));
   });
+}
+
+/**
+ * Records the installed language packs in `languagepacks.json`, as VS Code's language pack service does after it
+ * installs one in a running window. `--install-extension` on the command line installs the files only, and the server
+ * reads this file to decide whether `--locale` names a language it has (else it stays in English).
+ */
+function writeLanguagePacks(dirs: ServerDirs): void {
+  interface Localization {
+    languageId: string;
+    languageName?: string;
+    localizedLanguageName?: string;
+    translations: Array<{ id: string; path: string }>;
+  }
+  const packs: Record<string, unknown> = {};
+  for (const folder of readdirSync(dirs.extensions, { withFileTypes: true }).filter((entry) => entry.isDirectory())) {
+    const root = join(dirs.extensions, folder.name);
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      name: string;
+      publisher: string;
+      version: string;
+      contributes?: { localizations?: Localization[] };
+    };
+    for (const localization of manifest.contributes?.localizations ?? []) {
+      packs[localization.languageId] = {
+        hash: `${manifest.publisher}.${manifest.name}-${manifest.version}`,
+        extensions: [{ extensionIdentifier: { id: `${manifest.publisher}.${manifest.name}` }, version: manifest.version }],
+        translations: Object.fromEntries(localization.translations.map((t) => [t.id, join(root, t.path)])),
+        label: localization.localizedLanguageName ?? localization.languageName ?? localization.languageId,
+      };
+    }
+  }
+  writeFileSync(join(dirs.userData, 'languagepacks.json'), `${JSON.stringify(packs, null, 2)}\n`);
 }

