@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { placeOfEntry, sidecarPathOf } from '../../core/records/videoLocations';
 import { isApiError } from '../../core/api/apiError';
 import { TaskJournal } from '../../core/journal/taskJournal';
 import { hasEnded } from '../../core/journal/taskState';
@@ -284,8 +285,8 @@ function summary(ctx: CliContext, results: StoryboardOutcomes[], plans: Storyboa
   for (const o of outcomes) {
     switch (o.kind) {
       case 'saved':
-        if (o.take !== undefined) out(ctx, `✓ ${o.name} take ${o.take}: ${rel(takePathOf(o.outputPath, o.entry.createdAt, o.entry.taskId ?? ''))}`);
-        else out(ctx, `✓ ${o.name}: ${rel(o.outputPath)} (sidecar ${rel(o.outputPath)}.json)`);
+        if (o.take !== undefined) out(ctx, `✓ ${o.name} take ${o.take}: ${rel(takePathOf(placeOfEntry({ outputPath: o.outputPath, claim: o.entry.claim }), o.entry.createdAt, o.entry.taskId ?? ''))}`);
+        else out(ctx, `✓ ${o.name}: ${rel(o.outputPath)} (sidecar ${rel(sidecarPathOf(placeOfEntry({ outputPath: o.outputPath, claim: o.entry.claim })))})`);
         // "web": the MP4 is fast start either way it can be; the poster needs a decoder the CLI does not have.
         if (o.web?.remuxed) out(ctx, `  ${o.name}: made web-ready (moov before mdat)`);
         if (o.web?.problem) err(ctx, `  ${o.name}: ${o.web.problem}`);

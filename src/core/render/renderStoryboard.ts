@@ -18,6 +18,7 @@ import { errorText } from '../text/errorText';
 import { frameFileState } from './frameFiles';
 import { makeWebReady, type PosterMaker, type WebReadyResult } from './makeWebReady';
 import { failureText } from '../text/failureText';
+import { adoptBesideRecords } from '../records/adoptBesideRecords';
 
 // Where they used to live: the CLI and the editor import them from here.
 export { readKnownElements, recordElement } from '../elements/elementRegistry';
@@ -99,7 +100,9 @@ export async function renderStoryboard(plan: StoryboardPlan, options: RenderOpti
     }
   }
 
-  const elementIds = await readKnownElements(plan.outputDir, options.backend);
+  // Records left beside the videos from before the storyboard named a metadata folder move there (no video is made again).
+  for (const video of plan.videos) await adoptBesideRecords(video.place, plan.workspaceRoot);
+  const elementIds = await readKnownElements(plan.locations, options.backend);
   const elementFailure = await createElements(plan, options, elementIds, upload);
   const elementNames = new Map(plan.elements.map((e) => [e.element.name, e]));
 
@@ -196,7 +199,7 @@ async function renderOne(
       if (source && source.state.kind !== 'up-to-date') {
         return { name: video.name, kind: 'failed', message: `not sent: it starts from the ${reference.frame} frame of "${reference.from}", which is not saved yet (this render makes it, or it is under way): render again once ${reference.from}.mp4 is saved`, retryable: false };
       }
-      const frame = await frameFileState(plan.outputDir, reference);
+      const frame = await frameFileState(plan.locations, reference);
       if (frame.kind !== 'ready') return { name: video.name, kind: 'failed', message: `not sent: ${frame.message}`, retryable: false };
     }
     const images = new Map<string, string>();
@@ -258,7 +261,7 @@ async function createElements(plan: StoryboardPlan, options: RenderOptions, elem
     const ensured = await ensureElement(element, definitionHash, {
       engine: options.engine,
       backend: options.backend,
-      outputDir: plan.outputDir,
+      outputDir: plan.locations.metadataDir,
       workspaceRoot: plan.workspaceRoot,
       known: elementIds,
       signal: options.signal,
@@ -298,7 +301,7 @@ function draftOf(video: PlannedVideo, plan: StoryboardPlan, options: RenderOptio
     outputPath: video.outputPath,
     workspaceRoot: plan.workspaceRoot,
     // Each take of a render is claimed apart: created once each, followed or taken over each.
-    claim: videoClaimRef(video.outputPath, video.requestHash, options.backend, take),
+    claim: videoClaimRef(video.place, video.requestHash, options.backend, take),
   };
 }
 

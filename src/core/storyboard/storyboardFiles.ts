@@ -5,6 +5,7 @@ import { checkInsideRoot, type BoundaryCheck } from '../fs/workspaceBoundary';
 import { frameMisfit, frameMisfitMessage } from '../images/frameFit';
 import { checkImageFile } from '../images/imageCheck';
 import { TAKES_FOLDER } from '../takes/takeLayout';
+import { VideoLocations } from '../records/videoLocations';
 import type { ProblemSink } from './problemSink';
 import type { JsonPath, Problem, StoryboardDocument } from './storyboardDocument';
 import { STORYBOARD_SUFFIX, VIDEO_NAME_PATTERN, type Storyboard } from './storyboardSchema';
@@ -33,6 +34,12 @@ export function storyboardOutputDir(storyboardPath: string, storyboard: Pick<Sto
   const base = pathApi.basename(storyboardPath);
   const stem = base.endsWith(STORYBOARD_SUFFIX) ? base.slice(0, -STORYBOARD_SUFFIX.length) : pathApi.parse(base).name;
   return pathApi.resolve(dir, stem);
+}
+
+/** Where a storyboard's videos and their records go: its output folder, and its `metadata` folder (else the same). */
+export function storyboardLocations(storyboardPath: string, storyboard: Pick<Storyboard, 'output' | 'metadata'>): VideoLocations {
+  const outputDir = storyboardOutputDir(storyboardPath, storyboard);
+  return new VideoLocations(outputDir, storyboard.metadata ? path.resolve(path.dirname(storyboardPath), storyboard.metadata) : outputDir);
 }
 
 /** The problems that need the file system, into `sink`; it stops looking at files once the sink is full. */
@@ -66,6 +73,28 @@ export async function fileProblems(doc: StoryboardDocument, location: Storyboard
     }
   }
 
+  // The records' folder: checked as the output folder is (a link that leads out is refused, and named).
+  const metadata = typeof root['metadata'] === 'string' && root['metadata'] !== '' ? root['metadata'] : undefined;
+  let realRecords = realOutput;
+  if (metadata !== undefined) {
+    const metadataLexical = escapeReason(metadata, base, workspaceRoot, 'metadata');
+    realRecords = undefined;
+    if (metadataLexical) sink.add(() => doc.problem('path-outside-workspace', ['metadata'], metadataLexical));
+    else {
+      const check = await inside(path.resolve(base, metadata));
+      if (!check.inside) sink.add(() => doc.problem('path-outside-workspace', ['metadata'], `metadata ${JSON.stringify(metadata)} leads outside the workspace: ${check.reason}`));
+      else {
+        realRecords = check.realPath;
+        const relative = realOutput !== undefined ? path.relative(realOutput, check.realPath) : '..';
+        if (relative !== '' && relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative)) {
+          sink.add(() =>
+            doc.problem('metadata-in-output', ['metadata'], `metadata ${JSON.stringify(metadata)} is inside the output folder, so the records would be published with the videos; choose a folder beside it (for example ".kling")`, { severity: 'warning' }),
+          );
+        }
+      }
+    }
+  }
+
   const checks: Array<() => Promise<void>> = [];
   const image = (p: JsonPath, value: unknown, label: string, aspectRatio?: string) => {
     if (typeof value === 'string' && value !== '') checks.push(() => imageProblem(doc, p, value, label, location, sink, aspectRatio));
@@ -77,9 +106,10 @@ export async function fileProblems(doc: StoryboardDocument, location: Storyboard
     image(['videos', i, 'image'], video['image'], 'image', aspectRatio);
     image(['videos', i, 'end_image'], video['end_image'], 'end_image', aspectRatio);
     const name = video['name'];
-    if (realOutput !== undefined && typeof name === 'string' && VIDEO_NAME_PATTERN.test(name)) {
+    if (realOutput !== undefined && realRecords !== undefined && typeof name === 'string' && VIDEO_NAME_PATTERN.test(name)) {
       const folder = realOutput;
-      checks.push(() => savedFileProblem(doc, ['videos', i, 'name'], name, folder, workspaceRoot, sink));
+      const records = realRecords;
+      checks.push(() => savedFileProblem(doc, ['videos', i, 'name'], name, folder, records, workspaceRoot, sink));
     }
   });
   (Array.isArray(root['elements']) ? root['elements'] : []).forEach((element, i) => {
@@ -141,9 +171,8 @@ async function imageProblem(doc: StoryboardDocument, at: JsonPath, value: string
  * `<output>/<name>.mp4`, its sidecar and its takes: a link there is not written through (files are renamed into place), but
  * the up-to-date check and the preview read them; one that leads out of the workspace is refused at the video's name.
  */
-async function savedFileProblem(doc: StoryboardDocument, at: JsonPath, name: string, realOutput: string, workspaceRoot: string, sink: ProblemSink): Promise<void> {
-  for (const file of [`${name}.mp4`, `${name}.mp4.json`]) {
-    const target = path.join(realOutput, file);
+async function savedFileProblem(doc: StoryboardDocument, at: JsonPath, name: string, realOutput: string, realRecords: string, workspaceRoot: string, sink: ProblemSink): Promise<void> {
+  for (const target of [path.join(realOutput, `${name}.mp4`), path.join(realRecords, `${name}.mp4.json`)]) {
     const isLink = await lstat(target).then((s) => s.isSymbolicLink(), () => false);
     if (!isLink) continue;
     const check: BoundaryCheck = await checkInsideRoot(target, workspaceRoot);
@@ -152,8 +181,8 @@ async function savedFileProblem(doc: StoryboardDocument, at: JsonPath, name: str
     sink.add(() => doc.problem('path-outside-workspace', at, `video "${name}" is saved as ${shown}, which leads outside the workspace: ${check.reason}; remove the link`));
     return;
   }
-  // Every render is saved as a take first, in `<output>/.takes/<name>/`: a link there would take the video out.
-  const takes = path.join(realOutput, TAKES_FOLDER, name);
+  // Every render is saved as a take first, in `<records>/.takes/<name>/`: a link there would take the video out.
+  const takes = path.join(realRecords, TAKES_FOLDER, name);
   const check = await checkInsideRoot(takes, workspaceRoot);
   if (check.inside) return;
   const shown = displayPath(workspaceRoot, takes);
