@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import { planStoryboard } from '../core/render/storyboardPlan';
 import { findStoryboardFiles, locateVideo, storyboardLocationsOf } from '../core/records/locateVideo';
-import type { VideoPlace } from '../core/records/videoLocations';
+import { recordsElsewhere, type VideoPlace } from '../core/records/videoLocations';
 import { UsageError, type CliContext } from './cliContext';
-import { loadStoryboard, workspaceRootFor } from './loadStoryboard';
+import { loadStoryboard, storyboardSearchRoot, workspaceRootFor } from './loadStoryboard';
 
 /** A video whose takes `kling takes` and `kling use` work on. */
 export interface TakeTarget {
@@ -24,9 +24,11 @@ export interface TakeTarget {
 export async function takeTargets(ctx: CliContext, file: string, video: string | undefined, root: string | undefined): Promise<TakeTarget[] | undefined> {
   if (file.toLowerCase().endsWith('.mp4')) {
     const videoPath = path.resolve(ctx.cwd, file);
-    const workspaceRoot = workspaceRootFor(ctx, videoPath, root);
-    // Its records may be in the metadata folder of a storyboard that outputs here (locateVideo.ts).
-    const place = locateVideo(videoPath, await storyboardLocationsOf(await findStoryboardFiles(workspaceRoot)));
+    // Its records may be in the metadata folder of a storyboard that outputs here (locateVideo.ts); then the folder
+    // that storyboard was found in is the workspace they must stay in.
+    const searchRoot = storyboardSearchRoot(ctx, videoPath, root);
+    const place = locateVideo(videoPath, await storyboardLocationsOf(await findStoryboardFiles(searchRoot)));
+    const workspaceRoot = recordsElsewhere(place) ? searchRoot : workspaceRootFor(ctx, videoPath, root);
     return [{ name: path.basename(place.video, path.extname(place.video)), videoPath: place.video, place, workspaceRoot, requestHash: undefined }];
   }
   const loaded = await loadStoryboard(ctx, file, root);

@@ -16,7 +16,7 @@ import { CliBackends } from '../cliBackend';
 import { BACKEND_OPTIONS, COMMON_HELP, defineCommand } from '../cliCommand';
 import { err, out, printDocument, stateDir, UsageError, type CliContext } from '../cliContext';
 import { CLI_VERSION } from '../cliVersion';
-import { loadStoryboard, workspaceRootFor } from '../loadStoryboard';
+import { loadStoryboard, storyboardSearchRoot } from '../loadStoryboard';
 import { downloadMarkdown } from '../reports/downloadMarkdown';
 import { errorText } from '../../core/text/errorText';
 
@@ -103,7 +103,7 @@ async function download(ctx: CliContext, args: string[], flags: DownloadFlags): 
       } else if (arg.endsWith(STORYBOARD_SUFFIX)) {
         for (const entry of await storyboardTargets(ctx, engine, backends, arg, flags)) add(entry);
       } else {
-        const found = await videoTargets(engine, path.resolve(ctx.cwd, arg), workspaceRootFor(ctx, path.resolve(ctx.cwd, arg), flags.root));
+        const found = await videoTargets(engine, path.resolve(ctx.cwd, arg), storyboardSearchRoot(ctx, path.resolve(ctx.cwd, arg), flags.root));
         if (found.length === 0) throw new UsageError(`${arg}: no paid task is known for this file (not in the journal, no claim beside it)`);
         found.forEach(add);
       }
@@ -206,14 +206,14 @@ async function storyboardTargets(ctx: CliContext, engine: TaskEngine, backends: 
   return entries;
 }
 
-async function videoTargets(engine: TaskEngine, videoPath: string, workspaceRoot: string): Promise<JournalEntry[]> {
+async function videoTargets(engine: TaskEngine, videoPath: string, searchRoot: string): Promise<JournalEntry[]> {
   const fromJournal = engine.journal
     .list()
     .filter((e) => e.outputPath === videoPath && e.taskId !== undefined)
     .sort((a, b) => b.createdAt - a.createdAt);
   if (fromJournal[0]) return [fromJournal[0]];
   // Its claims are in its records folder: the metadata folder of a storyboard that outputs here, else beside it.
-  const place = locateVideo(videoPath, await storyboardLocationsOf(await findStoryboardFiles(workspaceRoot)));
+  const place = locateVideo(videoPath, await storyboardLocationsOf(await findStoryboardFiles(searchRoot)));
   const claims = (await listClaims(place.recordsDir)).filter(({ claim }) => claim.entry.outputPath === videoPath && claim.entry.taskId !== undefined);
   const found: JournalEntry[] = [];
   for (const { ref, claim } of claims) {

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { placeOfEntry, sidecarPathOf } from '../../core/records/videoLocations';
+import { adoptPlanRecords } from '../../core/records/adoptBesideRecords';
 import { isApiError } from '../../core/api/apiError';
 import { TaskJournal } from '../../core/journal/taskJournal';
 import { hasEnded } from '../../core/journal/taskState';
@@ -144,6 +145,7 @@ KLING_SIMULATOR_TIME_SCALE (ms per simulated second of the built-in simulator; d
         }
         const where = plans.length === 1 ? ` in ${path.relative(ctx.cwd, plans[0]!.outputDir) || '.'}` : '';
         out(ctx, `Everything is up to date${where}: nothing to render, nothing spent.`);
+        await movedRecordsNote(ctx, plans);
         return report({ ...base, outcomes: noOutcomes(run), exitCode: EXIT_CODES.done });
       }
 
@@ -355,4 +357,12 @@ function underWayBy(state: PlannedVideo['state']): string {
   const owner = state.entry.owner;
   if (!owner || livenessOf(owner) === 'gone' || owner.pid === process.pid) return '';
   return ` (by ${owner.tool ?? 'another process'}, process ${owner.pid})`;
+}
+
+/** Records left beside up-to-date videos by a storyboard that has since named a "metadata" folder move there. */
+async function movedRecordsNote(ctx: CliContext, plans: readonly StoryboardPlan[]): Promise<void> {
+  for (const plan of plans) {
+    const moved = await adoptPlanRecords(plan);
+    if (moved.length) out(ctx, `Moved ${moved.length} record${moved.length === 1 ? '' : 's'} of saved videos into ${path.relative(ctx.cwd, plan.locations.metadataDir) || '.'} (its "metadata" folder).`);
+  }
 }

@@ -80,7 +80,7 @@ export async function readSidecar(video: VideoRef): Promise<Sidecar | undefined>
 
 export type SidecarRead =
   /** `beside`: found beside the video although its records are now in a metadata folder (moved on the next save). */
-  | { kind: 'found'; sidecar: Sidecar; beside?: boolean }
+  | { kind: 'found'; sidecar: Sidecar; file: string; beside?: boolean }
   /** No `<video>.json` beside the video: it was not made by Kling Studio, or its sidecar was not kept. */
   | { kind: 'missing' }
   /** There is one, but it is not JSON or not a sidecar; `problem` says what is wrong, for the user to fix. */
@@ -122,7 +122,7 @@ async function loadSidecarFile(file: string): Promise<SidecarRead> {
     return { kind: 'invalid', problem: `it is not valid JSON (${errorText(error)})` };
   }
   const parsed = Sidecar.safeParse(json);
-  if (parsed.success) return { kind: 'found', sidecar: parsed.data };
+  if (parsed.success) return { kind: 'found', sidecar: parsed.data, file };
   const issue = parsed.error.issues[0]!;
   const where = issue.path.length > 0 ? `"${issue.path.join('.')}"` : 'the file';
   return { kind: 'invalid', problem: `${where}: ${issue.message}` };
@@ -143,4 +143,14 @@ export async function isUpToDate(video: VideoRef, requestHash: string, formerHas
 export function relativeFromVideo(video: VideoRef, target: string, pathApi: path.PlatformPath = path): string {
   const folder = typeof video === 'string' ? pathApi.dirname(video) : video.recordsDir;
   return pathApi.relative(folder, target).split(pathApi.sep).join('/');
+}
+
+/**
+ * A sidecar read from `sidecarFile` with its storyboard path made relative to the video's own folder, as a sidecar
+ * beside the video has it: what the preview and the player show (videoRecipe) need not know where it was kept.
+ */
+export function asIfBeside(sidecar: Sidecar, sidecarFile: string, videoPath: string): Sidecar {
+  if (!sidecar.storyboard) return sidecar;
+  const storyboard = path.resolve(path.dirname(sidecarFile), sidecar.storyboard);
+  return { ...sidecar, storyboard: path.relative(path.dirname(videoPath), storyboard).split(path.sep).join('/') };
 }

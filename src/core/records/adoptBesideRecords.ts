@@ -1,4 +1,4 @@
-import { lstat, mkdir, rename } from 'node:fs/promises';
+import { lstat, mkdir, rename, rmdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { openRegularFile } from '../fs/openRegularFile';
 import { assertInsideRoot } from '../fs/workspaceBoundary';
@@ -34,6 +34,8 @@ export async function adoptBesideRecords(place: VideoPlace, root: string | undef
     await into(newTakes);
     await rename(oldTakes, newTakes);
     moved.push(newTakes);
+    // The `.takes` folder of the output folder goes once the last video's takes left it (rmdir: only when empty).
+    await rmdir(path.dirname(oldTakes)).catch(() => undefined);
   }
   return moved;
 }
@@ -49,4 +51,11 @@ async function isRegularFile(file: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Moves the records every video of a plan left beside it into its storyboard's metadata folder (see above). */
+export async function adoptPlanRecords(plan: { videos: ReadonlyArray<{ place: VideoPlace }>; workspaceRoot?: string | undefined }): Promise<string[]> {
+  const moved: string[] = [];
+  for (const video of plan.videos) moved.push(...(await adoptBesideRecords(video.place, plan.workspaceRoot)));
+  return moved;
 }

@@ -18,7 +18,7 @@ import { errorText } from '../text/errorText';
 import { frameFileState } from './frameFiles';
 import { makeWebReady, type PosterMaker, type WebReadyResult } from './makeWebReady';
 import { failureText } from '../text/failureText';
-import { adoptBesideRecords } from '../records/adoptBesideRecords';
+import { adoptPlanRecords } from '../records/adoptBesideRecords';
 
 // Where they used to live: the CLI and the editor import them from here.
 export { readKnownElements, recordElement } from '../elements/elementRegistry';
@@ -101,7 +101,7 @@ export async function renderStoryboard(plan: StoryboardPlan, options: RenderOpti
   }
 
   // Records left beside the videos from before the storyboard named a metadata folder move there (no video is made again).
-  for (const video of plan.videos) await adoptBesideRecords(video.place, plan.workspaceRoot);
+  await adoptPlanRecords(plan);
   const elementIds = await readKnownElements(plan.locations, options.backend);
   const elementFailure = await createElements(plan, options, elementIds, upload);
   const elementNames = new Map(plan.elements.map((e) => [e.element.name, e]));

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
-import { link, lstat, readdir, rename, rm } from 'node:fs/promises';
+import { link, lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { isUpToDate, loadSidecar, readSidecar, sidecarPathOf, writeSidecar, type Sidecar } from '../download/sidecar';
 import { FileLock } from '../fs/fileLock';
@@ -214,6 +214,8 @@ async function placeAtomically(source: string, target: string, root: string | un
   const folder = path.dirname(target);
   const what = `the folder of ${path.basename(target)}`;
   if (root) await assertInsideRoot(folder, root, what);
+  // The output folder may not exist yet when the takes are kept in a metadata folder.
+  await mkdir(folder, { recursive: true });
   const temp = path.join(folder, `.${path.basename(target)}.${randomBytes(4).toString('hex')}.tmp`);
   const handle = await openRegularFile(source, 'read');
   try {
