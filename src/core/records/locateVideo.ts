@@ -9,7 +9,7 @@ import type { VideoLocations, VideoPlace } from './videoLocations';
 // are. Nothing is written into the output folder to point at them (it would be published with the videos); instead the
 // storyboards of the workspace are asked: one whose output folder holds the file and that names a `metadata` folder
 // has its records. A file no such storyboard claims has them beside it, as always. A take kept in a metadata folder is
-// mapped back to its video the same way. docs/storyboard-format.md, "Results and sidecars".
+// mapped back to its video the same way. docs/storyboard-format.md, "Keeping the records out of the output folder".
 
 /** The storyboards' folders, read loosely: a storyboard with problems elsewhere still says where its records go. */
 export async function storyboardLocationsOf(storyboardPaths: readonly string[]): Promise<VideoLocations[]> {

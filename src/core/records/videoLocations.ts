@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 
-// The one answer to "where does the record of video X live" (docs/storyboard-format.md, "Results and sidecars"). A
+// The one answer to "where does the record of video X live" (docs/storyboard-format.md, "Keeping the records out of the output folder"). A
 // video is a deliverable in its storyboard's output folder; its records are the sidecar (`<name>.mp4.json`), the claims
 // and their lock, the frame records (`<name>.last.png.json`), the element registry and the takes
 // (`.takes/<name>/`). They sit beside the video, as they always did, unless the storyboard names a `"metadata"`
