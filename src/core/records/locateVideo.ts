@@ -1,9 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { readRegularText } from '../fs/readRegularText';
-import { storyboardLocations } from '../storyboard/storyboardFiles';
-import { STORYBOARD_SUFFIX } from '../storyboard/storyboardSchema';
-import type { VideoLocations, VideoPlace } from './videoLocations';
+import { STORYBOARD_SUFFIX } from '../storyboard/storyboardSuffix';
+import { storyboardLocations, type VideoLocations, type VideoPlace } from './videoLocations';
 
 // A video opened by its path alone (Kling Preview, `kling takes hero.mp4`) has no storyboard to say where its records
 // are. Nothing is written into the output folder to point at them (it would be published with the videos); instead the

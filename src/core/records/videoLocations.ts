@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { STORYBOARD_SUFFIX } from '../storyboard/storyboardSuffix';
 
 // The one answer to "where does the record of video X live" (docs/storyboard-format.md, "Keeping the records out of the output folder"). A
 // video is a deliverable in its storyboard's output folder; its records are the sidecar (`<name>.mp4.json`), the claims
@@ -82,4 +83,19 @@ export class VideoLocations {
   frameRecordPath(framePath: string): string {
     return path.join(this.metadataDir, `${path.basename(framePath)}.json`);
   }
+}
+
+/** Where a storyboard's results go: its `output`, else a folder named after the file (docs/storyboard-format.md). */
+export function storyboardOutputDir(storyboardPath: string, storyboard: { output?: string | undefined }, pathApi: path.PlatformPath = path): string {
+  const dir = pathApi.dirname(storyboardPath);
+  if (storyboard.output) return pathApi.resolve(dir, storyboard.output);
+  const base = pathApi.basename(storyboardPath);
+  const stem = base.endsWith(STORYBOARD_SUFFIX) ? base.slice(0, -STORYBOARD_SUFFIX.length) : pathApi.parse(base).name;
+  return pathApi.resolve(dir, stem);
+}
+
+/** Where a storyboard's videos and their records go: its output folder, and its `metadata` folder (else the same). */
+export function storyboardLocations(storyboardPath: string, storyboard: { output?: string | undefined; metadata?: string | undefined }): VideoLocations {
+  const outputDir = storyboardOutputDir(storyboardPath, storyboard);
+  return new VideoLocations(outputDir, storyboard.metadata ? path.resolve(path.dirname(storyboardPath), storyboard.metadata) : outputDir);
 }

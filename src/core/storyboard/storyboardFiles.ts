@@ -5,10 +5,10 @@ import { checkInsideRoot, type BoundaryCheck } from '../fs/workspaceBoundary';
 import { frameMisfit, frameMisfitMessage } from '../images/frameFit';
 import { checkImageFile } from '../images/imageCheck';
 import { TAKES_FOLDER } from '../takes/takeLayout';
-import { VideoLocations } from '../records/videoLocations';
+import { storyboardOutputDir } from '../records/videoLocations';
 import type { ProblemSink } from './problemSink';
 import type { JsonPath, Problem, StoryboardDocument } from './storyboardDocument';
-import { STORYBOARD_SUFFIX, VIDEO_NAME_PATTERN, type Storyboard } from './storyboardSchema';
+import { VIDEO_NAME_PATTERN } from './storyboardSchema';
 
 // The rules of docs/storyboard-format.md that need the file system: images exist, are usable frames, and stay inside the
 // workspace; the storyboard, its output folder and the videos and sidecars saved there stay inside it too. "Inside"
@@ -27,20 +27,7 @@ const isObject = (value: unknown): value is Json => value !== null && typeof val
 /** Images and saved files looked at together: enough to overlap the waits, few enough for any open-file limit. */
 const FILE_CHECKS_AT_ONCE = 8;
 
-/** Where a storyboard's results go: its `output`, else a folder named after the file (storyboard.md). */
-export function storyboardOutputDir(storyboardPath: string, storyboard: Pick<Storyboard, 'output'>, pathApi: path.PlatformPath = path): string {
-  const dir = pathApi.dirname(storyboardPath);
-  if (storyboard.output) return pathApi.resolve(dir, storyboard.output);
-  const base = pathApi.basename(storyboardPath);
-  const stem = base.endsWith(STORYBOARD_SUFFIX) ? base.slice(0, -STORYBOARD_SUFFIX.length) : pathApi.parse(base).name;
-  return pathApi.resolve(dir, stem);
-}
-
-/** Where a storyboard's videos and their records go: its output folder, and its `metadata` folder (else the same). */
-export function storyboardLocations(storyboardPath: string, storyboard: Pick<Storyboard, 'output' | 'metadata'>): VideoLocations {
-  const outputDir = storyboardOutputDir(storyboardPath, storyboard);
-  return new VideoLocations(outputDir, storyboard.metadata ? path.resolve(path.dirname(storyboardPath), storyboard.metadata) : outputDir);
-}
+export { storyboardLocations, storyboardOutputDir } from '../records/videoLocations';
 
 /** The problems that need the file system, into `sink`; it stops looking at files once the sink is full. */
 export async function fileProblems(doc: StoryboardDocument, location: StoryboardLocation, sink: ProblemSink): Promise<void> {

@@ -206,4 +206,4 @@ export type StoryboardVideo = z.infer<typeof StoryboardVideo>;
 export type StoryboardElement = z.infer<typeof StoryboardElement>;
 export type Storyboard = z.infer<typeof Storyboard>;
 
-export const STORYBOARD_SUFFIX = '.kling.json';
+export { STORYBOARD_SUFFIX } from './storyboardSuffix';

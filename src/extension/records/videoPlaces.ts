@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { locateVideo, storyboardLocationsOf } from '../../core/records/locateVideo';
 import { type VideoLocations, type VideoPlace } from '../../core/records/videoLocations';
-import { STORYBOARD_SUFFIX } from '../../core/storyboard/storyboardSchema';
+import { STORYBOARD_SUFFIX } from '../../core/storyboard/storyboardSuffix';
 import { chosenPathOf } from '../../core/takes/takeLayout';
 
 // Where the records of a file the editor opened by its path are (locateVideo.ts): the storyboards of the workspace that
