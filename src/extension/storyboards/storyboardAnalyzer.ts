@@ -170,6 +170,8 @@ export class StoryboardAnalyzer extends Disposable {
         }
       }
       if (plan) void this.watchOutputFolder(plan.outputDir);
+      // Its records (sidecars, claims) are there when the storyboard names a "metadata" folder.
+      if (plan?.locations.separate) void this.watchOutputFolder(plan.locations.metadataDir);
       const takes = new Map<string, TakeSummary>();
       for (const video of plan?.videos ?? []) {
         const list = await loadCore().listTakes(video.place, { root: checked.workspaceRoot }).catch(() => undefined);
