@@ -40,6 +40,17 @@ export function workspaceRootFor(ctx: CliContext, storyboardPath: string, root?:
   return path.dirname(storyboardPath);
 }
 
+/**
+ * Where to look for the storyboards that may keep a video's records in their "metadata" folder (locateVideo.ts): its
+ * workspace, or, when that is only the video's own folder (no --root, no git), the current folder the command runs in.
+ */
+export function storyboardSearchRoot(ctx: CliContext, videoPath: string, root?: string): string {
+  const workspace = workspaceRootFor(ctx, videoPath, root);
+  const relative = path.relative(ctx.cwd, videoPath);
+  const inCwd = relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+  return workspace === path.dirname(videoPath) && inCwd ? ctx.cwd : workspace;
+}
+
 export function formatProblem(displayPath: string, problem: Problem): string {
   // The count of the problems not described has no place of its own.
   if (problem.code === 'more-problems') return `${displayPath}: ${problem.message}`;

@@ -4,7 +4,7 @@ import type { JournalEntry } from '../core/journal/taskState';
 import { readKnownElements } from '../core/render/renderStoryboard';
 import { planStoryboard, type StoryboardPlan } from '../core/render/storyboardPlan';
 import { isInShard, type VideoShard } from '../core/render/videoShard';
-import { checkStoryboardText, storyboardOutputDir } from '../core/storyboard/validateStoryboard';
+import { checkStoryboardText, storyboardLocations } from '../core/storyboard/validateStoryboard';
 import type { Backend } from '../core/journal/taskState';
 import { UsageError, type CliContext } from './cliContext';
 import { GitRevision } from './gitRevision';
@@ -81,7 +81,7 @@ export async function planStoryboards(
       journal: options.journal,
       backend: options.backend,
       takes: options.takes,
-      knownElements: options.backend ? await readKnownElements(storyboardOutputDir(checked.storyboardPath, checked.storyboard), options.backend) : undefined,
+      knownElements: options.backend ? await readKnownElements(storyboardLocations(checked.storyboardPath, checked.storyboard), options.backend) : undefined,
     });
     storyboards.push({ checked, plan, unchanged });
   }

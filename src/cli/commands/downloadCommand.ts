@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import { TASK_ID_PATTERN } from '../../core/api/apiSchemas';
 import { RESULT_LINK_TTL_MS } from '../../core/api/taskResults';
-import { listClaims } from '../../core/claims/claimStore';
+import { listClaims, videoClaimRef } from '../../core/claims/claimStore';
+import { findStoryboardFiles, locateVideo, storyboardLocationsOf } from '../../core/records/locateVideo';
 import { TaskJournal } from '../../core/journal/taskJournal';
 import { isDownloadPending, type JournalEntry } from '../../core/journal/taskState';
 import { formatAmount } from '../../core/pricing/decimal';
@@ -15,7 +16,7 @@ import { CliBackends } from '../cliBackend';
 import { BACKEND_OPTIONS, COMMON_HELP, defineCommand } from '../cliCommand';
 import { err, out, printDocument, stateDir, UsageError, type CliContext } from '../cliContext';
 import { CLI_VERSION } from '../cliVersion';
-import { loadStoryboard } from '../loadStoryboard';
+import { loadStoryboard, storyboardSearchRoot } from '../loadStoryboard';
 import { downloadMarkdown } from '../reports/downloadMarkdown';
 import { errorText } from '../../core/text/errorText';
 
@@ -102,7 +103,7 @@ async function download(ctx: CliContext, args: string[], flags: DownloadFlags): 
       } else if (arg.endsWith(STORYBOARD_SUFFIX)) {
         for (const entry of await storyboardTargets(ctx, engine, backends, arg, flags)) add(entry);
       } else {
-        const found = await videoTargets(engine, path.resolve(ctx.cwd, arg));
+        const found = await videoTargets(engine, path.resolve(ctx.cwd, arg), storyboardSearchRoot(ctx, path.resolve(ctx.cwd, arg), flags.root));
         if (found.length === 0) throw new UsageError(`${arg}: no paid task is known for this file (not in the journal, no claim beside it)`);
         found.forEach(add);
       }
@@ -192,6 +193,7 @@ async function storyboardTargets(ctx: CliContext, engine: TaskEngine, backends: 
             storyboardPath: plan.storyboardPath,
             videoName: video.name,
             outputPath: video.outputPath,
+            claim: videoClaimRef(video.place, video.requestHash, backend),
           },
           { mayCreate: false },
         ),
@@ -204,13 +206,15 @@ async function storyboardTargets(ctx: CliContext, engine: TaskEngine, backends: 
   return entries;
 }
 
-async function videoTargets(engine: TaskEngine, videoPath: string): Promise<JournalEntry[]> {
+async function videoTargets(engine: TaskEngine, videoPath: string, searchRoot: string): Promise<JournalEntry[]> {
   const fromJournal = engine.journal
     .list()
     .filter((e) => e.outputPath === videoPath && e.taskId !== undefined)
     .sort((a, b) => b.createdAt - a.createdAt);
   if (fromJournal[0]) return [fromJournal[0]];
-  const claims = (await listClaims(path.dirname(videoPath))).filter(({ claim }) => claim.entry.outputPath === videoPath && claim.entry.taskId !== undefined);
+  // Its claims are in its records folder: the metadata folder of a storyboard that outputs here, else beside it.
+  const place = locateVideo(videoPath, await storyboardLocationsOf(await findStoryboardFiles(searchRoot)));
+  const claims = (await listClaims(place.recordsDir)).filter(({ claim }) => claim.entry.outputPath === videoPath && claim.entry.taskId !== undefined);
   const found: JournalEntry[] = [];
   for (const { ref, claim } of claims) {
     const entry = await engine.submit(

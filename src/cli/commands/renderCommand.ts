@@ -1,4 +1,6 @@
 import * as path from 'node:path';
+import { placeOfEntry, sidecarPathOf } from '../../core/records/videoLocations';
+import { adoptPlanRecords } from '../../core/records/adoptBesideRecords';
 import { isApiError } from '../../core/api/apiError';
 import { TaskJournal } from '../../core/journal/taskJournal';
 import { hasEnded } from '../../core/journal/taskState';
@@ -143,6 +145,7 @@ KLING_SIMULATOR_TIME_SCALE (ms per simulated second of the built-in simulator; d
         }
         const where = plans.length === 1 ? ` in ${path.relative(ctx.cwd, plans[0]!.outputDir) || '.'}` : '';
         out(ctx, `Everything is up to date${where}: nothing to render, nothing spent.`);
+        await movedRecordsNote(ctx, plans);
         return report({ ...base, outcomes: noOutcomes(run), exitCode: EXIT_CODES.done });
       }
 
@@ -284,8 +287,8 @@ function summary(ctx: CliContext, results: StoryboardOutcomes[], plans: Storyboa
   for (const o of outcomes) {
     switch (o.kind) {
       case 'saved':
-        if (o.take !== undefined) out(ctx, `✓ ${o.name} take ${o.take}: ${rel(takePathOf(o.outputPath, o.entry.createdAt, o.entry.taskId ?? ''))}`);
-        else out(ctx, `✓ ${o.name}: ${rel(o.outputPath)} (sidecar ${rel(o.outputPath)}.json)`);
+        if (o.take !== undefined) out(ctx, `✓ ${o.name} take ${o.take}: ${rel(takePathOf(placeOfEntry({ outputPath: o.outputPath, claim: o.entry.claim }), o.entry.createdAt, o.entry.taskId ?? ''))}`);
+        else out(ctx, `✓ ${o.name}: ${rel(o.outputPath)} (sidecar ${rel(sidecarPathOf(placeOfEntry({ outputPath: o.outputPath, claim: o.entry.claim })))})`);
         // "web": the MP4 is fast start either way it can be; the poster needs a decoder the CLI does not have.
         if (o.web?.remuxed) out(ctx, `  ${o.name}: made web-ready (moov before mdat)`);
         if (o.web?.problem) err(ctx, `  ${o.name}: ${o.web.problem}`);
@@ -354,4 +357,12 @@ function underWayBy(state: PlannedVideo['state']): string {
   const owner = state.entry.owner;
   if (!owner || livenessOf(owner) === 'gone' || owner.pid === process.pid) return '';
   return ` (by ${owner.tool ?? 'another process'}, process ${owner.pid})`;
+}
+
+/** Records left beside up-to-date videos by a storyboard that has since named a "metadata" folder move there. */
+async function movedRecordsNote(ctx: CliContext, plans: readonly StoryboardPlan[]): Promise<void> {
+  for (const plan of plans) {
+    const moved = await adoptPlanRecords(plan);
+    if (moved.length) out(ctx, `Moved ${moved.length} record${moved.length === 1 ? '' : 's'} of saved videos into ${path.relative(ctx.cwd, plan.locations.metadataDir) || '.'} (its "metadata" folder).`);
+  }
 }

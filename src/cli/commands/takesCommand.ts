@@ -29,7 +29,7 @@ async function listTakesOf(ctx: CliContext, args: string[], flags: { json?: bool
   if (args.length < 1 || args.length > 2) throw new UsageError('takes takes a storyboard (or an MP4 file) and, optionally, a video name');
   const targets = await takeTargets(ctx, args[0]!, args[1], flags.root);
   if (!targets) return EXIT_CODES.invalid;
-  const lists = await Promise.all(targets.map(async (target) => ({ target, list: await listTakes(target.videoPath, { root: target.workspaceRoot }) })));
+  const lists = await Promise.all(targets.map(async (target) => ({ target, list: await listTakes(target.place, { root: target.workspaceRoot }) })));
   const rel = (p: string) => path.relative(ctx.cwd, p) || p;
   if (flags.json) {
     printDocument(ctx, { videos: lists.map(({ target, list }) => ({ name: target.name, path: rel(target.videoPath), takes: list.takes.map((take) => takeJson(take, target, rel)) })) });

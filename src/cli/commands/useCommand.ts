@@ -33,7 +33,7 @@ async function useTake(ctx: CliContext, args: string[], flags: { root?: string |
   if (!targets) return EXIT_CODES.invalid;
   const target = targets[0]!;
   const rel = (p: string) => path.relative(ctx.cwd, p) || p;
-  const before = await listTakes(target.videoPath, { root: target.workspaceRoot });
+  const before = await listTakes(target.place, { root: target.workspaceRoot });
   const take = findTake(before, reference);
   if (!take) {
     const known = before.takes.map((t) => `${t.index} (${path.basename(t.path)})`).join(', ');
@@ -43,7 +43,7 @@ async function useTake(ctx: CliContext, args: string[], flags: { root?: string |
     out(ctx, `${target.name}: take ${take.index} is already the chosen one (${rel(target.videoPath)}). Nothing changed.`);
     return 0;
   }
-  const after = await chooseTake(target.videoPath, take.path, { root: target.workspaceRoot });
+  const after = await chooseTake(target.place, take.path, { root: target.workspaceRoot });
   const chosen = after.chosen;
   if (!chosen || chosen.sidecar?.taskId !== take.sidecar?.taskId) {
     err(ctx, `${target.name}: ${rel(target.videoPath)} did not become take ${take.index}; run kling takes to see where things stand.`);

@@ -3,6 +3,7 @@ import { addAmounts, parseAmount, ZERO, type Amount } from '../../core/pricing/d
 import type { ExitCode } from '../../core/report/exitCode';
 import type { RenderReport, RenderState } from '../../core/report/renderReport';
 import type { VideoOutcome } from '../../core/render/renderStoryboard';
+import { sidecarPathOf } from '../../core/records/videoLocations';
 import { CLI_VERSION } from '../cliVersion';
 import type { CliContext } from '../cliContext';
 import { problemsOf } from '../loadStoryboard';
@@ -63,7 +64,7 @@ export function renderDocument(ctx: CliContext, input: RenderRun): RenderReport 
       videos.push({
         ...pricedVideo(ctx, planned.checked.file, video),
         state: outcome ? OUTCOME_STATE[outcome.kind] : planStateName(video.state.kind),
-        ...(outcome?.kind === 'saved' ? { sidecar: `${relativeToCwd(ctx, outcome.outputPath)}.json` } : {}),
+        ...(outcome?.kind === 'saved' ? { sidecar: relativeToCwd(ctx, sidecarPathOf(video.place)) } : {}),
         ...(entry?.taskId ? { taskId: entry.taskId } : {}),
         spent: spent ? { usd: money(video.price.usd), credits: money(video.price.credits) } : { usd: 0, credits: 0 },
         ...(outcome && 'message' in outcome ? { message: outcome.message } : {}),

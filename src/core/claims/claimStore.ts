@@ -11,6 +11,7 @@ import { isDownloadPending, JournalEntry } from '../journal/taskState';
 import { livenessOf, ProcessOwner } from '../process/processOwner';
 import { DEFAULT_BASE_URL } from '../api/klingClient';
 import { errorText } from '../text/errorText';
+import { placeOf, type VideoRef } from '../records/videoLocations';
 
 // A claim is the record, beside the result, that one process is making one video (or element): every process that
 // renders into the same folder (two terminals, the CLI and a VS Code window, two windows) looks there before it
@@ -98,9 +99,12 @@ const CLAIM_MAX_BYTES = 1024 * 1024;
  * place of the task among the takes one render makes of the video (`"takes": 3` makes takes 1, 2 and 3): each is
  * claimed apart, so each is created once. Take 1's key is the key of a video before takes existed.
  */
-export function videoClaimRef(outputPath: string, requestHash: string, backend: JournalEntry['backend'], take = 1, pathApi: path.PlatformPath = path): ClaimRef {
+export function videoClaimRef(video: VideoRef, requestHash: string, backend: JournalEntry['backend'], take = 1, pathApi: path.PlatformPath = path): ClaimRef {
   const slot = take > 1 ? `.take${take}` : '';
-  return { dir: pathApi.dirname(outputPath), key: `${pathApi.basename(outputPath)}${slot}.${backendTag(backend)}.${shortHash(requestHash)}` };
+  // In the video's records folder (videoLocations.ts): beside it, or in its storyboard's metadata folder.
+  const dir = typeof video === 'string' ? pathApi.dirname(video) : placeOf(video).recordsDir;
+  const outputPath = typeof video === 'string' ? video : video.video;
+  return { dir, key: `${pathApi.basename(outputPath)}${slot}.${backendTag(backend)}.${shortHash(requestHash)}` };
 }
 
 /** Which take of a render a video claim's key is for (see videoClaimRef); 1 for a key without one. */
@@ -305,7 +309,7 @@ export class ClaimStore {
         if (this.retired.has(`${claimFile(ref)}#${generation}`)) return true;
         // Gone because another process (kling download taking a pending download over) saved this very task: the
         // claim is not ours any more, and writing it back would say a live process is still fetching a saved video.
-        if (entry.taskId !== undefined && entry.outputPath && (await readSidecar(entry.outputPath))?.taskId === entry.taskId) return false;
+        if (entry.taskId !== undefined && entry.outputPath && (await readSidecar({ video: entry.outputPath, recordsDir: ref.dir }))?.taskId === entry.taskId) return false;
         await this.write(ref, this.make(ref, generation, entry, now));
         return true;
       }
@@ -399,7 +403,8 @@ export class ClaimStore {
 async function savedResult(entry: JournalEntry, ref: ClaimRef): Promise<{ taskId: string; filePath: string } | undefined> {
   if (entry.kind !== 'video' || !entry.outputPath || entry.keepChosen) return undefined;
   if (takeOfClaimKey(ref.key, entry.outputPath) > 1) return undefined;
-  const sidecar = await readSidecar(entry.outputPath);
+  // The claim is in the video's records folder, where its sidecar is too (videoLocations.ts).
+  const sidecar = await readSidecar({ video: entry.outputPath, recordsDir: ref.dir });
   if (!sidecar || sidecar.requestHash !== entry.requestHash) return undefined;
   const size = await stat(entry.outputPath).then((s) => (s.isFile() ? s.size : -1), () => -1);
   return size === sidecar.bytes ? { taskId: sidecar.taskId, filePath: entry.outputPath } : undefined;

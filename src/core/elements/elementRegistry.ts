@@ -2,11 +2,12 @@ import * as path from 'node:path';
 import { readRegularText } from '../fs/readRegularText';
 import { writeAtomically } from '../fs/writeAtomically';
 import type { Backend } from '../journal/taskState';
+import type { VideoLocations } from '../records/videoLocations';
 
 
 // Elements already created, so that one is never created (and paid for) twice for the same definition:
 // `.kling-elements.json` in an output folder, keyed by backend and definition hash (elementDefinition.ts). A storyboard's
-// elements are remembered in its output folder; the composer's in the folder its videos go to. Beside it, while an
+// elements are remembered in its records folder (its output folder, or its "metadata" folder: videoLocations.ts); the composer's in the folder its videos go to. Beside it, while an
 // element is being made, its claim (claimStore.ts, elementClaimRef) tells every other process to wait for it.
 
 export const ELEMENTS_FILE = '.kling-elements.json';
@@ -18,9 +19,14 @@ export interface ElementRecord {
   description?: string | undefined;
 }
 
-/** Element ids created for an output folder on this backend, by definition hash. */
-export async function readKnownElements(outputDir: string, backend: Backend): Promise<Map<string, string>> {
-  const records = await readElementRecords(outputDir, backend);
+/**
+ * Element ids created for a records folder on this backend, by definition hash. Given a storyboard's locations, its
+ * metadata folder's records with those its output folder kept before the option was added: an element already paid
+ * for is never made again because its record is in the old place.
+ */
+export async function readKnownElements(folder: string | VideoLocations, backend: Backend): Promise<Map<string, string>> {
+  let records = await readElementRecords(typeof folder === 'string' ? folder : folder.metadataDir, backend);
+  if (typeof folder !== 'string' && folder.separate) records = new Map([...(await readElementRecords(folder.outputDir, backend)), ...records]);
   return new Map([...records].map(([hash, record]) => [hash, record.element_id]));
 }
 

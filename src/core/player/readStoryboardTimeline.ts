@@ -1,4 +1,4 @@
-import { loadSidecar } from '../download/sidecar';
+import { asIfBeside, loadSidecar } from '../download/sidecar';
 import { readMp4Info } from '../media/mp4Info';
 import { videoRecipe } from '../preview/videoRecipe';
 import type { StoryboardPlan } from '../render/storyboardPlan';
@@ -15,8 +15,8 @@ export async function readStoryboardTimeline(plan: Pick<StoryboardPlan, 'videos'
       const base = { name: video.name, plannedSeconds: video.spec.duration, plannedShots };
       const info = await readMp4Info(video.outputPath).catch(() => undefined);
       if (!info) return base;
-      const read = await loadSidecar(video.outputPath);
-      const recipe = read.kind === 'found' ? videoRecipe(read.sidecar, video.outputPath) : undefined;
+      const read = await loadSidecar(video.place);
+      const recipe = read.kind === 'found' ? videoRecipe(asIfBeside(read.sidecar, read.file, video.outputPath), video.outputPath) : undefined;
       const shots = recipe ? recipe.shots.map((s) => ({ index: s.index, prompt: s.prompt, start: s.startSeconds, end: s.endSeconds })) : plannedShots;
       return {
         ...base,

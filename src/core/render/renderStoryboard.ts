@@ -20,6 +20,7 @@ import { sourcesFirst, withCurrentFrames } from './frameDependencies';
 import type { FrameReference } from '../storyboard/storyboardSchema';
 import { makeWebReady, type PosterMaker, type WebReadyResult } from './makeWebReady';
 import { failureText } from '../text/failureText';
+import { adoptPlanRecords } from '../records/adoptBesideRecords';
 
 // Where they used to live: the CLI and the editor import them from here.
 export { readKnownElements, recordElement } from '../elements/elementRegistry';
@@ -106,7 +107,9 @@ export async function renderStoryboard(plan: StoryboardPlan, options: RenderOpti
     }
   }
 
-  const elementIds = await readKnownElements(plan.outputDir, options.backend);
+  // Records left beside the videos from before the storyboard named a metadata folder move there (no video is made again).
+  await adoptPlanRecords(plan);
+  const elementIds = await readKnownElements(plan.locations, options.backend);
   const elementFailure = await createElements(plan, options, elementIds, upload);
   const elementNames = new Map(plan.elements.map((e) => [e.element.name, e]));
 
@@ -224,7 +227,7 @@ async function renderOne(
     // A frame of another video is sent only once it has been taken from that video as it is now (framesMadeHere
     // waited for a source this render makes, and took its frame).
     for (const reference of video.frameReferences.values()) {
-      const frame = await frameFileState(plan.outputDir, reference);
+      const frame = await frameFileState(plan.locations, reference);
       if (frame.kind !== 'ready') return { name: video.name, kind: 'failed', message: `not sent: ${frame.message}`, retryable: false };
     }
     const images = new Map<string, string>();
@@ -324,12 +327,12 @@ async function frameOfSourceMadeHere(
     const why = first && 'message' in first ? `${first.kind === 'failed' ? 'failed' : first.kind}: ${first.message}` : 'it was not made';
     return `${what}, which was not saved (${reference.from} ${why})`;
   }
-  const state = await frameFileState(plan.outputDir, reference);
+  const state = await frameFileState(plan.locations, reference);
   if (state.kind === 'ready') return undefined;
   if (state.kind === 'no-source') return state.message;
   try {
     const frame = await options.extractFrame(source.outputPath, reference.frame);
-    await writeFrameFile(source.outputPath, reference.frame, frame.bytes, frame, plan.workspaceRoot ?? path.dirname(plan.storyboardPath));
+    await writeFrameFile(source.outputPath, reference.frame, frame.bytes, frame, plan.workspaceRoot ?? path.dirname(plan.storyboardPath), plan.locations);
     return undefined;
   } catch (error) {
     return `the ${reference.frame} frame of ${file} could not be taken: ${errorText(error)}`;
@@ -341,7 +344,7 @@ async function createElements(plan: StoryboardPlan, options: RenderOptions, elem
     const ensured = await ensureElement(element, definitionHash, {
       engine: options.engine,
       backend: options.backend,
-      outputDir: plan.outputDir,
+      outputDir: plan.locations.metadataDir,
       workspaceRoot: plan.workspaceRoot,
       known: elementIds,
       signal: options.signal,
@@ -381,7 +384,7 @@ function draftOf(video: PlannedVideo, plan: StoryboardPlan, options: RenderOptio
     outputPath: video.outputPath,
     workspaceRoot: plan.workspaceRoot,
     // Each take of a render is claimed apart: created once each, followed or taken over each.
-    claim: videoClaimRef(video.outputPath, video.requestHash, options.backend, take),
+    claim: videoClaimRef(video.place, video.requestHash, options.backend, take),
   };
 }
 

@@ -13,7 +13,8 @@ import { formerRequestHashes, requestHash } from '../request/requestHash';
 import type { FrameReference, Storyboard, StoryboardElement } from '../storyboard/storyboardSchema';
 import { frameMarker, sourcesFirst } from './frameDependencies';
 import { frameFilePath, sha256OfFile } from './frameFiles';
-import { storyboardOutputDir } from '../storyboard/validateStoryboard';
+import { storyboardLocations } from '../storyboard/validateStoryboard';
+import type { VideoLocations, VideoPlace } from '../records/videoLocations';
 import { MAX_TAKES } from '../takes/takeLimits';
 
 export type VideoPlanState =
@@ -43,6 +44,8 @@ export interface PlannedVideo {
   /** The price of one take. */
   price: Price;
   outputPath: string;
+  /** The video and the folder of its records (sidecar, claims, takes): the storyboard's `metadata` folder, else beside it. */
+  place: VideoPlace;
   /**
    * The video as a whole: to render when any take is to be created, else under way when any is, else outcome unknown
    * when any is, else up to date. The first such take's state.
@@ -66,6 +69,8 @@ export interface StoryboardPlan {
   /** The workspace its results must stay in (see PlanOptions). */
   workspaceRoot?: string | undefined;
   outputDir: string;
+  /** Its output folder and the folder of its records (videoLocations.ts). */
+  locations: VideoLocations;
   videos: PlannedVideo[];
   /** Elements the videos to render need, with their definition hashes, and their ids when already created. */
   elements: Array<{ element: StoryboardElement; definitionHash: string; elementId?: string | undefined }>;
@@ -120,7 +125,8 @@ export interface PlanOptions {
 /** Decides, for each video of a valid storyboard, what it costs and whether it must be rendered. */
 export async function planStoryboard(storyboard: Storyboard, options: PlanOptions): Promise<StoryboardPlan> {
   const base = path.dirname(options.storyboardPath);
-  const outputDir = storyboardOutputDir(options.storyboardPath, storyboard);
+  const locations = storyboardLocations(options.storyboardPath, storyboard);
+  const outputDir = locations.outputDir;
   const hashFile = fileHasher(base, options.hashFile);
   const elementsByName = new Map((storyboard.elements ?? []).map((e) => [e.name, e]));
   const elementHashes = new Map<string, string>();
@@ -148,7 +154,8 @@ export async function planStoryboard(storyboard: Storyboard, options: PlanOption
     });
     const hash = requestHash(hashedRequest);
     const formerHashes = formerRequestHashes(hashedRequest);
-    const outputPath = path.join(outputDir, `${video.name}.mp4`);
+    const place = locations.place(video.name);
+    const outputPath = place.video;
     const takeCount = options.takes ?? video.takes ?? storyboard.defaults?.takes ?? 1;
     videos.push({
       name: video.name,
@@ -157,10 +164,11 @@ export async function planStoryboard(storyboard: Storyboard, options: PlanOption
       requestHash: hash,
       price: priceVideo(spec),
       outputPath,
+      place,
       takeCount,
       frameReferences,
       web: video.web ?? storyboard.defaults?.web ?? false,
-      ...(await videoTakes(hash, formerHashes, outputPath, takeCount, options)),
+      ...(await videoTakes(hash, formerHashes, place, takeCount, options)),
     });
   }
 
@@ -185,6 +193,7 @@ export async function planStoryboard(storyboard: Storyboard, options: PlanOption
     storyboardPath: options.storyboardPath,
     workspaceRoot: options.workspaceRoot,
     outputDir,
+    locations,
     videos,
     elements: neededElements,
     cost: totalPrice(toPay, newElements.length),
@@ -216,12 +225,13 @@ function continueWhatIsMadeAnew(videos: PlannedVideo[]): void {
  * The state of each of a video's takes, and of the video as a whole. Every take's claim is looked at, up to the most
  * a render makes, so a take under way from an earlier render with more takes is followed, never created again.
  */
-async function videoTakes(hash: string, formerHashes: readonly string[], outputPath: string, takeCount: number, options: PlanOptions): Promise<Pick<PlannedVideo, 'state' | 'takes'>> {
+async function videoTakes(hash: string, formerHashes: readonly string[], place: VideoPlace, takeCount: number, options: PlanOptions): Promise<Pick<PlannedVideo, 'state' | 'takes'>> {
   const takes: PlannedTake[] = [];
   let chosenMatches: Promise<boolean> | undefined;
-  const upToDate = () => (chosenMatches ??= isUpToDate(outputPath, hash, formerHashes));
+  // The sidecar in the records folder, else beside the video where it was before a `metadata` folder was named.
+  const upToDate = () => (chosenMatches ??= isUpToDate(place, hash, formerHashes));
   for (let take = 1; take <= Math.max(MAX_TAKES, takeCount); take++) {
-    const state = await videoState(hash, outputPath, options, upToDate, take);
+    const state = await videoState(hash, place, options, upToDate, take);
     if (state.kind === 'in-flight' || (take <= takeCount && state.kind !== 'up-to-date')) takes.push({ take, state });
   }
   const first = (kind: VideoPlanState['kind']) => takes.find((t) => t.state.kind === kind)?.state;
@@ -245,13 +255,14 @@ const UNREADABLE_ENTRY: JournalEntry = {
 };
 
 /** One take's state; `upToDate` says whether the chosen video is of this request (the up-to-date check reads only it). */
-async function videoState(hash: string, outputPath: string, options: PlanOptions, upToDate: () => Promise<boolean>, take: number): Promise<VideoPlanState> {
+async function videoState(hash: string, place: VideoPlace, options: PlanOptions, upToDate: () => Promise<boolean>, take: number): Promise<VideoPlanState> {
+  const outputPath = place.video;
   const now = options.now ?? Date.now();
   // Entries of this take: their claim says which; an entry without a claim (an older journal's) is take 1.
   const same = (options.journal ?? []).filter(
     (e) => e.outputPath === outputPath && e.requestHash === hash && (e.claim ? takeOfClaimKey(e.claim.key, outputPath) : 1) === take,
   );
-  const claimRef = options.backend ? videoClaimRef(outputPath, hash, options.backend, take) : undefined;
+  const claimRef = options.backend ? videoClaimRef(place, hash, options.backend, take) : undefined;
   const read = claimRef ? await readClaimFile(claimRef) : undefined;
   if (read?.kind === 'unreadable' && !options.force) {
     // It may stand for a paid task: never priced and created over, unless forced.

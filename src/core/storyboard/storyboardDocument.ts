@@ -40,6 +40,8 @@ export type ProblemCode =
   | 'bad-image'
   /** A warning: a frame image whose shape is more than 5 % from the video's aspect_ratio (it will be cropped). */
   | 'frame-crop'
+  /** A warning: the `metadata` folder is inside the output folder, so the records would be deployed with the videos. */
+  | 'metadata-in-output'
   /** Not a regular file, or it cannot be read: not a storyboard at all. */
   | 'unreadable'
   /** Over a limit of storyboardLimits.ts (size, nesting): not parsed at all. */

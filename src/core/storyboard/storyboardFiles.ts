@@ -5,9 +5,10 @@ import { checkInsideRoot, type BoundaryCheck } from '../fs/workspaceBoundary';
 import { frameMisfit, frameMisfitMessage } from '../images/frameFit';
 import { checkImageFile } from '../images/imageCheck';
 import { TAKES_FOLDER } from '../takes/takeLayout';
+import { storyboardOutputDir } from '../records/videoLocations';
 import type { ProblemSink } from './problemSink';
 import type { JsonPath, Problem, StoryboardDocument } from './storyboardDocument';
-import { STORYBOARD_SUFFIX, VIDEO_NAME_PATTERN, type Storyboard } from './storyboardSchema';
+import { VIDEO_NAME_PATTERN } from './storyboardSchema';
 
 // The rules of docs/storyboard-format.md that need the file system: images exist, are usable frames, and stay inside the
 // workspace; the storyboard, its output folder and the videos and sidecars saved there stay inside it too. "Inside"
@@ -26,14 +27,7 @@ const isObject = (value: unknown): value is Json => value !== null && typeof val
 /** Images and saved files looked at together: enough to overlap the waits, few enough for any open-file limit. */
 const FILE_CHECKS_AT_ONCE = 8;
 
-/** Where a storyboard's results go: its `output`, else a folder named after the file (storyboard.md). */
-export function storyboardOutputDir(storyboardPath: string, storyboard: Pick<Storyboard, 'output'>, pathApi: path.PlatformPath = path): string {
-  const dir = pathApi.dirname(storyboardPath);
-  if (storyboard.output) return pathApi.resolve(dir, storyboard.output);
-  const base = pathApi.basename(storyboardPath);
-  const stem = base.endsWith(STORYBOARD_SUFFIX) ? base.slice(0, -STORYBOARD_SUFFIX.length) : pathApi.parse(base).name;
-  return pathApi.resolve(dir, stem);
-}
+export { storyboardLocations, storyboardOutputDir } from '../records/videoLocations';
 
 /** The problems that need the file system, into `sink`; it stops looking at files once the sink is full. */
 export async function fileProblems(doc: StoryboardDocument, location: StoryboardLocation, sink: ProblemSink): Promise<void> {
@@ -66,6 +60,28 @@ export async function fileProblems(doc: StoryboardDocument, location: Storyboard
     }
   }
 
+  // The records' folder: checked as the output folder is (a link that leads out is refused, and named).
+  const metadata = typeof root['metadata'] === 'string' && root['metadata'] !== '' ? root['metadata'] : undefined;
+  let realRecords = realOutput;
+  if (metadata !== undefined) {
+    const metadataLexical = escapeReason(metadata, base, workspaceRoot, 'metadata');
+    realRecords = undefined;
+    if (metadataLexical) sink.add(() => doc.problem('path-outside-workspace', ['metadata'], metadataLexical));
+    else {
+      const check = await inside(path.resolve(base, metadata));
+      if (!check.inside) sink.add(() => doc.problem('path-outside-workspace', ['metadata'], `metadata ${JSON.stringify(metadata)} leads outside the workspace: ${check.reason}`));
+      else {
+        realRecords = check.realPath;
+        const relative = realOutput !== undefined ? path.relative(realOutput, check.realPath) : '..';
+        if (relative !== '' && relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative)) {
+          sink.add(() =>
+            doc.problem('metadata-in-output', ['metadata'], `metadata ${JSON.stringify(metadata)} is inside the output folder, so the records would be published with the videos; choose a folder beside it (for example ".kling")`, { severity: 'warning' }),
+          );
+        }
+      }
+    }
+  }
+
   const checks: Array<() => Promise<void>> = [];
   const image = (p: JsonPath, value: unknown, label: string, aspectRatio?: string) => {
     if (typeof value === 'string' && value !== '') checks.push(() => imageProblem(doc, p, value, label, location, sink, aspectRatio));
@@ -77,9 +93,10 @@ export async function fileProblems(doc: StoryboardDocument, location: Storyboard
     image(['videos', i, 'image'], video['image'], 'image', aspectRatio);
     image(['videos', i, 'end_image'], video['end_image'], 'end_image', aspectRatio);
     const name = video['name'];
-    if (realOutput !== undefined && typeof name === 'string' && VIDEO_NAME_PATTERN.test(name)) {
+    if (realOutput !== undefined && realRecords !== undefined && typeof name === 'string' && VIDEO_NAME_PATTERN.test(name)) {
       const folder = realOutput;
-      checks.push(() => savedFileProblem(doc, ['videos', i, 'name'], name, folder, workspaceRoot, sink));
+      const records = realRecords;
+      checks.push(() => savedFileProblem(doc, ['videos', i, 'name'], name, folder, records, workspaceRoot, sink));
     }
   });
   (Array.isArray(root['elements']) ? root['elements'] : []).forEach((element, i) => {
@@ -141,9 +158,8 @@ async function imageProblem(doc: StoryboardDocument, at: JsonPath, value: string
  * `<output>/<name>.mp4`, its sidecar and its takes: a link there is not written through (files are renamed into place), but
  * the up-to-date check and the preview read them; one that leads out of the workspace is refused at the video's name.
  */
-async function savedFileProblem(doc: StoryboardDocument, at: JsonPath, name: string, realOutput: string, workspaceRoot: string, sink: ProblemSink): Promise<void> {
-  for (const file of [`${name}.mp4`, `${name}.mp4.json`]) {
-    const target = path.join(realOutput, file);
+async function savedFileProblem(doc: StoryboardDocument, at: JsonPath, name: string, realOutput: string, realRecords: string, workspaceRoot: string, sink: ProblemSink): Promise<void> {
+  for (const target of [path.join(realOutput, `${name}.mp4`), path.join(realRecords, `${name}.mp4.json`)]) {
     const isLink = await lstat(target).then((s) => s.isSymbolicLink(), () => false);
     if (!isLink) continue;
     const check: BoundaryCheck = await checkInsideRoot(target, workspaceRoot);
@@ -152,8 +168,8 @@ async function savedFileProblem(doc: StoryboardDocument, at: JsonPath, name: str
     sink.add(() => doc.problem('path-outside-workspace', at, `video "${name}" is saved as ${shown}, which leads outside the workspace: ${check.reason}; remove the link`));
     return;
   }
-  // Every render is saved as a take first, in `<output>/.takes/<name>/`: a link there would take the video out.
-  const takes = path.join(realOutput, TAKES_FOLDER, name);
+  // Every render is saved as a take first, in `<records>/.takes/<name>/`: a link there would take the video out.
+  const takes = path.join(realRecords, TAKES_FOLDER, name);
   const check = await checkInsideRoot(takes, workspaceRoot);
   if (check.inside) return;
   const shown = displayPath(workspaceRoot, takes);

@@ -181,6 +181,13 @@ export const Storyboard = z
       .min(1, { error: 'output must not be empty; leave it out to use the default folder' })
       .optional()
       .describe('Folder for the results, relative to this file. Default: a folder named after this file (without .kling.json).'),
+    metadata: z
+      .string({ error: (issue) => `metadata must be a folder path relative to this file; got ${describeValue(issue.input)}` })
+      .min(1, { error: 'metadata must not be empty; leave it out to keep the records beside the videos' })
+      .optional()
+      .describe(
+        'Folder for the records of the videos, relative to this file (for example ".kling"): sidecars, claims, takes, frame and element records. The output folder then holds only the videos, posters and frames. Default: beside the videos, in the output folder.',
+      ),
     defaults: StoryboardDefaults.optional(),
     videos: z
       .array(StoryboardVideo, { error: (issue) => `videos must be a list of videos; got ${describeValue(issue.input)}` })
@@ -199,4 +206,4 @@ export type StoryboardVideo = z.infer<typeof StoryboardVideo>;
 export type StoryboardElement = z.infer<typeof StoryboardElement>;
 export type Storyboard = z.infer<typeof Storyboard>;
 
-export const STORYBOARD_SUFFIX = '.kling.json';
+export { STORYBOARD_SUFFIX } from './storyboardSuffix';

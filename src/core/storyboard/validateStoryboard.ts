@@ -7,7 +7,7 @@ import { ruleProblems } from './storyboardRules';
 import type { Storyboard } from './storyboardSchema';
 import { schemaCheck } from './schemaProblems';
 
-export { storyboardOutputDir } from './storyboardFiles';
+export { storyboardLocations, storyboardOutputDir } from './storyboardFiles';
 
 export interface StoryboardCheck {
   document: StoryboardDocument;

@@ -1,8 +1,10 @@
 import * as path from 'node:path';
+import { placeOf, type VideoRef } from '../records/videoLocations';
 
 // Where takes live (docs/storyboard-format.md, "Takes"). Every render of a video is a take, kept in a hidden folder
 // beside the video: `<output>/.takes/<name>/<created>-<task8>.mp4` with its sidecar; the chosen take is at the
-// video's own path, `<output>/<name>.mp4`, as it always was. Paths only, no file system and no zod: the activation
+// video's own path, `<output>/<name>.mp4`, as it always was. A storyboard with a `"metadata"` folder keeps them there
+// instead (`<metadata>/.takes/<name>/`, videoLocations.ts): takes are records of what was made, not deliverables. Paths only, no file system and no zod: the activation
 // bundle (the Tasks view, the preview's title) uses these too.
 
 /** The hidden folder beside the videos that holds their takes, one folder per video. */
@@ -17,9 +19,10 @@ export function videoStem(videoPath: string): string {
   return ext ? base.slice(0, -ext.length) : base;
 }
 
-/** `<dir>/.takes/<stem>`: the folder of a video's takes. */
-export function takesDirOf(videoPath: string): string {
-  return path.join(path.dirname(videoPath), TAKES_FOLDER, videoStem(videoPath));
+/** `<records>/.takes/<stem>`: the folder of a video's takes. */
+export function takesDirOf(video: VideoRef): string {
+  const place = placeOf(video);
+  return path.join(place.recordsDir, TAKES_FOLDER, videoStem(place.video));
 }
 
 /** `20261202-172206`: a time in UTC, as take names and ad-hoc file names carry it. */
@@ -41,8 +44,8 @@ export function takeFileName(createdAtMs: number, taskId: string): string {
 }
 
 /** Where the take a task makes of the video at `videoPath` is saved. */
-export function takePathOf(videoPath: string, createdAtMs: number, taskId: string): string {
-  return path.join(takesDirOf(videoPath), takeFileName(createdAtMs, taskId));
+export function takePathOf(video: VideoRef, createdAtMs: number, taskId: string): string {
+  return path.join(takesDirOf(video), takeFileName(createdAtMs, taskId));
 }
 
 /** The video a take belongs to (`<dir>/.takes/hero/x.mp4` → `<dir>/hero.mp4`), or undefined for a file that is no take. */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
-import { link, lstat, readdir, rename, rm } from 'node:fs/promises';
+import { link, lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { isUpToDate, loadSidecar, readSidecar, sidecarPathOf, writeSidecar, type Sidecar } from '../download/sidecar';
 import { FileLock } from '../fs/fileLock';
@@ -9,6 +9,7 @@ import { assertInsideRoot, checkInsideRoot } from '../fs/workspaceBoundary';
 import { syncFolder } from '../fs/writeAtomically';
 import { newOwner, releaseOwner, type ProcessOwner } from '../process/processOwner';
 import { takeFileName, takesDirOf, timeStamp } from './takeLayout';
+import { placeOf, type VideoRef } from '../records/videoLocations';
 
 // A video's takes on disk, and the one operation that changes which is chosen. The chosen file `<name>.mp4` is a hard
 // link to one take (a copy where the file system has no hard links): it costs no space, and it is replaced by a rename,
@@ -60,11 +61,12 @@ const LOCK_FILE = '.choose.lock';
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'EMLINK', 'ENOSYS']);
 
 /** The takes of the video at `videoPath`, oldest first, and which one is chosen. */
-export async function listTakes(videoPath: string, options: { root?: string | undefined } = {}): Promise<TakeList> {
-  const takesDir = takesDirOf(videoPath);
+export async function listTakes(video: VideoRef, options: { root?: string | undefined } = {}): Promise<TakeList> {
+  const videoPath = placeOf(video).video;
+  const takesDir = takesDirOf(video);
   const list: TakeList = { videoPath, takesDir, takes: [], chosen: undefined, problem: undefined };
   const chosenStats = await regularStats(videoPath);
-  const chosenSidecar = chosenStats ? await readSidecar(videoPath) : undefined;
+  const chosenSidecar = chosenStats ? await readSidecar(video) : undefined;
   let files: string[] = [];
   const inside = options.root ? await checkInsideRoot(takesDir, options.root) : { inside: true as const };
   if (!inside.inside) list.problem = `the takes folder leads outside the workspace (${inside.reason})`;
@@ -137,9 +139,9 @@ export function findTake(list: TakeList, reference: string): Take | undefined {
  * half written), then its sidecar. The take that was chosen stays a take (a chosen video that had no file among the
  * takes is kept there first). Returns the takes as they are after.
  */
-export async function chooseTake(videoPath: string, takePath: string, options: TakeOptions = {}): Promise<TakeList> {
-  await withTakesLock(videoPath, options, () => chooseLocked(videoPath, takePath, options.root));
-  return listTakes(videoPath, options);
+export async function chooseTake(video: VideoRef, takePath: string, options: TakeOptions = {}): Promise<TakeList> {
+  await withTakesLock(video, options, () => chooseLocked(video, takePath, options.root));
+  return listTakes(video, options);
 }
 
 /**
@@ -147,18 +149,19 @@ export async function chooseTake(videoPath: string, takePath: string, options: T
  * (the first take of a render to land wins; a storyboard whose request changed gets its new video), or, with
  * `onlyIfNone`, unless there is any video. True when it was chosen.
  */
-export async function landTake(videoPath: string, takePath: string, options: LandOptions = {}): Promise<boolean> {
-  return withTakesLock(videoPath, options, async () => {
-    if (options.onlyIfNone && (await regularStats(videoPath))) return false;
+export async function landTake(video: VideoRef, takePath: string, options: LandOptions = {}): Promise<boolean> {
+  return withTakesLock(video, options, async () => {
+    if (options.onlyIfNone && (await regularStats(placeOf(video).video))) return false;
     const sidecar = await readSidecar(takePath);
-    if (sidecar && (await isUpToDate(videoPath, sidecar.requestHash))) return false;
-    await chooseLocked(videoPath, takePath, options.root);
+    if (sidecar && (await isUpToDate(video, sidecar.requestHash))) return false;
+    await chooseLocked(video, takePath, options.root);
     return true;
   });
 }
 
-async function withTakesLock<T>(videoPath: string, options: TakeOptions, work: () => Promise<T>): Promise<T> {
-  const takesDir = takesDirOf(videoPath);
+async function withTakesLock<T>(video: VideoRef, options: TakeOptions, work: () => Promise<T>): Promise<T> {
+  const videoPath = placeOf(video).video;
+  const takesDir = takesDirOf(video);
   // Before the lock's folder is made: `mkdir -p` through a link to the outside would make folders there.
   if (options.root) {
     await assertInsideRoot(path.dirname(videoPath), options.root, `the folder of ${path.basename(videoPath)}`);
@@ -172,32 +175,34 @@ async function withTakesLock<T>(videoPath: string, options: TakeOptions, work: (
   }
 }
 
-async function chooseLocked(videoPath: string, takePath: string, root: string | undefined): Promise<void> {
-  const takesDir = takesDirOf(videoPath);
+async function chooseLocked(video: VideoRef, takePath: string, root: string | undefined): Promise<void> {
+  const videoPath = placeOf(video).video;
+  const takesDir = takesDirOf(video);
   if (path.resolve(path.dirname(takePath)) !== path.resolve(takesDir)) {
     throw new Error(`${path.basename(takePath)} is not a take of ${path.basename(videoPath)} (its takes are in ${takesDir}).`);
   }
   const takeSidecar = await loadSidecar(takePath);
   if (takeSidecar.kind === 'invalid') throw new Error(`The take ${path.basename(takePath)} cannot be used: its sidecar ${takeSidecar.problem}.`);
-  await keepChosen(videoPath, root);
+  await keepChosen(video, root);
   await placeAtomically(takePath, videoPath, root);
-  if (takeSidecar.kind === 'found') await writeSidecar(videoPath, relocated(takeSidecar.sidecar, takePath, videoPath), { root });
-  else await rm(sidecarPathOf(videoPath), { force: true });
+  if (takeSidecar.kind === 'found') await writeSidecar(video, relocated(takeSidecar.sidecar, takePath, video), { root });
+  else await rm(sidecarPathOf(video), { force: true });
 }
 
 /**
  * Before the chosen video is replaced: if no take shares its file (it was made before takes existed, or the takes
  * folder was not cloned), it is linked into the takes folder with its sidecar, so that choosing never loses a video.
  */
-async function keepChosen(videoPath: string, root: string | undefined): Promise<void> {
-  const current = await listTakes(videoPath, { root });
+async function keepChosen(video: VideoRef, root: string | undefined): Promise<void> {
+  const videoPath = placeOf(video).video;
+  const current = await listTakes(video, { root });
   const chosen = current.chosen;
   if (!chosen || chosen.kept) return;
   const sidecar = chosen.sidecar;
   const name = sidecar ? takeFileName(Date.parse(sidecar.createdAt) || Date.now(), sidecar.taskId) : `${timeStamp(Date.parse(chosen.createdAt) || Date.now())}-external.mp4`;
   const kept = path.join(current.takesDir, name);
   await placeAtomically(videoPath, kept, root);
-  if (sidecar) await writeSidecar(kept, relocated(sidecar, videoPath, kept), { root });
+  if (sidecar) await writeSidecar(kept, relocated(sidecar, video, kept), { root });
 }
 
 /**
@@ -209,6 +214,8 @@ async function placeAtomically(source: string, target: string, root: string | un
   const folder = path.dirname(target);
   const what = `the folder of ${path.basename(target)}`;
   if (root) await assertInsideRoot(folder, root, what);
+  // The output folder may not exist yet when the takes are kept in a metadata folder.
+  await mkdir(folder, { recursive: true });
   const temp = path.join(folder, `.${path.basename(target)}.${randomBytes(4).toString('hex')}.tmp`);
   const handle = await openRegularFile(source, 'read');
   try {
@@ -262,11 +269,11 @@ async function copyFromHandle(source: Awaited<ReturnType<typeof openRegularFile>
   await out.close();
 }
 
-/** A sidecar moved from beside one file to beside another: its storyboard path is relative to its own folder. */
-export function relocated(sidecar: Sidecar, from: string, to: string): Sidecar {
+/** A sidecar moved from one video's records to another's: its storyboard path is relative to its own folder. */
+export function relocated(sidecar: Sidecar, from: VideoRef, to: VideoRef): Sidecar {
   if (!sidecar.storyboard) return sidecar;
-  const storyboard = path.resolve(path.dirname(from), sidecar.storyboard);
-  return { ...sidecar, storyboard: path.relative(path.dirname(to), storyboard).split(path.sep).join('/') };
+  const storyboard = path.resolve(path.dirname(sidecarPathOf(from)), sidecar.storyboard);
+  return { ...sidecar, storyboard: path.relative(path.dirname(sidecarPathOf(to)), storyboard).split(path.sep).join('/') };
 }
 
 /** lstat of a regular file (not a link, folder or device), or undefined. */

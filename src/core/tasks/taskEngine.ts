@@ -18,6 +18,7 @@ import { hasEnded, isDownloadPending, type Backend, type JournalEntry } from '..
 import { describeOwner, livenessOf, newOwner, releaseOwner, type ProcessOwner } from '../process/processOwner';
 import { takePathOf } from '../takes/takeLayout';
 import { landTake } from '../takes/takeStore';
+import { placeOfEntry, type VideoRef } from '../records/videoLocations';
 import { systemClock, type Clock } from '../time/clock';
 import { downloadFailureMessage } from './downloadFailure';
 import { errorText } from '../text/errorText';
@@ -691,8 +692,9 @@ export class TaskEngine {
    */
   private async claimGone(entry: JournalEntry): Promise<boolean> {
     // Its take, or the video itself (the owner may have chosen it, or saved it before takes existed).
-    const take = entry.outputPath && entry.taskId ? await readSidecar(takePathOf(entry.outputPath, entry.createdAt, entry.taskId)) : undefined;
-    const sidecar = take ?? (entry.outputPath ? await readSidecar(entry.outputPath) : undefined);
+    const place = entry.outputPath ? placeOfEntry({ outputPath: entry.outputPath, claim: entry.claim }) : undefined;
+    const take = place && entry.taskId ? await readSidecar(takePathOf(place, entry.createdAt, entry.taskId)) : undefined;
+    const sidecar = take ?? (place ? await readSidecar(place) : undefined);
     if (sidecar && entry.outputPath && (sidecar.taskId === entry.taskId || (entry.taskId === undefined && sidecar.requestHash === entry.requestHash))) {
       await this.deps.journal.update(entry.id, (current) => applyTaskEvent({ ...current, taskId: current.taskId ?? sidecar.taskId }, { type: 'downloaded', filePath: entry.outputPath! }, this.clock.now()));
       return true;
@@ -828,10 +830,12 @@ export class TaskEngine {
     const url = entry.state.status === 'completed' || entry.state.status === 'downloading' ? entry.state.videoUrl : undefined;
     if (!url) return;
     const outputPath = entry.outputPath;
+    // Its records (sidecar, takes) are where its claim is: beside it, or in its storyboard's metadata folder.
+    const place = placeOfEntry({ outputPath, claim: entry.claim });
     // Every video is saved as a take (docs/architecture.md, "Takes"), then becomes the video at `outputPath` unless
     // one of the same request is there already.
-    const takePath = takePathOf(outputPath, entry.createdAt, entry.taskId);
-    if (await this.alreadySaved(entry, outputPath)) {
+    const takePath = takePathOf(place, entry.createdAt, entry.taskId);
+    if (await this.alreadySaved(entry, place)) {
       await this.apply(entryId, { type: 'downloaded', filePath: outputPath });
       return;
     }
@@ -841,7 +845,7 @@ export class TaskEngine {
     if (!started || !this.isMine(started)) return;
     try {
       if (await this.alreadySaved(entry, takePath)) {
-        await this.land(entry, outputPath, takePath);
+        await this.land(entry, place, takePath);
         await this.apply(entryId, { type: 'downloaded', filePath: outputPath });
         return;
       }
@@ -877,7 +881,7 @@ export class TaskEngine {
         savedAt: now,
       }, { root: entry.workspaceRoot });
       this.deps.log?.(`saved ${takePath} (${result.bytes} bytes, ${result.requests} request${result.requests === 1 ? '' : 's'})`);
-      await this.land(entry, outputPath, takePath);
+      await this.land(entry, place, takePath);
       await this.apply(entryId, { type: 'downloaded', filePath: outputPath });
     } catch (error) {
       if (this.abort.signal.aborted) return;
@@ -971,16 +975,16 @@ export class TaskEngine {
   }
 
   /** A saved take becomes the video at `outputPath` unless one of the same request is there already. */
-  private async land(entry: JournalEntry, outputPath: string, takePath: string): Promise<void> {
-    const chosen = await landTake(outputPath, takePath, { root: entry.workspaceRoot, owner: this.owner, onlyIfNone: entry.keepChosen });
-    if (chosen) this.deps.log?.(`${entry.label}: ${outputPath} is now take ${takePath}`);
+  private async land(entry: JournalEntry, video: VideoRef, takePath: string): Promise<void> {
+    const chosen = await landTake(video, takePath, { root: entry.workspaceRoot, owner: this.owner, onlyIfNone: entry.keepChosen });
+    if (chosen) this.deps.log?.(`${entry.label}: ${entry.outputPath} is now take ${takePath}`);
   }
 
-  /** The file at `outputPath` is already this task's video (a process saved it and stopped before saying so). */
-  private async alreadySaved(entry: JournalEntry, outputPath: string): Promise<boolean> {
-    const sidecar = await readSidecar(outputPath);
+  /** The file at `video` is already this task's video (a process saved it and stopped before saying so). */
+  private async alreadySaved(entry: JournalEntry, video: VideoRef): Promise<boolean> {
+    const sidecar = await readSidecar(video);
     if (!sidecar || sidecar.taskId !== entry.taskId) return false;
-    return stat(outputPath).then((s) => s.isFile() && s.size === sidecar.bytes, () => false);
+    return stat(typeof video === 'string' ? video : video.video).then((s) => s.isFile() && s.size === sidecar.bytes, () => false);
   }
 
   private policyOf(entry: JournalEntry): PollPolicy {

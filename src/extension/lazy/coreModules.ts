@@ -14,7 +14,7 @@ export { renderStoryboard, readKnownElements } from '../../core/render/renderSto
 export { buildVideoRequest, specFromStoryboardVideo } from '../../core/request/buildRequest';
 export { requestHash } from '../../core/request/requestHash';
 export { SIMULATOR_API_KEY, startSimulator } from '../../core/simulator/simulatorServer';
-export { checkStoryboardText, validateStoryboard, storyboardOutputDir, unreadStoryboardCheck } from '../../core/storyboard/validateStoryboard';
+export { checkStoryboardText, validateStoryboard, storyboardLocations, storyboardOutputDir, unreadStoryboardCheck } from '../../core/storyboard/validateStoryboard';
 export { readStoryboardFile } from '../../core/storyboard/readStoryboardFile';
 export { outlineStoryboard, videoAt } from '../../core/storyboard/storyboardOutline';
 export { storyboardScaffold } from '../../core/storyboard/storyboardScaffold';
@@ -23,6 +23,7 @@ export { TaskEngine } from '../../core/tasks/taskEngine';
 export { videoStatus, fileSummary, videoLenses, fileLens, videoDescription, fileDescription, videoHoverMarkdown, estimateText, problemsRefusal, describeVideos, spendDetail, newElementsOf } from '../storyboards/storyboardPresentation';
 export { takesLens, takesDescription } from '../storyboards/storyboardPresentation';
 export { listTakes } from '../../core/takes/takeStore';
+export { adoptPlanRecords } from '../../core/records/adoptBesideRecords';
 export { emptyDraft } from '../../core/composer/composerForm';
 export { HarRecorder } from '../../core/http/harRecorder';
 export { createDispatcher } from '../../core/api/klingClient';

@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { besideSidecarPathOf, sidecarPathOf } from '../../core/records/videoLocations';
+import { sidecarPlaceOf } from '../records/videoPlaces';
 
 /** The custom editor's view type (package.json `customEditors`), "Kling Preview". */
 export const KLING_PREVIEW = 'klingStudio.preview';
@@ -13,10 +15,9 @@ export function openInPreview(file: vscode.Uri, viewColumn?: vscode.ViewColumn):
  * recipe to show), else in the editor the user has chosen for videos.
  */
 export async function openVideo(file: vscode.Uri): Promise<void> {
-  const sidecar = file.with({ path: `${file.path}.json` });
-  const hasSidecar = await vscode.workspace.fs.stat(sidecar).then(
-    () => true,
-    () => false,
-  );
+  // Beside it, or in the metadata folder of the storyboard that made it (videoPlaces.ts).
+  const place = await sidecarPlaceOf(file.fsPath);
+  const exists = (sidecar: string) => vscode.workspace.fs.stat(vscode.Uri.file(sidecar)).then(() => true, () => false);
+  const hasSidecar = (await exists(sidecarPathOf(place))) || (await exists(besideSidecarPathOf(place)));
   await (hasSidecar ? openInPreview(file) : vscode.commands.executeCommand('vscode.open', file));
 }

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { loadSidecar, type Sidecar } from '../../core/download/sidecar';
+import { asIfBeside, loadSidecar, sidecarPathOf, type Sidecar } from '../../core/download/sidecar';
+import { sidecarPlaceOf } from '../records/videoPlaces';
 import { regenerateDraft } from '../../core/preview/regenerateDraft';
 import { videoRecipe, type VideoRecipe } from '../../core/preview/videoRecipe';
 import { videoNameRange } from '../../core/storyboard/videoNameRange';
@@ -121,7 +122,7 @@ async function regenerate(context: PreviewActionContext): Promise<void> {
   const result = regenerateDraft(sidecar, video.fsPath);
   if (!result.ok) {
     const open = 'Open Sidecar';
-    if ((await vscode.window.showErrorMessage(result.problem, open)) === open) await vscode.window.showTextDocument(sidecarUri(video));
+    if ((await vscode.window.showErrorMessage(result.problem, open)) === open) await vscode.window.showTextDocument(await sidecarUri(video));
     return;
   }
   if (!(await ensureReady(services.backends))) return;
@@ -192,8 +193,8 @@ async function openStoryboard(video: vscode.Uri): Promise<void> {
 }
 
 async function sidecarOf(video: vscode.Uri): Promise<Sidecar | undefined> {
-  const read = await loadSidecar(video.fsPath);
-  if (read.kind === 'found') return read.sidecar;
+  const read = await loadSidecar(await sidecarPlaceOf(video.fsPath));
+  if (read.kind === 'found') return asIfBeside(read.sidecar, read.file, video.fsPath);
   const name = path.basename(video.fsPath);
   void vscode.window.showWarningMessage(
     read.kind === 'missing' ? `${name} has no Kling sidecar (${name}.json): how it was made is unknown.` : `The sidecar ${name}.json cannot be used: ${read.problem}.`,
@@ -201,6 +202,8 @@ async function sidecarOf(video: vscode.Uri): Promise<Sidecar | undefined> {
   return undefined;
 }
 
-function sidecarUri(video: vscode.Uri): vscode.Uri {
-  return video.with({ path: `${video.path}.json` });
+async function sidecarUri(video: vscode.Uri): Promise<vscode.Uri> {
+  const place = await sidecarPlaceOf(video.fsPath);
+  const read = await loadSidecar(place);
+  return vscode.Uri.file(read.kind === 'found' ? read.file : sidecarPathOf(place));
 }

@@ -3,6 +3,8 @@ import * as vscode from 'vscode';
 import { OutsideWorkspaceError } from '../../core/fs/workspaceBoundary';
 import { writeAtomically } from '../../core/fs/writeAtomically';
 import { writeFrameFile } from '../../core/render/frameFiles';
+import { VideoLocations } from '../../core/records/videoLocations';
+import { sidecarPlaceOf } from '../records/videoPlaces';
 import type { PageMessage } from '../../webview/preview/protocol';
 import { frameIntoStoryboardAtCursor } from './frameIntoStoryboard';
 
@@ -39,7 +41,7 @@ export async function takeVideoFrame(video: vscode.Uri, message: FrameMessage): 
       case 'last': {
         const atStart = message.timeSeconds < 0.001;
         const file = atStart
-          ? await writeFrameFile(video.fsPath, 'first', png, size, root)
+          ? await writeFrameFile(video.fsPath, 'first', png, size, root, await frameLocationsOf(video.fsPath))
           : path.join(path.dirname(video.fsPath), `${stem}.${message.timeSeconds.toFixed(2)}s.png`);
         if (!atStart) await writeAtomically(file, png, { root });
         const field = message.purpose === 'first' ? 'image' : 'end_image';
@@ -48,7 +50,7 @@ export async function takeVideoFrame(video: vscode.Uri, message: FrameMessage): 
         return;
       }
       case 'continue': {
-        const file = await writeFrameFile(video.fsPath, 'last', png, size, root);
+        const file = await writeFrameFile(video.fsPath, 'last', png, size, root, await frameLocationsOf(video.fsPath));
         await vscode.commands.executeCommand(COMPOSER_CONTINUE_FROM_FRAME, vscode.Uri.file(file), `the last frame of ${path.basename(video.fsPath)}`);
         return;
       }
@@ -72,4 +74,10 @@ async function saveFrameAs(video: vscode.Uri, message: FrameMessage, root: strin
   const file = jpeg || /\.png$/i.test(chosen.path) ? chosen.fsPath : `${chosen.fsPath}.png`;
   await writeAtomically(file, Buffer.from(jpeg ? message.jpeg : message.png, 'base64'), { root });
   void vscode.window.showInformationMessage(`Saved the frame at ${message.timeSeconds.toFixed(2)} s (${message.width}×${message.height}) as ${path.relative(root, file)}.`);
+}
+
+/** The frame's record goes where the video's records are: its storyboard's metadata folder, else beside it. */
+async function frameLocationsOf(videoPath: string): Promise<VideoLocations> {
+  const place = await sidecarPlaceOf(videoPath);
+  return new VideoLocations(path.dirname(place.video), place.recordsDir);
 }

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { loadSidecar } from '../../core/download/sidecar';
+import { asIfBeside, loadSidecar } from '../../core/download/sidecar';
+import { chosenPlaceOf, sidecarPlaceOf } from '../records/videoPlaces';
 import { describeKind, Mp4InfoError, readMp4Info } from '../../core/media/mp4Info';
 import { regenerateDraft } from '../../core/preview/regenerateDraft';
 import { posterPathOf } from '../../core/preview/videoSnippet';
@@ -11,7 +12,7 @@ import type { GenerationServices } from '../generate/submitGeneration';
 import type { ExtensionLog } from '../log/extensionLog';
 import { Disposable } from '../util/dispose';
 import { watchFolder, type FolderWatch } from '../util/folderWatcher';
-import { chosenPathOf, takesDirOf } from '../../core/takes/takeLayout';
+import { takesDirOf } from '../../core/takes/takeLayout';
 import { takesOf } from '../takes/takeActions';
 import { videoSnippetFor } from './copyVideoHtml';
 import { composerCommandFor, runPreviewAction, takeIndexOf } from './previewActions';
@@ -116,8 +117,12 @@ export class VideoPreview extends Disposable {
   /** The takes folder may not exist yet: it is watched once it does (looked for again at each state). */
   private watchTakes(): void {
     if (this.takesWatch && !this.takesWatch.closed) return;
-    this.takesWatch?.dispose();
-    this.takesWatch = watchFolder(vscode.Uri.file(takesDirOf(chosenPathOf(this.video.fsPath))), () => void this.postState());
+    const watching = this.video.fsPath;
+    void chosenPlaceOf(watching).then((place) => {
+      if (this.video.fsPath !== watching || (this.takesWatch && !this.takesWatch.closed)) return;
+      this.takesWatch?.dispose();
+      this.takesWatch = watchFolder(vscode.Uri.file(takesDirOf(place)), () => void this.postState());
+    });
   }
 
   /** A file being written sends several events: the page is drawn again (or closed) once, when they stop. */
@@ -194,7 +199,7 @@ export class VideoPreview extends Disposable {
     const file = this.video.fsPath;
     const fileName = path.basename(file);
     const [read, tracks, commands, takes] = await Promise.all([
-      loadSidecar(file),
+      sidecarPlaceOf(file).then(loadSidecar),
       readMp4Info(file).then(
         (info) => ({ ok: true as const, info }),
         (error: unknown) => ({ ok: false as const, error }),
@@ -206,7 +211,7 @@ export class VideoPreview extends Disposable {
     const take = takes && takeIndex !== undefined && takes.takes.length > 1 ? { index: takeIndex, count: takes.takes.length, inUse: takes.chosen?.index === takeIndex } : undefined;
     this.takeCount = take?.count ?? 0;
     if (this.panel.active) void vscode.commands.executeCommand('setContext', PREVIEW_TAKES_KEY, this.takeCount);
-    const recipe = read.kind === 'found' ? videoRecipe(read.sidecar, file) : undefined;
+    const recipe = read.kind === 'found' ? videoRecipe(asIfBeside(read.sidecar, read.file, file), file) : undefined;
     const draft = read.kind === 'found' ? regenerateDraft(read.sidecar, file) : undefined;
     let fileProblem: string | undefined;
     if (!tracks.ok) {

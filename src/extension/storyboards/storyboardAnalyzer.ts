@@ -161,7 +161,7 @@ export class StoryboardAnalyzer extends Disposable {
             storyboardPath: checked.storyboardPath,
             journal: this.tasks.entries(),
             backend,
-            knownElements: await core.readKnownElements(core.storyboardOutputDir(checked.storyboardPath, storyboard), backend),
+            knownElements: await core.readKnownElements(core.storyboardLocations(checked.storyboardPath, storyboard), backend),
           });
           this.followOthers(plan, backend);
         } catch (error) {
@@ -170,9 +170,11 @@ export class StoryboardAnalyzer extends Disposable {
         }
       }
       if (plan) void this.watchOutputFolder(plan.outputDir);
+      // Its records (sidecars, claims) are there when the storyboard names a "metadata" folder.
+      if (plan?.locations.separate) void this.watchOutputFolder(plan.locations.metadataDir);
       const takes = new Map<string, TakeSummary>();
       for (const video of plan?.videos ?? []) {
-        const list = await loadCore().listTakes(video.outputPath, { root: checked.workspaceRoot }).catch(() => undefined);
+        const list = await loadCore().listTakes(video.place, { root: checked.workspaceRoot }).catch(() => undefined);
         if (list) takes.set(video.name, { count: list.takes.length, chosen: list.chosen?.index });
       }
       return { ...checked, plan, planError, simulated: backend.kind === 'simulator', takes };

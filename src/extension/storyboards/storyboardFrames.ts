@@ -19,12 +19,12 @@ export async function extractStoryboardFrames(plan: StoryboardPlan, log: Extensi
     for (const reference of video.frameReferences.values()) {
       const made = plan.videos.find((v) => v.name === reference.from);
       if (made && made.state.kind !== 'up-to-date') continue;
-      const state = await frameFileState(plan.outputDir, reference);
+      const state = await frameFileState(plan.locations, reference);
       if (state.kind !== 'missing' && state.kind !== 'stale') continue;
       const source = path.join(plan.outputDir, `${reference.from}.mp4`);
       try {
         const frame = await grabFrameInWebview(source, reference.frame, 'image/png');
-        await writeFrameFile(source, reference.frame, frame.bytes, frame, root);
+        await writeFrameFile(source, reference.frame, frame.bytes, frame, root, plan.locations);
         log.info(`${video.name}: took the ${reference.frame} frame of ${path.basename(source)} as ${path.basename(state.framePath)}`);
       } catch (error) {
         // The render then refuses the video with what to do; the log says why the frame could not be taken.

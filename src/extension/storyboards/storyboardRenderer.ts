@@ -91,7 +91,7 @@ export class StoryboardRenderer extends Disposable {
       backend,
       // Forced only to create anew what got no answer; a video that is up to date stays so.
       force,
-      knownElements: await core.readKnownElements(core.storyboardOutputDir(checked.storyboardPath, storyboard), backend),
+      knownElements: await core.readKnownElements(core.storyboardLocations(checked.storyboardPath, storyboard), backend),
     });
     const toRender = plan.videos.filter((v) => v.state.kind === 'to-render');
     const inFlight = plan.videos.filter((v) => v.state.kind === 'in-flight');
@@ -111,6 +111,8 @@ export class StoryboardRenderer extends Disposable {
         });
     }
     if (toRender.length === 0 && inFlight.length === 0) {
+      // Records left beside the videos before the storyboard named a "metadata" folder move there.
+      await core.adoptPlanRecords(plan).catch((error: unknown) => this.log.warn(`${name}: records not moved to the metadata folder: ${String(error)}`));
       if (!unknown.length) {
         const what = only?.length === 1 ? `${only[0]} is` : `everything in ${name} is`;
         void vscode.window.showInformationMessage(`Up to date: ${what} already rendered. Nothing to render, nothing spent.`);

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { compareRecipes, comparedTake } from '../../core/takes/takeComparison';
 import { MAX_TAKES, takesDirOf } from '../../core/takes/takeLayout';
+import { chosenPlaceOf } from '../records/videoPlaces';
 import type { Take } from '../../core/takes/takeStore';
 import { parseCompareMessage, type CompareHostMessage, type CompareState } from '../../webview/takes/protocol';
 import type { ExtensionLog } from '../log/extensionLog';
@@ -124,8 +125,11 @@ export class CompareTakesPanel extends Disposable {
   /** The takes folder may not exist yet (a video made before takes): watched once it does. */
   private watchTakes(): void {
     if (this.takesWatch && !this.takesWatch.closed) return;
-    this.takesWatch?.dispose();
-    this.takesWatch = watchFolder(vscode.Uri.file(takesDirOf(this.videoPath)), () => this.refreshSoon());
+    void chosenPlaceOf(this.videoPath).then((place) => {
+      if (this.takesWatch && !this.takesWatch.closed) return;
+      this.takesWatch?.dispose();
+      this.takesWatch = watchFolder(vscode.Uri.file(takesDirOf(place)), () => this.refreshSoon());
+    });
   }
 
   private async postState(): Promise<void> {

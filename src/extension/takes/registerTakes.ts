@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { chosenPathOf } from '../../core/takes/takeLayout';
+import type { VideoLocations } from '../../core/records/videoLocations';
+import { chosenPlaceOf, videoOfSidecar, workspaceLocations } from '../records/videoPlaces';
 import { MAX_TAKES } from '../../core/takes/takeLimits';
 import { showError } from '../errors/showError';
 import { loadCore } from '../lazyCore';
@@ -126,9 +127,9 @@ export class TakesFeature extends Disposable {
     if (node && typeof node === 'object' && 'kind' in node && node.kind === 'video') return this.storyboardVideo(node.uri, node.name);
     const file = uriOf(arg);
     if (file && isStoryboard(file) && name) return this.storyboardVideo(file, name);
-    if (file && path.extname(file.fsPath).toLowerCase() === '.mp4') return chosenPathOf(file.fsPath);
+    if (file && path.extname(file.fsPath).toLowerCase() === '.mp4') return (await chosenPlaceOf(file.fsPath)).video;
     const active = activeVideo();
-    if (active) return chosenPathOf(active.fsPath);
+    if (active) return (await chosenPlaceOf(active.fsPath)).video;
     const editor = vscode.window.activeTextEditor;
     if (editor && isStoryboard(editor.document.uri)) {
       const checked = await this.deps.analyzer.check(editor.document.uri);
@@ -183,7 +184,9 @@ export class TakesFeature extends Disposable {
       }, 300);
     };
     // Keyed by the URI's path, as the menu's `resourcePath` says it (not fsPath: on Windows that is `c:\…`).
-    const videoOf = (sidecar: vscode.Uri) => sidecar.path.slice(0, -'.json'.length);
+    // A sidecar in a storyboard's "metadata" folder stands for the video in its output folder (videoPlaces.ts).
+    let locations: VideoLocations[] = [];
+    const videoOf = (sidecar: vscode.Uri) => videoOfSidecar(sidecar, locations).path;
     const watcher = this._register(vscode.workspace.createFileSystemWatcher('**/*.mp4.json'));
     this._register(watcher.onDidCreate((uri) => (this.withSidecars.add(videoOf(uri)), update())));
     this._register(watcher.onDidChange(() => update()));
@@ -197,8 +200,9 @@ export class TakesFeature extends Disposable {
         again = true;
         return;
       }
-      searching = Promise.resolve(vscode.workspace.findFiles('**/*.mp4.json', '**/node_modules/**', 5000))
-        .then((uris) => {
+      searching = Promise.all([vscode.workspace.findFiles('**/*.mp4.json', '**/node_modules/**', 5000), workspaceLocations()])
+        .then(([uris, found]) => {
+          locations = found;
           for (const uri of uris) this.withSidecars.add(videoOf(uri));
           update();
         }, () => undefined)

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { chosenPathOf } from '../../core/takes/takeLayout';
+import { chosenPlaceOf } from '../records/videoPlaces';
 import { chooseTake, listTakes, type Take, type TakeList } from '../../core/takes/takeStore';
 import type { ExtensionLog } from '../log/extensionLog';
 import { errorText } from '../../core/text/errorText';
@@ -15,14 +15,15 @@ export function takesRootOf(videoPath: string): string {
 }
 
 /** The takes of the video a file stands for (the video itself, or one of its takes). */
-export function takesOf(file: string): Promise<TakeList> {
-  const videoPath = chosenPathOf(file);
-  return listTakes(videoPath, { root: takesRootOf(videoPath) });
+export async function takesOf(file: string): Promise<TakeList> {
+  const place = await chosenPlaceOf(file);
+  return listTakes(place, { root: takesRootOf(place.video) });
 }
 
 /** Makes the take at `takePath` the video. True when it is the video afterwards. */
 export async function useTake(takePath: string, log: ExtensionLog): Promise<boolean> {
-  const videoPath = chosenPathOf(takePath);
+  const place = await chosenPlaceOf(takePath);
+  const videoPath = place.video;
   const videoName = path.basename(videoPath);
   const before = await takesOf(takePath);
   const take = before.takes.find((t) => path.resolve(t.path) === path.resolve(takePath));
@@ -34,7 +35,7 @@ export async function useTake(takePath: string, log: ExtensionLog): Promise<bool
     void vscode.window.showInformationMessage(`Take ${take.index} is already the one in use as ${videoName}.`);
     return true;
   }
-  const after = await chooseTake(videoPath, take.path, { root: takesRootOf(videoPath) });
+  const after = await chooseTake(place, take.path, { root: takesRootOf(videoPath) });
   const chosen = after.chosen;
   const ok = chosen !== undefined && path.resolve(chosen.path) === path.resolve(take.path);
   log.info(`takes: ${videoPath} is ${ok ? 'now' : 'not'} take ${take.index} (${take.path})`);

@@ -10,6 +10,7 @@ import { copyHtmlTest } from './ui/previewCopyHtml.ui';
 import { previewFileTests } from './ui/previewFiles.ui';
 import { previewFrameTests } from './ui/previewFrames.ui';
 import { previewLayoutTest } from './ui/previewLayout.ui';
+import { previewMetadataTest, seedMetadataWorkspace } from './ui/previewMetadata.ui';
 import { openFromNotification, openFromTasksView, regenerateNewTake } from './ui/previewTasks.ui';
 
 export function previewSuites(tier: TierContext): Suite[] {
@@ -20,6 +21,9 @@ export function previewSuites(tier: TierContext): Suite[] {
   const framesWorkspace = tier.freshWorkspace('preview-frames');
   const framesSeeded = seedWorkspace(framesWorkspace, tier.repoRoot);
   framesSeeded.catch(() => undefined);
+  const metadataWorkspace = tier.freshWorkspace('preview-metadata');
+  const metadataSeeded = seedMetadataWorkspace(metadataWorkspace, tier.repoRoot);
+  metadataSeeded.catch(() => undefined);
   return [
     {
       kind: 'api',
@@ -61,6 +65,14 @@ export function previewSuites(tier: TierContext): Suite[] {
       workspace: tier.freshWorkspace('preview-tasks'),
       settings: tier.simulatorSettings(20),
       tests: [openFromNotification, openFromTasksView, regenerateNewTake],
+    },
+    {
+      kind: 'ui',
+      name: 'preview-ui-metadata',
+      extensions: [tier.vsix],
+      workspace: metadataWorkspace,
+      settings: tier.simulatorSettings(20),
+      tests: [previewMetadataTest(metadataSeeded)],
     },
   ];
 }

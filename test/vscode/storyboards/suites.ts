@@ -37,6 +37,15 @@ export function storyboardsSuites(tier: TierContext): Suite[] {
     },
     {
       kind: 'api',
+      name: 'storyboards-api-metadata',
+      extensionDevelopmentPath: tier.repoRoot,
+      testsIndex: join(__dirname, 'metadata', 'index.js'),
+      workspace: tier.freshWorkspace('storyboards-metadata'),
+      settings: tier.simulatorSettings(50),
+      timeoutMs: 120_000,
+    },
+    {
+      kind: 'api',
       name: 'storyboards-api-restricted',
       extensionDevelopmentPath: tier.repoRoot,
       testsIndex: join(__dirname, 'restricted', 'index.js'),
