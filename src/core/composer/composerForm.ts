@@ -197,6 +197,7 @@ export function draftToVideo(draft: ComposerDraft): Record<string, unknown> {
   video['watermark'] = draft.watermark;
   if (draft.callback_url.trim() !== '') video['callback_url'] = draft.callback_url.trim();
   if (draft.takes !== undefined && draft.takes > 1) video['takes'] = draft.takes;
+  if (draft.web === true) video['web'] = true;
   return video;
 }
 

@@ -69,6 +69,8 @@ export function storyboardVideoFor(name: string, video: ComposerVideo, defaults:
   if (video.watermark !== true && defaults.watermark === true) result.watermark = false;
   if (video.callback_url !== undefined && video.callback_url !== defaults.callback_url) result.callback_url = video.callback_url;
   if ((video.takes ?? 1) !== (defaults.takes ?? 1)) result.takes = video.takes ?? 1;
+  if (video.web === true && defaults.web !== true) result.web = true;
+  if (video.web !== true && defaults.web === true) result.web = false;
   return result;
 }
 
@@ -88,6 +90,7 @@ function explicitVideo(name: string, video: ComposerVideo): StoryboardVideo {
   result.watermark = video.watermark === true;
   if (video.callback_url !== undefined) result.callback_url = video.callback_url;
   if ((video.takes ?? 1) > 1) result.takes = video.takes;
+  result.web = video.web === true;
   return result;
 }
 
@@ -170,6 +173,10 @@ export function storyboardVideoUpdateEdits(text: string, name: string, video: St
     if (value === undefined && !present) continue;
     next = applyEdits(next, modify(next, at, value, options));
   }
+  // Web-ready is about the saved file, not the request (so not in the spec): compared as the file settles it.
+  const webBefore = (original.data.web ?? defaults.data.web) === true;
+  const webAfter = (video.web ?? defaults.data.web) === true;
+  if (webBefore !== webAfter) next = applyEdits(next, modify(next, ['videos', index, 'web'], video.web, options));
   return { ok: true, edits: next === text ? [] : [wholeChange(text, next)], index };
 }
 
@@ -377,7 +384,9 @@ export function composerDraftFromStoryboard(text: string, name: string, place: S
   for (const element of spec.elements ?? []) {
     if (!defined.has(element)) return { ok: false, problem: `video "${name}" names the element "${element}", which the file does not define: fix it in the file first` };
   }
-  return { ok: true, draft: draftFromSpec(spec, { image, end_image, elements }), notes };
+  const draft = draftFromSpec(spec, { image, end_image, elements });
+  if ((video.data.web ?? defaults.data.web) === true) draft.web = true;
+  return { ok: true, draft, notes };
 }
 
 /** A name for a new video, from the start of its prompt, that the file does not use yet. */

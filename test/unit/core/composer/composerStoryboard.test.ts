@@ -9,6 +9,7 @@ import {
   storyboardFrameEdits,
   storyboardVideoEdits,
   storyboardVideoFor,
+  storyboardVideoUpdateEdits,
   storyboardVideoNames,
   suggestVideoName,
   videoNameAt,
@@ -221,5 +222,43 @@ describe('storyboardFrameEdits: a frame from Kling Preview into the video at the
     assert.deepEqual(storyboardFrameEdits(text, 'gone', 'image', 'a.png'), { ok: false, problem: 'the storyboard has no video named "gone" any more' });
     const broken = storyboardFrameEdits('{ "videos": [ { "name": "hero", ', 'hero', 'image', 'a.png');
     assert.equal(broken.ok, false);
+  });
+});
+
+describe('composer ↔ storyboard: Web-ready', () => {
+  const WEB_DEFAULTS = `{
+  "version": 1,
+  "defaults": { "web": true },
+  "videos": [
+    { "name": "hero", "prompt": "A dog", "duration": 5 },
+    { "name": "raw", "prompt": "A cat", "duration": 5, "web": false }
+  ]
+}
+`;
+  it('carries the checkbox into the storyboard video, leaving it to the defaults when they say the same', () => {
+    const web = videoOf(draft({ web: true }));
+    assert.equal(storyboardVideoFor('v', web, {}).web, true);
+    assert.equal(storyboardVideoFor('v', web, { web: true } as never).web, undefined, 'the defaults say it already');
+    assert.equal(storyboardVideoFor('v', videoOf(draft()), { web: true } as never).web, false, 'unchecked where the defaults check it');
+    assert.equal(storyboardVideoFor('v', videoOf(draft()), {}).web, undefined);
+    assert.equal(storyboardVideoFor('v', web, 'unknown').web, true);
+  });
+
+  it('loads it from the video or the file\'s defaults, and saves a video back unchanged with no edit', () => {
+    const hero = composerDraftFromStoryboard(WEB_DEFAULTS, 'hero', PLACE);
+    assert.ok(hero.ok);
+    assert.equal(hero.draft.web, true, 'from the defaults');
+    const raw = composerDraftFromStoryboard(WEB_DEFAULTS, 'raw', PLACE);
+    assert.ok(raw.ok);
+    assert.notEqual(raw.draft.web, true, 'the video says no');
+    const same = storyboardVideoUpdateEdits(WEB_DEFAULTS, 'hero', storyboardVideoFor('hero', videoOf(hero.draft), storyboardDefaultsOf(WEB_DEFAULTS) as never), PLACE.storyboardPath);
+    assert.deepEqual(same, { ok: true, edits: [], index: 0 });
+    const off = storyboardVideoUpdateEdits(WEB_DEFAULTS, 'hero', storyboardVideoFor('hero', videoOf({ ...hero.draft, web: false }), storyboardDefaultsOf(WEB_DEFAULTS) as never), PLACE.storyboardPath);
+    assert.ok(off.ok);
+    const text = apply(WEB_DEFAULTS, off.edits);
+    assert.deepEqual(JSON.parse(text).videos[0], { name: 'hero', prompt: 'A dog', duration: 5, web: false });
+    const on = storyboardVideoUpdateEdits(WEB_DEFAULTS, 'raw', storyboardVideoFor('raw', videoOf({ ...raw.draft, web: true }), storyboardDefaultsOf(WEB_DEFAULTS) as never), PLACE.storyboardPath);
+    assert.ok(on.ok);
+    assert.deepEqual(JSON.parse(apply(WEB_DEFAULTS, on.edits)).videos[1], { name: 'raw', prompt: 'A cat', duration: 5 }, 'back to the defaults, which say web');
   });
 });
