@@ -35,7 +35,7 @@ export async function editInComposer(composer: ComposerViewProvider, uriArg?: un
   if (!name) {
     const names = boards.storyboardVideoNames(text);
     if (names.length === 0) {
-      void vscode.window.showInformationMessage(`${file} has no named video to edit yet.`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('{0} has no named video to edit yet.', file));
       return false;
     }
     name = names.length === 1 ? names[0] : await vscode.window.showQuickPick(names, { title: vscode.l10n.t('Edit in Composer'), placeHolder: vscode.l10n.t('Which video of {0}?', file) });

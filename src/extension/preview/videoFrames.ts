@@ -27,7 +27,7 @@ type FrameMessage = Extract<PageMessage, { type: 'preview/frame' }>;
 export async function takeVideoFrame(video: vscode.Uri, message: FrameMessage): Promise<void> {
   const root = vscode.workspace.getWorkspaceFolder(video)?.uri.fsPath;
   if (!root) {
-    void vscode.window.showWarningMessage(`${path.basename(video.fsPath)} is outside the workspace: open its folder to take frames from it.`);
+    void vscode.window.showWarningMessage(vscode.l10n.t('{0} is outside the workspace: open its folder to take frames from it.', path.basename(video.fsPath)));
     return;
   }
   const png = Buffer.from(message.png, 'base64');
