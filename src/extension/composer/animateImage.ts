@@ -8,7 +8,7 @@ import type { ComposerViewProvider } from './composerView';
  * workspace, or copied in when the user agrees; its rules are checked at the field.
  */
 export async function animateImage(composer: ComposerViewProvider, arg?: unknown): Promise<void> {
-  const uri = arg instanceof vscode.Uri ? arg : activeImage() ?? (await pickImageFile('Choose an image to animate'));
+  const uri = arg instanceof vscode.Uri ? arg : activeImage() ?? (await pickImageFile(vscode.l10n.t('Choose an image to animate')));
   if (!uri) return;
   const chosen = await acceptImageFile(uri, 'first frame');
   if (!chosen) return;

@@ -87,7 +87,7 @@ export async function generateFromComposer(draft: ComposerDraft, deps: ComposerG
   if (!check.video || !check.request || !check.total) {
     const first = Object.entries(check.problems)[0];
     deps.log.warn(`composer: refused to generate from a form that is not valid (${first ? `${first[0]}: ${first[1]}` : 'no request'})`);
-    if (first) void vscode.window.showWarningMessage(`Not generated: ${first[1]}`);
+    if (first) void vscode.window.showWarningMessage(vscode.l10n.t('Not generated: {0}', String(first[1])));
     return undefined;
   }
   if (!(await ensureReady(deps.backends))) return undefined;
@@ -152,7 +152,7 @@ export async function generateFromComposer(draft: ComposerDraft, deps: ComposerG
       let id = element.elementId;
       if (id === undefined) {
         const known = new Map<string, string>();
-        const made = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Kling: making the element "${element.name}"` }, () =>
+        const made = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Kling: making the element "{0}"', element.name) }, () =>
           ensureElement(element.element, element.definitionHash, {
             engine: engine!,
             backend,
@@ -163,7 +163,7 @@ export async function generateFromComposer(draft: ComposerDraft, deps: ComposerG
           }),
         );
         if (!made.ok) {
-          void vscode.window.showErrorMessage(`Not generated: ${made.problem}.`);
+          void vscode.window.showErrorMessage(vscode.l10n.t('Not generated: {0}.', made.problem));
           return undefined;
         }
         id = made.elementId;
@@ -196,7 +196,7 @@ export async function generateFromComposer(draft: ComposerDraft, deps: ComposerG
     });
     const checked = VideoRequest.safeParse(request);
     if (!checked.success) {
-      void vscode.window.showErrorMessage(`Not generated: ${checked.error.issues[0]?.message ?? 'the request is not valid'}.`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Not generated: {0}.', checked.error.issues[0]?.message ?? vscode.l10n.t('the request is not valid')));
       return undefined;
     }
     // Hashed as storyboards hash their videos: local images by content, elements by definition.

@@ -30,9 +30,9 @@ export type ChosenImage = { ref: string } | { problem: string } | undefined;
  */
 export async function acceptImageFile(file: vscode.Uri, label: string): Promise<ChosenImage> {
   const root = imagesRoot();
-  if (!root) return { problem: 'Open a folder first: images are used from inside the workspace.' };
+  if (!root) return { problem: vscode.l10n.t('Open a folder first: images are used from inside the workspace.') };
   if (file.scheme !== 'file' && file.scheme !== vscode.workspace.workspaceFolders![0]!.uri.scheme) {
-    return { problem: `${file.toString()} is not a file on this machine.` };
+    return { problem: vscode.l10n.t('{0} is not a file on this machine.', file.toString()) };
   }
   const absolute = file.fsPath;
   const stat = await vscode.workspace.fs.stat(file).then((s) => s, () => undefined);
@@ -42,17 +42,17 @@ export async function acceptImageFile(file: vscode.Uri, label: string): Promise<
   if (inside.inside) return { ref: workspaceRelative(root, absolute) };
   const checked = await checkImageFile(absolute, path.basename(absolute));
   if (!checked.ok) return { problem: `${checked.problem}. It was not used.` };
-  const copy = 'Copy Into Workspace';
+  const copy = vscode.l10n.t('Copy Into Workspace');
   const target = await freeName(root, path.basename(absolute));
   const picked = await vscode.window.showInformationMessage(
-    `${path.basename(absolute)} is outside this workspace. Copy it into ${workspaceRelative(root, target)} to use it as the ${label}?`,
+    vscode.l10n.t('{0} is outside this workspace. Copy it into {1} to use it as the {2}?', path.basename(absolute), workspaceRelative(root, target), label),
     {
       modal: true,
-      detail: 'Kling Studio uses images only from inside the workspace, so that storyboards, uploads and sidecars can name them by their path there. Nothing is uploaded until you generate.',
+      detail: vscode.l10n.t('Kling Studio uses images only from inside the workspace, so that storyboards, uploads and sidecars can name them by their path there. Nothing is uploaded until you generate.'),
     },
     copy,
   );
-  if (picked !== copy) return { problem: `Not used: ${path.basename(absolute)} is outside the workspace (it can be copied in when you choose it again).` };
+  if (picked !== copy) return { problem: vscode.l10n.t('Not used: {0} is outside the workspace (it can be copied in when you choose it again).', path.basename(absolute)) };
   await vscode.workspace.fs.copy(file, vscode.Uri.file(target), { overwrite: false });
   return { ref: workspaceRelative(root, target) };
 }
@@ -63,18 +63,18 @@ export async function acceptImageFile(file: vscode.Uri, label: string): Promise<
  */
 export async function acceptDroppedBytes(name: string, bytes: Uint8Array, label: string): Promise<ChosenImage> {
   const root = imagesRoot();
-  if (!root) return { problem: 'Open a folder first: images are used from inside the workspace.' };
+  if (!root) return { problem: vscode.l10n.t('Open a folder first: images are used from inside the workspace.') };
   const safeName = path.basename(name).replace(/[^\w.\- ]+/g, '_') || 'image.png';
   const checked = checkImageBytes(bytes, safeName);
   if (!checked.ok) return { problem: `${checked.problem}. It was not used.` };
   const target = await freeName(root, safeName);
-  const save = 'Save Into Workspace';
+  const save = vscode.l10n.t('Save Into Workspace');
   const picked = await vscode.window.showInformationMessage(
-    `Save the dropped ${safeName} as ${workspaceRelative(root, target)} to use it as the ${label}?`,
-    { modal: true, detail: 'Kling Studio uses images only from inside the workspace. Nothing is uploaded until you generate.' },
+    vscode.l10n.t('Save the dropped {0} as {1} to use it as the {2}?', safeName, workspaceRelative(root, target), label),
+    { modal: true, detail: vscode.l10n.t('Kling Studio uses images only from inside the workspace. Nothing is uploaded until you generate.') },
     save,
   );
-  if (picked !== save) return { problem: `Not used: the dropped ${safeName} is not in the workspace.` };
+  if (picked !== save) return { problem: vscode.l10n.t('Not used: the dropped {0} is not in the workspace.', safeName) };
   await vscode.workspace.fs.writeFile(vscode.Uri.file(target), bytes);
   return { ref: workspaceRelative(root, target) };
 }
@@ -82,7 +82,7 @@ export async function acceptDroppedBytes(name: string, bytes: Uint8Array, label:
 /** Asks for an image file (JPEG or PNG), starting in the workspace. */
 export async function pickImageFile(title: string): Promise<vscode.Uri | undefined> {
   const root = vscode.workspace.workspaceFolders?.[0]?.uri;
-  const picked = await vscode.window.showOpenDialog({ title, canSelectMany: false, canSelectFolders: false, filters: IMAGE_FILTERS, defaultUri: root, openLabel: 'Use Image' });
+  const picked = await vscode.window.showOpenDialog({ title, canSelectMany: false, canSelectFolders: false, filters: IMAGE_FILTERS, defaultUri: root, openLabel: vscode.l10n.t('Use Image') });
   return picked?.[0];
 }
 
@@ -97,7 +97,7 @@ export async function describeImages(refs: readonly string[], webview: vscode.We
   for (const ref of refs) {
     if (isImageUrl(ref)) continue;
     if (!root) {
-      result[ref] = { ok: false, problem: 'Open a folder first: images are used from inside the workspace.' };
+      result[ref] = { ok: false, problem: vscode.l10n.t('Open a folder first: images are used from inside the workspace.') };
       continue;
     }
     const absolute = path.resolve(root, ...ref.split('/'));
@@ -130,7 +130,7 @@ async function freeName(root: string, name: string): Promise<string> {
 /** What is wrong with a workspace image as a frame (the service's rules), or undefined when nothing is. */
 export async function checkWorkspaceImage(ref: string): Promise<string | undefined> {
   const root = imagesRoot();
-  if (!root) return 'Open a folder first: images are used from inside the workspace.';
+  if (!root) return vscode.l10n.t('Open a folder first: images are used from inside the workspace.');
   const inside = await checkInsideRoot(path.resolve(root, ...ref.split('/')), root);
   if (!inside.inside) return `${ref} leads outside the workspace (${inside.reason}).`;
   const checked = await checkImageFile(inside.realPath, ref);

@@ -190,7 +190,7 @@ export class ComposerViewProvider extends Disposable implements vscode.WebviewVi
           source = await saveAsStoryboard(message.draft, message.source, this.deps);
         } catch (error) {
           this.deps.log.error(`composer: could not save as a storyboard: ${errorText(error)}`);
-          void vscode.window.showErrorMessage(`Could not save the storyboard: ${errorText(error)}`);
+          void vscode.window.showErrorMessage(vscode.l10n.t('Could not save the storyboard: {0}', errorText(error)));
         } finally {
           // Always answered, so the page's Save button comes back.
           this.post({ type: 'composer/saved', ...(source ? { source } : {}) });

@@ -21,7 +21,7 @@ export async function editInComposer(composer: ComposerViewProvider, uriArg?: un
   }
   const uri = storyboardUri(uriArg);
   if (!uri) {
-    void vscode.window.showInformationMessage('Open a storyboard (a .kling.json file) to edit one of its videos in the composer.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Open a storyboard (a .kling.json file) to edit one of its videos in the composer.'));
     return false;
   }
   const document = await vscode.workspace.openTextDocument(uri);
@@ -35,18 +35,18 @@ export async function editInComposer(composer: ComposerViewProvider, uriArg?: un
   if (!name) {
     const names = boards.storyboardVideoNames(text);
     if (names.length === 0) {
-      void vscode.window.showInformationMessage(`${file} has no named video to edit yet.`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('{0} has no named video to edit yet.', file));
       return false;
     }
-    name = names.length === 1 ? names[0] : await vscode.window.showQuickPick(names, { title: 'Edit in Composer', placeHolder: `Which video of ${file}?` });
+    name = names.length === 1 ? names[0] : await vscode.window.showQuickPick(names, { title: vscode.l10n.t('Edit in Composer'), placeHolder: vscode.l10n.t('Which video of {0}?', file) });
     if (!name) return false;
   }
   const workspaceRoot = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath ?? path.dirname(uri.fsPath);
   const loaded = boards.composerDraftFromStoryboard(text, name, { storyboardPath: uri.fsPath, workspaceRoot });
   if (!loaded.ok) {
     // Not awaited: the command answers at once (a CodeLens waits on it), the message stays until it is dismissed.
-    const open = 'Open Storyboard';
-    void vscode.window.showWarningMessage(`Cannot edit "${name}" in the composer: ${loaded.problem}.`, open).then((picked) => {
+    const open = vscode.l10n.t('Open Storyboard');
+    void vscode.window.showWarningMessage(vscode.l10n.t('Cannot edit "{0}" in the composer: {1}.', name, loaded.problem), open).then((picked) => {
       if (picked === open) void vscode.window.showTextDocument(document);
     });
     return false;
@@ -77,7 +77,7 @@ export async function editRequestInComposer(composer: ComposerViewProvider, arg?
   const label = typeof given.label === 'string' && given.label.trim() !== '' ? given.label.trim().slice(0, 80) : 'that video';
   const loaded = draftFromRequest(given.request);
   if (!loaded.ok) {
-    void vscode.window.showWarningMessage(`Cannot edit ${label === 'that video' ? label : `"${label}"`} in the composer: ${loaded.problem}.`);
+    void vscode.window.showWarningMessage(label === 'that video' ? vscode.l10n.t('Cannot edit that video in the composer: {0}.', loaded.problem) : vscode.l10n.t('Cannot edit "{0}" in the composer: {1}.', label, loaded.problem));
     return false;
   }
   await composer.load(loaded.draft, label === 'that video' ? 'a video' : `the video "${label}"`, undefined, loaded.notes);

@@ -11,7 +11,7 @@ const SUFFIX = '.kling.json';
 export async function pickStoryboardElements(): Promise<DraftElement[]> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder) {
-    void vscode.window.showInformationMessage('Open a folder with storyboards (*.kling.json) to use their elements.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Open a folder with storyboards (*.kling.json) to use their elements.'));
     return [];
   }
   const files = (await vscode.workspace.findFiles(`**/*${SUFFIX}`, '**/node_modules/**', 200)).sort((a, b) => a.path.localeCompare(b.path));
@@ -31,9 +31,9 @@ export async function pickStoryboardElements(): Promise<DraftElement[]> {
     }
   }
   if (items.length === 0) {
-    void vscode.window.showInformationMessage('No storyboard in this workspace defines an element yet. Define one in the composer with "New Element", or in a storyboard\'s "elements".');
+    void vscode.window.showInformationMessage(vscode.l10n.t('No storyboard in this workspace defines an element yet. Define one in the composer with "New Element", or in a storyboard\'s "elements".'));
     return [];
   }
-  const picked = await vscode.window.showQuickPick(items, { title: 'Add Elements from Storyboards', placeHolder: 'Elements are named <<<element_1>>>, <<<element_2>>>… in the order of the list', canPickMany: true });
+  const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Add Elements from Storyboards'), placeHolder: vscode.l10n.t('Elements are named <<<element_1>>>, <<<element_2>>>… in the order of the list'), canPickMany: true });
   return (picked ?? []).map((item) => item.element);
 }

@@ -29,13 +29,13 @@ export async function saveAsStoryboard(draft: ComposerDraft, source: StoryboardS
   const check = checkDraft(draft, context);
   if (!check.video) {
     const first = Object.values(check.problems)[0];
-    void vscode.window.showWarningMessage(`Fix the form before saving it as a storyboard video${first ? `: ${first}` : '.'}`);
+    void vscode.window.showWarningMessage(first ? vscode.l10n.t('Fix the form before saving it as a storyboard video: {0}', first) : vscode.l10n.t('Fix the form before saving it as a storyboard video.'));
     return undefined;
   }
   const existing = (elements ?? []).find((e) => e.kind === 'existing');
   if (existing) {
     void vscode.window.showWarningMessage(
-      `The element "${existing.name}" was made elsewhere and the form has no definition of it to write into a storyboard. Remove it, or add it from a storyboard that defines it.`,
+      vscode.l10n.t('The element "{0}" was made elsewhere and the form has no definition of it to write into a storyboard. Remove it, or add it from a storyboard that defines it.', existing.name),
     );
     return undefined;
   }
@@ -44,7 +44,7 @@ export async function saveAsStoryboard(draft: ComposerDraft, source: StoryboardS
   if (!target) return undefined;
   const workspaceRoot = vscode.workspace.getWorkspaceFolder(target.uri)?.uri.fsPath ?? root ?? path.dirname(target.uri.fsPath);
   if (root && path.resolve(workspaceRoot) !== path.resolve(root) && (check.video.image || check.video.end_image || draft.elements.length)) {
-    void vscode.window.showWarningMessage('Save it into a storyboard of the first workspace folder: the form\'s images and elements are paths in that folder.');
+    void vscode.window.showWarningMessage(vscode.l10n.t("Save it into a storyboard of the first workspace folder: the form's images and elements are paths in that folder."));
     return undefined;
   }
   const place: boards.StoryboardPlace = { storyboardPath: target.uri.fsPath, workspaceRoot };
@@ -75,7 +75,7 @@ export async function saveAsStoryboard(draft: ComposerDraft, source: StoryboardS
     if (name === undefined) return undefined;
     const change = boards.saveVideoEdits(text, { place, name, video: check.video, elements: definitions, replacing: target.kind === 'update' ? target.video : undefined });
     if (!change.ok) {
-      void vscode.window.showWarningMessage(`Could not save the video in ${vscode.workspace.asRelativePath(target.uri)}: ${change.problem}.`);
+      void vscode.window.showWarningMessage(vscode.l10n.t('Could not save the video in {0}: {1}.', vscode.workspace.asRelativePath(target.uri), change.problem));
       return undefined;
     }
     if (change.edits.length > 0) {
@@ -91,7 +91,7 @@ export async function saveAsStoryboard(draft: ComposerDraft, source: StoryboardS
     await rememberElements(elements, target.uri.fsPath, text, workspaceRoot, log);
     return await reveal(target.uri, change.index, name, log);
   } catch (error) {
-    void vscode.window.showErrorMessage(`Could not save the storyboard: ${errorText(error)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Could not save the storyboard: {0}', errorText(error)));
     return undefined;
   }
 }
@@ -138,18 +138,18 @@ async function pickTarget(source: { uri: vscode.Uri; video: string } | undefined
   const items: Item[] = [];
   if (source && files.some((f) => f.toString() === source.uri.toString())) {
     items.push({
-      label: `$(replace) Update "${source.video}"`,
+      label: vscode.l10n.t('$(replace) Update "{0}"', source.video),
       description: vscode.workspace.asRelativePath(source.uri),
-      detail: 'Replace the video the form was loaded from',
+      detail: vscode.l10n.t('Replace the video the form was loaded from'),
       target: { kind: 'update', uri: source.uri, video: source.video },
     });
   }
-  items.push({ label: '$(new-file) New Storyboard File…', create: true });
+  items.push({ label: vscode.l10n.t('$(new-file) New Storyboard File…'), create: true });
   if (files.length > 0) {
-    items.push({ label: 'Add to an existing storyboard', kind: vscode.QuickPickItemKind.Separator });
+    items.push({ label: vscode.l10n.t('Add to an existing storyboard'), kind: vscode.QuickPickItemKind.Separator });
     items.push(...files.map((uri): Item => ({ label: `$(file) ${vscode.workspace.asRelativePath(uri)}`, target: { kind: 'existing', uri } })));
   }
-  const picked = items.length === 1 ? items[0] : await vscode.window.showQuickPick(items, { title: 'Save as Storyboard', placeHolder: 'Where should the video go?' });
+  const picked = items.length === 1 ? items[0] : await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Save as Storyboard'), placeHolder: vscode.l10n.t('Where should the video go?') });
   if (!picked) return undefined;
   if (picked.target) return picked.target;
 
@@ -158,11 +158,11 @@ async function pickTarget(source: { uri: vscode.Uri; video: string } | undefined
   let defaultUri = vscode.Uri.joinPath(base, `videos${SUFFIX}`);
   for (let i = 2; existing.has(defaultUri.toString()); i++) defaultUri = vscode.Uri.joinPath(base, `videos-${i}${SUFFIX}`);
   const chosen = await vscode.window.showSaveDialog({
-    title: 'Save as Storyboard: New Storyboard File',
+    title: vscode.l10n.t('Save as Storyboard: New Storyboard File'),
     defaultUri,
-    saveLabel: 'Create Storyboard',
+    saveLabel: vscode.l10n.t('Create Storyboard'),
     // "json", not "kling.json": dialogs judge a name by its last extension, and would add a second ".kling.json".
-    filters: { 'Kling storyboards': ['json'] },
+    filters: { [vscode.l10n.t('Kling storyboards')]: ['json'] },
   });
   if (!chosen) return undefined;
   const uri = chosen.path.endsWith(SUFFIX) ? chosen : chosen.with({ path: `${chosen.path.replace(/\.json$/, '')}${SUFFIX}` });
@@ -173,8 +173,8 @@ async function pickTarget(source: { uri: vscode.Uri; video: string } | undefined
 
 async function askName(suggested: string, taken: readonly string[], file: string): Promise<string | undefined> {
   const name = await vscode.window.showInputBox({
-    title: `Save as Storyboard: Video Name in ${file}`,
-    prompt: 'A unique name in this storyboard: lowercase letters, digits, "-" and "_". The result is saved as <name>.mp4.',
+    title: vscode.l10n.t('Save as Storyboard: Video Name in {0}', file),
+    prompt: vscode.l10n.t('A unique name in this storyboard: lowercase letters, digits, "-" and "_". The result is saved as <name>.mp4.'),
     value: suggested,
     ignoreFocusOut: true,
     validateInput: (value) => boards.videoNameProblem(value.trim(), taken),
@@ -189,6 +189,6 @@ async function reveal(uri: vscode.Uri, index: number, name: string, log: Extensi
   await vscode.window.showTextDocument(document, { preview: false, preserveFocus: true, ...(at ? { selection: new vscode.Range(at, at) } : {}) });
   const file = vscode.workspace.asRelativePath(uri);
   log.info(`composer: saved video "${name}" in ${file}`);
-  void vscode.window.setStatusBarMessage(`$(check) Saved "${name}" in ${file}`, 5000);
+  void vscode.window.setStatusBarMessage(vscode.l10n.t('$(check) Saved "{0}" in {1}', name, file), 5000);
   return { uri: uri.toString(), file, video: name };
 }

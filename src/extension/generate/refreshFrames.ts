@@ -28,9 +28,9 @@ export async function framesToSend(draft: Pick<SubmitDraft, 'request' | 'uploads
   const plan = () => planUploadRefresh(request, draft.uploads, { now: Date.now(), uploadedTo: client.uploadedTo, workspaceRoot: root, replacements });
   let frames = await plan();
   while (!frames.ok) {
-    const pick = 'Pick a File…';
+    const pick = vscode.l10n.t('Pick a File…');
     if ((await vscode.window.showErrorMessage(frames.problem, pick)) !== pick) return undefined;
-    const picked = await pickImageFile(`The ${frames.role} for "${draft.label}"`);
+    const picked = await pickImageFile(vscode.l10n.t('The {0} for "{1}"', frames.role, draft.label));
     if (!picked) return undefined;
     replacements[frames.field] = picked.fsPath;
     frames = await plan();
@@ -42,7 +42,7 @@ export async function framesToSend(draft: Pick<SubmitDraft, 'request' | 'uploads
       const core = loadCore();
       const images = root ? new core.ImageUploads({ client: () => services.backends.clientFor(backend), workspaceRoot: root, cache: services.backends.uploadCache() }) : undefined;
       return applyUploadRefresh(request, planned, draft.requestHash, async (file, field) => {
-        if (!images) throw new Error('Open the folder that holds this video first: its images are uploaded from inside the workspace.');
+        if (!images) throw new Error(vscode.l10n.t('Open the folder that holds this video first: its images are uploaded from inside the workspace.'));
         return images.upload(file, field);
       });
     },

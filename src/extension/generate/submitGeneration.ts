@@ -41,8 +41,8 @@ export async function submitGeneration(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Kling: creating {0}', options.what) },
       async (progress) => {
         const listener = services.backends.onDidRetry((notice) => {
-          const why = notice.status === 429 ? 'the service is limiting requests' : notice.status ? `the service answered ${notice.status}` : 'the connection failed';
-          progress.report({ message: `${why}; waiting ${Math.ceil(notice.waitMs / 1000)} s, then trying again (attempt ${notice.attempt + 1})` });
+          const why = notice.status === 429 ? vscode.l10n.t('the service is limiting requests') : notice.status ? vscode.l10n.t('the service answered {0}', notice.status) : vscode.l10n.t('the connection failed');
+          progress.report({ message: vscode.l10n.t('{0}; waiting {1} s, then trying again (attempt {2})', why, Math.ceil(notice.waitMs / 1000), notice.attempt + 1) });
         });
         try {
           return await services.tasks.submit({ ...draft, workspaceRoot }, { force: options.force });

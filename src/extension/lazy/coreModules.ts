@@ -29,3 +29,5 @@ export { HarRecorder } from '../../core/http/harRecorder';
 export { createDispatcher } from '../../core/api/klingClient';
 export { ImageUploads } from '../../core/uploads/imageUploads';
 export { UploadCache } from '../../core/uploads/uploadCache';
+// Configured by loadCore() with the editor's bundle: the storyboard editor's words above are in its language.
+export { config as configureL10n } from '@vscode/l10n';

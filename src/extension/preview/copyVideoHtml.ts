@@ -21,11 +21,11 @@ export async function copyVideoHtml(video: vscode.Uri): Promise<string> {
   const name = path.basename(video.fsPath);
   const from =
     snippet.base.kind === 'public'
-      ? `src from the site's root (${snippet.base.folder}/ is served there)`
+      ? vscode.l10n.t("src from the site's root ({0}/ is served there)", snippet.base.folder)
       : snippet.base.kind === 'workspace'
-        ? 'src relative to the workspace folder'
-        : 'src is the file name: it is outside the workspace';
-  const poster = snippet.poster ? 'with its poster' : `no poster (${path.basename(posterPathOf(video.fsPath))} is not beside it)`;
-  void vscode.window.showInformationMessage(`Copied the <video> element of ${name}: ${from}, ${poster}.`);
+        ? vscode.l10n.t('src relative to the workspace folder')
+        : vscode.l10n.t('src is the file name: it is outside the workspace');
+  const poster = snippet.poster ? vscode.l10n.t('with its poster') : vscode.l10n.t('no poster ({0} is not beside it)', path.basename(posterPathOf(video.fsPath)));
+  void vscode.window.showInformationMessage(vscode.l10n.t('Copied the <video> element of {0}: {1}, {2}.', name, from, poster));
   return snippet.html;
 }

@@ -20,7 +20,7 @@ export async function grabFrameInWebview(videoPath: string, at: 'first' | 'last'
   const video = vscode.Uri.file(videoPath);
   const panel = vscode.window.createWebviewPanel(
     'klingStudio.frameGrabber',
-    `Kling: taking a frame of ${path.basename(videoPath)}`,
+    vscode.l10n.t('Kling: taking a frame of {0}', path.basename(videoPath)),
     { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
     { enableScripts: true, enableForms: false, localResourceRoots: [vscode.Uri.file(path.dirname(videoPath)), pageRoot] },
   );

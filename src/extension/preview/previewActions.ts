@@ -104,11 +104,11 @@ async function openInSystemPlayer(video: vscode.Uri): Promise<void> {
   const name = path.basename(video.fsPath);
   const local = vscode.env.uiKind === vscode.UIKind.Desktop && vscode.env.remoteName === undefined;
   if (local && (await vscode.env.openExternal(video))) return;
-  const reveal = 'Reveal in Explorer';
+  const reveal = vscode.l10n.t('Reveal in Explorer');
   const picked = await vscode.window.showInformationMessage(
     local
-      ? `No system player opened ${name}. Open it from your file manager.`
-      : `${name} is on the machine this workspace runs on, not on yours, so no player of yours can open it from here. Download it (Explorer: right-click › Download…) to play it with its sound.`,
+      ? vscode.l10n.t('No system player opened {0}. Open it from your file manager.', name)
+      : vscode.l10n.t('{0} is on the machine this workspace runs on, not on yours, so no player of yours can open it from here. Download it (Explorer: right-click › Download…) to play it with its sound.', name),
     reveal,
   );
   if (picked === reveal) await vscode.commands.executeCommand('revealInExplorer', video);
@@ -121,7 +121,7 @@ async function regenerate(context: PreviewActionContext): Promise<void> {
   if (!sidecar) return;
   const result = regenerateDraft(sidecar, video.fsPath);
   if (!result.ok) {
-    const open = 'Open Sidecar';
+    const open = vscode.l10n.t('Open Sidecar');
     if ((await vscode.window.showErrorMessage(result.problem, open)) === open) await vscode.window.showTextDocument(await sidecarUri(video));
     return;
   }
@@ -133,12 +133,14 @@ async function regenerate(context: PreviewActionContext): Promise<void> {
   if (!frames) return;
   const price = money(draft.price.usd);
   const simulated = backend.kind === 'simulator';
-  const go = `Generate for ${price}`;
+  const go = vscode.l10n.t('Generate for {0}', price);
   const videoName = path.basename(result.videoPath);
-  const where = `It is kept as a new take of ${videoName}, which stays as it is: compare the takes, and use the one you like.`;
-  const realNow = sidecar.simulated && !simulated ? ' This video came from the simulator; this time the Kling API makes it, for real.' : '';
+  const where = vscode.l10n.t('It is kept as a new take of {0}, which stays as it is: compare the takes, and use the one you like.', videoName);
+  const realNow = sidecar.simulated && !simulated ? ` ${vscode.l10n.t('This video came from the simulator; this time the Kling API makes it, for real.')}` : '';
   const picked = await vscode.window.showInformationMessage(
-    `Generate "${draft.label}" again? It costs ${price} (${draft.price.credits} credits)${simulated ? ' on the simulator: nothing is spent' : ''}.`,
+    simulated
+      ? vscode.l10n.t('Generate "{0}" again? It costs {1} ({2} credits) on the simulator: nothing is spent.', draft.label, price, draft.price.credits)
+      : vscode.l10n.t('Generate "{0}" again? It costs {1} ({2} credits).', draft.label, price, draft.price.credits),
     { modal: true, detail: [`${where}${realNow}`, frames.detail].filter(Boolean).join('\n\n') },
     go,
   );
@@ -147,7 +149,7 @@ async function regenerate(context: PreviewActionContext): Promise<void> {
   try {
     refreshed = await frames.apply();
   } catch (error) {
-    void vscode.window.showErrorMessage(`Not generated: ${errorText(error)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Not generated: {0}', errorText(error)));
     return;
   }
   await submitGeneration(
@@ -162,7 +164,7 @@ async function editInComposer(video: vscode.Uri): Promise<void> {
   if (!sidecar) return;
   const recipe = videoRecipe(sidecar, video.fsPath);
   const command = composerCommandFor(recipe, new Set(await vscode.commands.getCommands(true)));
-  if (!command) return void vscode.window.showInformationMessage('The composer cannot load this video yet.');
+  if (!command) return void vscode.window.showInformationMessage(vscode.l10n.t('The composer cannot load this video yet.'));
   if (command === COMPOSER_EDIT_STORYBOARD_VIDEO) {
     await vscode.commands.executeCommand(command, vscode.Uri.file(recipe.storyboard!.path), recipe.storyboard!.video);
   } else {
@@ -175,12 +177,12 @@ async function openStoryboard(video: vscode.Uri): Promise<void> {
   const sidecar = await sidecarOf(video);
   if (!sidecar) return;
   const storyboard = videoRecipe(sidecar, video.fsPath).storyboard;
-  if (!storyboard) return void vscode.window.showInformationMessage(`${path.basename(video.fsPath)} was not made from a storyboard.`);
+  if (!storyboard) return void vscode.window.showInformationMessage(vscode.l10n.t('{0} was not made from a storyboard.', path.basename(video.fsPath)));
   let document: vscode.TextDocument;
   try {
     document = await vscode.workspace.openTextDocument(vscode.Uri.file(storyboard.path));
   } catch {
-    void vscode.window.showWarningMessage(`The storyboard that made this video, ${storyboard.relativePath}, is no longer there.`);
+    void vscode.window.showWarningMessage(vscode.l10n.t('The storyboard that made this video, {0}, is no longer there.', storyboard.relativePath));
     return;
   }
   const range = storyboard.video ? videoNameRange(document.getText(), storyboard.video) : undefined;
@@ -188,7 +190,7 @@ async function openStoryboard(video: vscode.Uri): Promise<void> {
   const editor = await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: false, selection });
   if (selection) editor.revealRange(selection, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   else if (storyboard.video) {
-    void vscode.window.showInformationMessage(`${path.basename(storyboard.path)} has no video named "${storyboard.video}" any more.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('{0} has no video named "{1}" any more.', path.basename(storyboard.path), storyboard.video));
   }
 }
 
@@ -197,7 +199,9 @@ async function sidecarOf(video: vscode.Uri): Promise<Sidecar | undefined> {
   if (read.kind === 'found') return asIfBeside(read.sidecar, read.file, video.fsPath);
   const name = path.basename(video.fsPath);
   void vscode.window.showWarningMessage(
-    read.kind === 'missing' ? `${name} has no Kling sidecar (${name}.json): how it was made is unknown.` : `The sidecar ${name}.json cannot be used: ${read.problem}.`,
+    read.kind === 'missing'
+      ? vscode.l10n.t('{0} has no Kling sidecar ({0}.json): how it was made is unknown.', name)
+      : vscode.l10n.t('The sidecar {0}.json cannot be used: {1}.', name, read.problem),
   );
   return undefined;
 }

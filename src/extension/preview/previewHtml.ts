@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { contentSecurityPolicy, newNonce } from '../webview/contentSecurityPolicy';
+import { pageL10nAttributes } from '../webview/pageL10n';
 import type { PreviewSettings } from '../../webview/preview/protocol';
 
 /**
@@ -11,7 +12,7 @@ export function previewHtml(webview: vscode.Webview, pageRoot: vscode.Uri, setti
   const nonce = newNonce();
   const resource = (name: string) => escapeAttribute(webview.asWebviewUri(vscode.Uri.joinPath(pageRoot, name)).toString());
   return `<!DOCTYPE html>
-<html lang="en">
+<html ${pageL10nAttributes()}>
 <head>
   <meta charset="UTF-8">
   <meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(webview, nonce, { media: true })}">
@@ -23,21 +24,21 @@ export function previewHtml(webview: vscode.Webview, pageRoot: vscode.Uri, setti
 <body class="loading">
   <main class="layout">
     <div id="actions-bar" class="actions-bar"></div>
-    <section class="stage" aria-label="Video">
-      <div class="loading-indicator" role="status">Loading ${escapeText(settings.fileName)}…</div>
+    <section class="stage" aria-label="${vscode.l10n.t('Video')}">
+      <div class="loading-indicator" role="status">${escapeText(vscode.l10n.t('Loading {0}…', settings.fileName))}</div>
       <div class="loading-error" role="alert">
-        <p>This video cannot be played here.</p>
+        <p>${escapeText(vscode.l10n.t('This video cannot be played here.'))}</p>
         <p id="error-detail"></p>
-        <button id="reopen-default" class="secondary">Open with the default editor</button>
+        <button id="reopen-default" class="secondary">${escapeText(vscode.l10n.t('Open with the default editor'))}</button>
       </div>
       <video id="video" class="kling-video" controls playsinline preload="auto" aria-label="${escapeAttribute(settings.fileName)}"></video>
       <div class="playback">
-        <label><input id="loop" type="checkbox"> Loop</label>
-        <label>Speed <select id="rate"></select></label>
+        <label><input id="loop" type="checkbox"> ${escapeText(vscode.l10n.t('Loop'))}</label>
+        <label>${escapeText(vscode.l10n.t('Speed'))} <select id="rate"></select></label>
       </div>
-      <p id="audio-note" class="note audio-note" hidden><span class="note-text">AAC sound: silent in VS Code.</span><button id="audio-open-external" class="secondary">Open in System Player</button></p>
+      <p id="audio-note" class="note audio-note" hidden><span class="note-text">${escapeText(vscode.l10n.t('AAC sound: silent in VS Code.'))}</span><button id="audio-open-external" class="secondary">${escapeText(vscode.l10n.t('Open in System Player'))}</button></p>
     </section>
-    <aside id="recipe" class="recipe" aria-label="How this video was made"></aside>
+    <aside id="recipe" class="recipe" aria-label="${escapeAttribute(vscode.l10n.t('How this video was made'))}"></aside>
   </main>
   <script nonce="${nonce}" src="${resource('preview.js')}"></script>
 </body>

@@ -43,7 +43,7 @@ export function registerVideoPreview(context: vscode.ExtensionContext, services:
       const video = uriOf(arg) ?? activeVideo() ?? (await pickVideo());
       if (!video) return false;
       if (path.extname(video.path).toLowerCase() !== '.mp4') {
-        void vscode.window.showWarningMessage(`Kling Preview shows MP4 videos; ${path.basename(video.path)} is not one.`);
+        void vscode.window.showWarningMessage(vscode.l10n.t('Kling Preview shows MP4 videos; {0} is not one.', path.basename(video.path)));
         return false;
       }
       // Run from VS Code's own preview of the same video (its title bar, or the palette): take its place, as
@@ -58,7 +58,7 @@ export function registerVideoPreview(context: vscode.ExtensionContext, services:
     vscode.commands.registerCommand('klingStudio.copyVideoHtml', async (arg?: unknown) => {
       const video = uriOf(arg) ?? activeVideo();
       if (!video) {
-        void vscode.window.showInformationMessage('Open an MP4 video first (Kling Preview, or VS Code\'s own preview): Copy HTML copies its <video> element.');
+        void vscode.window.showInformationMessage(vscode.l10n.t("Open an MP4 video first (Kling Preview, or VS Code's own preview): Copy HTML copies its <video> element."));
         return undefined;
       }
       return loadFeatures().copyVideoHtml(video);
@@ -84,7 +84,7 @@ function activeVideo(): vscode.Uri | undefined {
 
 async function pickVideo(): Promise<vscode.Uri | undefined> {
   const picked = await vscode.window.showOpenDialog({
-    title: 'Open in Kling Preview',
+    title: vscode.l10n.t('Open in Kling Preview'),
     canSelectMany: false,
     filters: { Videos: ['mp4'] },
     defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,

@@ -27,7 +27,7 @@ type FrameMessage = Extract<PageMessage, { type: 'preview/frame' }>;
 export async function takeVideoFrame(video: vscode.Uri, message: FrameMessage): Promise<void> {
   const root = vscode.workspace.getWorkspaceFolder(video)?.uri.fsPath;
   if (!root) {
-    void vscode.window.showWarningMessage(`${path.basename(video.fsPath)} is outside the workspace: open its folder to take frames from it.`);
+    void vscode.window.showWarningMessage(vscode.l10n.t('{0} is outside the workspace: open its folder to take frames from it.', path.basename(video.fsPath)));
     return;
   }
   const png = Buffer.from(message.png, 'base64');
@@ -56,24 +56,24 @@ export async function takeVideoFrame(video: vscode.Uri, message: FrameMessage): 
       }
     }
   } catch (error) {
-    const why = error instanceof OutsideWorkspaceError ? `it would be written outside the workspace (${error.message})` : error instanceof Error ? error.message : String(error);
-    void vscode.window.showErrorMessage(`The frame was not saved: ${why}.`);
+    const why = error instanceof OutsideWorkspaceError ? vscode.l10n.t('it would be written outside the workspace ({0})', error.message) : error instanceof Error ? error.message : String(error);
+    void vscode.window.showErrorMessage(vscode.l10n.t('The frame was not saved: {0}.', why));
   }
 }
 
 async function saveFrameAs(video: vscode.Uri, message: FrameMessage, root: string): Promise<void> {
   const stem = path.basename(video.fsPath, path.extname(video.fsPath));
   const chosen = await vscode.window.showSaveDialog({
-    title: 'Save Frame',
+    title: vscode.l10n.t('Save Frame'),
     defaultUri: vscode.Uri.file(path.join(path.dirname(video.fsPath), `${stem}-${message.timeSeconds.toFixed(2)}s.png`)),
-    saveLabel: 'Save Frame',
-    filters: { 'PNG image': ['png'], 'JPEG image': ['jpg', 'jpeg'] },
+    saveLabel: vscode.l10n.t('Save Frame'),
+    filters: { [vscode.l10n.t('PNG image')]: ['png'], [vscode.l10n.t('JPEG image')]: ['jpg', 'jpeg'] },
   });
   if (!chosen) return;
   const jpeg = /\.jpe?g$/i.test(chosen.path);
   const file = jpeg || /\.png$/i.test(chosen.path) ? chosen.fsPath : `${chosen.fsPath}.png`;
   await writeAtomically(file, Buffer.from(jpeg ? message.jpeg : message.png, 'base64'), { root });
-  void vscode.window.showInformationMessage(`Saved the frame at ${message.timeSeconds.toFixed(2)} s (${message.width}×${message.height}) as ${path.relative(root, file)}.`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('Saved the frame at {0} s ({1}×{2}) as {3}.', message.timeSeconds.toFixed(2), message.width, message.height, path.relative(root, file)));
 }
 
 /** The frame's record goes where the video's records are: its storyboard's metadata folder, else beside it. */

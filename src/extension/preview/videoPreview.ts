@@ -98,7 +98,7 @@ export class VideoPreview extends Disposable {
       case 'preview/frame':
         return takeVideoFrame(this.video, message);
       case 'preview/frameFailed':
-        void vscode.window.showErrorMessage(`Kling Preview could not take the frame: ${message.detail}`);
+        void vscode.window.showErrorMessage(vscode.l10n.t('Kling Preview could not take the frame: {0}', message.detail));
         return;
       case 'preview/loadFailed':
         this.deps.log.warn(`Kling Preview could not play ${this.video.fsPath}: ${message.detail}`);
@@ -108,7 +108,7 @@ export class VideoPreview extends Disposable {
           await runPreviewAction(message.action, { video: this.video, panel: this.panel, services: this.deps.services, log: this.deps.log });
         } catch (error) {
           this.deps.log.error(`Kling Preview: ${message.action} on ${this.video.fsPath} failed: ${errorText(error)}`);
-          void vscode.window.showErrorMessage(`Kling Preview: ${errorText(error)}`);
+          void vscode.window.showErrorMessage(vscode.l10n.t('Kling Preview: {0}', errorText(error)));
         }
         return;
     }
@@ -229,9 +229,9 @@ export class VideoPreview extends Disposable {
       thumbnails: recipe ? await this.thumbnails(recipe) : {},
       recipeNote:
         read.kind === 'missing'
-          ? `The recipe of this video is unknown: there is no Kling sidecar (${fileName}.json) beside it.`
+          ? vscode.l10n.t('The recipe of this video is unknown: there is no Kling sidecar ({0}.json) beside it.', fileName)
           : read.kind === 'invalid'
-            ? `The recipe of this video is unknown: its sidecar ${fileName}.json cannot be used, ${read.problem}.`
+            ? vscode.l10n.t('The recipe of this video is unknown: its sidecar {0}.json cannot be used, {1}.', fileName, read.problem)
             : undefined,
       aacAudio: tracks.ok && tracks.info.hasAacAudio,
       fileProblem,

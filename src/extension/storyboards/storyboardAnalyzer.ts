@@ -48,8 +48,8 @@ export interface StoryboardAnalysis extends StoryboardChecked {
 /** A video's status, with the live journal entry for a task under way. */
 export function statusesOf(analysis: StoryboardAnalysis, tasks: Pick<TaskService, 'get' | 'entries'>): VideoStatus[] {
   const unpriced = analysis.outline.fileErrors.length
-    ? 'Fix the problems outside the videos to see prices.'
-    : (analysis.planError ?? 'No price yet.');
+    ? vscode.l10n.t('Fix the problems outside the videos to see prices.')
+    : (analysis.planError ?? vscode.l10n.t('No price yet.'));
   const { videoStatus } = loadCore();
   return analysis.outline.videos.map((video) =>
     videoStatus(video, analysis.plan?.videos.find((p) => p.name === video.name), tasks, unpriced),

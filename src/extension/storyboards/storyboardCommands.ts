@@ -36,16 +36,16 @@ export class StoryboardCommands extends Disposable {
       );
     register('klingStudio.storyboard.new', (target?: vscode.Uri) => this.newStoryboard(target));
     register('klingStudio.storyboard.render', async (arg?: FileArg) => {
-      const uri = await this.storyboardOf(arg, 'Render which storyboard?');
+      const uri = await this.storyboardOf(arg, vscode.l10n.t('Render which storyboard?'));
       return uri && this.renderer.render(uri);
     });
     register('klingStudio.storyboard.renderVideo', async (arg?: FileArg, name?: string) => {
-      const video = await this.videoOf(arg, name, 'Render which video?');
+      const video = await this.videoOf(arg, name, vscode.l10n.t('Render which video?'));
       return video && this.renderer.render(video.uri, [video.name]);
     });
     register('klingStudio.storyboard.estimate', (arg?: FileArg) => this.estimate(arg));
     register('klingStudio.storyboard.openResult', async (arg?: FileArg, name?: string) => {
-      const video = await this.videoOf(arg, name, 'Open the result of which video?');
+      const video = await this.videoOf(arg, name, vscode.l10n.t('Open the result of which video?'));
       return video && this.openResult(video.uri, video.name);
     });
     register('klingStudio.storyboard.revealVideo', (uri: vscode.Uri, index: number) => this.revealVideo(uri, index));
@@ -63,24 +63,24 @@ export class StoryboardCommands extends Disposable {
     let file = target && isStoryboard(target) ? target : undefined;
     if (!file) {
       const folder = target ?? vscode.workspace.workspaceFolders?.[0]?.uri;
-      if (!folder) return void vscode.window.showInformationMessage('Open a folder first: a storyboard is kept in the repo next to the code that uses its videos.');
+      if (!folder) return void vscode.window.showInformationMessage(vscode.l10n.t('Open a folder first: a storyboard is kept in the repo next to the code that uses its videos.'));
       const name = await vscode.window.showInputBox({
-        title: 'New Storyboard',
-        prompt: `A file name in ${vscode.workspace.asRelativePath(folder, true) || folder.fsPath}; it ends in .kling.json`,
+        title: vscode.l10n.t('New Storyboard'),
+        prompt: vscode.l10n.t('A file name in {0}; it ends in .kling.json', vscode.workspace.asRelativePath(folder, true) || folder.fsPath),
         value: 'videos.kling.json',
         valueSelection: [0, 'videos'.length],
         ignoreFocusOut: true,
         validateInput: async (value) => {
           const full = withSuffix(value.trim());
-          if (/[\\/:*?"<>|]/.test(full) || full.startsWith('.')) return 'Use a plain file name, such as launch.kling.json.';
-          return (await exists(vscode.Uri.joinPath(folder, full))) ? `${full} already exists: choose another name.` : undefined;
+          if (/[\\/:*?"<>|]/.test(full) || full.startsWith('.')) return vscode.l10n.t('Use a plain file name, such as launch.kling.json.');
+          return (await exists(vscode.Uri.joinPath(folder, full))) ? vscode.l10n.t('{0} already exists: choose another name.', full) : undefined;
         },
       });
       if (!name) return undefined;
       file = vscode.Uri.joinPath(folder, withSuffix(name.trim()));
     }
     if (await exists(file)) {
-      void vscode.window.showWarningMessage(`${vscode.workspace.asRelativePath(file)} already exists; it was left as it is.`);
+      void vscode.window.showWarningMessage(vscode.l10n.t('{0} already exists; it was left as it is.', vscode.workspace.asRelativePath(file)));
       return undefined;
     }
     await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(loadCore().storyboardScaffold()));
@@ -91,19 +91,19 @@ export class StoryboardCommands extends Disposable {
 
   /** Each video's price and state, the total, and what rendering now would cost; nothing is spent. */
   async estimate(arg?: FileArg): Promise<void> {
-    const uri = await this.storyboardOf(arg, 'Estimate which storyboard?');
+    const uri = await this.storyboardOf(arg, vscode.l10n.t('Estimate which storyboard?'));
     if (!uri) return;
     this.analyzer.invalidate();
     const analysis = await this.analyzer.analyze(uri);
     const name = vscode.workspace.asRelativePath(uri);
     if (!analysis.plan) {
-      const why = analysis.outline.errorCount ? `${analysis.outline.errorCount} problems to fix before it can be priced.` : (analysis.planError ?? 'it cannot be priced.');
-      void vscode.window.showErrorMessage(`${name}: ${why}`, 'Show Problems').then((picked) => picked && vscode.commands.executeCommand('workbench.actions.view.problems'));
+      const why = analysis.outline.errorCount ? vscode.l10n.t('{0} problems to fix before it can be priced.', analysis.outline.errorCount) : (analysis.planError ?? vscode.l10n.t('it cannot be priced.'));
+      void vscode.window.showErrorMessage(vscode.l10n.t('{0}: {1}', name, why), vscode.l10n.t('Show Problems')).then((picked) => picked && vscode.commands.executeCommand('workbench.actions.view.problems'));
       return;
     }
     const unpriced = analysis.outline.videos.filter((v) => v.errors.length).length;
     const { message, detail } = loadCore().estimateText(name, analysis.plan, unpriced);
-    const render = 'Render…';
+    const render = vscode.l10n.t('Render…');
     const canRender = analysis.plan.videos.some((v) => v.state.kind === 'to-render') && unpriced === 0;
     const picked = await vscode.window.showInformationMessage(message, { modal: true, detail }, ...(canRender ? [render] : []));
     if (picked === render) await this.renderer.render(uri);
@@ -115,9 +115,9 @@ export class StoryboardCommands extends Disposable {
     const output = typeof value?.output === 'string' && value.output ? value.output : undefined;
     const file = vscode.Uri.file(path.join(loadCore().storyboardOutputDir(checked.storyboardPath, { output }), `${name}.mp4`));
     if (!(await exists(file))) {
-      const render = 'Render…';
+      const render = vscode.l10n.t('Render…');
       void vscode.window
-        .showInformationMessage(`${name} has not been rendered yet (no ${vscode.workspace.asRelativePath(file)}).`, render)
+        .showInformationMessage(vscode.l10n.t('{0} has not been rendered yet (no {1}).', name, vscode.workspace.asRelativePath(file)), render)
         .then((picked) => picked === render && vscode.commands.executeCommand('klingStudio.storyboard.renderVideo', uri, name));
       return false;
     }
@@ -144,9 +144,9 @@ export class StoryboardCommands extends Disposable {
     if (active && isStoryboard(active)) return active;
     const files = await this.tree.storyboards();
     if (files.length === 0) {
-      const create = 'New Storyboard…';
+      const create = vscode.l10n.t('New Storyboard…');
       void vscode.window
-        .showInformationMessage('There is no storyboard (*.kling.json) in this workspace yet.', create)
+        .showInformationMessage(vscode.l10n.t('There is no storyboard (*.kling.json) in this workspace yet.'), create)
         .then((picked) => picked && vscode.commands.executeCommand('klingStudio.storyboard.new'));
       return undefined;
     }

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { JournalEntry } from '../../core/journal/taskState';
 import { formatAmount, formatUsd } from '../../core/pricing/decimal';
 import { totalPrice, type Price, type PriceTotal } from '../../core/pricing/pricing';
@@ -9,7 +10,8 @@ import { failureText } from '../../core/text/failureText';
 
 // How a storyboard's videos look in the editor (CodeLens, hovers, the Storyboards view), from the plan and the
 // journal alone. No `vscode` here: the words are unit-tested. Titles use codicons ($(play)), as CodeLens and tree
-// labels draw them.
+// labels draw them. The words go through @vscode/l10n, which loadCore() configures with the editor's bundle
+// (English with no configuration, as in the unit tests).
 
 export type VideoStatus =
   /** The video has errors of its own: it cannot be priced until they are fixed. */
@@ -58,8 +60,8 @@ export function videoStatus(
 
 /** `$0.75 · 10 s · 1080p`, with `· sound` when the video has sound; `3 takes · $2.25 · …` for several takes. */
 export function priceSummary(price: Price, takes = 1): string {
-  const usd = takes > 1 ? `${takes} takes · ${formatUsd(timesTakes(price, takes).usd)}` : formatUsd(price.usd);
-  return `${usd} · ${price.seconds} s · ${price.quality}${price.sound === 'on' ? ' · sound' : ''}`;
+  const usd = takes > 1 ? l10n.t('{0} takes · {1}', takes, formatUsd(timesTakes(price, takes).usd)) : formatUsd(price.usd);
+  return price.sound === 'on' ? l10n.t('{0} · {1} s · {2} · sound', usd, price.seconds, price.quality) : l10n.t('{0} · {1} s · {2}', usd, price.seconds, price.quality);
 }
 
 /** What `takes` takes of a video cost together. */
@@ -72,19 +74,19 @@ export function progressText(entry: JournalEntry): string {
   const s = entry.state;
   switch (s.status) {
     case 'submitting':
-      return 'Sending';
+      return l10n.t('Sending');
     case 'pending':
-      return 'Queued';
+      return l10n.t('Queued');
     case 'processing':
-      return `Rendering ${s.progress}%`;
+      return l10n.t('Rendering {0}%', s.progress);
     case 'downloading':
-      return `Downloading${s.totalBytes ? ` ${Math.round((100 * s.receivedBytes) / s.totalBytes)}%` : ''}`;
+      return s.totalBytes ? l10n.t('Downloading {0}%', Math.round((100 * s.receivedBytes) / s.totalBytes)) : l10n.t('Downloading');
     case 'completed':
-      return 'Downloading';
+      return l10n.t('Downloading');
     case 'saved':
-      return 'Saved';
+      return l10n.t('Saved');
     default:
-      return 'Rendering';
+      return l10n.t('Rendering');
   }
 }
 
@@ -110,7 +112,7 @@ export function videoLenses(status: VideoStatus): LensTitle[] {
     case 'problems':
       return [
         {
-          title: `$(error) ${status.count} problem${status.count === 1 ? '' : 's'} to fix before rendering`,
+          title: status.count === 1 ? l10n.t('$(error) 1 problem to fix before rendering') : l10n.t('$(error) {0} problems to fix before rendering', status.count),
           action: 'show-problems',
           tooltip: status.first,
         },
@@ -121,27 +123,30 @@ export function videoLenses(status: VideoStatus): LensTitle[] {
       const takes = status.takes ?? 1;
       const cost = timesTakes(status.price, takes);
       const render: LensTitle = {
-        title: `$(play) Render · ${priceSummary(status.price, takes)}`,
+        title: l10n.t('$(play) Render · {0}', priceSummary(status.price, takes)),
         action: 'render-video',
-        tooltip: `Render this video${takes > 1 ? ` ${takes} times (${takes} takes, each paid for)` : ''}: ${formatUsd(cost.usd)} (${formatAmount(cost.credits)} credits). The price is confirmed before anything is spent.`,
+        tooltip:
+          takes > 1
+            ? l10n.t('Render this video {0} times ({0} takes, each paid for): {1} ({2} credits). The price is confirmed before anything is spent.', takes, formatUsd(cost.usd), formatAmount(cost.credits))
+            : l10n.t('Render this video: {0} ({1} credits). The price is confirmed before anything is spent.', formatUsd(cost.usd), formatAmount(cost.credits)),
       };
       return status.lastFailure
-        ? [render, { title: '$(error) Last render failed', action: 'show-tasks', tooltip: status.lastFailure }]
+        ? [render, { title: l10n.t('$(error) Last render failed'), action: 'show-tasks', tooltip: status.lastFailure }]
         : [render];
     }
     case 'up-to-date':
       return [
-        { title: '$(check) Up to date', action: 'none', tooltip: `${status.outputPath} matches this video exactly: rendering it again would be paid for again.` },
-        { title: 'Open', action: 'open-result', tooltip: `Open ${status.outputPath}` },
+        { title: l10n.t('$(check) Up to date'), action: 'none', tooltip: l10n.t('{0} matches this video exactly: rendering it again would be paid for again.', status.outputPath) },
+        { title: l10n.t('Open'), action: 'open-result', tooltip: l10n.t('Open {0}', status.outputPath) },
       ];
     case 'rendering':
-      return [{ title: `${progressIcon(status.entry, '$(sync~spin)')} ${progressText(status.entry)}`, action: 'show-tasks', tooltip: 'Under way: see it in the Tasks view' }];
+      return [{ title: `${progressIcon(status.entry, '$(sync~spin)')} ${progressText(status.entry)}`, action: 'show-tasks', tooltip: l10n.t('Under way: see it in the Tasks view') }];
     case 'unknown-outcome':
       return [
         {
-          title: '$(question) Outcome unknown',
+          title: l10n.t('$(question) Outcome unknown'),
           action: 'show-tasks',
-          tooltip: 'An earlier create of this exact video got no answer: a task may exist and be charged. Check the Tasks view before rendering it again.',
+          tooltip: l10n.t('An earlier create of this exact video got no answer: a task may exist and be charged. Check the Tasks view before rendering it again.'),
         },
       ];
   }
@@ -173,43 +178,56 @@ export function fileSummary(outline: StoryboardOutline, plan: StoryboardPlan | u
   };
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+// One string per form (docs/l10n.md): another language does not make a plural by adding an "s".
+const videos = (n: number) => (n === 1 ? l10n.t('1 video') : l10n.t('{0} videos', n));
+const problems = (n: number) => (n === 1 ? l10n.t('1 problem') : l10n.t('{0} problems', n));
+const newElements = (n: number) => (n === 1 ? l10n.t('1 new element') : l10n.t('{0} new elements', n));
 
 /** The CodeLens above the file: "$(play) Render all · $2.33 · 3 videos (1 up to date)", or why it cannot. */
 export function fileLens(summary: FileSummary): LensTitle | undefined {
   if (summary.errors > 0) {
     // The price stays: what the videos without problems cost is still worth knowing while one is being fixed.
-    const price = summary.cost && summary.toRender > 0 ? ` · ${formatUsd(summary.cost.usd)} for ${plural(summary.toRender, 'video')} without problems` : '';
+    const priced = summary.cost && summary.toRender > 0 ? summary.cost : undefined;
     return {
-      title: `$(error) ${plural(summary.errors, 'problem')} to fix before rendering all${price}`,
+      title: priced
+        ? l10n.t('$(error) {0} to fix before rendering all · {1} for {2} without problems', problems(summary.errors), formatUsd(priced.usd), videos(summary.toRender))
+        : l10n.t('$(error) {0} to fix before rendering all', problems(summary.errors)),
       action: 'show-problems',
-      tooltip: `Open the Problems panel${summary.cost && summary.toRender > 0 ? `. The ${plural(summary.toRender, 'video')} without problems cost ${formatUsd(summary.cost.usd)} (${formatAmount(summary.cost.credits)} credits).` : ''}`,
+      tooltip: priced
+        ? l10n.t('Open the Problems panel. The {0} without problems cost {1} ({2} credits).', videos(summary.toRender), formatUsd(priced.usd), formatAmount(priced.credits))
+        : l10n.t('Open the Problems panel'),
     };
   }
   if (!summary.cost) return undefined;
   if (summary.toRender > 0) {
-    const upToDate = summary.upToDate > 0 ? ` (${summary.upToDate} up to date)` : '';
+    const usd = formatUsd(summary.cost.usd);
+    const credits = formatAmount(summary.cost.credits);
     return {
-      title: `$(play) Render all · ${formatUsd(summary.cost.usd)} · ${plural(summary.videos, 'video')}${upToDate}`,
+      title:
+        summary.upToDate > 0
+          ? l10n.t('$(play) Render all · {0} · {1} ({2} up to date)', usd, videos(summary.videos), summary.upToDate)
+          : l10n.t('$(play) Render all · {0} · {1}', usd, videos(summary.videos)),
       action: 'render-all',
       tooltip:
-        `Render ${plural(summary.toRender, 'video')} for ${formatUsd(summary.cost.usd)} (${formatAmount(summary.cost.credits)} credits)` +
-        `${summary.upToDate > 0 ? `; ${summary.upToDate} up to date ${summary.upToDate === 1 ? 'is' : 'are'} skipped` : ''}. ` +
-        'The total is confirmed before anything is spent.',
+        summary.upToDate === 0
+          ? l10n.t('Render {0} for {1} ({2} credits). The total is confirmed before anything is spent.', videos(summary.toRender), usd, credits)
+          : summary.upToDate === 1
+            ? l10n.t('Render {0} for {1} ({2} credits); 1 up to date is skipped. The total is confirmed before anything is spent.', videos(summary.toRender), usd, credits)
+            : l10n.t('Render {0} for {1} ({2} credits); {3} up to date are skipped. The total is confirmed before anything is spent.', videos(summary.toRender), usd, credits, summary.upToDate),
     };
   }
   if (summary.rendering > 0) {
     return {
-      title: `$(sync~spin) Rendering ${summary.rendering} of ${plural(summary.videos, 'video')}`,
+      title: l10n.t('$(sync~spin) Rendering {0} of {1}', summary.rendering, videos(summary.videos)),
       action: 'show-tasks',
-      tooltip: 'See them in the Tasks view',
+      tooltip: l10n.t('See them in the Tasks view'),
     };
   }
   if (summary.upToDate === summary.videos && summary.videos > 0) {
     return {
-      title: `$(check) ${summary.videos === 1 ? 'The video is' : `All ${summary.videos} videos are`} up to date`,
+      title: summary.videos === 1 ? l10n.t('$(check) The video is up to date') : l10n.t('$(check) All {0} videos are up to date', summary.videos),
       action: 'none',
-      tooltip: `Nothing to render: rendering again would spend nothing. The whole storyboard cost ${formatUsd(summary.fullCost!.usd)}.`,
+      tooltip: l10n.t('Nothing to render: rendering again would spend nothing. The whole storyboard cost {0}.', formatUsd(summary.fullCost!.usd)),
     };
   }
   return undefined;
@@ -219,17 +237,17 @@ export function fileLens(summary: FileSummary): LensTitle | undefined {
 export function videoDescription(status: VideoStatus): string {
   switch (status.kind) {
     case 'problems':
-      return plural(status.count, 'problem');
+      return problems(status.count);
     case 'unpriced':
       return '';
     case 'to-render':
-      return `${status.lastFailure ? 'failed · ' : ''}${priceSummary(status.price, status.takes)}`;
+      return status.lastFailure ? l10n.t('failed · {0}', priceSummary(status.price, status.takes)) : priceSummary(status.price, status.takes);
     case 'up-to-date':
-      return 'up to date';
+      return l10n.t('up to date');
     case 'rendering':
       return progressText(status.entry).toLowerCase();
     case 'unknown-outcome':
-      return 'outcome unknown';
+      return l10n.t('outcome unknown');
   }
 }
 
@@ -244,25 +262,27 @@ export interface TakeSummary {
 export function takesLens(takes: TakeSummary | undefined): LensTitle | undefined {
   if (!takes || takes.count < 2) return undefined;
   return {
-    title: `$(versions) ${takes.count} takes`,
+    title: l10n.t('$(versions) {0} takes', takes.count),
     action: 'compare-takes',
-    tooltip: `${takes.chosen ? `Take ${takes.chosen} is in use.` : 'No take is in use.'} Compare the takes side by side and choose one.`,
+    tooltip: takes.chosen
+      ? l10n.t('Take {0} is in use. Compare the takes side by side and choose one.', takes.chosen)
+      : l10n.t('No take is in use. Compare the takes side by side and choose one.'),
   };
 }
 
 /** `take 2 of 3` beside a video in the Storyboards view, once it has more than one take. */
 export function takesDescription(takes: TakeSummary | undefined): string {
   if (!takes || takes.count < 2) return '';
-  return takes.chosen ? `take ${takes.chosen} of ${takes.count}` : `${takes.count} takes, none in use`;
+  return takes.chosen ? l10n.t('take {0} of {1}', takes.chosen, takes.count) : l10n.t('{0} takes, none in use', takes.count);
 }
 
 /** The short text beside a storyboard in the Storyboards view. */
 export function fileDescription(summary: FileSummary): string {
-  if (summary.errors > 0) return plural(summary.errors, 'problem');
-  const parts = [plural(summary.videos, 'video')];
-  if (summary.rendering > 0) parts.push(`${summary.rendering} rendering`);
-  if (summary.toRender > 0 && summary.cost) parts.push(`${formatUsd(summary.cost.usd)} to render`);
-  else if (summary.upToDate === summary.videos && summary.videos > 0) parts.push('up to date');
+  if (summary.errors > 0) return problems(summary.errors);
+  const parts = [videos(summary.videos)];
+  if (summary.rendering > 0) parts.push(l10n.t('{0} rendering', summary.rendering));
+  if (summary.toRender > 0 && summary.cost) parts.push(l10n.t('{0} to render', formatUsd(summary.cost.usd)));
+  else if (summary.upToDate === summary.videos && summary.videos > 0) parts.push(l10n.t('up to date'));
   return parts.join(' · ');
 }
 
@@ -272,27 +292,33 @@ export function videoHoverMarkdown(name: string, status: VideoStatus, simulated:
   if ('price' in status) {
     const p = status.price;
     lines.push(
-      `$(credit-card) ${formatUsd(p.usd)} · ${formatAmount(p.credits)} credits — ${p.seconds} s · ${p.quality} · sound ${p.sound}${simulated ? ' *(simulator: nothing is spent)*' : ''}`,
+      simulated
+        ? l10n.t('$(credit-card) {0} · {1} credits — {2} s · {3} · sound {4} *(simulator: nothing is spent)*', formatUsd(p.usd), formatAmount(p.credits), p.seconds, p.quality, p.sound)
+        : l10n.t('$(credit-card) {0} · {1} credits — {2} s · {3} · sound {4}', formatUsd(p.usd), formatAmount(p.credits), p.seconds, p.quality, p.sound),
     );
   }
   switch (status.kind) {
     case 'problems':
-      lines.push(`$(error) ${plural(status.count, 'problem')} to fix before it can be priced: ${escapeMarkdown(status.first)}`);
+      lines.push(l10n.t('$(error) {0} to fix before it can be priced: {1}', problems(status.count), escapeMarkdown(status.first)));
       break;
     case 'unpriced':
       lines.push(`$(info) ${escapeMarkdown(status.reason)}`);
       break;
     case 'to-render':
-      lines.push(status.lastFailure ? `$(error) The last render failed: ${escapeMarkdown(status.lastFailure)}` : '$(circle-outline) Not rendered yet');
+      lines.push(status.lastFailure ? l10n.t('$(error) The last render failed: {0}', escapeMarkdown(status.lastFailure)) : l10n.t('$(circle-outline) Not rendered yet'));
       break;
     case 'up-to-date':
-      lines.push(`$(check) Up to date: \`${status.outputPath}\``);
+      lines.push(l10n.t('$(check) Up to date: `{0}`', status.outputPath));
       break;
     case 'rendering':
-      lines.push(`${progressIcon(status.entry, '$(sync)')} ${progressText(status.entry)}${status.entry.taskId ? ` — task \`${status.entry.taskId}\`` : ''}`);
+      lines.push(
+        status.entry.taskId
+          ? l10n.t('{0} {1} — task `{2}`', progressIcon(status.entry, '$(sync)'), progressText(status.entry), status.entry.taskId)
+          : `${progressIcon(status.entry, '$(sync)')} ${progressText(status.entry)}`,
+      );
       break;
     case 'unknown-outcome':
-      lines.push('$(question) An earlier create got no answer: a task may exist and be charged. Check the Tasks view first.');
+      lines.push(l10n.t('$(question) An earlier create got no answer: a task may exist and be charged. Check the Tasks view first.'));
       break;
   }
   return lines.join('\n\n');
@@ -302,46 +328,62 @@ function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }
 
-const STATE_WORDS: Record<PlannedVideo['state']['kind'], string> = {
-  'up-to-date': 'up to date',
-  'in-flight': 'under way',
-  'unknown-outcome': 'outcome unknown',
-  'to-render': '',
-};
+// A function, not a table: the words are looked up after loadCore() has configured the language.
+function stateWords(kind: PlannedVideo['state']['kind']): string {
+  switch (kind) {
+    case 'up-to-date':
+      return l10n.t('up to date');
+    case 'in-flight':
+      return l10n.t('under way');
+    case 'unknown-outcome':
+      return l10n.t('outcome unknown');
+    case 'to-render':
+      return '';
+  }
+}
 
 /** Kling: Estimate Storyboard, as a message and its detail: each video's price and state, the total, what rendering now costs. */
 export function estimateText(fileName: string, plan: StoryboardPlan, unpriced: number): { message: string; detail: string } {
-  const videos = plan.videos.length;
-  const message = `${fileName}: ${formatUsd(plan.fullCost.usd)} for ${plural(videos, 'video')} (${plan.fullCost.seconds} s of video, ${formatAmount(plan.fullCost.credits)} credits)`;
+  const message = l10n.t(
+    '{0}: {1} for {2} ({3} s of video, {4} credits)',
+    fileName,
+    formatUsd(plan.fullCost.usd),
+    videos(plan.videos.length),
+    plan.fullCost.seconds,
+    formatAmount(plan.fullCost.credits),
+  );
   const lines = plan.videos.map((v) => {
-    const state = STATE_WORDS[v.state.kind];
-    const takes = v.takeCount > 1 ? ` × ${v.takeCount} takes` : '';
-    return `${v.name}: ${v.price.seconds} s · ${v.price.quality} · sound ${v.price.sound} — ${formatUsd(v.price.usd)}${takes}${state ? ` · ${state}` : ''}`;
+    const state = stateWords(v.state.kind);
+    const price = l10n.t('{0}: {1} s · {2} · sound {3} — {4}', v.name, v.price.seconds, v.price.quality, v.price.sound, formatUsd(v.price.usd));
+    const takes = v.takeCount > 1 ? l10n.t('{0} × {1} takes', price, v.takeCount) : price;
+    return state ? `${takes} · ${state}` : takes;
   });
-  if (unpriced) lines.push(`${plural(unpriced, 'video')} with problems, not priced`);
+  if (unpriced) lines.push(l10n.t('{0} with problems, not priced', videos(unpriced)));
   const toRender = plan.videos.filter((v) => v.state.kind === 'to-render').length;
   const created = newElementsOf(plan).length;
-  const elements = created ? ` and ${plural(created, 'new element')} (1 credit each)` : '';
+  const usd = formatUsd(plan.cost.usd);
+  const credits = formatAmount(plan.cost.credits);
   lines.push(
     '',
-    toRender
-      ? `Rendering now costs ${formatUsd(plan.cost.usd)} (${formatAmount(plan.cost.credits)} credits): ${plural(toRender, 'video')}${elements}.`
-      : 'Nothing to render now: rendering spends nothing.',
+    !toRender
+      ? l10n.t('Nothing to render now: rendering spends nothing.')
+      : created
+        ? l10n.t('Rendering now costs {0} ({1} credits): {2} and {3} (1 credit each).', usd, credits, videos(toRender), newElements(created))
+        : l10n.t('Rendering now costs {0} ({1} credits): {2}.', usd, credits, videos(toRender)),
   );
   return { message, detail: lines.join('\n') };
 }
 
 /** Why this render cannot go ahead given the problems found, or undefined when it can. */
 export function problemsRefusal(outline: StoryboardOutline, only: readonly string[] | undefined): string | undefined {
-  const count = (n: number) => `${n} problem${n === 1 ? '' : 's'}`;
-  if (!only?.length) return outline.errorCount ? `${count(outline.errorCount)} to fix before it can be rendered.` : undefined;
-  if (outline.fileErrors.length) return `${count(outline.fileErrors.length)} outside the videos to fix before any video can be rendered.`;
+  if (!only?.length) return outline.errorCount ? l10n.t('{0} to fix before it can be rendered.', problems(outline.errorCount)) : undefined;
+  if (outline.fileErrors.length) return l10n.t('{0} outside the videos to fix before any video can be rendered.', problems(outline.fileErrors.length));
   for (const name of only) {
     const video = outline.videos.find((v) => v.name === name);
-    if (!video) return `no video is named "${name}".`;
-    if (video.errors.length) return `${name} has ${count(video.errors.length)} to fix before it can be rendered.`;
+    if (!video) return l10n.t('no video is named "{0}".', name);
+    if (video.errors.length) return l10n.t('{0} has {1} to fix before it can be rendered.', name, problems(video.errors.length));
   }
-  return outline.renderable ? undefined : 'nothing in it can be rendered yet.';
+  return outline.renderable ? undefined : l10n.t('nothing in it can be rendered yet.');
 }
 
 /** What a render pays for, in a few words: "hero (5 s, 720p)", "hero (3 takes, 5 s, 720p)", "3 videos (5 takes) and 1 element". */
@@ -350,9 +392,13 @@ export function describeVideos(videos: readonly PlannedVideo[], elements: number
   const takes = videos.reduce((n, v) => n + takesToRender(v), 0);
   const head =
     videos.length === 1
-      ? `${first.name} (${takes > 1 ? `${takes} takes, ` : ''}${first.price.seconds} s, ${first.price.quality})`
-      : `${videos.length} videos${takes > videos.length ? ` (${takes} takes)` : ''}`;
-  return elements ? `${head} and ${elements} element${elements === 1 ? '' : 's'}` : head;
+      ? takes > 1
+        ? l10n.t('{0} ({1} takes, {2} s, {3})', first.name, takes, first.price.seconds, first.price.quality)
+        : l10n.t('{0} ({1} s, {2})', first.name, first.price.seconds, first.price.quality)
+      : takes > videos.length
+        ? l10n.t('{0} videos ({1} takes)', videos.length, takes)
+        : l10n.t('{0} videos', videos.length);
+  return !elements ? head : elements === 1 ? l10n.t('{0} and 1 element', head) : l10n.t('{0} and {1} elements', head, elements);
 }
 
 /** How many takes of a planned video a render creates (and pays for); 1 for a plan made before takes. */
@@ -364,15 +410,16 @@ function takesToRender(video: PlannedVideo): number {
 export function spendDetail(plan: StoryboardPlan, toRender: readonly PlannedVideo[]): string {
   const lines = toRender.map((v) => {
     const takes = takesToRender(v);
-    const each = `${v.price.seconds} s · ${v.price.quality} · sound ${v.price.sound}`;
-    return takes > 1 ? `${v.name}: ${takes} takes × ${each} — ${formatUsd(timesTakes(v.price, takes).usd)}` : `${v.name}: ${each} — ${formatUsd(v.price.usd)}`;
+    return takes > 1
+      ? l10n.t('{0}: {1} takes × {2} s · {3} · sound {4} — {5}', v.name, takes, v.price.seconds, v.price.quality, v.price.sound, formatUsd(timesTakes(v.price, takes).usd))
+      : l10n.t('{0}: {1} s · {2} · sound {3} — {4}', v.name, v.price.seconds, v.price.quality, v.price.sound, formatUsd(v.price.usd));
   });
   const created = newElementsOf(plan);
-  if (created.length) lines.push(`${plural(created.length, 'new element')} (${created.map((e) => e.element.name).join(', ')}): 1 credit each`);
+  if (created.length) lines.push(l10n.t('{0} ({1}): 1 credit each', newElements(created.length), created.map((e) => e.element.name).join(', ')));
   const skipped = plan.videos.filter((v) => v.state.kind === 'up-to-date').map((v) => v.name);
-  if (skipped.length) lines.push(`Up to date, not paid for again: ${skipped.join(', ')}`);
+  if (skipped.length) lines.push(l10n.t('Up to date, not paid for again: {0}', skipped.join(', ')));
   const running = plan.videos.filter((v) => v.state.kind === 'in-flight').map((v) => v.name);
-  if (running.length) lines.push(`Already under way, not created again: ${running.join(', ')}`);
+  if (running.length) lines.push(l10n.t('Already under way, not created again: {0}', running.join(', ')));
   const sent = outgoingLines(outgoingOfPlan(plan, toRender));
   if (sent.length) lines.push('', ...sent);
   return lines.join('\n');

@@ -77,7 +77,7 @@ export class StoryboardRenderer extends Disposable {
     const refusal = core.problemsRefusal(checked.outline, only);
     if (refusal) {
       void vscode.window
-        .showErrorMessage(`${name}: ${refusal}`, 'Show Problems')
+        .showErrorMessage(vscode.l10n.t('{0}: {1}', name, refusal), vscode.l10n.t('Show Problems'))
         .then((picked) => (picked ? vscode.commands.executeCommand('workbench.actions.view.problems') : undefined));
       return { kind: 'refused', reason: refusal };
     }
@@ -97,12 +97,14 @@ export class StoryboardRenderer extends Disposable {
     const inFlight = plan.videos.filter((v) => v.state.kind === 'in-flight');
     const unknown = plan.videos.filter((v) => v.state.kind === 'unknown-outcome');
     if (unknown.length) {
-      const again = 'Create Again (May Pay Twice)';
+      const again = vscode.l10n.t('Create Again (May Pay Twice)');
       const names = unknown.map((v) => v.name);
       void vscode.window
         .showWarningMessage(
-          `${names.join(', ')} (${name}): an earlier create got no answer, so a task may exist and be charged. Check the service's task list before creating ${unknown.length === 1 ? 'it' : 'them'} again.`,
-          'Show Tasks',
+          unknown.length === 1
+            ? vscode.l10n.t("{0} ({1}): an earlier create got no answer, so a task may exist and be charged. Check the service's task list before creating it again.", names.join(', '), name)
+            : vscode.l10n.t("{0} ({1}): an earlier create got no answer, so a task may exist and be charged. Check the service's task list before creating them again.", names.join(', '), name),
+          vscode.l10n.t('Show Tasks'),
           again,
         )
         .then((picked) => {
@@ -114,8 +116,11 @@ export class StoryboardRenderer extends Disposable {
       // Records left beside the videos before the storyboard named a "metadata" folder move there.
       await core.adoptPlanRecords(plan).catch((error: unknown) => this.log.warn(`${name}: records not moved to the metadata folder: ${String(error)}`));
       if (!unknown.length) {
-        const what = only?.length === 1 ? `${only[0]} is` : `everything in ${name} is`;
-        void vscode.window.showInformationMessage(`Up to date: ${what} already rendered. Nothing to render, nothing spent.`);
+        void vscode.window.showInformationMessage(
+          only?.length === 1
+            ? vscode.l10n.t('Up to date: {0} is already rendered. Nothing to render, nothing spent.', only[0]!)
+            : vscode.l10n.t('Up to date: everything in {0} is already rendered. Nothing to render, nothing spent.', name),
+        );
       }
       return { kind: 'nothing-to-do', plan };
     }
@@ -127,7 +132,7 @@ export class StoryboardRenderer extends Disposable {
         {
           usd: plan.cost.usd,
           credits: formatAmount(plan.cost.credits),
-          what: `${core.describeVideos(toRender, newElements)} of ${path.basename(uri.fsPath)}`,
+          what: vscode.l10n.t('{0} of {1}', core.describeVideos(toRender, newElements), path.basename(uri.fsPath)),
           backend,
           detail: core.spendDetail(plan, toRender),
         },
@@ -169,7 +174,7 @@ export class StoryboardRenderer extends Disposable {
       upload: (file, field) => images.upload(file, field),
       onTask: () => {
         started++;
-        report?.(`${started} of ${expected} created; follow them in the Tasks view`);
+        report?.(vscode.l10n.t('{0} of {1} created; follow them in the Tasks view', started, expected));
         if (started < expected) return;
         created();
         allCreated();
@@ -178,11 +183,16 @@ export class StoryboardRenderer extends Disposable {
     void rendering.finally(allCreated).catch(() => undefined);
     // The notification lasts while the tasks are being created (and shows any wait for a retry); the videos then
     // render in the Tasks view and above each video in the editor.
-    void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Kling: rendering ${name}` }, async (progress) => {
+    void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Kling: rendering {0}', name) }, async (progress) => {
       report = (message) => progress.report({ message });
-      report(`creating ${expected} task${expected === 1 ? '' : 's'}…`);
+      report(expected === 1 ? vscode.l10n.t('creating 1 task…') : vscode.l10n.t('creating {0} tasks…', expected));
       const retries = this.services.backends.onDidRetry((notice) =>
-        progress.report({ message: `${notice.status === 429 ? 'the service is limiting requests' : 'the service did not answer'}; trying again in ${Math.ceil(notice.waitMs / 1000)} s` }),
+        progress.report({
+          message:
+            notice.status === 429
+              ? vscode.l10n.t('the service is limiting requests; trying again in {0} s', Math.ceil(notice.waitMs / 1000))
+              : vscode.l10n.t('the service did not answer; trying again in {0} s', Math.ceil(notice.waitMs / 1000)),
+        }),
       );
       await creating;
       retries.dispose();
@@ -192,7 +202,7 @@ export class StoryboardRenderer extends Disposable {
     try {
       outcomes = await rendering;
     } catch (error) {
-      void showError(error, { context: `Could not render ${name}` });
+      void showError(error, { context: vscode.l10n.t('Could not render {0}', name) });
       return { kind: 'refused', reason: errorText(error) };
     }
     this.reportFailures(uri, name, outcomes);
@@ -210,8 +220,8 @@ export class StoryboardRenderer extends Disposable {
     const refused = outcomes.filter((o): o is Extract<VideoOutcome, { kind: 'failed' }> => o.kind === 'failed' && o.entry === undefined);
     if (!refused.length) return;
     const first = refused[0]!;
-    const what = refused.length === 1 ? first.name : `${refused.length} videos (${refused.map((o) => o.name).join(', ')})`;
+    const what = refused.length === 1 ? first.name : vscode.l10n.t('{0} videos ({1})', refused.length, refused.map((o) => o.name).join(', '));
     const error = Object.assign(new Error(first.message), { kind: first.error });
-    void showError(error, { context: `${name}: ${what} not rendered`, retry: () => vscode.commands.executeCommand('klingStudio.storyboard.render', uri) });
+    void showError(error, { context: vscode.l10n.t('{0}: {1} not rendered', name, what), retry: () => vscode.commands.executeCommand('klingStudio.storyboard.render', uri) });
   }
 }

@@ -68,7 +68,7 @@ export class StoryboardTreeProvider extends Disposable implements vscode.TreeDat
     if (!node) return (await this.storyboards()).map((uri) => ({ kind: 'storyboard', uri }));
     if (node.kind === 'video') return [];
     const analysis = await this.analyzer.analyze(node.uri).catch(() => undefined);
-    return (analysis?.outline.videos ?? []).map((v) => ({ kind: 'video', uri: node.uri, name: v.name ?? `video ${v.index + 1}`, index: v.index }));
+    return (analysis?.outline.videos ?? []).map((v) => ({ kind: 'video', uri: node.uri, name: v.name ?? vscode.l10n.t('video {0}', v.index + 1), index: v.index }));
   }
 
   async getTreeItem(node: StoryboardNode): Promise<vscode.TreeItem> {
@@ -79,9 +79,9 @@ export class StoryboardTreeProvider extends Disposable implements vscode.TreeDat
       item.id = `storyboard:${node.uri.toString()}`;
       item.resourceUri = node.uri;
       item.iconPath = new vscode.ThemeIcon('file-media');
-      item.command = { command: 'vscode.open', title: 'Open Storyboard', arguments: [node.uri] };
+      item.command = { command: 'vscode.open', title: vscode.l10n.t('Open Storyboard'), arguments: [node.uri] };
       if (!analysis) {
-        item.description = 'cannot be read';
+        item.description = vscode.l10n.t('cannot be read');
         item.contextValue = 'storyboard:file-problems';
         return item;
       }
@@ -93,7 +93,7 @@ export class StoryboardTreeProvider extends Disposable implements vscode.TreeDat
     }
     const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.None);
     item.id = `storyboard:${node.uri.toString()}#${node.index}`;
-    item.command = { command: 'klingStudio.storyboard.revealVideo', title: 'Go to Video', arguments: [node.uri, node.index] };
+    item.command = { command: 'klingStudio.storyboard.revealVideo', title: vscode.l10n.t('Go to Video'), arguments: [node.uri, node.index] };
     const status = analysis ? statusesOf(analysis, this.tasks)[node.index] : undefined;
     if (!status) return item;
     const takes = loadCore().takesDescription(analysis!.takes.get(node.name));

@@ -44,7 +44,7 @@ export class CompareTakesPanel extends Disposable {
       return existing;
     }
     const folder = vscode.Uri.file(path.dirname(videoPath));
-    const panel = vscode.window.createWebviewPanel(COMPARE_TAKES_VIEW, `Takes: ${path.basename(videoPath)}`, vscode.ViewColumn.Active, {
+    const panel = vscode.window.createWebviewPanel(COMPARE_TAKES_VIEW, vscode.l10n.t('Takes: {0}', path.basename(videoPath)), vscode.ViewColumn.Active, {
       enableScripts: true,
       enableForms: false,
       retainContextWhenHidden: true,
@@ -90,7 +90,7 @@ export class CompareTakesPanel extends Disposable {
     if (message.type === 'compare/loadFailed') return this.deps.log.warn(`Compare Takes could not play ${message.take} of ${this.videoPath}: ${message.detail}`);
     // The page names a take by the id it was given; only a take listed now is acted on.
     const take = (await takesOf(this.videoPath)).takes.find((t) => idOf(t) === message.take);
-    if (!take) return void vscode.window.showWarningMessage(`That take of ${path.basename(this.videoPath)} is no longer there.`);
+    if (!take) return void vscode.window.showWarningMessage(vscode.l10n.t('That take of {0} is no longer there.', path.basename(this.videoPath)));
     try {
       await this.post({ type: 'compare/busy', take: message.take });
       switch (message.type) {
@@ -106,7 +106,7 @@ export class CompareTakesPanel extends Disposable {
       }
     } catch (error) {
       this.deps.log.error(`Compare Takes: ${message.type} of ${take.path} failed: ${errorText(error)}`);
-      void vscode.window.showErrorMessage(`Compare Takes: ${errorText(error)}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Compare Takes: {0}', errorText(error)));
     } finally {
       await this.post({ type: 'compare/busy', take: undefined });
       await this.postState();
@@ -155,7 +155,7 @@ export class CompareTakesPanel extends Disposable {
         const version = await vscode.workspace.fs.stat(vscode.Uri.file(take.path)).then((s) => `${s.mtime}-${s.size}`, () => String(Date.now()));
         return {
           id: idOf(take),
-          title: `Take ${take.index}`,
+          title: vscode.l10n.t('Take {0}', take.index),
           chosen: take.chosen,
           src: webview.asWebviewUri(vscode.Uri.file(take.path)).with({ query: `version=${encodeURIComponent(version)}` }).toString(),
           note: compared[i]!.note,

@@ -78,24 +78,24 @@ export class TakesFeature extends Disposable {
     if (list.takes.length < 2) {
       void vscode.window.showInformationMessage(
         list.takes.length === 0
-          ? `${videoName} has no takes yet: render it first.`
-          : `${videoName} has one take. Render it again (Regenerate in Kling Preview, or "takes": 2 in its storyboard) to have takes to compare.`,
+          ? vscode.l10n.t('{0} has no takes yet: render it first.', videoName)
+          : vscode.l10n.t('{0} has one take. Render it again (Regenerate in Kling Preview, or "takes": 2 in its storyboard) to have takes to compare.', videoName),
       );
       return undefined;
     }
     let selection: string[] | undefined;
     if (list.takes.length > MAX_TAKES) {
       const items = list.takes.map((take) => ({
-        label: `Take ${take.index}${take.chosen ? ' (in use)' : ''}`,
+        label: take.chosen ? vscode.l10n.t('Take {0} (in use)', take.index) : vscode.l10n.t('Take {0}', take.index),
         description: new Date(take.createdAt).toLocaleString(),
         detail: take.sidecar?.taskId,
         id: path.basename(take.path),
         picked: take.chosen || take.index > list.takes.length - (MAX_TAKES - 1),
       }));
-      const picked = await vscode.window.showQuickPick(items, { canPickMany: true, title: `Compare which takes of ${videoName}? (2 to ${MAX_TAKES})` });
+      const picked = await vscode.window.showQuickPick(items, { canPickMany: true, title: vscode.l10n.t('Compare which takes of {0}? (2 to {1})', videoName, MAX_TAKES) });
       if (!picked) return undefined;
       if (picked.length < 2 || picked.length > MAX_TAKES) {
-        void vscode.window.showWarningMessage(`Pick 2 to ${MAX_TAKES} takes to compare.`);
+        void vscode.window.showWarningMessage(vscode.l10n.t('Pick 2 to {0} takes to compare.', MAX_TAKES));
         return undefined;
       }
       selection = picked.map((p) => p.id);
@@ -112,7 +112,7 @@ export class TakesFeature extends Disposable {
   private async onTake(arg: unknown, action: 'use' | 'delete'): Promise<boolean> {
     const file = uriOf(arg) ?? activeVideo();
     if (!file || path.extname(file.fsPath).toLowerCase() !== '.mp4') {
-      void vscode.window.showInformationMessage('Run this on a take: an MP4 file in a video\'s .takes folder (or from Compare Takes).');
+      void vscode.window.showInformationMessage(vscode.l10n.t("Run this on a take: an MP4 file in a video's .takes folder (or from Compare Takes)."));
       return false;
     }
     const core = loadFeatures();
@@ -136,7 +136,7 @@ export class TakesFeature extends Disposable {
       const video = loadCore().videoAt(checked.outline, editor.document.offsetAt(editor.selection.active));
       if (video?.name) return this.storyboardVideo(editor.document.uri, video.name);
     }
-    void vscode.window.showInformationMessage('Open a video (or put the cursor on a video in a storyboard) to compare its takes.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Open a video (or put the cursor on a video in a storyboard) to compare its takes.'));
     return undefined;
   }
 
@@ -159,13 +159,13 @@ export class TakesFeature extends Disposable {
     if (active && isStoryboard(active)) return active;
     const files = await this.deps.storyboards.storyboards();
     if (files.length === 0) {
-      void vscode.window.showInformationMessage('There is no storyboard (*.kling.json) in this workspace to play.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('There is no storyboard (*.kling.json) in this workspace to play.'));
       return undefined;
     }
     if (files.length === 1) return files[0];
     const picked = await vscode.window.showQuickPick(
       files.map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri })),
-      { title: 'Play which storyboard?' },
+      { title: vscode.l10n.t('Play which storyboard?') },
     );
     return picked?.uri;
   }

@@ -39,7 +39,7 @@ export class StoryboardPlayerPanel extends Disposable {
     const checked = await deps.analyzer.check(storyboard);
     const value = checked.check.document.value as { output?: unknown } | undefined;
     const output = storyboardOutputDir(checked.storyboardPath, { output: typeof value?.output === 'string' && value.output ? value.output : undefined });
-    const panel = vscode.window.createWebviewPanel(PLAY_STORYBOARD_VIEW, `Play: ${path.basename(storyboard.fsPath)}`, vscode.ViewColumn.Active, {
+    const panel = vscode.window.createWebviewPanel(PLAY_STORYBOARD_VIEW, vscode.l10n.t('Play: {0}', path.basename(storyboard.fsPath)), vscode.ViewColumn.Active, {
       enableScripts: true,
       enableForms: false,
       retainContextWhenHidden: true,
@@ -121,13 +121,15 @@ export class StoryboardPlayerPanel extends Disposable {
     const analysis = await this.deps.analyzer.analyze(this.storyboard);
     if (!analysis.plan) {
       const problem = analysis.outline.errorCount
-        ? `${title} has ${analysis.outline.errorCount} problem${analysis.outline.errorCount === 1 ? '' : 's'} to fix before it can be played.`
-        : (analysis.planError ?? `${title} cannot be played.`);
+        ? analysis.outline.errorCount === 1
+          ? vscode.l10n.t('{0} has 1 problem to fix before it can be played.', title)
+          : vscode.l10n.t('{0} has {1} problems to fix before it can be played.', title, analysis.outline.errorCount)
+        : (analysis.planError ?? vscode.l10n.t('{0} cannot be played.', title));
       return { type: 'player/state', title, items: [], total: 0, chapters: [], problem };
     }
     if (path.resolve(analysis.plan.outputDir) !== path.resolve(this.outputDir)) {
       // "output" changed: the page may only load from the folder it was opened with; a new player reads the new one.
-      return { type: 'player/state', title, items: [], total: 0, chapters: [], problem: `The storyboard's "output" changed: close this player and play the storyboard again.` };
+      return { type: 'player/state', title, items: [], total: 0, chapters: [], problem: vscode.l10n.t('The storyboard\'s "output" changed: close this player and play the storyboard again.') };
     }
     const timeline = await readStoryboardTimeline(analysis.plan);
     const webview = this.panel.webview;

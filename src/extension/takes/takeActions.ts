@@ -28,11 +28,11 @@ export async function useTake(takePath: string, log: ExtensionLog): Promise<bool
   const before = await takesOf(takePath);
   const take = before.takes.find((t) => path.resolve(t.path) === path.resolve(takePath));
   if (!take) {
-    void vscode.window.showWarningMessage(`${path.basename(takePath)} is not among the takes of ${videoName} any more.`);
+    void vscode.window.showWarningMessage(vscode.l10n.t('{0} is not among the takes of {1} any more.', path.basename(takePath), videoName));
     return false;
   }
   if (take.chosen) {
-    void vscode.window.showInformationMessage(`Take ${take.index} is already the one in use as ${videoName}.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Take {0} is already the one in use as {1}.', take.index, videoName));
     return true;
   }
   const after = await chooseTake(place, take.path, { root: takesRootOf(videoPath) });
@@ -40,11 +40,14 @@ export async function useTake(takePath: string, log: ExtensionLog): Promise<bool
   const ok = chosen !== undefined && path.resolve(chosen.path) === path.resolve(take.path);
   log.info(`takes: ${videoPath} is ${ok ? 'now' : 'not'} take ${take.index} (${take.path})`);
   if (!ok) {
-    void vscode.window.showErrorMessage(`${videoName} did not become take ${take.index}. Compare its takes again to see where things stand.`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('{0} did not become take {1}. Compare its takes again to see where things stand.', videoName, take.index));
     return false;
   }
-  const previous = before.chosen ? ` Take ${before.chosen.index} stays a take.` : '';
-  void vscode.window.showInformationMessage(`${videoName} is now take ${chosen.index} of ${after.takes.length}.${previous}`);
+  void vscode.window.showInformationMessage(
+    before.chosen
+      ? vscode.l10n.t('{0} is now take {1} of {2}. Take {3} stays a take.', videoName, chosen.index, after.takes.length, before.chosen.index)
+      : vscode.l10n.t('{0} is now take {1} of {2}.', videoName, chosen.index, after.takes.length),
+  );
   return true;
 }
 
@@ -63,24 +66,24 @@ export async function deleteTake(takePath: string, log: ExtensionLog, options: D
   const videoName = path.basename(list.videoPath);
   const take = list.takes.find((t) => path.resolve(t.path) === path.resolve(takePath));
   if (!take || !take.kept) {
-    void vscode.window.showWarningMessage(`${path.basename(takePath)} is not a take of ${videoName} that can be deleted.`);
+    void vscode.window.showWarningMessage(vscode.l10n.t('{0} is not a take of {1} that can be deleted.', path.basename(takePath), videoName));
     return false;
   }
   if (take.chosen) {
-    void vscode.window.showWarningMessage(`Take ${take.index} is in use as ${videoName}: use another take first, then delete this one.`);
+    void vscode.window.showWarningMessage(vscode.l10n.t('Take {0} is in use as {1}: use another take first, then delete this one.', take.index, videoName));
     return false;
   }
   const ask = options.confirm ?? modal;
   const what = describeTake(take);
-  if (!(await ask(`Delete take ${take.index} of ${videoName}?`, `${what}\nIt goes to the trash, with its sidecar.`, 'Move to Trash'))) return false;
+  if (!(await ask(vscode.l10n.t('Delete take {0} of {1}?', take.index, videoName), vscode.l10n.t('{0}\nIt goes to the trash, with its sidecar.', what), vscode.l10n.t('Move to Trash')))) return false;
   const files = [take.path, `${take.path}.json`].map((file) => vscode.Uri.file(file));
   try {
     for (const file of files) await deleteIfThere(file, true);
   } catch (error) {
     log.warn(`takes: could not move ${take.path} to the trash: ${errorText(error)}`);
-    const forGood = 'Delete for Good';
-    const detail = `There is no trash here (${errorText(error)}). Deleting it for good cannot be undone.`;
-    if (!(await ask(`Take ${take.index} of ${videoName} cannot go to the trash. Delete it for good?`, detail, forGood))) return false;
+    const forGood = vscode.l10n.t('Delete for Good');
+    const detail = vscode.l10n.t('There is no trash here ({0}). Deleting it for good cannot be undone.', errorText(error));
+    if (!(await ask(vscode.l10n.t('Take {0} of {1} cannot go to the trash. Delete it for good?', take.index, videoName), detail, forGood))) return false;
     for (const file of files) await deleteIfThere(file, false);
   }
   log.info(`takes: deleted take ${take.index} of ${list.videoPath} (${take.path})`);
@@ -98,7 +101,7 @@ async function deleteIfThere(file: vscode.Uri, useTrash: boolean): Promise<void>
 function describeTake(take: Take): string {
   const s = take.sidecar;
   const when = new Date(take.createdAt).toLocaleString();
-  return s ? `Made ${when} (task ${s.taskId}, ${s.price.estimated.seconds} s).` : `Saved ${when}; its recipe is unknown.`;
+  return s ? vscode.l10n.t('Made {0} (task {1}, {2} s).', when, s.taskId, s.price.estimated.seconds) : vscode.l10n.t('Saved {0}; its recipe is unknown.', when);
 }
 
 async function modal(message: string, detail: string, action: string): Promise<boolean> {

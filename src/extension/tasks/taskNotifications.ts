@@ -64,7 +64,7 @@ export class TaskNotifications extends Disposable {
       const picked = await vscode.window.showWarningMessage(vscode.l10n.t('"{0}" finished, but its download failed: {1}', entry.label, entry.lastError), vscode.l10n.t('Download Again'));
       if (picked) await vscode.commands.executeCommand('klingStudio.task.downloadAgain', entry.id);
     } else if (s.status === 'unknown' && !entry.taskId) {
-      const picked = await vscode.window.showWarningMessage(`"${entry.label}": ${s.reason}`, vscode.l10n.t('Show Tasks'));
+      const picked = await vscode.window.showWarningMessage(vscode.l10n.t('"{0}": {1}', entry.label, s.reason), vscode.l10n.t('Show Tasks'));
       if (picked) await vscode.commands.executeCommand('klingStudio.tasks.focus');
     }
   }

@@ -2,6 +2,9 @@
 // one playing and the next video, loaded in advance, shown the moment the first ends (as gapless as a page allows).
 // A video not rendered yet is a titled card that lasts as long as the video will. One scrubber spans the whole cut,
 // with a mark per video and per shot; the list beside it jumps to any of them.
+// First: the translation is set before any module builds a string.
+import '../l10n/pageL10n';
+import * as l10n from '@vscode/l10n';
 import './player.css';
 import { itemAt } from '../../core/player/storyboardTimeline';
 import { formatTime } from '../preview/timeline';
@@ -75,7 +78,7 @@ post({ type: 'player/ready' });
 function show(next: PlayerState): void {
   const before = state;
   state = next;
-  byId('title').textContent = `Play storyboard · ${next.title}`;
+  byId('title').textContent = l10n.t('Play storyboard · {0}', next.title);
   problem.textContent = next.problem ?? '';
   body.classList.toggle('has-problem', next.problem !== undefined);
   const same = before !== undefined && JSON.stringify(before.items) === JSON.stringify(next.items);
@@ -136,11 +139,11 @@ function enter(index: number, offset: number): void {
   body.dataset.item = item.name;
   body.dataset.kind = item.kind;
   listItems.forEach((li, i) => li.classList.toggle('current', i === index));
-  nowPlaying.textContent = `${item.name}${item.kind === 'gap' ? ' (not rendered yet)' : item.outdated ? ' (an older recipe)' : ''}`;
+  nowPlaying.textContent = item.kind === 'gap' ? l10n.t('{0} (not rendered yet)', item.name) : item.outdated ? l10n.t('{0} (an older recipe)', item.name) : item.name;
   if (item.kind === 'gap') {
     for (const video of slots) video.pause();
     gapTitle.textContent = item.name;
-    gapText.textContent = `Not rendered yet · ${formatTime(item.end - item.start)} of the cut`;
+    gapText.textContent = l10n.t('Not rendered yet · {0} of the cut', formatTime(item.end - item.start));
     gapOffset = offset;
     gapStartedAt = performance.now();
     body.classList.add('in-gap');
@@ -226,8 +229,8 @@ function showTime(): void {
   const now = time();
   if (document.activeElement !== scrubber) scrubber.value = String(now);
   clock.textContent = `${formatClock(now)} / ${formatClock(total)}`;
-  playButton.textContent = playing ? 'Pause' : 'Play';
-  playButton.setAttribute('aria-label', playing ? 'Pause the storyboard' : 'Play the storyboard');
+  playButton.textContent = playing ? l10n.t('Pause') : l10n.t('Play');
+  playButton.setAttribute('aria-label', playing ? l10n.t('Pause the storyboard') : l10n.t('Play the storyboard'));
   body.dataset.playing = String(playing);
   body.dataset.time = now.toFixed(3);
 }
@@ -235,7 +238,7 @@ function showTime(): void {
 function buildMarks(next: PlayerState): void {
   marks.replaceChildren(
     ...next.items.map((item) => {
-      const span = element('span', { class: `segment is-${item.kind}`, title: `${item.name}${item.kind === 'gap' ? ' (not rendered yet)' : ''}` });
+      const span = element('span', { class: `segment is-${item.kind}`, title: item.kind === 'gap' ? l10n.t('{0} (not rendered yet)', item.name) : item.name });
       // Positions through the CSSOM: the CSP forbids style attributes, not this.
       span.style.left = `${(100 * item.start) / (next.total || 1)}%`;
       span.style.width = `${(100 * (item.end - item.start)) / (next.total || 1)}%`;
@@ -251,10 +254,10 @@ function buildMarks(next: PlayerState): void {
 
 function buildList(next: PlayerState): void {
   listItems = next.items.map((item) => {
-    const jump = element('button', { class: 'chapter', 'aria-label': `${item.name}${item.kind === 'gap' ? ', not rendered yet' : ''}, from ${formatTime(item.start)}` }, [
+    const jump = element('button', { class: 'chapter', 'aria-label': item.kind === 'gap' ? l10n.t('{0}, not rendered yet, from {1}', item.name, formatTime(item.start)) : l10n.t('{0}, from {1}', item.name, formatTime(item.start)) }, [
       element('span', { class: 'chapter-time', text: formatTime(item.start) }),
       element('span', { class: 'chapter-name', text: item.name }),
-      element('span', { class: 'chapter-note', text: item.kind === 'gap' ? 'not rendered yet' : item.outdated ? 'older recipe' : `${formatTime(item.end - item.start)}` }),
+      element('span', { class: 'chapter-note', text: item.kind === 'gap' ? l10n.t('not rendered yet') : item.outdated ? l10n.t('older recipe') : `${formatTime(item.end - item.start)}` }),
     ]);
     jump.addEventListener('click', () => {
       enter(item.index, 0);
@@ -264,7 +267,7 @@ function buildList(next: PlayerState): void {
       ? [element('ol', { class: 'shots' }, item.shots.map((shot) => {
           const button = element('button', { class: 'shot', title: shot.prompt }, [
             element('span', { class: 'chapter-time', text: formatTime(item.start + shot.start) }),
-            element('span', { class: 'shot-prompt', text: `Shot ${shot.index}: ${shot.prompt}` }),
+            element('span', { class: 'shot-prompt', text: l10n.t('Shot {0}: {1}', shot.index, shot.prompt) }),
           ]);
           button.addEventListener('click', () => {
             enter(item.index, shot.start);

@@ -1,6 +1,9 @@
 // The Kling Preview page: the video with its controls, loop and speed, and beside it the recipe the host sends.
 // After VS Code's media-preview page (media/videoPreview.js): a loading state until the first frame, an error state
 // that offers the default editor. Everything the user asks for beyond playback is a message to the host.
+// First: the translation is set before any module builds a string.
+import '../l10n/pageL10n';
+import * as l10n from '@vscode/l10n';
 import './preview.css';
 import type { RecipeElement, RecipeFrame, RecipeShot, VideoRecipe } from '../../core/preview/videoRecipe';
 import { parseHostMessage, PreviewSettings, type FramePurpose, type PageMessage, type Playback, type PreviewAction, type PreviewState } from './protocol';
@@ -129,47 +132,47 @@ function recipeView(recipe: VideoRecipe, current: PreviewState): HTMLElement[] {
       words.length ? `${words.join(' ')} ` : '',
       element('span', { class: 'title-end' }, [
         element('span', { class: 'title-last', text: `${last} ` }),
-        element('span', { class: 'badge', text: 'Simulated', title: 'Made by the built-in simulator: a placeholder video, nothing was spent.' }),
+        element('span', { class: 'badge', text: l10n.t('Simulated'), title: l10n.t('Made by the built-in simulator: a placeholder video, nothing was spent.') }),
       ]),
     );
   }
   const header = element('header', { class: 'recipe-header' }, [title]);
   const parts: HTMLElement[] = [header, ...takesView(current)];
 
-  if (recipe.prompt) parts.push(section('Prompt', [element('p', { class: 'prompt', text: recipe.prompt })]));
+  if (recipe.prompt) parts.push(section(l10n.t('Prompt'), [element('p', { class: 'prompt', text: recipe.prompt })]));
   if (recipe.shots.length > 0) {
-    parts.push(section('Shots', [shotsView(recipe.shots)], 'Click a shot to play from its start.'));
+    parts.push(section(l10n.t('Shots'), [shotsView(recipe.shots)], l10n.t('Click a shot to play from its start.')));
   } else if (recipe.shotsPlannedByModel) {
-    parts.push(section('Shots', [element('p', { class: 'muted', text: 'Planned by the model (multi-shot "auto"): no times to show.' })]));
+    parts.push(section(l10n.t('Shots'), [element('p', { class: 'muted', text: l10n.t('Planned by the model (multi-shot "auto"): no times to show.') })]));
   }
-  if (recipe.negativePrompt) parts.push(section('Negative prompt', [element('p', { class: 'prompt', text: recipe.negativePrompt })]));
-  if (recipe.frames.length > 0) parts.push(section('Frames', recipe.frames.map((frame) => frameView(frame, current.thumbnails))));
-  if (recipe.elements.length > 0) parts.push(section('Elements', recipe.elements.map((item, index) => elementView(item, index, current.thumbnails))));
+  if (recipe.negativePrompt) parts.push(section(l10n.t('Negative prompt'), [element('p', { class: 'prompt', text: recipe.negativePrompt })]));
+  if (recipe.frames.length > 0) parts.push(section(l10n.t('Frames'), recipe.frames.map((frame) => frameView(frame, current.thumbnails))));
+  if (recipe.elements.length > 0) parts.push(section(l10n.t('Elements'), recipe.elements.map((item, index) => elementView(item, index, current.thumbnails))));
 
   const settingsFacts: Array<[string, string]> = [
-    ['Duration', `${recipe.durationSeconds} s`],
-    ['Aspect ratio', recipe.aspectRatio],
-    ['Quality', recipe.quality],
-    ['Sound', recipe.sound === 'on' ? 'on (AAC: silent in VS Code)' : recipe.sound],
-    ['Model', recipe.model],
+    [l10n.t('Duration'), l10n.t('{0} s', recipe.durationSeconds)],
+    [l10n.t('Aspect ratio'), recipe.aspectRatio],
+    [l10n.t('Quality'), recipe.quality],
+    [l10n.t('Sound'), recipe.sound === 'on' ? l10n.t('on (AAC: silent in VS Code)') : recipe.sound === 'off' ? l10n.t('off') : recipe.sound],
+    [l10n.t('Model'), recipe.model],
   ];
-  if (recipe.watermark !== undefined) settingsFacts.push(['Watermark', recipe.watermark ? 'on' : 'off']);
-  parts.push(section('Settings', [facts(settingsFacts)]));
+  if (recipe.watermark !== undefined) settingsFacts.push([l10n.t('Watermark'), recipe.watermark ? l10n.t('on') : l10n.t('off')]);
+  parts.push(section(l10n.t('Settings'), [facts(settingsFacts)]));
 
-  const priceFacts: Array<[string, string, string?]> = [['Estimated', `${recipe.price.usd} · ${creditsText(recipe.price.credits)} credits`, `${recipe.price.credits} credits`]];
-  if (recipe.price.reportedCredits !== undefined) priceFacts.push(['Reported', `${creditsText(recipe.price.reportedCredits)} credits`, `${recipe.price.reportedCredits} credits`]);
-  if (recipe.simulated) priceFacts.push(['Spent', 'nothing (simulated)']);
-  parts.push(section('Price', [facts(priceFacts)]));
+  const priceFacts: Array<[string, string, string?]> = [[l10n.t('Estimated'), l10n.t('{0} · {1} credits', recipe.price.usd, creditsText(recipe.price.credits)), l10n.t('{0} credits', recipe.price.credits)]];
+  if (recipe.price.reportedCredits !== undefined) priceFacts.push([l10n.t('Reported'), l10n.t('{0} credits', creditsText(recipe.price.reportedCredits)), l10n.t('{0} credits', recipe.price.reportedCredits)]);
+  if (recipe.simulated) priceFacts.push([l10n.t('Spent'), l10n.t('nothing (simulated)')]);
+  parts.push(section(l10n.t('Price'), [facts(priceFacts)]));
 
   parts.push(...fileView(current));
 
-  const taskFacts: Array<[string, string]> = [['Task', recipe.taskId], ['Created', date(recipe.createdAt)]];
-  if (recipe.completedAt) taskFacts.push(['Finished', date(recipe.completedAt)]);
-  taskFacts.push(['Saved', date(recipe.savedAt)]);
+  const taskFacts: Array<[string, string]> = [[l10n.t('Task'), recipe.taskId], [l10n.t('Created'), date(recipe.createdAt)]];
+  if (recipe.completedAt) taskFacts.push([l10n.t('Finished'), date(recipe.completedAt)]);
+  taskFacts.push([l10n.t('Saved'), date(recipe.savedAt)]);
   if (recipe.storyboard) {
-    taskFacts.push(['Storyboard', `${recipe.storyboard.relativePath}${recipe.storyboard.video ? ` › ${recipe.storyboard.video}` : ''}`]);
+    taskFacts.push([l10n.t('Storyboard'), `${recipe.storyboard.relativePath}${recipe.storyboard.video ? ` › ${recipe.storyboard.video}` : ''}`]);
   }
-  parts.push(section('Task', [facts(taskFacts, ['Task'])]));
+  parts.push(section(l10n.t('Task'), [facts(taskFacts, [l10n.t('Task')])]));
   return parts;
 }
 
@@ -183,7 +186,7 @@ function frameView(frame: RecipeFrame, thumbnails: Record<string, string>): HTML
     element('div', { class: 'frame-text' }, [
       element('div', { class: 'frame-role', text: frame.role }),
       element('div', { class: 'frame-source', text: frame.source ?? frame.url, title: frame.url }),
-      ...(frame.source ? [element('div', { class: 'muted', text: 'uploaded from the workspace' })] : []),
+      ...(frame.source ? [element('div', { class: 'muted', text: l10n.t('uploaded from the workspace') })] : []),
     ]),
   );
   return element('div', { class: 'frame-card', id }, children);
@@ -207,7 +210,7 @@ function unknownRecipeView(current: PreviewState): HTMLElement[] {
   return [
     element('header', { class: 'recipe-header' }, [element('h1', { text: current.fileName })]),
     ...takesView(current),
-    element('p', { class: 'note recipe-note', text: current.recipeNote ?? 'The recipe of this video is unknown.' }),
+    element('p', { class: 'note recipe-note', text: current.recipeNote ?? l10n.t('The recipe of this video is unknown.') }),
     ...fileView(current),
   ];
 }
@@ -216,12 +219,12 @@ function unknownRecipeView(current: PreviewState): HTMLElement[] {
 function fileView(current: PreviewState): HTMLElement[] {
   const file = current.file;
   if (!file) return [];
-  const rows: Array<[string, string]> = [['Size', `${formatBytes(file.bytes)} (${file.bytes.toLocaleString('en-US')} bytes)`]];
-  if (file.width > 0 && file.height > 0) rows.push(['Frame', `${file.width}×${file.height}`]);
-  const copy = element('button', { id: 'action-copyHtml', class: 'secondary', text: 'Copy HTML', title: 'Copy this <video> element for a web page' });
+  const rows: Array<[string, string]> = [[l10n.t('Size'), l10n.t('{0} ({1} bytes)', formatBytes(file.bytes), file.bytes.toLocaleString('en-US'))]];
+  if (file.width > 0 && file.height > 0) rows.push([l10n.t('Frame'), `${file.width}×${file.height}`]);
+  const copy = element('button', { id: 'action-copyHtml', class: 'secondary', text: l10n.t('Copy HTML'), title: l10n.t('Copy this <video> element for a web page') });
   copy.addEventListener('click', () => act('copyHtml'));
   return [
-    section('File', [
+    section(l10n.t('File'), [
       facts(rows),
       element('pre', { class: 'snippet', id: 'video-html' }, [element('code', { text: file.html })]),
       element('div', { class: 'snippet-actions' }, [copy]),
@@ -230,7 +233,7 @@ function fileView(current: PreviewState): HTMLElement[] {
 }
 
 function actionsView(current: PreviewState): HTMLElement {
-  const bar = element('div', { class: 'actions', role: 'toolbar', 'aria-label': 'Video actions' });
+  const bar = element('div', { class: 'actions', role: 'toolbar', 'aria-label': l10n.t('Video actions') });
   const add = (action: PreviewAction, label: string, kind: 'primary' | 'secondary', title?: string) => {
     const button = element('button', { id: `action-${action}`, class: kind, text: label, ...(title ? { title } : {}) });
     button.addEventListener('click', () => act(action));
@@ -238,13 +241,13 @@ function actionsView(current: PreviewState): HTMLElement {
   };
   const regenerate = current.actions.regenerate;
   if (regenerate) {
-    add('regenerate', regenerate.price ? `Regenerate · ${regenerate.price}` : 'Regenerate…', 'primary', 'The same request again: the price is confirmed before anything is spent');
+    add('regenerate', regenerate.price ? l10n.t('Regenerate · {0}', regenerate.price) : l10n.t('Regenerate…'), 'primary', l10n.t('The same request again: the price is confirmed before anything is spent'));
   }
-  if (current.actions.editInComposer) add('editInComposer', 'Edit in Composer', 'secondary');
-  if (current.actions.openStoryboard) add('openStoryboard', 'Open Storyboard', 'secondary', 'Open the storyboard at this video');
-  add('reveal', 'Reveal in Explorer', 'secondary');
+  if (current.actions.editInComposer) add('editInComposer', l10n.t('Edit in Composer'), 'secondary');
+  if (current.actions.openStoryboard) add('openStoryboard', l10n.t('Open Storyboard'), 'secondary', l10n.t('Open the storyboard at this video'));
+  add('reveal', l10n.t('Reveal in Explorer'), 'secondary');
   // Once: a video with AAC sound has it in the sound note, beside the reason to use it.
-  if (!current.aacAudio) add('openExternal', 'Open in System Player', 'secondary');
+  if (!current.aacAudio) add('openExternal', l10n.t('Open in System Player'), 'secondary');
   return bar;
 }
 
@@ -255,11 +258,11 @@ function frameActionsView(): HTMLElement {
     b.addEventListener('click', () => void sendFrame(purpose));
     return b;
   };
-  return element('div', { class: 'frame-actions', role: 'toolbar', 'aria-label': 'Frames' }, [
-    button('save', 'Save Frame…', 'Save the frame on screen as a PNG or JPEG at the video\'s own size'),
-    button('first', 'Use as First Frame', 'The frame on screen becomes the composer\'s first frame (saved beside the video)'),
-    button('last', 'Use as Last Frame', 'The frame on screen becomes the composer\'s last frame (saved beside the video)'),
-    button('continue', 'Continue from Last Frame', 'A new video in the composer that starts where this one ends: you see its price before anything is spent'),
+  return element('div', { class: 'frame-actions', role: 'toolbar', 'aria-label': l10n.t('Frames') }, [
+    button('save', l10n.t('Save Frame…'), l10n.t("Save the frame on screen as a PNG or JPEG at the video's own size")),
+    button('first', l10n.t('Use as First Frame'), l10n.t("The frame on screen becomes the composer's first frame (saved beside the video)")),
+    button('last', l10n.t('Use as Last Frame'), l10n.t("The frame on screen becomes the composer's last frame (saved beside the video)")),
+    button('continue', l10n.t('Continue from Last Frame'), l10n.t('A new video in the composer that starts where this one ends: you see its price before anything is spent')),
   ]);
 }
 
@@ -330,14 +333,14 @@ function takesView(current: PreviewState): HTMLElement[] {
     b.addEventListener('click', () => act(action));
     return b;
   };
-  const bar = element('div', { class: 'takes-bar', role: 'group', 'aria-label': 'Takes' }, [
-    button('previousTake', '‹', 'Previous take', take.index <= 1),
-    element('span', { id: 'take-position', class: 'take-position', text: `Take ${take.index} of ${take.count}` }),
-    button('nextTake', '›', 'Next take', take.index >= take.count),
+  const bar = element('div', { class: 'takes-bar', role: 'group', 'aria-label': l10n.t('Takes') }, [
+    button('previousTake', '‹', l10n.t('Previous take'), take.index <= 1),
+    element('span', { id: 'take-position', class: 'take-position', text: l10n.t('Take {0} of {1}', take.index, take.count) }),
+    button('nextTake', '›', l10n.t('Next take'), take.index >= take.count),
   ]);
-  if (take.inUse) bar.append(element('span', { class: 'badge', text: 'In use', title: 'This take is the video at the storyboard\'s path' }));
-  else bar.append(button('useTake', 'Use This Take', 'Make this take the video: the one in use stays a take'));
-  bar.append(button('compareTakes', 'Compare Takes', 'All takes side by side'));
+  if (take.inUse) bar.append(element('span', { class: 'badge', text: l10n.t('In use'), title: l10n.t("This take is the video at the storyboard's path") }));
+  else bar.append(button('useTake', l10n.t('Use This Take'), l10n.t('Make this take the video: the one in use stays a take')));
+  bar.append(button('compareTakes', l10n.t('Compare Takes'), l10n.t('All takes side by side')));
   return [bar];
 }
 
@@ -346,7 +349,7 @@ function shotsView(shots: readonly RecipeShot[]): HTMLElement {
   shotItems = shots.map((shot) => {
     const button = element('button', {
       class: 'shot',
-      'aria-label': `Shot ${shot.index}, ${formatTime(shot.startSeconds)} to ${formatTime(shot.endSeconds)}: ${shot.prompt}. Play from its start.`,
+      'aria-label': l10n.t('Shot {0}, {1} to {2}: {3}. Play from its start.', shot.index, formatTime(shot.startSeconds), formatTime(shot.endSeconds), shot.prompt),
     }, [element('span', { class: 'shot-time', text: formatRange(shot) }), element('span', { class: 'shot-prompt', text: shot.prompt })]);
     button.dataset.start = String(shot.startSeconds);
     button.addEventListener('click', () => seek(shot.startSeconds));

@@ -1,6 +1,9 @@
 // The Compare Takes page: two to four takes of one video side by side, one transport for all of them (play, pause,
 // seek, frame step, speed, loop: see syncedPlayback.ts), each take's recipe beside it with the fields that differ
 // marked, and "Use This Take" on each. Everything beyond playback is a message to the host.
+// First: the translation is set before any module builds a string.
+import '../l10n/pageL10n';
+import * as l10n from '@vscode/l10n';
 import './takes.css';
 import type { RecipeRow } from '../../core/takes/takeComparison';
 import { PLAYBACK_RATES } from '../preview/timeline';
@@ -99,8 +102,8 @@ function buildColumns(state: CompareState): void {
     });
     video.src = take.src;
     const column = element('section', { class: 'take', 'aria-label': take.title }, [
-      element('header', { class: 'take-header' }, [element('h2', { text: take.title }), element('span', { class: 'badge chosen-badge', text: 'In use' })]),
-      element('div', { class: 'frame' }, [video, element('p', { class: 'load-error', text: 'This take cannot be played here.' })]),
+      element('header', { class: 'take-header' }, [element('h2', { text: take.title }), element('span', { class: 'badge chosen-badge', text: l10n.t('In use') })]),
+      element('div', { class: 'frame' }, [video, element('p', { class: 'load-error', text: l10n.t('This take cannot be played here.') })]),
       actions(take),
       element('dl', { class: 'recipe' }),
     ]);
@@ -125,13 +128,13 @@ function buildColumns(state: CompareState): void {
 }
 
 function actions(take: CompareTake): HTMLElement {
-  const use = element('button', { class: 'primary use', text: 'Use This Take', title: `Make ${take.title} the video: the one in use now stays a take` });
+  const use = element('button', { class: 'primary use', text: l10n.t('Use This Take'), title: l10n.t('Make {0} the video: the one in use now stays a take', take.title) });
   use.addEventListener('click', () => post({ type: 'compare/use', take: take.id }));
-  const open = element('button', { class: 'secondary open', text: 'Open', title: 'Open this take in Kling Preview' });
+  const open = element('button', { class: 'secondary open', text: l10n.t('Open'), title: l10n.t('Open this take in Kling Preview') });
   open.addEventListener('click', () => post({ type: 'compare/open', take: take.id }));
-  const remove = element('button', { class: 'secondary delete', text: 'Delete…', title: 'Move this take to the trash (you are asked first)' });
+  const remove = element('button', { class: 'secondary delete', text: l10n.t('Delete…'), title: l10n.t('Move this take to the trash (you are asked first)') });
   remove.addEventListener('click', () => post({ type: 'compare/delete', take: take.id }));
-  return element('div', { class: 'take-actions', role: 'toolbar', 'aria-label': `${take.title} actions` }, [use, open, remove]);
+  return element('div', { class: 'take-actions', role: 'toolbar', 'aria-label': l10n.t('{0} actions', take.title) }, [use, open, remove]);
 }
 
 function updateColumn(index: number, take: CompareTake, state: CompareState): void {
@@ -140,7 +143,7 @@ function updateColumn(index: number, take: CompareTake, state: CompareState): vo
   column.classList.toggle('chosen', take.chosen);
   const use = column.querySelector<HTMLButtonElement>('button.use')!;
   use.disabled = take.chosen;
-  use.textContent = take.chosen ? 'In Use' : 'Use This Take';
+  use.textContent = take.chosen ? l10n.t('In Use') : l10n.t('Use This Take');
   column.querySelector<HTMLButtonElement>('button.delete')!.disabled = take.chosen;
   const recipe = column.querySelector('dl.recipe')!;
   recipe.replaceChildren(...(take.note ? [element('dd', { class: 'note', text: take.note })] : rowsOf(state.rows, index)));
@@ -151,7 +154,7 @@ function rowsOf(rows: readonly RecipeRow[], index: number): HTMLElement[] {
     const value = row.values[index] ?? '—';
     const term = element('dt', { class: row.differs ? 'differs' : '', text: row.label });
     const detail = element('dd', { class: row.differs ? 'differs' : '', text: row.label === 'Created' ? date(value) : value });
-    if (row.differs) detail.title = 'Not the same in every take';
+    if (row.differs) detail.title = l10n.t('Not the same in every take');
     return [term, detail];
   });
 }
@@ -163,8 +166,8 @@ function showTransport(): void {
   scrubber.step = 'any';
   if (!scrubbing) scrubber.value = String(playback.time);
   clock.textContent = `${formatClock(playback.time)} / ${formatClock(duration)}`;
-  playButton.textContent = playback.isPlaying ? 'Pause' : 'Play';
-  playButton.setAttribute('aria-label', playback.isPlaying ? 'Pause all takes' : 'Play all takes');
+  playButton.textContent = playback.isPlaying ? l10n.t('Pause') : l10n.t('Play');
+  playButton.setAttribute('aria-label', playback.isPlaying ? l10n.t('Pause all takes') : l10n.t('Play all takes'));
   document.body.dataset.playing = String(playback.isPlaying);
 }
 
