@@ -260,8 +260,8 @@ function frameActionsView(): HTMLElement {
   };
   return element('div', { class: 'frame-actions', role: 'toolbar', 'aria-label': l10n.t('Frames') }, [
     button('save', l10n.t('Save Frame…'), l10n.t("Save the frame on screen as a PNG or JPEG at the video's own size")),
-    button('first', l10n.t('Use as First Frame'), l10n.t("The frame on screen becomes the composer's first frame (saved beside the video)")),
-    button('last', l10n.t('Use as Last Frame'), l10n.t("The frame on screen becomes the composer's last frame (saved beside the video)")),
+    button('first', l10n.t('Use as First Frame'), l10n.t("The frame on screen becomes the first frame of the composer's draft, or of the storyboard video at the cursor (saved beside the video)")),
+    button('last', l10n.t('Use as Last Frame'), l10n.t("The frame on screen becomes the last frame of the composer's draft, or of the storyboard video at the cursor (saved beside the video)")),
     button('continue', l10n.t('Continue from Last Frame'), l10n.t('A new video in the composer that starts where this one ends: you see its price before anything is spent')),
   ]);
 }
