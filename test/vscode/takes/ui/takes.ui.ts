@@ -156,6 +156,9 @@ export function takesTests(seeded: Promise<SeededTakes>): UiTest[] {
     timeoutMs: 150_000,
     async run(workbench) {
       const { one, oneOld, oneCurrent } = await seeded;
+      // No Compare Takes left open by the test before: the page found below is the one this lens opens.
+      await workbench.runCommand('View: Close All Editors');
+      await waitFor(async () => ((await workbench.page.locator('.tabs-container .tab').count()) === 0 ? true : undefined), { timeoutMs: 10_000, what: 'no editor open' });
       await workbench.openFile('site.kling.json');
       await waitForLens(workbench, 'Up to date');
       await waitForRow(workbench, 'one', /up to date · take 2 of 2/);
